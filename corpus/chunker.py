@@ -1,0 +1,84 @@
+"""Turn a plan's blocks into retrievable Chunks along its structure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from corpus.records import Chunk
+from corpus.segment import segment
+from corpus.structure import Block, parse_blocks
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """How plans are cut; recorded in the index so a changed setting forces a rebuild."""
+
+    max_words: int = 160
+    merge_below: int = 40
+    merge_up_to: int = 120
+    version: int = 1
+
+    def as_dict(self) -> dict[str, int]:
+        """Plain form for the build record."""
+        return {"max_words": self.max_words, "merge_below": self.merge_below,
+                "merge_up_to": self.merge_up_to, "version": self.version}
+
+
+def _words(block: Block) -> int:
+    return len(block.restored_text.split())
+
+
+def _split_long(block: Block, max_words: int) -> Iterator[Block]:
+    """Split a long multi-line block at line ends that close a sentence."""
+    if _words(block) <= max_words or len(block.raw_lines) == 1:
+        yield block
+        return
+    start, count = 0, 0
+    for i, line in enumerate(block.restored_lines):
+        count += len(line.split())
+        last = i == len(block.restored_lines) - 1
+        if last or (count >= max_words * 0.6 and line.rstrip().endswith((".", ";", ":"))):
+            yield Block(block.kind, block.line_start + start, block.line_start + i, block.heading_path,
+                        block.raw_lines[start:i + 1], block.restored_lines[start:i + 1], False)
+            start, count = i + 1, 0
+
+
+def _groups(blocks: list[Block], settings: ChunkSettings) -> Iterator[list[Block]]:
+    """Content blocks, with short siblings under one heading merged."""
+    group: list[Block] = []
+    for block in blocks:
+        if block.is_heading or not block.restored_text:
+            continue
+        for piece in _split_long(block, settings.max_words):
+            size = sum(_words(b) for b in group)
+            same_parent = bool(group) and group[-1].heading_path == piece.heading_path \
+                and group[-1].kind == piece.kind and piece.kind not in ("header", "closing")
+            if group and same_parent and size < settings.merge_below \
+                    and size + _words(piece) <= settings.merge_up_to:
+                group.append(piece)
+                continue
+            if group:
+                yield group
+            group = [piece]
+    if group:
+        yield group
+
+
+def chunk_plan(doc: str, plan_id: str, plan_hash: str, raw: tuple[str, ...], restored: tuple[str, ...],
+               settings: ChunkSettings | None = None, with_segmentation: bool = True) -> list[Chunk]:
+    """Chunks of one plan: heading path, exact line span, raw, restored and segmented text."""
+    settings = settings or ChunkSettings()
+    chunks: list[Chunk] = []
+    for group in _groups(parse_blocks(raw, restored), settings):
+        first, last = group[0].line_start, group[-1].line_end
+        restored_text = "\n".join(restored[first - 1:last])
+        heading = group[0].heading_path
+        context = heading[-1] if heading else ""
+        chunks.append(Chunk(
+            plan_id=plan_id, doc=doc, heading_path=heading, line_start=first, line_end=last,
+            raw_text="\n".join(raw[first - 1:last]), restored_text=restored_text,
+            segmented_text=segment(f"{context}\n{restored_text}") if with_segmentation else "",
+            kind=group[0].kind, plan_hash=plan_hash,
+        ))
+    return chunks

@@ -1,0 +1,48 @@
+"""The typed records that pass between stages: plan metadata and chunks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    """What the manifest (or the header) says about one plan file."""
+
+    doc: str  # file name inside the corpus folder
+    plan_id: str  # stable short id, e.g. "duong-kinh-49"
+    issuer: str = ""
+    locality: str = ""  # correct spelling, e.g. "Dương Kinh"
+    level: str = ""  # tỉnh / xã / phường
+    aliases: tuple[str, ...] = ()  # spellings people type: "Duong Kinh", "DK"…
+    number: str = ""  # e.g. "49/KH-UBND"
+    date: str = ""  # ISO yyyy-mm-dd when known
+    title: str = ""
+    implements: tuple[str, ...] = ()
+    province: str = ""
+
+    @property
+    def label(self) -> str:
+        """Human label: level + locality, e.g. "phường Dương Kinh"."""
+        return f"{self.level} {self.locality}".strip() or self.doc
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage of a plan, with where it came from."""
+
+    plan_id: str
+    doc: str
+    heading_path: tuple[str, ...]
+    line_start: int  # 1-based, inclusive, in the original file
+    line_end: int  # 1-based, inclusive
+    raw_text: str  # the file's own text for those lines (what citations quote)
+    restored_text: str  # readable Vietnamese (equal to raw when no repair applies)
+    segmented_text: str = ""  # underthesea word segmentation of the restored text
+    kind: str = "body"  # body / item / bullet / table / closing
+    plan_hash: str = ""
+
+    @property
+    def heading(self) -> str:
+        """Heading path joined for display."""
+        return " › ".join(self.heading_path)

@@ -1,0 +1,57 @@
+"""The seam between raw OCR text and its restored reading (diacritic repair)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class PlanReading:
+    """A plan's restored lines, line-aligned with the raw ones, and how they were produced."""
+
+    lines: tuple[str, ...]
+    repaired: bool
+    score: float  # share of tokens the detector found damaged
+    uncertain: tuple[tuple[int, str, str], ...] = ()  # (line number, raw token, restored token)
+
+
+@lru_cache(maxsize=1)
+def repair_available() -> bool:
+    """Whether the OCR repair stage (corpus.repair) is installed in this checkout."""
+    try:
+        from corpus import repair
+    except ImportError:
+        return False
+    return all(hasattr(repair, name) for name in ("load_restorer", "needs_repair"))
+
+
+def repair_version() -> str:
+    """Identifies the repair model, for the index's build record."""
+    if not repair_available():
+        return "none"
+    from corpus import repair
+
+    return str(getattr(repair, "__version__", "1"))
+
+
+def read_plan_lines(raw: Sequence[str], enabled: bool = True) -> PlanReading:
+    """Restore a plan's lines if it needs repair; otherwise the raw lines unchanged."""
+    if not enabled or not repair_available():
+        return PlanReading(tuple(raw), repaired=False, score=0.0)
+    from corpus.repair import load_restorer, needs_repair
+
+    damaged, score = needs_repair("\n".join(raw))
+    if not damaged:
+        return PlanReading(tuple(raw), repaired=False, score=score)
+    restored = load_restorer().restore_lines(list(raw))
+    lines: list[str] = []
+    uncertain: list[tuple[int, str, str]] = []
+    for number, (raw_line, rec) in enumerate(zip(raw, restored, strict=True), start=1):
+        # The token-for-token contract keeps quotes mappable; a line that breaks it stays raw.
+        ok = len(rec.text.split()) == len(raw_line.split())
+        lines.append(rec.text if ok else raw_line)
+        if ok:
+            uncertain.extend((number, t.raw, t.restored) for t in rec.uncertain)
+    return PlanReading(tuple(lines), repaired=True, score=score, uncertain=tuple(uncertain))

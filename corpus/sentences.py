@@ -1,0 +1,57 @@
+"""Split line-aligned raw/restored text into sentences that keep their exact line span."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from corpus.structure import classify
+
+_END = re.compile(r"[.!?;]['\")\]]*$|:$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence: verbatim raw quote, its restored reading, and the lines it spans."""
+
+    line_start: int
+    line_end: int
+    raw: str  # raw tokens joined by single spaces: a substring of the collapsed source lines
+    restored: str
+
+
+def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], first_line: int) -> list[Sentence]:
+    """Sentences of a passage; `first_line` is the 1-based number of raw_lines[0]."""
+    tokens: list[tuple[int, str, str, bool]] = []  # (line number, raw, restored, starts a line)
+    for offset, (raw, restored) in enumerate(zip(raw_lines, restored_lines, strict=True)):
+        raw_toks = raw.split()
+        res_toks = restored.split()
+        if len(res_toks) != len(raw_toks):
+            res_toks = raw_toks
+        marker = classify(raw) not in ("text", "blank")
+        for i, (rt, st) in enumerate(zip(raw_toks, res_toks, strict=True)):
+            tokens.append((first_line + offset, rt, st, i == 0 and marker))
+    sentences: list[Sentence] = []
+    current: list[tuple[int, str, str, bool]] = []
+
+    def flush() -> None:
+        if current:
+            sentences.append(Sentence(current[0][0], current[-1][0], " ".join(t[1] for t in current),
+                                      " ".join(t[2] for t in current)))
+            current.clear()
+
+    for idx, tok in enumerate(tokens):
+        if tok[3]:
+            flush()
+        current.append(tok)
+        nxt = tokens[idx + 1] if idx + 1 < len(tokens) else None
+        if nxt is None:
+            break
+        ends = bool(_END.search(tok[2])) or bool(_END.search(tok[1]))
+        if ends and tok[2].endswith((";", ":")) and nxt[0] == tok[0]:
+            ends = False  # a semicolon inside a line separates list parts of one sentence
+        if ends and (nxt[2][:1].isupper() or nxt[2][:1].isdigit() or nxt[3] or nxt[0] != tok[0]):
+            flush()
+    flush()
+    return sentences
