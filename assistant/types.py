@@ -1,0 +1,55 @@
+"""The answer records every front end (CLI, web UI, evals) receives."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited span: verbatim text of lines [first, last] of a corpus file."""
+
+    doc: str  # file name inside corpus/plans
+    lines: tuple[int, int]  # 1-based, inclusive
+    quote: str  # verbatim source text (whitespace collapsed)
+    heading: str = ""
+    plan_id: str = ""
+    locality: str = ""  # e.g. "phường Dương Kinh"
+    restored: str = ""  # readable reading of the quote (OCR plans); "" when equal to quote
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON shape of a citation."""
+        return {"doc": self.doc, "lines": [self.lines[0], self.lines[1]], "quote": self.quote,
+                "heading": self.heading}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A short answer, its supporting citations, and what it cost."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    related: tuple[Citation, ...] = ()  # nearest passages offered when abstaining; not citations
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    language: str = "vi"  # vi / vi-noaccent / en
+    effective_question: str = ""  # after follow-up resolution
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON contract (see README: "JSON output")."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "timings_ms": dict(self.timings_ms),
+        }
+
+    def to_full_json(self) -> dict[str, Any]:
+        """Everything, for reports and the UI."""
+        data = asdict(self)
+        data["citations"] = [asdict(c) for c in self.citations]
+        data["related"] = [asdict(c) for c in self.related]
+        return data

@@ -1,0 +1,206 @@
+"""Ingest: read the corpus, repair, chunk, embed and upsert only what changed, then commit the record."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+from corpus.chunker import ChunkSettings, chunk_plan
+from corpus.manifest import load_manifest, resolve_meta, with_defaults
+from corpus.reader import PlanFile, Skipped, list_plan_paths, read_plan
+from corpus.records import Chunk, PlanMeta
+from corpus.restore import read_plan_lines, repair_version
+from corpus.segment import segmenter_version
+from corpus.text import collapse
+from index.embedders import Embedder, get_embedder
+from index.record import BuildRecord, config_key, load_record, save_record
+from index.sparse import SparseSettings, doc_vector, terms
+from index.store import QdrantStore
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, for the terminal and for tests."""
+
+    indexed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    missing_meta: dict[str, list[str]] = field(default_factory=dict)
+    repaired: list[str] = field(default_factory=list)
+    chunks: int = 0
+    total_chunks: int = 0
+    seconds: float = 0.0
+    collection: str = ""
+
+    def lines(self) -> list[str]:
+        """Human summary, one fact per line."""
+        out = [f"Indexed {len(self.indexed)} plan(s) ({self.chunks} chunks), {len(self.unchanged)} unchanged, "
+               f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.total_chunks} chunks in the index "
+               f"({self.seconds:.1f} s)."]
+        if self.repaired:
+            out.append(f"OCR repair applied to: {', '.join(self.repaired)}")
+        out += [f"  skipped {s.doc}: {s.reason}" for s in self.skipped]
+        for doc, missing in self.missing_meta.items():
+            out.append(f"  {doc}: metadata missing: {', '.join(missing)} "
+                       f"(see `plans manifest` for what the header says)")
+        return out
+
+
+def embed_text(chunk: Chunk) -> str:
+    """What the dense model sees: the nearest heading, then the restored text."""
+    context = chunk.heading_path[-1] if chunk.heading_path else ""
+    words = collapse(chunk.restored_text).split()
+    return (f"{context}: " if context else "") + " ".join(words[:300])
+
+
+def build_config(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+    """Everything that changes what the index contains; a different value means a rebuild."""
+    return {
+        "embedder": {**embedder.describe(), "key": settings.embedder},
+        "segmenter": segmenter_version(),
+        "chunking": ChunkSettings().as_dict(),
+        "sparse": SparseSettings().as_dict(),
+        "repair": repair_version() if settings.repair else "off",
+    }
+
+
+def open_store(settings: Settings) -> QdrantStore:
+    """The embedded store, or the server named by QDRANT_URL."""
+    return QdrantStore(path=settings.store_dir / "qdrant", url=settings.qdrant_url,
+                       api_key=settings.qdrant_api_key)
+
+
+def _save_reading(settings: Settings, plan: PlanFile, lines: tuple[str, ...],
+                  uncertain: Sequence[tuple[int, str, str]], score: float) -> None:
+    folder = settings.store_dir / "readings"
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"doc": plan.doc, "sha256": plan.sha256, "lines": list(lines), "score": score,
+            "uncertain": [list(u) for u in uncertain]}
+    tmp = folder / f".{plan.sha256}.tmp"
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(folder / f"{plan.sha256}.json")
+
+
+def _plain(data: dict[str, Any]) -> Any:
+    """JSON round trip, so tuples compare equal to what the record file gives back."""
+    return json.loads(json.dumps(data, ensure_ascii=False))
+
+
+def _term_df(chunks: Sequence[Chunk]) -> dict[str, int]:
+    """Chunk frequency of syllables and words, for the answerer's sentence scoring."""
+    df: Counter[str] = Counter()
+    for c in chunks:
+        df.update({t for t in terms(c.restored_text, c.segmented_text) if t[:2] in ("s:", "w:", "e:")})
+    return dict(df)
+
+
+def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: bool = False,
+           embedder: Embedder | None = None, progress: Progress | None = None,
+           store: QdrantStore | None = None) -> IngestReport:
+    """Bring the index in line with the corpus: embed new and changed plans, drop removed ones."""
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    report = IngestReport()
+    embedder = embedder or get_embedder(settings.embedder, model_path=settings.model_path)
+    config = build_config(settings, embedder)
+    collection = f"{settings.collection}_{config_key(config)}"
+    report.collection = collection
+    old = load_record(settings.build_record)
+    same_build = old is not None and old.collection == collection and not rebuild
+    manifest = load_manifest(settings.manifest)
+
+    plans: list[tuple[PlanFile, PlanMeta]] = []
+    for path in list_plan_paths(list(paths) if paths else [settings.corpus_dir]):
+        result = read_plan(path)
+        if isinstance(result, Skipped):
+            report.skipped.append(result)
+            continue
+        meta, missing = resolve_meta(result.doc, result.lines, manifest)
+        if missing:
+            report.missing_meta[result.doc] = missing
+        plans.append((result, with_defaults(meta)))
+    ids = Counter(meta.plan_id for _, meta in plans)
+    dupes = [pid for pid, n in ids.items() if n > 1]
+    if dupes:
+        raise ValueError(f"Two plans share the id(s) {dupes}; give each a distinct `id` in {settings.manifest}.")
+
+    todo: list[tuple[PlanFile, PlanMeta]] = []
+    committed: dict[str, dict[str, Any]] = {}
+    for plan, meta in plans:
+        prev = old.plans.get(plan.doc) if (old and same_build) else None
+        if prev and prev["sha256"] == plan.sha256 and prev.get("meta") == _plain(asdict(meta)):
+            committed[plan.doc] = prev
+            report.unchanged.append(plan.doc)
+        else:
+            todo.append((plan, meta))
+    if old:
+        report.removed = sorted(set(old.plans) - {p.doc for p, _ in plans})
+
+    new_chunks: list[Chunk] = []
+    plan_chunks: dict[str, list[Chunk]] = {}
+    for plan, meta in todo:
+        say(f"reading {plan.doc}")
+        reading = read_plan_lines(plan.lines, enabled=settings.repair)
+        if reading.repaired:
+            report.repaired.append(plan.doc)
+        _save_reading(settings, plan, reading.lines, reading.uncertain, reading.score)
+        chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, plan.lines, reading.lines)
+        plan_chunks[plan.doc] = chunks
+        new_chunks.extend(chunks)
+
+    sparse_settings = SparseSettings()
+    avgdl = old.avgdl if (old and same_build and committed) else (
+        sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1))
+    own_store = store is None
+    store = store or open_store(settings)
+    try:
+        store.ensure_collection(collection, embedder.dim)
+        if new_chunks:
+            say(f"embedding {len(new_chunks)} chunks with {embedder.name}")
+            dense = _embed_all(embedder, [embed_text(c) for c in new_chunks])
+            sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
+                      for c in new_chunks]
+            meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
+            store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
+        for plan, meta in todo:
+            chunks = plan_chunks[plan.doc]
+            committed[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
+                                   "meta": _plain(asdict(meta)), "df": _term_df(chunks),
+                                   "repaired": plan.doc in report.repaired}
+            report.indexed.append(plan.doc)
+        record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl,
+                             built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
+        save_record(settings.build_record, record)  # the commit point: queries now see the new plans
+        store.delete_except(collection, record.plan_hashes)
+        for name in store.collections():
+            if name.startswith(f"{settings.collection}_") and name != collection:
+                store.drop_collection(name)
+        report.total_chunks = sum(p["chunks"] for p in committed.values())
+    finally:
+        if own_store:
+            store.close()
+    report.chunks = len(new_chunks)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed_all(embedder: Embedder, texts: list[str], batch: int = 16) -> Any:
+    """Embed in batches with a progress bar on a terminal."""
+    import numpy as np
+    from tqdm import tqdm
+
+    parts = []
+    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=None, leave=False) as bar:
+        for start in range(0, len(texts), batch):
+            parts.append(embedder.embed(texts[start:start + batch], "passage"))
+            bar.update(len(texts[start:start + batch]))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)

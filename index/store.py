@@ -1,0 +1,191 @@
+"""Chunks in Qdrant: embedded (local folder) by default, a server or cluster when QDRANT_URL is set."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.records import Chunk
+
+DENSE = "dense"
+SPARSE = "sparse"
+_NAMESPACE = uuid.UUID("6f1c7a52-3c1e-4c55-9a55-0b5e8f1e2d10")
+
+
+class StoreError(RuntimeError):
+    """The vector store cannot be opened or used."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the embedded store."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused rank score and (when asked for) its dense vector."""
+
+    chunk: Chunk
+    score: float
+    locality: str
+    dense: tuple[float, ...] = ()
+
+
+def point_id(chunk: Chunk) -> str:
+    """Deterministic id from plan content hash and line span: re-ingest never duplicates."""
+    return str(uuid.uuid5(_NAMESPACE, f"{chunk.plan_hash}:{chunk.line_start}:{chunk.line_end}"))
+
+
+def chunk_payload(chunk: Chunk, locality: str, level: str) -> dict[str, Any]:
+    """Everything needed to rebuild the Chunk and filter by plan or locality."""
+    return {"plan_id": chunk.plan_id, "doc": chunk.doc, "heading_path": list(chunk.heading_path),
+            "line_start": chunk.line_start, "line_end": chunk.line_end, "raw_text": chunk.raw_text,
+            "restored_text": chunk.restored_text, "segmented_text": chunk.segmented_text,
+            "kind": chunk.kind, "plan_hash": chunk.plan_hash, "locality": locality, "level": level}
+
+
+def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
+    """Inverse of chunk_payload."""
+    return Chunk(plan_id=payload["plan_id"], doc=payload["doc"], heading_path=tuple(payload["heading_path"]),
+                 line_start=int(payload["line_start"]), line_end=int(payload["line_end"]),
+                 raw_text=payload["raw_text"], restored_text=payload["restored_text"],
+                 segmented_text=payload.get("segmented_text", ""), kind=payload.get("kind", "body"),
+                 plan_hash=payload["plan_hash"])
+
+
+class QdrantStore:
+    """One collection per build configuration: named dense + named sparse (IDF) vectors per chunk."""
+
+    def __init__(self, path: Path | None = None, url: str = "", api_key: str = "") -> None:
+        from qdrant_client import QdrantClient
+
+        self.location = url or str(path)
+        self.is_remote = bool(url)
+        try:
+            if url:
+                self.client = QdrantClient(url=url, api_key=api_key or None, timeout=30)
+                self.client.get_collections()
+            else:
+                assert path is not None
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = QdrantClient(path=str(path))
+        except RuntimeError as exc:
+            if "already accessed" in str(exc):
+                raise StoreLockedError(
+                    f"The index at {path} is in use by another process (a running `plans serve` or "
+                    "`plans chat`?). The embedded store allows one process at a time: stop the other one, "
+                    "or run a Qdrant server and set QDRANT_URL so several processes can share it.") from exc
+            raise StoreError(f"Cannot open the Qdrant store at {self.location}: {exc}") from exc
+        except Exception as exc:
+            raise StoreError(f"Cannot reach Qdrant at {self.location}: {exc}. Check QDRANT_URL / "
+                             "QDRANT_API_KEY, or unset QDRANT_URL to use the embedded store.") from exc
+
+    def close(self) -> None:
+        """Release the store (and, in local mode, its folder lock)."""
+        self.client.close()
+
+    def has_collection(self, name: str) -> bool:
+        """Whether the collection exists."""
+        return bool(self.client.collection_exists(name))
+
+    def ensure_collection(self, name: str, dim: int) -> None:
+        """Create the collection with named dense and sparse vectors if it is missing."""
+        from qdrant_client import models
+
+        if self.has_collection(name):
+            return
+        self.client.create_collection(
+            name,
+            vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+        if self.is_remote:  # local mode ignores payload indexes (and warns)
+            for field in ("plan_id", "plan_hash", "doc"):
+                self.client.create_payload_index(name, field, models.PayloadSchemaType.KEYWORD)
+
+    def drop_collection(self, name: str) -> None:
+        """Delete a collection (an old build configuration)."""
+        if self.has_collection(name):
+            self.client.delete_collection(name)
+
+    def collections(self) -> list[str]:
+        """Names of all collections."""
+        return [c.name for c in self.client.get_collections().collections]
+
+    def upsert(self, name: str, chunks: Sequence[Chunk], dense: Sequence[Sequence[float]],
+               sparse: Sequence[tuple[list[int], list[float]]], meta: dict[str, tuple[str, str]]) -> None:
+        """Write chunks with their vectors; `meta` maps plan_id to (locality label, level)."""
+        from qdrant_client import models
+
+        points = [
+            models.PointStruct(
+                id=point_id(c),
+                vector={DENSE: list(map(float, d)), SPARSE: models.SparseVector(indices=s[0], values=s[1])},
+                payload=chunk_payload(c, *meta.get(c.plan_id, ("", ""))),
+            )
+            for c, d, s in zip(chunks, dense, sparse, strict=True)
+        ]
+        for start in range(0, len(points), 128):
+            self.client.upsert(name, points[start:start + 128], wait=True)
+
+    def delete_except(self, name: str, keep_hashes: Iterable[str]) -> None:
+        """Remove every chunk whose plan hash is not in keep_hashes (changed or removed plans)."""
+        from qdrant_client import models
+
+        keep = sorted(set(keep_hashes))
+        selector = models.Filter(must_not=[models.FieldCondition(key="plan_hash", match=models.MatchAny(any=keep))]) \
+            if keep else models.Filter()
+        self.client.delete(name, points_selector=models.FilterSelector(filter=selector), wait=True)
+
+    def count(self, name: str) -> int:
+        """Number of points in a collection."""
+        return int(self.client.count(name, exact=True).count)
+
+    def hybrid(self, name: str, dense: Sequence[float], sparse: tuple[list[int], list[float]],
+               plan_hashes: Sequence[str], plan_ids: Sequence[str] = (), limit: int = 8,
+               prefetch: int = 40, mode: str = "hybrid") -> list[Hit]:
+        """Dense and sparse candidates fused by Qdrant (RRF), limited to committed plans."""
+        from qdrant_client import models
+
+        must = [models.FieldCondition(key="plan_hash", match=models.MatchAny(any=list(plan_hashes)))]
+        if plan_ids:
+            must.append(models.FieldCondition(key="plan_id", match=models.MatchAny(any=list(plan_ids))))
+        flt = models.Filter(must=must)
+        dense_q = models.Prefetch(query=list(map(float, dense)), using=DENSE, limit=prefetch, filter=flt)
+        sparse_q = models.Prefetch(query=models.SparseVector(indices=sparse[0], values=sparse[1]),
+                                   using=SPARSE, limit=prefetch, filter=flt)
+        if mode == "dense":
+            result = self.client.query_points(name, query=list(map(float, dense)), using=DENSE, query_filter=flt,
+                                              limit=limit, with_payload=True, with_vectors=[DENSE])
+        elif mode == "sparse":
+            result = self.client.query_points(name, query=sparse_q.query, using=SPARSE, query_filter=flt,
+                                              limit=limit, with_payload=True, with_vectors=[DENSE])
+        else:
+            result = self.client.query_points(name, prefetch=[dense_q, sparse_q],
+                                              query=models.FusionQuery(fusion=models.Fusion.RRF),
+                                              limit=limit, with_payload=True, with_vectors=[DENSE])
+        hits: list[Hit] = []
+        for point in result.points:
+            payload = point.payload or {}
+            vec = point.vector.get(DENSE, []) if isinstance(point.vector, dict) else []
+            hits.append(Hit(chunk_from_payload(payload), float(point.score), str(payload.get("locality", "")),
+                            tuple(float(x) for x in vec)))  # type: ignore[union-attr]
+        return hits
+
+    def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]:
+        """All chunks of one committed plan, in file order."""
+        from qdrant_client import models
+
+        flt = models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=doc)),
+                                  models.FieldCondition(key="plan_hash", match=models.MatchValue(value=plan_hash))])
+        chunks: list[Chunk] = []
+        offset = None
+        while True:
+            points, offset = self.client.scroll(name, scroll_filter=flt, limit=256, offset=offset,
+                                                with_payload=True)
+            chunks.extend(chunk_from_payload(p.payload or {}) for p in points)
+            if offset is None:
+                break
+        return sorted(chunks, key=lambda c: c.line_start)
