@@ -1,0 +1,50 @@
+"""Short answers pulled from a supporting sentence: a date, a number, a unit, a document code."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.scoring import Candidate
+
+_DATE_PHRASES = [
+    r"(?:trước|truoc|chậm nhất|trong|đến|before|by)?\s*(?:ngày|ngay)?\s*\d{1,2}/\d{1,2}/\d{4}",
+    r"(?:trước|trong|đến|chậm nhất)?\s*(?:tháng|thang)\s*\d{1,2}\s*/\s*\d{4}",
+    r"(?:Quý|Quy|quý|quy)\s*[IVX]+\s*/?\s*(?:năm\s*)?\d{4}",
+    r"(?:định kỳ|hằng|hàng)\s+(?:tháng|quý|năm)(?:[^.;,]{0,30}?\d{1,2})?",
+    r"[Tt]hường xuyên",
+    r"(?:năm|nam)\s+20\d\d",
+]
+_NUMBER = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)?\s*%|\d+(?:[.,]\d+)?)(\s+[^\s\d,.;:()]+){0,4}")
+_CODE = re.compile(r"\b\d{1,5}\s*/\s*[A-ZĐ][\wĐđ/-]*(?:-[\wĐđ]+)*|\b\d{1,3}-KH/[A-ZĐ]+\b")
+_UNIT_LEAD = re.compile(r"^(?:[-+•]\s*|\d+[.)]\s*|[a-zđ]\)\s*)?(?:Giao\s+)?(?P<unit>(?:UBND|Ủy ban|Uỷ ban|Sở|Phòng|Công an|"
+                        r"Trung tâm|Văn phòng|Ban|Đoàn|Hội|Tổ|Các|Cán bộ|Chủ tịch|Bưu điện|Ngân hàng|Mặt trận)"
+                        r"[^,;:.]{0,80}?)(?=\s+(?:chủ trì|có trách nhiệm|phối hợp|tổng hợp|thực hiện|triển khai|"
+                        r"tham mưu|báo cáo|căn cứ|xây dựng|rà soát|theo dõi|hướng dẫn|khẩn trương|chịu trách nhiệm)|:|,)")
+
+
+def short_answer(wants: tuple[str, ...], cand: Candidate) -> str:
+    """The decisive phrase for the wanted type, or "" when the sentence has none."""
+    text = cand.sentence.restored
+    for kind in wants:
+        if kind == "date":
+            for pattern in _DATE_PHRASES:
+                m = re.search(pattern, text)
+                if m:
+                    return m.group(0).strip()
+        elif kind == "code":
+            m = _CODE.search(text)
+            if m:
+                return m.group(0).strip()
+        elif kind == "number":
+            m = _NUMBER.search(text)
+            if m and not re.fullmatch(r"\d{4}", m.group(1)):
+                return m.group(0).strip()
+        elif kind == "agency":
+            m = _UNIT_LEAD.search(text)
+            if m:
+                return m.group("unit").strip()
+            heading = cand.chunk.heading_path[-1] if cand.chunk.heading_path else ""
+            m = _UNIT_LEAD.search(re.sub(r"^\d+\.\s*", "", heading) + ":")
+            if m:
+                return m.group("unit").strip()
+    return ""

@@ -1,0 +1,170 @@
+"""Question analysis: validation, language, named plans, wanted answer type, follow-ups, English terms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from corpus.records import PlanMeta
+from corpus.text import collapse, detect_language, fold, nfc
+from index.sparse import entities
+
+MAX_QUESTION_CHARS = 2000
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked as given."""
+
+
+# English -> folded Vietnamese, so English questions meet the plans' words on the sparse side too.
+GLOSSARY: dict[str, str] = {
+    "report": "bao cao", "reports": "bao cao", "reporting": "bao cao", "deadline": "thoi han hoan thanh truoc ngay",
+    "by": "truoc ngay", "before": "truoc ngay", "complete": "hoan thanh", "completed": "hoan thanh",
+    "finish": "hoan thanh", "commune": "xa", "ward": "phuong", "province": "tinh", "provincial": "tinh",
+    "police": "cong an", "online": "truc tuyen", "public": "cong", "service": "dich vu", "services": "dich vu",
+    "department": "so", "science": "khoa hoc", "technology": "cong nghe", "lead": "chu tri", "leads": "chu tri",
+    "charge": "chu tri", "responsible": "chu tri trach nhiem", "coordinate": "phoi hop", "plan": "ke hoach",
+    "decision": "quyet dinh", "target": "muc tieu chi tieu", "targets": "muc tieu chi tieu", "goal": "muc tieu",
+    "payment": "thanh toan", "payments": "thanh toan", "cashless": "khong dung tien mat",
+    "digitization": "so hoa", "digitisation": "so hoa", "digitize": "so hoa", "records": "ho so",
+    "procedure": "thu tuc", "procedures": "thu tuc hanh chinh", "administrative": "hanh chinh",
+    "satisfaction": "hai long", "people": "nguoi dan", "citizens": "nguoi dan", "businesses": "doanh nghiep",
+    "enterprises": "doanh nghiep", "data": "du lieu", "database": "co so du lieu", "budget": "kinh phi",
+    "funding": "kinh phi", "security": "an toan an ninh", "information": "thong tin", "training": "tap huan",
+    "propaganda": "tuyen truyen", "communication": "tuyen truyen", "signed": "ky", "signer": "ky chu tich",
+    "issued": "ban hanh", "issue": "ban hanh", "date": "ngay", "number": "so", "percentage": "ty le",
+    "percent": "ty le", "rate": "ty le", "time": "thoi gian", "minutes": "phut", "evaluation": "danh gia",
+    "evaluate": "danh gia", "assess": "danh gia", "center": "trung tam", "centre": "trung tam",
+    "office": "van phong", "committee": "uy ban", "people's": "nhan dan", "digital": "so", "transformation": "chuyen doi",
+    "monthly": "hang thang", "quarterly": "hang quy", "implement": "thuc hien trien khai",
+    "implements": "thuc hien trien khai", "implementation": "to chuc thuc hien", "summary": "tong ket so ket",
+    "reuse": "tai su dung", "electronic": "dien tu", "results": "ket qua", "result": "ket qua",
+    "portal": "cong", "national": "quoc gia", "one-stop": "mot cua", "staff": "can bo cong chuc",
+    "officials": "can bo cong chuc vien chuc", "youth": "doan thanh nien", "union": "doan", "party": "dang",
+    "community": "cong dong", "team": "to", "teams": "to", "fee": "phi le phi", "fees": "phi le phi",
+}
+
+_WANTS = {
+    "date": r"\b(khi nao|bao gio|ngay nao|thang nao|thoi han|han chot|truoc ngay|when|deadline|by what date|"
+            r"date|thoi gian hoan thanh|hoan thanh truoc|due)\b",
+    "number": r"\b(bao nhieu|may|how many|how much|ty le|percentage|percent|what share|so luong|muc tieu)\b|%",
+    "agency": r"\b(ai|co quan nao|don vi nao|who|which (agency|unit|body|office|department)|chu tri|phu trach|"
+              r"giao cho|responsible)\b",
+    "code": r"\b(so hieu|van ban nao|quyet dinh nao|ke hoach nao|which (decision|document|plan)|"
+            r"what (decision|document)|implements?|thuc hien .* nao|so may)\b",
+}
+_FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:thi sao|the nao|\?|$)")
+_PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho|commune|ward|province|district|city)\s+"
+                    r"([a-z]+(?:\s+[a-z]+){0,2})")
+STOP = set("""a ai anh biet bi boi cac cai can cho chua co con cua cung da dang de den do duoc gi ha hay
+he hon khi khong la lam len ma moi mot nao neu nha nhieu nhu nhung noi o phai ra roi sao se so tai the thi
+theo toi trong tu va ve vi voi vao viec nhat nay kia day nguoi ke hoach theo nhu thuc hien
+the of and to in for by what which who whom when how does do is are must should be a an on with about that
+this these those any have has from at as it its their they there was were will can""".split()) - {"an"}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the answerer needs to know about a question."""
+
+    question: str  # as asked (NFC, collapsed)
+    effective: str  # after follow-up resolution
+    language: str
+    plan_ids: tuple[str, ...]  # plans the question names
+    unknown_place: str  # a named locality with no plan in the corpus, else ""
+    wants: tuple[str, ...]  # date / number / agency / code
+    terms: tuple[str, ...]  # folded content syllables, English glossed to Vietnamese
+    entities: tuple[str, ...]  # dates / codes / numbers in the question
+    expansion: str  # folded Vietnamese text added for English questions
+
+
+def validate(question: str) -> str:
+    """NFC + collapse, or a QuestionError with the limits."""
+    text = collapse(nfc(question or ""))
+    if not text:
+        raise QuestionError("Câu hỏi trống. / The question is empty: type a question about the plans.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"Câu hỏi quá dài ({len(text)} ký tự, tối đa {MAX_QUESTION_CHARS}). / The question is "
+                            f"{len(text)} characters long; the limit is {MAX_QUESTION_CHARS}. Shorten it.")
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("Câu hỏi không có chữ nào. / The question has no words.")
+    return text
+
+
+def find_plans(folded_question: str, plans: Sequence[PlanMeta]) -> list[str]:
+    """Plans whose locality, alias or number the question mentions."""
+    found: list[str] = []
+    padded = f" {folded_question} "
+    for meta in plans:
+        names = {fold(a) for a in (*meta.aliases, meta.locality) if a}
+        names |= {n.replace(" ", "") for n in names}
+        number = fold(meta.number.split("/")[0]) if meta.number and meta.number[0].isdigit() else ""
+        if any(f" {n} " in padded for n in names if n) or (number and f" so {number} " in padded):
+            found.append(meta.plan_id)
+    return found
+
+
+def _unknown_place(folded_question: str, plans: Sequence[PlanMeta]) -> str:
+    known = {fold(a) for meta in plans for a in (*meta.aliases, meta.locality)}
+    known |= {k.replace(" ", "") for k in known}
+    for m in _PLACE.finditer(folded_question):
+        words = m.group(2).split()
+        candidates = {" ".join(words[:n]) for n in range(1, len(words) + 1)}
+        if candidates & known or not any(len(w) > 1 for w in words):
+            continue
+        generic = {"nao", "do", "nay", "cua", "co", "phai", "va", "da", "se", "la", "trong", "the", "police",
+                   "must", "have", "has", "level", "officials", "cong", "uy", "ban", "nhan", "dan"}
+        if words[0] in generic or (len(words) == 1 and words[0] in generic):
+            continue
+        return f"{m.group(1)} {' '.join(words[:2])}"
+    return ""
+
+
+def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = ()) -> Analysis:
+    """Analyse a validated question in the context of earlier questions of the conversation."""
+    text = validate(question)
+    folded = fold(text)
+    plan_ids = find_plans(folded, plans)
+    effective = text
+    if history and _FOLLOW_UP.match(folded) and len(folded.split()) <= 12:
+        previous = history[-1]
+        prev_folded = fold(previous)
+        prev_plans = find_plans(prev_folded, plans)
+        if plan_ids and prev_plans:
+            # Replace the earlier locality with the new one: "còn xã Sa Thầy thì sao?"
+            new_meta = next(m for m in plans if m.plan_id == plan_ids[0])
+            effective = previous
+            for meta in plans:
+                if meta.plan_id in prev_plans:
+                    for name in sorted({meta.label, *meta.aliases, meta.locality}, key=len, reverse=True):
+                        effective = re.sub(re.escape(name), new_meta.label, effective, flags=re.IGNORECASE)
+            if effective == previous:
+                effective = f"{previous} ({new_meta.label})"
+        elif plan_ids:
+            effective = f"{previous} ({text})"
+        else:
+            effective = f"{previous} {text}"
+    elif history and not plan_ids and len(folded.split()) <= 4:
+        effective = f"{history[-1]} {text}"
+    language = detect_language(text)
+    eff_folded = fold(effective)
+    if effective != text and not plan_ids:
+        plan_ids = find_plans(eff_folded, plans)
+    expansion = ""
+    if language == "en":
+        expansion = " ".join(GLOSSARY[w] for w in re.findall(r"[a-z']+", effective.lower()) if w in GLOSSARY)
+    if language == "en":
+        # English words are not OCR-folded ("what" would become "uhat"): keep them plain, add the glossary.
+        english = [w for w in re.findall(r"[a-z0-9']+", effective.lower()) if w not in GLOSSARY]
+        words = [w for w in (*english, *expansion.split()) if w not in STOP and len(w) > 1]
+    else:
+        words = [w for w in eff_folded.split() if w not in STOP and len(w) > 1]
+    plan_words = {w for meta in plans if meta.plan_id in plan_ids for a in (*meta.aliases, meta.locality)
+                  for w in fold(a).split()}
+    content = tuple(dict.fromkeys(w for w in words if w not in plan_words))
+    probe = f"{eff_folded} {effective.lower()} {expansion}"
+    wants = tuple(k for k, pattern in _WANTS.items() if re.search(pattern, probe))
+    return Analysis(question=text, effective=effective, language=language, plan_ids=tuple(plan_ids),
+                    unknown_place="" if plan_ids else _unknown_place(eff_folded, plans), wants=wants,
+                    terms=content, entities=tuple(entities(effective)), expansion=expansion)

@@ -1,0 +1,136 @@
+"""The Assistant: opens the index once, answers questions, serves plan texts to the front ends."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answerers import Answerer, get_answerer
+from assistant.chain import run_chain
+from assistant.query import QuestionError, analyse, find_plans
+from assistant.scoring import TermStats
+from assistant.settings import Settings, load_settings
+from assistant.types import Answer
+from corpus.records import PlanMeta
+from corpus.text import fold
+from index.build import build_config, open_store
+from index.embedders import Embedder, get_embedder
+from index.record import BuildRecord, NoIndexError, check_compatible, load_record
+from index.store import QdrantStore
+
+
+@dataclass(frozen=True)
+class PlanText:
+    """A plan's raw lines (what citations quote) beside its restored reading."""
+
+    meta: PlanMeta
+    raw: tuple[str, ...]
+    restored: tuple[str, ...]
+    repaired: bool
+    uncertain: tuple[tuple[int, str, str], ...]
+
+
+class Assistant:
+    """Question answering over the committed index. Thread-safe; open once per process."""
+
+    def __init__(self, settings: Settings, record: BuildRecord, store: QdrantStore, embedder: Embedder,
+                 answerer: Answerer) -> None:
+        self.settings, self.record, self.store, self.embedder, self.answerer = settings, record, store, embedder, answerer
+        self.plans: dict[str, PlanMeta] = {
+            p["plan_id"]: PlanMeta(**{k: tuple(v) if isinstance(v, list) else v for k, v in p["meta"].items()})
+            for p in record.plans.values()}
+        df: Counter[str] = Counter()
+        for p in record.plans.values():
+            df.update(p.get("df", {}))
+        self.stats = TermStats(df, sum(p["chunks"] for p in record.plans.values()))
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
+        """Open the index built by `plans ingest`, refusing one built with another setup."""
+        settings = settings or load_settings()
+        record = load_record(settings.build_record)
+        if record is None:
+            raise NoIndexError(f"No index yet at {settings.store_dir}. Create one with: plans ingest")
+        embedder = embedder or get_embedder(settings.embedder, model_path=settings.model_path)
+        check_compatible(record, build_config(settings, embedder))
+        answerer = get_answerer(settings.answerer, llm_url=settings.llm_url, llm_model=settings.llm_model,
+                                llm_api_key=settings.llm_api_key)
+        store = open_store(settings)
+        if not store.has_collection(record.collection):
+            store.close()
+            raise NoIndexError(f"The index record names collection {record.collection!r}, but {store.location} "
+                               "does not have it. Rebuild with: plans ingest --rebuild")
+        return cls(settings, record, store, embedder, answerer)
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
+
+    def plan_list(self) -> list[PlanMeta]:
+        """The committed plans' metadata, in file order."""
+        return sorted(self.plans.values(), key=lambda m: m.doc)
+
+    def resolve_plan(self, name: str) -> str:
+        """A plan id from an id, file name, locality or alias; a clear error lists the plans."""
+        wanted = fold(name)
+        for meta in self.plans.values():
+            if name in (meta.plan_id, meta.doc) or wanted in {fold(a) for a in (*meta.aliases, meta.locality)}:
+                return meta.plan_id
+        found = find_plans(wanted, list(self.plans.values()))
+        if len(found) == 1:
+            return found[0]
+        known = ", ".join(f"{m.plan_id} ({m.label})" for m in self.plan_list())
+        raise QuestionError(f"No plan called {name!r}. Known plans: {known}")
+
+    def ask(self, question: str, plan: str | None = None, history: Sequence[str] = (), k: int | None = None,
+            mode: str = "hybrid") -> Answer:
+        """Answer one question; `history` holds earlier questions of the conversation (for follow-ups)."""
+        started = time.perf_counter()
+        metas = list(self.plans.values())
+        analysis = analyse(question, metas, history)
+        if plan:
+            from dataclasses import replace
+
+            analysis = replace(analysis, plan_ids=(self.resolve_plan(plan),), unknown_place="")
+        t_analyse = time.perf_counter()
+        with self._lock:
+            query_vec = self.embedder.embed([analysis.effective], "query")[0].tolist()
+            t_embed = time.perf_counter()
+            answer = run_chain(self.store, self.record.collection, self.record.plan_hashes, analysis, query_vec,
+                               self.stats, self.answerer, self.plans, k or self.settings.top_k, mode)
+        done = time.perf_counter()
+        timings = {"analyse": (t_analyse - started) * 1000, "embed": (t_embed - t_analyse) * 1000,
+                   "retrieve_answer": (done - t_embed) * 1000, "total": (done - started) * 1000}
+        from dataclasses import replace
+
+        return replace(answer, timings_ms={k: round(v, 2) for k, v in timings.items()})
+
+    def plan_text(self, doc: str) -> PlanText:
+        """Raw lines from the corpus file and the restored reading saved at ingest."""
+        entry = self.record.plans.get(doc)
+        if entry is None:
+            raise QuestionError(f"{doc} is not in the index. Known: {', '.join(sorted(self.record.plans))}")
+        meta = self.plans[entry["plan_id"]]
+        raw_text = (self.settings.corpus_dir / doc).read_text(encoding="utf-8-sig")
+        raw = tuple(line.rstrip("\r") for line in raw_text.split("\n"))
+        if raw and raw[-1] == "":
+            raw = raw[:-1]
+        reading_path = self.settings.store_dir / "readings" / f"{entry['sha256']}.json"
+        restored, uncertain = raw, ()
+        if reading_path.exists():
+            data = json.loads(reading_path.read_text(encoding="utf-8"))
+            if len(data["lines"]) == len(raw):
+                restored = tuple(data["lines"])
+                uncertain = tuple((int(a), str(b), str(c)) for a, b, c in data.get("uncertain", []))
+        return PlanText(meta, raw, restored, bool(entry.get("repaired")), uncertain)
+
+
+def corpus_path(settings: Settings, doc: str) -> Path:
+    """Where a plan file lives."""
+    return settings.corpus_dir / doc
