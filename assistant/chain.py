@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from llama_index.core.base.response.schema import Response
@@ -80,6 +81,8 @@ class AnswerSynthesizer(BaseSynthesizer):
         """Answer from the candidates carried by the sentence nodes."""
         cands: list[Candidate] = [n.node.metadata["candidate"] for n in nodes]
         answer = self._answerer.answer(self._analysis, cands, self._plans)
+        ranked = sorted({c.rank: (c.chunk.doc, c.chunk.line_start, c.chunk.line_end) for c in cands}.items())
+        answer = replace(answer, retrieved=tuple(span for _, span in ranked))
         return Response(response=answer.answer, source_nodes=nodes, metadata={"answer": answer})
 
     async def asynthesize(self, query: QueryType, nodes: list[NodeWithScore],

@@ -36,6 +36,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     language: str = "vi"  # vi / vi-noaccent / en
     effective_question: str = ""  # after follow-up resolution
+    retrieved: tuple[tuple[str, int, int], ...] = ()  # (doc, first, last) of retrieved chunks, best first
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON contract (see README: "JSON output")."""

@@ -1,0 +1,232 @@
+"""The `plans` command line: a thin layer over the library; errors say what to run next."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _settings(**overrides: Any) -> Settings:
+    from assistant.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        _fail(str(exc), 2)
+
+
+def _open(settings: Settings) -> Assistant:
+    """Open the assistant or exit with the message that says what to do."""
+    from assistant.answerers import AnswererError
+    from assistant.service import Assistant
+    from index.embedders import EmbedderError
+    from index.record import IndexMismatchError, NoIndexError
+    from index.store import StoreError
+
+    try:
+        return Assistant.open(settings)
+    except (NoIndexError, IndexMismatchError, StoreError, EmbedderError, AnswererError) as exc:
+        _fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tro-ly-ke-hoach")
+def main() -> None:
+    """Trợ lý Kế hoạch: ask Vietnamese government plans, get answers that quote their sources.
+
+    Start with `plans ingest`, then `plans ask "..."`, `plans chat` or `plans serve`.
+    Settings come from PLANS_* environment variables or plans.toml (see README).
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Re-embed every plan, ignoring what is already indexed.")
+def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
+    """Build or update the index from PATHS (default: corpus/plans); only changed plans are re-embedded."""
+    from corpus.manifest import ManifestError
+    from index.build import ingest as run_ingest
+    from index.embedders import EmbedderError
+    from index.store import StoreError
+
+    settings = _settings()
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(missing)}", 2)
+    try:
+        report = run_ingest(settings, list(paths) or None, rebuild=rebuild,
+                            progress=lambda msg: click.echo(msg, err=True))
+    except (StoreError, EmbedderError, ManifestError, ValueError) as exc:
+        _fail(str(exc))
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@click.option("--jsonl", is_flag=True, help="Read one question per line on stdin; print one JSON object per line.")
+@click.option("--plan", default=None, help="Search only this plan (id, file name or locality).")
+@click.option("--k", default=None, type=click.IntRange(1, 50), help="Passages to retrieve (default 8).")
+def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: int | None) -> None:
+    """Answer QUESTION from the plans, citing the exact source lines."""
+    from assistant.query import QuestionError, validate
+
+    if not jsonl:
+        try:
+            validate(question or "")
+        except QuestionError as exc:
+            _fail(str(exc), 2)
+    assistant = _open(_settings())
+    try:
+        if jsonl:
+            for line in sys.stdin:
+                if not line.strip():
+                    continue
+                try:
+                    out = assistant.ask(line, plan=plan, k=k).to_json()
+                except QuestionError as exc:
+                    out = {"question": line.strip()[:200], "error": str(exc)}
+                click.echo(json.dumps(out, ensure_ascii=False))
+            return
+        try:
+            answer = assistant.ask(question or "", plan=plan, k=k)
+        except QuestionError as exc:
+            _fail(str(exc), 2)
+        if as_json:
+            click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(render_answer(answer))
+    finally:
+        assistant.close()
+
+
+def render_answer(answer: Any) -> str:
+    """Terminal rendering: the answer, then each citation with file and lines."""
+    lines = [answer.answer, ""]
+    for i, c in enumerate(answer.citations, 1):
+        lines.append(f"[{i}] {c.doc}:{c.lines[0]}-{c.lines[1]}  {c.locality} › {c.heading}")
+        lines.append(f"    {c.quote}")
+    for c in answer.related:
+        lines.append(f"  ~ {c.doc}:{c.lines[0]}-{c.lines[1]}  {c.quote[:160]}")
+    return "\n".join(lines).rstrip()
+
+
+@main.command()
+@click.option("--plan", default=None, help="Search only this plan.")
+def chat(plan: str | None) -> None:
+    """A terminal conversation; follow-ups ("còn xã Sa Thầy thì sao?") reuse the previous question."""
+    from assistant.query import QuestionError
+
+    assistant = _open(_settings())
+    history: list[str] = []
+    click.echo("Trợ lý Kế hoạch — hỏi về các kế hoạch (Ctrl-D để thoát, /new để bắt đầu lại).")
+    try:
+        while True:
+            try:
+                question = input("? ")
+            except EOFError:
+                break
+            if question.strip() in ("/new", "/reset"):
+                history.clear()
+                continue
+            if not question.strip():
+                continue
+            try:
+                answer = assistant.ask(question, plan=plan, history=history)
+            except QuestionError as exc:
+                click.echo(str(exc))
+                continue
+            history.append(answer.effective_question or question)
+            click.echo(render_answer(answer) + "\n")
+    finally:
+        assistant.close()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def manifest(paths: tuple[Path, ...]) -> None:
+    """Show each plan's metadata (manifest or header) and what is missing; suggest manifest entries."""
+    from corpus.manifest import ManifestError, load_manifest, resolve_meta, suggest_entry
+    from corpus.reader import Skipped, list_plan_paths, read_plan
+
+    settings = _settings()
+    try:
+        entries = load_manifest(settings.manifest)
+    except ManifestError as exc:
+        _fail(str(exc))
+    for path in list_plan_paths(list(paths) or [settings.corpus_dir]):
+        plan = read_plan(path)
+        if isinstance(plan, Skipped):
+            click.echo(f"{plan.doc}: skipped: {plan.reason}")
+            continue
+        meta, missing = resolve_meta(plan.doc, plan.lines, entries)
+        status = "ok" if not missing else "missing: " + ", ".join(missing)
+        click.echo(f"{plan.doc}: {meta.label} {meta.number} {meta.date} [{status}]")
+        if "manifest entry" in missing:
+            click.echo("  Detected from the header; add to " + str(settings.manifest) + ":")
+            click.echo("\n".join("    " + line for line in suggest_entry(meta).splitlines()))
+
+
+@main.command()
+def restore() -> None:
+    """Restore Vietnamese diacritics: one restored line per stdin line (same count, same order)."""
+    from corpus.restore import repair_available
+
+    if not repair_available():
+        _fail("the OCR repair stage (corpus/repair) is not available in this checkout")
+    from corpus.repair import restore_text_lines
+
+    lines = [line.rstrip("\n").rstrip("\r") for line in sys.stdin]
+    for out in restore_text_lines(lines):
+        click.echo(out)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (keep local unless needed).")
+@click.option("--port", default=7860, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Start the web UI (offline, no share link)."""
+    try:
+        from ui.app import serve as serve_ui
+    except ImportError as exc:
+        _fail(f"the web UI is not available: {exc}")
+    serve_ui(_settings(), host=host, port=port)
+
+
+@main.command(name="eval")
+@click.option("--set", "set_name", default="dev", show_default=True, help="Eval set in evals/sets (name or path).")
+@click.option("--tier", type=click.Choice(["quick", "full"]), default="full", show_default=True)
+@click.option("--configs", default="hybrid", show_default=True, help="Comma-separated: dense,sparse,hybrid.")
+@click.option("--report/--no-report", default=True, help="Write a dated report folder under evals/reports.")
+@click.option("--check", is_flag=True, help="Only validate the eval set against the corpus.")
+@click.option("--jsonl", is_flag=True, help="Print one JSON object per question.")
+@click.option("--fail-under", default=None, help="Thresholds, e.g. answer=0.9,hit5=0.95: exit 1 below them.")
+def eval_cmd(set_name: str, tier: str, configs: str, report: bool, check: bool, jsonl: bool,
+             fail_under: str | None) -> None:
+    """Run the eval set and print scores (answer accuracy, citations, hit@k, abstention, latency)."""
+    from evals.runner import EvalError, run_cli
+
+    try:
+        code = run_cli(_settings(), set_name=set_name, tier=tier, configs=configs, write_report=report,
+                       check_only=check, jsonl=jsonl, fail_under=fail_under, echo=click.echo, open_assistant=_open)
+    except EvalError as exc:
+        _fail(str(exc), 2)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
