@@ -11,10 +11,10 @@ from typing import Any
 
 from assistant.extract import short_answer
 from assistant.query import Analysis
-from assistant.scoring import Candidate
+from assistant.scoring import DATE_WORDS, Candidate
 from assistant.types import Answer, Citation
 from corpus.records import PlanMeta
-from corpus.text import collapse
+from corpus.text import collapse, fold
 
 
 class AnswererError(RuntimeError):
@@ -103,6 +103,15 @@ def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Can
             if not wants_entity and (top.score < 0.85 * best.score or top.lex < ABSTAIN_LEX):
                 continue
         chosen = [top]
+        if "date" in analysis.wants and not DATE_WORDS.search(fold(top.sentence.restored)):
+            # "a) Hoàn thành rà soát …" is often followed by "Thời gian hoàn thành: tháng 9/2025".
+            follow = next((c for c in cands if c.chunk is top.chunk and c.sentence.line_start >= top.sentence.line_end
+                           and c.sentence.line_start <= top.sentence.line_end + 3
+                           and DATE_WORDS.search(fold(c.sentence.restored))), None)
+            if follow is not None:
+                chosen.append(follow)
+                groups.append(chosen)
+                continue
         for extra in cands[1:3]:
             if extra.score >= 0.92 * top.score and (extra.entity or not wants_entity) \
                     and extra.sentence.line_start != top.sentence.line_start:
@@ -128,25 +137,26 @@ class ExtractiveAnswerer(Answerer):
         if not groups:
             return self._abstain(analysis, candidates, plans)
         citations: list[Citation] = []
-        parts: list[str] = []
+        parts: list[tuple[str, str, str]] = []
         for group in groups:
             meta = plans.get(group[0].chunk.plan_id)
             quotes = []
             for cand in group:
                 citations.append(to_citation(cand, meta))
                 quotes.append(f"“{collapse(cand.sentence.restored)}” [{len(citations)}]")
-            short = short_answer(analysis.wants, group[0])
+            short = next((a for a in (short_answer(analysis.wants, c) for c in reversed(group)) if a), "") \
+                if "date" in analysis.wants else short_answer(analysis.wants, group[0])
             label = plan_label(meta, analysis.language)
             lead = f"{short} — " if short else ""
-            parts.append((lead, label, " ".join(quotes)))  # type: ignore[arg-type]
+            parts.append((lead, label, " ".join(quotes)))
         if len(parts) == 1:
-            lead, label, quotes = parts[0]  # type: ignore[misc]
+            lead, label, joined = parts[0]
             intro = "According to" if lang == "en" else "Theo kế hoạch của"
-            text = f"{lead}{intro} {label}: {quotes}"
+            text = f"{lead}{intro} {label}: {joined}"
         else:
             head = (f"{len(parts)} plans answer this:" if lang == "en"
                     else f"Có {len(parts)} kế hoạch trả lời câu hỏi này:")
-            text = head + "\n" + "\n".join(f"- {label}: {lead}{quotes}" for lead, label, quotes in parts)  # type: ignore[misc]
+            text = head + "\n" + "\n".join(f"- {lb}: {ld}{qs}" for ld, lb, qs in parts)
         return Answer(question=analysis.question, answer=text, abstained=False, citations=tuple(citations),
                       language=analysis.language, effective_question=analysis.effective)
 

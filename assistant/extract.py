@@ -7,6 +7,7 @@ import re
 from assistant.scoring import Candidate
 
 _DATE_PHRASES = [
+    r"(?:ngày|ngay)\s*\d{1,2}\s*(?:tháng|thang|thing|thdang)\s*\d{1,2}\s*(?:năm|nam|nim)\s*\d{4}",
     r"(?:trước|truoc|chậm nhất|trong|đến|before|by)?\s*(?:ngày|ngay)?\s*\d{1,2}/\d{1,2}/\d{4}",
     r"(?:trước|trong|đến|chậm nhất)?\s*(?:tháng|thang)\s*\d{1,2}\s*/\s*\d{4}",
     r"(?:Quý|Quy|quý|quy)\s*[IVX]+\s*/?\s*(?:năm\s*)?\d{4}",

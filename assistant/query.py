@@ -57,11 +57,7 @@ _WANTS = {
 _FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:thi sao|the nao|\?|$)")
 _PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho|commune|ward|province|district|city)\s+"
                     r"([a-z]+(?:\s+[a-z]+){0,2})")
-STOP = set("""a ai anh biet bi boi cac cai can cho chua co con cua cung da dang de den do duoc gi ha hay
-he hon khi khong la lam len ma moi mot nao neu nha nhieu nhu nhung noi o phai ra roi sao se so tai the thi
-theo toi trong tu va ve vi voi vao viec nhat nay kia day nguoi ke hoach theo nhu thuc hien
-the of and to in for by what which who whom when how does do is are must should be a an on with about that
-this these those any have has from at as it its their they there was were will can""".split()) - {"an"}
+STOP = set(["a", "ai", "anh", "biet", "bi", "boi", "cac", "cai", "can", "cho", "chua", "co", "con", "cua", "cung", "da", "dang", "de", "den", "do", "duoc", "gi", "ha", "hay", "he", "hon", "khi", "khong", "la", "lam", "len", "ma", "moi", "mot", "nao", "neu", "nha", "nhieu", "nhu", "nhung", "noi", "o", "phai", "ra", "roi", "sao", "se", "so", "tai", "the", "thi", "theo", "toi", "trong", "tu", "va", "ve", "vi", "voi", "vao", "viec", "nhat", "nay", "kia", "day", "nguoi", "ke", "hoach", "theo", "nhu", "thuc", "hien", "the", "of", "and", "to", "in", "for", "by", "what", "which", "who", "whom", "when", "how", "does", "do", "is", "are", "must", "should", "be", "a", "an", "on", "with", "about", "that", "this", "these", "those", "any", "have", "has", "from", "at", "as", "it", "its", "their", "they", "there", "was", "were", "will", "can"]) - {"an"}
 
 
 @dataclass(frozen=True)
@@ -105,9 +101,17 @@ def find_plans(folded_question: str, plans: Sequence[PlanMeta]) -> list[str]:
     return found
 
 
-def _unknown_place(folded_question: str, plans: Sequence[PlanMeta]) -> str:
+_PLACE_EN = re.compile(r"\b((?:[A-ZĐ][\w]*\s+){1,3})(ward|commune|province|district)\b")
+
+
+def _unknown_place(folded_question: str, plans: Sequence[PlanMeta], question: str = "") -> str:
     known = {fold(a) for meta in plans for a in (*meta.aliases, meta.locality)}
     known |= {k.replace(" ", "") for k in known}
+    for m in _PLACE_EN.finditer(question):
+        # English puts the name first: "the Hoàn Kiếm ward plan".
+        name = fold(m.group(1))
+        if name and name not in known and name.split()[0] not in {"the", "which", "each", "what", "every"}:
+            return f"{m.group(2)} {m.group(1).strip()}"
     for m in _PLACE.finditer(folded_question):
         words = m.group(2).split()
         candidates = {" ".join(words[:n]) for n in range(1, len(words) + 1)}
@@ -166,5 +170,5 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     probe = f"{eff_folded} {effective.lower()} {expansion}"
     wants = tuple(k for k, pattern in _WANTS.items() if re.search(pattern, probe))
     return Analysis(question=text, effective=effective, language=language, plan_ids=tuple(plan_ids),
-                    unknown_place="" if plan_ids else _unknown_place(eff_folded, plans), wants=wants,
+                    unknown_place="" if plan_ids else _unknown_place(eff_folded, plans, effective), wants=wants,
                     terms=content, entities=tuple(entities(effective)), expansion=expansion)

@@ -42,6 +42,10 @@ class TermStats:
         self.df = df
         self.n = max(n_chunks, 1)
 
+    def known(self, syllable: str) -> bool:
+        """Whether any chunk contains the folded syllable."""
+        return f"s:{syllable}" in self.df
+
     def idf(self, syllable: str) -> float:
         """BM25 IDF of a folded syllable; unseen terms count as rare."""
         df = self.df.get(f"s:{syllable}", 0)
@@ -57,10 +61,13 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
                     query_vec: Sequence[float], stats: TermStats) -> list[Candidate]:
     """Every sentence of every hit, scored: term coverage (IDF), entities, answer type, dense, rank."""
     q = np.asarray(query_vec, dtype=np.float32)
-    weights = {t: stats.idf(t) for t in analysis.terms if not t.isdigit()}
+    # Words no plan contains (English leftovers, typos) cannot be matched and must not dilute coverage.
+    weights = {t: stats.idf(t) for t in analysis.terms if not t.isdigit() and stats.known(t)}
     total = sum(weights.values()) or 1.0
     pairs = list(zip(analysis.terms, analysis.terms[1:], strict=False))
     wanted_entities = [e for e in analysis.entities if "/" in e or "-" in e or "%" in e]
+    # A year the question names ("targets for 2027") must appear where the answer comes from.
+    years = [e for e in analysis.entities if re.fullmatch(r"20\d\d", e)]
     out: list[Candidate] = []
     for rank, (chunk, locality, vec) in enumerate(hits):
         dense = _dense_norm(float(np.dot(q, np.asarray(vec, dtype=np.float32)))) if len(vec) else 0.0
@@ -78,6 +85,9 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
             lex += 0.1 * sum(f" {a} {b} " in joined for a, b in pairs) / max(len(pairs), 1)
             sent_entities = set(entities(sent.restored)) | set(entities(sent.raw))
             entity = bool(wanted_entities) and all(e in sent_entities for e in wanted_entities)
+            if years and not all(y in folded or y in " ".join(chunk.heading_path) for y in years):
+                entity = False
+                lex *= 0.5
             bonus = 0.0
             if "date" in analysis.wants and DATE_WORDS.search(folded):
                 bonus += 0.12

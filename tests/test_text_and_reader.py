@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fakes import to_cp1258
 from pathlib import Path
+
+from fakes import to_cp1258
 
 from corpus.reader import PlanFile, Skipped, read_plan
 from corpus.text import detect_language, fold
