@@ -29,8 +29,9 @@ class PlansRetriever(BaseRetriever):
     """Hybrid (dense + sparse, Qdrant RRF) retrieval restricted to committed, and named, plans."""
 
     def __init__(self, store: QdrantStore, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
-                 query_vec: Sequence[float], k: int, mode: str = "hybrid") -> None:
+                 query_vec: Sequence[float], k: int, mode: str = "hybrid", extra: Sequence[Hit] = ()) -> None:
         super().__init__(callback_manager=_EMPTY_CALLBACKS)
+        self._extra = list(extra)
         self._store, self._collection, self._hashes = store, collection, list(plan_hashes)
         self._analysis, self._vec, self._k, self._mode = analysis, query_vec, k, mode
 
@@ -39,6 +40,8 @@ class PlansRetriever(BaseRetriever):
         sparse = query_vector(terms(text), SparseSettings())
         hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._analysis.plan_ids,
                                   limit=self._k, mode=self._mode)
+        seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
+        hits += [h for h in self._extra if (h.chunk.doc, h.chunk.line_start) not in seen]
         return [_node(hit) for hit in hits]
 
 
@@ -107,9 +110,9 @@ class AnswerSynthesizer(BaseSynthesizer):
 
 def run_chain(store: QdrantStore, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
               query_vec: Sequence[float], stats: TermStats, answerer: Answerer, plans: Mapping[str, PlanMeta],
-              k: int, mode: str = "hybrid") -> Answer:
-    """Retrieve, score sentences and answer, as one llama-index query."""
-    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode)
+              k: int, mode: str = "hybrid", extra: Sequence[Hit] = ()) -> Answer:
+    """Retrieve, score sentences and answer, as one llama-index query; `extra` hits join the retrieved ones."""
+    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, extra)
     scorer = SentenceScorer(analysis=analysis, query_vec=query_vec, stats=stats)
     engine = RetrieverQueryEngine(retriever=retriever, node_postprocessors=[scorer],
                                   response_synthesizer=AnswerSynthesizer(answerer, analysis, plans),

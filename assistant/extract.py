@@ -36,6 +36,10 @@ def short_answer(wants: tuple[str, ...], cand: Candidate) -> str:
             m = _CODE.search(text)
             if m:
                 return m.group(0).strip()
+        elif kind == "percent":
+            m = re.search(r"\d+(?:[.,]\d+)?\s*%", text)
+            if m:
+                return m.group(0).strip()
         elif kind == "number":
             m = _NUMBER.search(text)
             if m and not re.fullmatch(r"\d{4}", m.group(1)):

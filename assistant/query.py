@@ -42,20 +42,39 @@ GLOSSARY: dict[str, str] = {
     "reuse": "tai su dung", "electronic": "dien tu", "results": "ket qua", "result": "ket qua",
     "portal": "cong", "national": "quoc gia", "one-stop": "mot cua", "staff": "can bo cong chuc",
     "officials": "can bo cong chuc vien chuc", "youth": "doan thanh nien", "union": "doan", "party": "dang",
-    "community": "cong dong", "team": "to", "teams": "to", "fee": "phi le phi", "fees": "phi le phi",
+    "community": "cong dong", "compile": "tong hop", "summarize": "tong hop", "unit": "don vi",
+    "units": "don vi", "agency": "co quan", "agencies": "co quan", "share": "ty le", "maintain": "duy tri",
+    "integrated": "tich hop", "stations": "tram", "station": "tram", "level": "cap do", "minimum": "toi thieu",
+    "least": "toi thieu", "accounts": "tai khoan", "account": "tai khoan", "members": "vien", "dossiers": "ho so",
+    "dossier": "ho so", "processed": "giai quyet xu ly", "handled": "giai quyet xu ly", "fully": "toan trinh",
+    "period": "giai doan", "cover": "giai doan", "focal": "dau moi", "advise": "tham muu", "advises": "tham muu",
+    "advising": "tham muu", "monitoring": "theo doi giam sat", "monitor": "theo doi giam sat",
+    "firewalls": "tuong lua", "firewall": "tuong lua", "antivirus": "virus", "encryption": "ma hoa",
+    "backups": "sao luu", "backup": "sao luu", "measures": "giai phap bien phap", "sharing": "chia se",
+    "share_data": "chia se du lieu", "connection": "ket noi", "mandatory": "bat buoc", "ministry": "bo",
+    "social": "xa hoi", "culture": "van hoa", "affairs": "", "route": "qua", "through": "qua",
+    "channel": "qua", "send": "gui", "sent": "gui", "submit": "gui nop", "month": "thang", "months": "thang",
+    "day": "ngay", "each": "hang", "periodic": "dinh ky", "paper": "giay", "manual": "thu cong",
+    "environment": "moi truong", "electronic_env": "moi truong dien tu", "provide": "cung cap",
+    "provides": "cung cap", "provided": "cung cap", "users": "nguoi dung", "user": "nguoi dung",
+    "experience": "trai nghiem", "quality": "chat luong", "review": "ra soat", "publish": "cong bo",
+    "eligible": "du dieu kien", "whole": "toan trinh", "full-process": "toan trinh", "end-to-end": "toan trinh", "team": "to", "teams": "to", "fee": "phi le phi", "fees": "phi le phi",
 }
 
 _WANTS = {
     "date": r"\b(khi nao|bao gio|ngay nao|thang nao|thoi han|han chot|truoc ngay|when|deadline|by what date|"
             r"date|thoi gian hoan thanh|hoan thanh truoc|due)\b",
+    "percent": r"\b(ty le|phan tram|percentage|percent|what share|share of|what proportion)\b|%",
     "number": r"\b(bao nhieu|may|how many|how much|ty le|percentage|percent|what share|so luong|muc tieu)\b|%",
     "agency": r"\b(ai|co quan nao|don vi nao|who|which (agency|unit|body|office|department)|chu tri|phu trach|"
               r"giao cho|responsible)\b",
+    "signer": r"\b(ai ky|nguoi ky|who signed|signed by|signer|ky ke hoach|ky ban hanh)\b",
+    "issuance": r"\b(so hieu|ky hieu|ban hanh|issued|issue date|plan number|what number|so may)\b",
     "code": r"\b(so hieu|van ban nao|quyet dinh nao|ke hoach nao|which (decision|document|plan)|"
             r"what (decision|document)|implements?|thuc hien .* nao|so may)\b",
 }
 _FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:thi sao|the nao|\?|$)")
-_PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho|commune|ward|province|district|city)\s+"
+_PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho)\s+"
                     r"([a-z]+(?:\s+[a-z]+){0,2})")
 STOP = set(["a", "ai", "anh", "biet", "bi", "boi", "cac", "cai", "can", "cho", "chua", "co", "con", "cua", "cung", "da", "dang", "de", "den", "do", "duoc", "gi", "ha", "hay", "he", "hon", "khi", "khong", "la", "lam", "len", "ma", "moi", "mot", "nao", "neu", "nha", "nhieu", "nhu", "nhung", "noi", "o", "phai", "ra", "roi", "sao", "se", "so", "tai", "the", "thi", "theo", "toi", "trong", "tu", "va", "ve", "vi", "voi", "vao", "viec", "nhat", "nay", "kia", "day", "nguoi", "ke", "hoach", "theo", "nhu", "thuc", "hien", "the", "of", "and", "to", "in", "for", "by", "what", "which", "who", "whom", "when", "how", "does", "do", "is", "are", "must", "should", "be", "a", "an", "on", "with", "about", "that", "this", "these", "those", "any", "have", "has", "from", "at", "as", "it", "its", "their", "they", "there", "was", "were", "will", "can"]) - {"an"}
 
@@ -96,7 +115,8 @@ def find_plans(folded_question: str, plans: Sequence[PlanMeta]) -> list[str]:
         names = {fold(a) for a in (*meta.aliases, meta.locality) if a}
         names |= {n.replace(" ", "") for n in names}
         number = fold(meta.number.split("/")[0]) if meta.number and meta.number[0].isdigit() else ""
-        if any(f" {n} " in padded for n in names if n) or (number and f" so {number} " in padded):
+        by_number = bool(number) and (f" so {number} " in padded or f" {number} kh ubnd " in padded)
+        if any(f" {n} " in padded for n in names if n) or by_number:
             found.append(meta.plan_id)
     return found
 
@@ -112,7 +132,7 @@ def _unknown_place(folded_question: str, plans: Sequence[PlanMeta], question: st
         name = fold(m.group(1))
         if name and name not in known and name.split()[0] not in {"the", "which", "each", "what", "every"}:
             return f"{m.group(2)} {m.group(1).strip()}"
-    for m in _PLACE.finditer(folded_question):
+    for m in _PLACE.finditer(folded_question if detect_language(question or folded_question) != "en" else ""):
         words = m.group(2).split()
         candidates = {" ".join(words[:n]) for n in range(1, len(words) + 1)}
         if candidates & known or not any(len(w) > 1 for w in words):
@@ -157,10 +177,12 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         plan_ids = find_plans(eff_folded, plans)
     expansion = ""
     if language == "en":
-        expansion = " ".join(GLOSSARY[w] for w in re.findall(r"[a-z']+", effective.lower()) if w in GLOSSARY)
+        expansion = " ".join(GLOSSARY[w] for w in re.findall(r"[^\W_]+", effective.lower()) if w in GLOSSARY)
     if language == "en":
         # English words are not OCR-folded ("what" would become "uhat"): keep them plain, add the glossary.
-        english = [w for w in re.findall(r"[a-z0-9']+", effective.lower()) if w not in GLOSSARY]
+        # Vietnamese words quoted inside English ("leads (chủ trì)") are folded and kept as they are.
+        tokens = re.findall(r"[^\W_]+", effective.lower())
+        english = [w if w.isascii() else fold(w) for w in tokens if w not in GLOSSARY]
         words = [w for w in (*english, *expansion.split()) if w not in STOP and len(w) > 1]
     else:
         words = [w for w in eff_folded.split() if w not in STOP and len(w) > 1]

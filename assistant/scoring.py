@@ -76,7 +76,8 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
         restored_lines = chunk.restored_text.split("\n")
         if len(restored_lines) != len(raw_lines):
             restored_lines = raw_lines
-        for sent in split_sentences(raw_lines, restored_lines, chunk.line_start):
+        for sent in split_sentences(raw_lines, restored_lines, chunk.line_start,
+                                    line_breaks=chunk.kind in ("header", "closing")):
             folded = fold(sent.restored)
             words = folded.split()
             present = set(words)
@@ -93,10 +94,14 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
                 bonus += 0.12
             if "number" in analysis.wants and re.search(r"\d", folded):
                 bonus += 0.08
+            if "percent" in analysis.wants and "%" in sent.restored:
+                bonus += 0.15
             if "agency" in analysis.wants and UNIT_WORDS.search(folded + " "):
                 bonus += 0.06
             if "code" in analysis.wants and re.search(r"\d+[-/]\w", sent.restored):
                 bonus += 0.08
+            if "issuance" in analysis.wants and chunk.kind == "header" and re.search(r"kh\s*ubnd|ngay\s*\d", folded):
+                bonus += 0.5
             if len(words) < 4:
                 bonus -= 0.2  # fragments ("a) Năm 2025") make poor answers
             score = lex + (0.5 if entity else 0.0) + bonus + 0.3 * dense + 0.04 / (rank + 1)

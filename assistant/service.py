@@ -7,22 +7,23 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.answerers import Answerer, get_answerer
 from assistant.chain import run_chain
-from assistant.query import QuestionError, analyse, find_plans
-from assistant.scoring import TermStats
+from assistant.query import Analysis, QuestionError, analyse, find_plans
+from assistant.scoring import Candidate, TermStats
 from assistant.settings import Settings, load_settings
 from assistant.types import Answer
-from corpus.records import PlanMeta
+from corpus.records import Chunk, PlanMeta
+from corpus.signature import find_signer
 from corpus.text import fold
 from index.build import build_config, open_store
 from index.embedders import Embedder, get_embedder
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
-from index.store import QdrantStore
+from index.store import Hit, QdrantStore
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Assistant:
             df.update(p.get("df", {}))
         self.stats = TermStats(df, sum(p["chunks"] for p in record.plans.values()))
         self._lock = threading.Lock()
+        self._chunks: dict[str, list[Chunk]] = {}
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -94,21 +96,52 @@ class Assistant:
         metas = list(self.plans.values())
         analysis = analyse(question, metas, history)
         if plan:
-            from dataclasses import replace
-
             analysis = replace(analysis, plan_ids=(self.resolve_plan(plan),), unknown_place="")
         t_analyse = time.perf_counter()
+        if "signer" in analysis.wants:
+            with self._lock:
+                answer = self._signer_answer(analysis)
+            total = (time.perf_counter() - started) * 1000
+            return replace(answer, timings_ms={"total": round(total, 2)})
         with self._lock:
             query_vec = self.embedder.embed([analysis.effective], "query")[0].tolist()
             t_embed = time.perf_counter()
+            extra = self._header_hits(analysis) if "issuance" in analysis.wants else []
             answer = run_chain(self.store, self.record.collection, self.record.plan_hashes, analysis, query_vec,
-                               self.stats, self.answerer, self.plans, k or self.settings.top_k, mode)
+                               self.stats, self.answerer, self.plans, k or self.settings.top_k, mode, extra)
         done = time.perf_counter()
         timings = {"analyse": (t_analyse - started) * 1000, "embed": (t_embed - t_analyse) * 1000,
                    "retrieve_answer": (done - t_embed) * 1000, "total": (done - started) * 1000}
-        from dataclasses import replace
-
         return replace(answer, timings_ms={k: round(v, 2) for k, v in timings.items()})
+
+    def _plan_chunks(self, doc: str) -> list[Chunk]:
+        """All chunks of a committed plan (cached: the record pins their content)."""
+        if doc not in self._chunks:
+            self._chunks[doc] = self.store.scroll_plan(self.record.collection, doc, self.record.plans[doc]["sha256"])
+        return self._chunks[doc]
+
+    def _header_hits(self, analysis: Analysis) -> list[Hit]:
+        """The letterhead chunks (number, date, title) of the targeted plans, for questions about issuance."""
+        targets = analysis.plan_ids or tuple(self.plans)
+        return [Hit(c, 0.0, self.plans[entry["plan_id"]].label)
+                for doc, entry in sorted(self.record.plans.items()) if entry["plan_id"] in targets
+                for c in self._plan_chunks(doc) if c.kind == "header"]
+
+    def _signer_answer(self, analysis: Analysis) -> Answer:
+        """Who signed: the name line of each targeted plan's signature block, cited verbatim."""
+        cands: list[Candidate] = []
+        targets = analysis.plan_ids or tuple(m.plan_id for m in self.plan_list())
+        for doc, entry in sorted(self.record.plans.items()):
+            if entry["plan_id"] not in targets:
+                continue
+            for chunk in self._plan_chunks(doc):
+                if chunk.kind != "closing":
+                    continue
+                found = find_signer(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"), chunk.line_start)
+                if found is not None:
+                    cands.append(Candidate(found, chunk, self.plans[entry["plan_id"]].label, len(cands), 1.0, 1.0,
+                                           False, 1.0))
+        return self.answerer.answer(replace(analysis, wants=("signer",), entities=()), cands, self.plans)
 
     def plan_text(self, doc: str) -> PlanText:
         """Raw lines from the corpus file and the restored reading saved at ingest."""

@@ -53,7 +53,7 @@ def _groups(blocks: list[Block], settings: ChunkSettings) -> Iterator[list[Block
         for piece in _split_long(block, settings.max_words):
             size = sum(_words(b) for b in group)
             same_parent = bool(group) and group[-1].heading_path == piece.heading_path \
-                and group[-1].kind == piece.kind and piece.kind not in ("header", "closing")
+                and group[-1].kind == piece.kind and piece.kind not in ("closing",)
             if group and same_parent and size < settings.merge_below \
                     and size + _words(piece) <= settings.merge_up_to:
                 group.append(piece)

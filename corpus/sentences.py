@@ -21,8 +21,12 @@ class Sentence:
     restored: str
 
 
-def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], first_line: int) -> list[Sentence]:
-    """Sentences of a passage; `first_line` is the 1-based number of raw_lines[0]."""
+def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], first_line: int,
+                    line_breaks: bool = False) -> list[Sentence]:
+    """Sentences of a passage; `first_line` is the 1-based number of raw_lines[0].
+
+    With line_breaks every line also ends a sentence (header and signature blocks have no punctuation).
+    """
     tokens: list[tuple[int, str, str, bool]] = []  # (line number, raw, restored, starts a line)
     for offset, (raw, restored) in enumerate(zip(raw_lines, restored_lines, strict=True)):
         raw_toks = raw.split()
@@ -52,6 +56,8 @@ def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], fir
         if ends and tok[2].endswith((";", ":")) and nxt[0] == tok[0]:
             ends = False  # a semicolon inside a line separates list parts of one sentence
         if ends and (nxt[2][:1].isupper() or nxt[2][:1].isdigit() or nxt[3] or nxt[0] != tok[0]):
+            flush()
+        elif line_breaks and nxt[0] != tok[0]:
             flush()
     flush()
     return sentences

@@ -21,7 +21,7 @@ LEVELS = {"part": 1, "section": 2, "item": 3, "bullet": 4, "plus": 5}
 class Block:
     """A structural unit: consecutive lines that belong together, with its place in the plan."""
 
-    kind: str  # header / part / section / item / bullet / plus / para / closing
+    kind: str  # header / preamble / part / section / item / bullet / plus / para / closing
     line_start: int  # 1-based inclusive
     line_end: int
     heading_path: tuple[str, ...]  # ancestors only
@@ -64,8 +64,8 @@ def classify(line: str) -> str:
 
 
 def _is_closing(line: str) -> bool:
-    folded = fold(line)
-    return folded.startswith(("noi nh", "tm uy ban", "kt chu tich", "tm ubnd"))
+    folded = fold(line).replace(" ", "")
+    return folded.startswith(("noinh", "tmuyban", "ktchutich", "tmubnd"))
 
 
 def _is_heading(kind: str, text: str) -> bool:
@@ -96,7 +96,9 @@ def _paragraphs(lines: tuple[str, ...]) -> list[tuple[str, int, int]]:
         if lk == "blank":
             continue
         starts_new = lk in LEVELS
-        if not starts_new and current:
+        if not starts_new and current and not any(k == "part" for k, _, _ in paras) and i - current[-1] > 1:
+            starts_new = True  # before the first part (the header) a blank line always separates paragraphs
+        elif not starts_new and current:
             prev = lines[current[-1]].rstrip()
             gap = i - current[-1] > 1
             first = line.lstrip()[:1]
@@ -123,20 +125,23 @@ def parse_blocks(raw: tuple[str, ...], restored: tuple[str, ...]) -> list[Block]
         raise ValueError(f"restored reading has {len(restored)} lines, raw has {len(raw)}")
     paras = _paragraphs(raw)
     first_part = next((i for i, (k, _, _) in enumerate(paras) if k == "part"), len(paras))
+    # The letterhead and title come first; "Thực hiện …"/"Căn cứ …" paragraphs after them are running text.
+    preamble = next((i for i, (_, a, _) in enumerate(paras[:first_part])
+                     if fold(raw[a]).startswith(("thuc hien", "can cu", "thue hien", "thuc hi"))), first_part)
     stack: list[tuple[int, str]] = []  # (level, title)
     blocks: list[Block] = []
     for index, (kind, a, b) in enumerate(paras):
         raw_lines, restored_lines = raw[a:b + 1], restored[a:b + 1]
         if index < first_part:
-            kind = "header"
+            kind = "header" if index < preamble else "preamble"
         text = collapse(" ".join(restored_lines))
-        heading = _is_heading(kind, text) if kind not in ("header", "closing") else False
+        heading = _is_heading(kind, text) if kind not in ("header", "preamble", "closing") else False
         level = LEVELS.get(kind, 6 if kind == "para" else 0)
         if kind in LEVELS or kind == "para":
             while stack and stack[-1][0] >= level:
                 stack.pop()
         path: tuple[str, ...]
-        if kind == "header":
+        if kind in ("header", "preamble"):
             path = ("Phần mở đầu",)
         elif kind == "closing":
             path = ("Nơi nhận, chữ ký",)
@@ -144,8 +149,6 @@ def parse_blocks(raw: tuple[str, ...], restored: tuple[str, ...]) -> list[Block]
             path = tuple(title for _, title in stack)
         block = Block(kind, a + 1, b + 1, path, raw_lines, restored_lines, heading)
         blocks.append(block)
-        if kind in LEVELS and (heading or kind in ("section", "item")):
-            stack.append((level, block.title))
-        elif kind == "para" and heading:
+        if (kind in LEVELS and (heading or kind in ("section", "item"))) or (kind == "para" and heading):
             stack.append((level, block.title))
     return blocks

@@ -71,9 +71,13 @@ _VI_HINTS = {
 def detect_language(text: str) -> str:
     """Classify a question as "vi" (accented), "vi-noaccent" or "en"."""
     lowered = nfc(text).lower()
-    if any(ch in _VI_LETTERS for ch in lowered):
-        return "vi"
     words = _WORD.findall(lowered)
     en = sum(w in _EN_HINTS for w in words)
-    vi = sum(w in _VI_HINTS for w in words)
+    accented = any(ch in _VI_LETTERS for ch in lowered)
+    vi = sum(fold(w) in _VI_HINTS for w in words)
+    # English questions quote Vietnamese names in parentheses ("leads (chủ trì)"): count the English words.
+    if en >= 3 and en > vi:
+        return "en"
+    if accented:
+        return "vi"
     return "en" if en > vi else "vi-noaccent"

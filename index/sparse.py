@@ -24,7 +24,7 @@ class SparseSettings:
     trigram_weight: float = 0.3
     word_weight: float = 1.0
     entity_weight: float = 2.0
-    version: int = 1
+    version: int = 2
 
     def as_dict(self) -> dict[str, float]:
         """Plain form for the build record."""
@@ -33,11 +33,18 @@ class SparseSettings:
                 "version": self.version}
 
 
+_LONG_DATE = re.compile(r"\bngay\s*(\d{1,2})\s*th\w*\s+(\d{1,2})\s+n\w*\s+(\d{4})\b")
+
+
 def entities(text: str) -> list[str]:
     """Dates, month/years, document codes and numbers, in a canonical folded form."""
     out = [f"{int(d)}/{int(m)}/{y}" for d, m, y in _DATE.findall(text)]
+    for d, m, y in _LONG_DATE.findall(fold(text).replace("ngay", " ngay ")):
+        # "ngày 18 tháng 8 năm 2025" is the same date as 18/8/2025, and falls in month 8/2025.
+        out += [f"{int(d)}/{int(m)}/{y}", f"{int(m)}/{y}"]
     stripped = _DATE.sub(" ", text)
     out += [f"{int(m)}/{y}" for m, y in _MONTH.findall(stripped) if 1 <= int(m) <= 12]
+    out += [f"{int(m)}/{y}" for _, m, y in _DATE.findall(text)]
     out += [re.sub(r"\s+", "", fold(c).replace(" ", "-")) for c in _CODE.findall(stripped)]
     out += [n.replace(" ", "") for n in _NUMBER.findall(stripped)]
     return out
