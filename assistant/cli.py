@@ -207,6 +207,38 @@ def serve(host: str, port: int) -> None:
     serve_ui(_settings(), host=host, port=port)
 
 
+@main.command()
+@click.option("--before", default=None, help="Due on or before DATE (dd/mm/yyyy, yyyy-mm-dd or mm/yyyy).")
+@click.option("--after", default=None, help="Due on or after DATE.")
+@click.option("--due-in", default=None, help="Due in MONTH (mm/yyyy).")
+@click.option("--who", default=None, help="Lead or supporting unit contains TEXT (accents optional).")
+@click.option("--plan", default=None, help="Only this plan (id, file name or locality).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "ics"]), default="table", show_default=True)
+@click.option("--timeline", type=click.Path(path_type=Path), default=None, help="Also draw deadlines over time (PNG).")
+def obligations(before: str | None, after: str | None, due_in: str | None, who: str | None, plan: str | None,
+                fmt: str, timeline: Path | None) -> None:
+    """Who must do what, by when: obligations extracted from the indexed plans, each with its source lines."""
+    from corpus.obligations import (filter_obligations, parse_user_date, parse_user_month, timeline_png, to_csv,
+                                    to_ics, to_json, to_table)
+
+    try:
+        b = parse_user_date(before) if before else None
+        a = parse_user_date(after) if after else None
+        month = parse_user_month(due_in) if due_in else None
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    assistant = _open(_settings())
+    try:
+        items = filter_obligations(assistant.obligations(), before=b, after=a, due_in=month, who=who, plan=plan)
+    finally:
+        assistant.close()
+    render = {"table": to_table, "json": to_json, "csv": to_csv, "ics": to_ics}[fmt]
+    click.echo(render(items))
+    if timeline is not None:
+        timeline_png(items, timeline)
+        click.echo(f"timeline: {timeline}", err=True)
+
+
 @main.command(name="eval")
 @click.option("--set", "set_name", default="dev", show_default=True, help="Eval set in evals/sets (name or path).")
 @click.option("--tier", type=click.Choice(["quick", "full"]), default="full", show_default=True)

@@ -13,10 +13,12 @@ from typing import Any
 
 from assistant.answerers import Answerer, get_answerer
 from assistant.chain import run_chain
+from assistant.duties import duty_answer, extract_all, is_duty_question, select_duties
 from assistant.query import Analysis, QuestionError, analyse, find_plans
 from assistant.scoring import Candidate, TermStats
 from assistant.settings import Settings, load_settings
 from assistant.types import Answer
+from corpus.obligations import Obligation
 from corpus.records import Chunk, PlanMeta
 from corpus.signature import find_signer
 from corpus.text import fold
@@ -50,6 +52,7 @@ class Assistant:
         self.stats = TermStats(df, sum(p["chunks"] for p in record.plans.values()))
         self._lock = threading.Lock()
         self._chunks: dict[str, list[Chunk]] = {}
+        self._obligations: list[Obligation] | None = None
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -98,6 +101,12 @@ class Assistant:
         if plan:
             analysis = replace(analysis, plan_ids=(self.resolve_plan(plan),), unknown_place="")
         t_analyse = time.perf_counter()
+        if is_duty_question(analysis):
+            duties = select_duties(analysis, self.obligations())
+            if duties:
+                answer = duty_answer(analysis, duties, self.plans)
+                total = (time.perf_counter() - started) * 1000
+                return replace(answer, timings_ms={"total": round(total, 2)})
         if "signer" in analysis.wants:
             with self._lock:
                 answer = self._signer_answer(analysis)
@@ -113,6 +122,16 @@ class Assistant:
         timings = {"analyse": (t_analyse - started) * 1000, "embed": (t_embed - t_analyse) * 1000,
                    "retrieve_answer": (done - t_embed) * 1000, "total": (done - started) * 1000}
         return replace(answer, timings_ms={k: round(v, 2) for k, v in timings.items()})
+
+    def obligations(self) -> list[Obligation]:
+        """Obligations of every committed plan, from the readings saved at ingest (computed once)."""
+        if self._obligations is None:
+            texts = []
+            for doc, entry in sorted(self.record.plans.items()):
+                text = self.plan_text(doc)
+                texts.append((doc, entry["plan_id"], text.meta.label, text.raw, text.restored))
+            self._obligations = extract_all(texts)
+        return self._obligations
 
     def _plan_chunks(self, doc: str) -> list[Chunk]:
         """All chunks of a committed plan (cached: the record pins their content)."""

@@ -1,0 +1,137 @@
+"""Obligations over the indexed plans, and answers to "who must do what, by when" questions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from assistant.answerers import NOT_FOUND, lang_key, plan_label
+from assistant.query import Analysis
+from assistant.types import Answer, Citation
+from corpus.obligations import Obligation, extract_obligations
+from corpus.records import PlanMeta
+from corpus.text import collapse, fold
+
+_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_MONTH = re.compile(r"(?<![/\d])(\d{1,2})/(\d{4})\b")
+_MONTHS_EN = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july",
+                                          "august", "september", "october", "november", "december"), 1)}
+_BY = r"(by|before|truoc|han|no later than|cham nhat|den)"
+_TASK_ASK = re.compile(r"\b(who must|ai phai|viec gi|nhung viec|what must|what does .* (have|need) to do|phai lam gi|"
+                       r"lam gi|nhiem vu gi|nhung nhiem vu|chu tri nhung|which tasks|what tasks|what are .* tasks|"
+                       r"duties|phai hoan thanh|must (be )?(complete|finish|report|do))\b")
+
+
+def extract_all(texts: Sequence[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]]) -> list[Obligation]:
+    """Obligations of plans given as (doc, plan_id, label, raw lines, restored lines)."""
+    out: list[Obligation] = []
+    for doc, plan_id, label, raw, restored in texts:
+        out.extend(extract_obligations(doc, plan_id, label, list(raw), list(restored)))
+    return out
+
+
+def date_window(analysis: Analysis) -> tuple[date | None, date | None, bool] | None:
+    """(start, end, exact) the question's deadline words ask about, or None when it names no time."""
+    text = f" {fold(analysis.effective)} "
+    raw = analysis.effective.lower()
+    m = _DATE.search(analysis.effective)
+    if m:
+        day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return None, day, True
+    m = _MONTH.search(analysis.effective)
+    if m and 1 <= int(m.group(1)) <= 12:
+        first = date(int(m.group(2)), int(m.group(1)), 1)
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        by = re.search(rf"{_BY}\s+(thang\s+)?{int(m.group(1))}/", text) is not None
+        return (None if by else first), last, False
+    for name, number in _MONTHS_EN.items():
+        m2 = re.search(rf"\b{name}\s+(\d{{4}})\b", raw)
+        if m2:
+            first = date(int(m2.group(1)), number, 1)
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            return first, last, False
+    m3 = re.search(r"\b(?:end of|cuoi nam|het nam|truoc cuoi nam)\s*(\d{4})?", text)
+    if m3:
+        year = int(m3.group(1)) if m3.group(1) else 2025
+        return None, date(year, 12, 31), False
+    return None
+
+
+def is_duty_question(analysis: Analysis) -> bool:
+    """Deadline or responsibility questions: answered from the extracted obligations."""
+    folded = fold(analysis.effective) + " " + analysis.effective.lower()
+    return bool(_TASK_ASK.search(folded)) or (date_window(analysis) is not None and "date" in analysis.wants)
+
+
+def _units_in(analysis: Analysis, obligations: Sequence[Obligation]) -> list[str]:
+    """Units the question names, by their folded form, longest first."""
+    text = f" {fold(analysis.effective)} {analysis.expansion} "
+    names = {fold(u) for o in obligations for u in (*o.lead, *o.support)}
+    found = [n for n in names if len(n.split()) >= 2 and f" {n} " in text]
+    # "Công an xã" asked as "the commune police" (glossary "xa cong an"): match on the core words.
+    if " cong an " in text:
+        found.append("cong an")
+    return sorted(set(found), key=len, reverse=True)
+
+
+def _overlap(task: str, terms: Sequence[str]) -> float:
+    words = set(fold(task).split())
+    useful = [t for t in terms if not t.isdigit()]
+    return sum(t in words for t in useful) / max(len(useful), 1)
+
+
+def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list[Obligation]:
+    """Obligations matching the question's time window, unit and plan, best matches first."""
+    pool = [o for o in obligations if not analysis.plan_ids or o.plan_id in analysis.plan_ids]
+    window = date_window(analysis)
+    if window is not None:
+        start, end, exact = window
+        if exact:
+            hits = [o for o in pool if o.due == end]
+        else:
+            hits = [o for o in pool if o.due is not None and o.due <= end
+                    and (start is None or (o.deadline is not None and o.deadline.start is not None
+                                           and o.deadline.start >= start) or (o.due >= start))]
+        pool = hits
+    units = _units_in(analysis, obligations)
+    if units:
+        pool = [o for o in pool if any(u in fold(x) for u in units for x in (*o.lead, *o.support))]
+    if window is None and not units:
+        return []
+    scored = sorted(pool, key=lambda o: (-_overlap(o.task, analysis.terms), o.due or date.max, o.doc, o.lines))
+    if window is not None and not exact and len(scored) > 12:
+        scored = [o for o in scored if _overlap(o.task, analysis.terms) > 0] or scored
+    return scored[:12]
+
+
+def duty_answer(analysis: Analysis, duties: Sequence[Obligation], plans: Mapping[str, PlanMeta]) -> Answer:
+    """Every matching obligation, plan by plan, each cited; a plain message when none matches."""
+    lang = lang_key(analysis.language)
+    if not duties:
+        text = ("No obligation in the plans matches this deadline or unit." if lang == "en"
+                else "Không có nhiệm vụ nào trong các kế hoạch khớp với thời hạn hoặc đơn vị này.")
+        return Answer(question=analysis.question, answer=f"{text} {NOT_FOUND[lang]}", abstained=True,
+                      language=analysis.language, effective_question=analysis.effective)
+    citations: list[Citation] = []
+    lines: list[str] = []
+    by_plan: dict[str, list[Obligation]] = {}
+    for o in duties:
+        by_plan.setdefault(o.plan_id, []).append(o)
+    for plan_id, items in by_plan.items():
+        meta = plans.get(plan_id)
+        lines.append(f"{plan_label(meta, analysis.language)}:")
+        for o in items:
+            citations.append(Citation(doc=o.doc, lines=o.lines, quote=collapse(o.task_raw), heading=o.heading,
+                                      plan_id=o.plan_id, locality=o.locality,
+                                      restored="" if collapse(o.task) == collapse(o.task_raw) else collapse(o.task)))
+            who = ", ".join(o.lead) or ("(not named)" if lang == "en" else "(không nêu)")
+            due = o.deadline.label if o.deadline else ("no deadline" if lang == "en" else "không nêu thời hạn")
+            extra = f" (phối hợp: {', '.join(o.support)})" if o.support else ""
+            lines.append(f"- {who}{extra} — {due}: “{collapse(o.task)}” [{len(citations)}]")
+    head = (f"{len(duties)} obligation(s) in {len(by_plan)} plan(s):" if lang == "en"
+            else f"Có {len(duties)} nhiệm vụ trong {len(by_plan)} kế hoạch:")
+    # The obligations table is what was searched: its matches are the retrieved evidence.
+    return Answer(question=analysis.question, answer=head + "\n" + "\n".join(lines), abstained=False,
+                  citations=tuple(citations), language=analysis.language, effective_question=analysis.effective,
+                  retrieved=tuple((o.doc, o.lines[0], o.lines[1]) for o in duties))

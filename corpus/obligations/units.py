@@ -1,0 +1,342 @@
+"""Unit names (who leads, who supports): OCR-tolerant matching against a list of common bodies."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from corpus.text import fold
+
+# Canonical names of bodies that plans on online public services assign work to. A name that takes a
+# level ("Công an" + "xã") is marked True; the level word is read from the text when it follows.
+GAZETTEER: tuple[tuple[str, bool], ...] = (
+    ("Trung tâm Phục vụ hành chính công", True),
+    ("Trung tâm Văn hóa - Thể thao và Truyền thông", True),
+    ("Phòng Văn hóa - Xã hội", False),
+    ("Phòng Kinh tế", False),
+    ("Phòng Kinh tế, Hạ tầng và Đô thị", False),
+    ("Phòng Nội vụ", False),
+    ("Văn phòng HĐND - UBND", True),
+    ("Văn phòng HĐND và UBND", True),
+    ("Văn phòng UBND", True),
+    ("Văn phòng Ủy ban nhân dân", True),
+    ("Sở Khoa học và Công nghệ", False),
+    ("Sở Nội vụ", False),
+    ("Sở Tài chính", False),
+    ("Sở Tư pháp", False),
+    ("Sở Y tế", False),
+    ("Sở Giáo dục và Đào tạo", False),
+    ("Sở Văn hóa, Thể thao và Du lịch", False),
+    ("Bộ Khoa học và Công nghệ", False),
+    ("Công an", True),
+    ("Ban Chấp hành Đoàn", True),
+    ("Đoàn Thanh niên Cộng sản Hồ Chí Minh", False),
+    ("Ủy ban MTTQ và các đoàn thể", True),
+    ("Ủy ban Mặt trận Tổ quốc Việt Nam", True),
+    ("Tổ Công nghệ số cộng đồng", False),
+    ("Thành viên Tổ Công nghệ số", False),
+    ("Cán bộ, công chức, viên chức", False),
+    ("Người đứng đầu cơ quan, tổ chức, đơn vị", False),
+    ("Người đứng đầu các cơ quan, đơn vị", False),
+    ("các cơ quan, tổ chức, đơn vị", False),
+    ("các cơ quan, đơn vị, tổ chức", False),
+    ("các cơ quan, đơn vị", False),
+    ("các phòng, đơn vị", False),
+    ("các đơn vị", False),
+    ("các cơ quan chuyên môn, tổ chức hành chính", False),
+    ("các cơ quan, đơn vị liên quan", False),
+    ("các cơ quan, đơn vị có liên quan", False),
+    ("các đơn vị có liên quan", False),
+    ("các đơn vị liên quan", False),
+    ("các cơ quan chức năng", False),
+    ("các phòng, đơn vị sự nghiệp thuộc", True),
+    ("các phòng, đơn vị thuộc UBND", True),
+    ("các Phòng, Trung tâm", True),
+    ("các Phòng chuyên môn", False),
+    ("các sở, ban, ngành thuộc UBND tỉnh", False),
+    ("các sở, ban, ngành", False),
+    ("các ban, ngành, đoàn thể", True),
+    ("UBND các xã, phường", False),
+    ("UBND cấp xã", False),
+    ("các nhà trường", False),
+    ("các doanh nghiệp viễn thông", False),
+    ("các doanh nghiệp công nghệ", False),
+    ("các tổ chức viễn thông", False),
+    ("các tổ chức chính trị xã hội", False),
+    ("các tổ chức chính trị - xã hội", False),
+    ("Bưu điện", True),
+)
+
+_LEVELS = {"xa": "xã", "phuong": "phường", "tinh": "tỉnh", "huyen": "huyện"}
+
+# Where a subject noun phrase ends: the verb (or preposition) that follows it.
+STOPS: tuple[str, ...] = (
+    "de", "nham", "san sang", "nghien cuu", "to chuc", "trien khai", "thuc hien", "ra soat", "xay dung",
+    "tham muu", "trong", "theo", "huong dan", "tang cuong", "bao cao", "tong hop", "cap nhat", "kiem tra",
+    "phoi hop", "chu tri", "co trach nhiem", "chiu trach nhiem", "tham gia", "dinh ky", "kip thoi",
+    "khan truong", "thuong xuyen", "la", "phai", "gui", "day manh", "chu dong", "de xuat", "bo tri",
+    "lua chon", "hoan thanh", "tai", "khi", "can", "duy tri", "quan triet", "kien toan", "theo doi",
+    "tuyen truyen", "dam bao", "bao dam", "ho tro", "thao go", "giai quyet", "niem yet",
+)
+# Verbs that show a sentence opens with its subject ("X chủ trì …", "X phải là người đi đầu …").
+_NOT_CUES = ("de", "nham", "trong", "theo", "tai", "khi", "can", "san sang", "la")
+SUBJECT_CUES: tuple[str, ...] = (*(s for s in STOPS if s not in _NOT_CUES), "la nguoi", "la co quan", "dong vai tro")
+# Words a subject may start with when it is not a known name.
+HEADS: tuple[str, ...] = (
+    "cac", "can bo", "nguoi dung dau", "thanh vien", "ubnd", "trung tam", "phong", "van phong", "cong an",
+    "ban chap hanh", "ban chi dao", "doan thanh nien", "to cong nghe", "nha truong", "chu tich", "buu dien",
+)
+_NOT_HEADS = ("cac noi dung", "cac nhiem vu", "cac giai phap", "cac thu tuc", "cac dich vu", "cac hoat dong",
+              "cac chi tieu", "cac muc tieu", "cac quy trinh", "cac he thong", "cac co so du lieu",
+              "phong chong", "phong ngua")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One folded word and the tokens (whitespace-separated source words) it comes from."""
+
+    text: str
+    first: int
+    last: int
+
+
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance (small strings)."""
+    if a == b:
+        return 0
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+_OCR_U = re.compile(r"(?<=.)(?:ir|tr|tt)")
+
+
+@lru_cache(maxsize=200_000)
+def token_match(pattern: str, word: str) -> bool:
+    """A folded pattern word against a folded text word, allowing one OCR slip in words of 2+ letters."""
+    if pattern == word:
+        return True
+    # OCR reads "ư" as "tr"/"ir" ("chtrc", "chirc" for "chức"); neither occurs inside a Vietnamese word.
+    word = _OCR_U.sub("u", word)
+    if pattern == word:
+        return True
+    if len(pattern) >= 4:
+        return len(word) >= 3 and distance(pattern, word) <= 1
+    if len(pattern) == 3:  # short words: keep both ends ("hgp" hợp, "cec" các; not "uy" for "huy")
+        return len(word) >= 3 and word[0] == pattern[0] and word[-1] == pattern[-1] and distance(pattern, word) <= 1
+    if len(pattern) == 2:
+        return bool(word) and word[0] == pattern[0] and distance(pattern, word) <= 1
+    return False
+
+
+def level_word(word: str) -> str:
+    """The administrative level a folded word names ("x4" is OCR for "xã"), or ""."""
+    if word == "xa" or re.fullmatch(r"x[a-z0-9]", word):
+        return "xã"
+    for key, name in _LEVELS.items():
+        if key != "xa" and token_match(key, word):
+            return name
+    return ""
+
+
+@lru_cache(maxsize=100_000)
+def _fold_token(token: str) -> tuple[str, ...]:
+    return tuple(fold(token).split())
+
+
+def words_of(tokens: Sequence[str]) -> list[Word]:
+    """Folded words of the tokens, with "Ủy ban nhân dân" merged into "ubnd"."""
+    flat = [Word(w, i, i) for i, tok in enumerate(tokens) for w in _fold_token(tok)]
+    out: list[Word] = []
+    i = 0
+    while i < len(flat):
+        window = [w.text for w in flat[i:i + 4]]
+        if len(window) == 4 and all(token_match(p, w) for p, w in zip(("uy", "ban", "nhan", "dan"), window,
+                                                                        strict=True)):
+            out.append(Word("ubnd", flat[i].first, flat[i + 3].last))
+            i += 4
+            continue
+        out.append(flat[i])
+        i += 1
+    return out
+
+
+def phrase_at(words: Sequence[Word], i: int, phrase: str) -> bool:
+    """Whether the folded phrase starts at word i (one OCR slip allowed in longer words)."""
+    parts = phrase.split()
+    if i < 0 or i + len(parts) > len(words):
+        return False
+    if len(parts) == 1:
+        return words[i].text == phrase
+    pairs = list(zip(parts, (w.text for w in words[i:i + len(parts)]), strict=True))
+    if all(token_match(p, w) for p, w in pairs):
+        return True
+    # One garbled short word is tolerated when the rest of the phrase is exact ("chﬁ tri" for "chủ trì").
+    loose = [(p, w) for p, w in pairs if p != w]
+    return len(loose) == 1 and loose[0][1][:1] == loose[0][0][:1] and distance(*loose[0]) <= 1
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[tuple[str, tuple[str, ...], bool], ...]:
+    entries = [(name, tuple(w.text for w in words_of(name.split())), level) for name, level in GAZETTEER]
+    return tuple(sorted(entries, key=lambda e: -len(e[1])))
+
+
+def match_unit(words: Sequence[Word], i: int) -> tuple[str, int] | None:
+    """A known body named at word i: (canonical name, index after it), longest first."""
+    for name, key, takes_level in _gazetteer():
+        n = len(key)
+        if i + n > len(words) or not token_match(key[0], words[i].text):
+            continue
+        window = words[i:i + n]
+        hits = [token_match(k, w.text) for k, w in zip(key, window, strict=True)]
+        if not hits[0] or sum(hits) < math.ceil(0.75 * n) or (n <= 3 and not all(hits)):
+            continue
+        end = i + n
+        if takes_level and end < len(words):
+            level = level_word(words[end].text)
+            if level:
+                return f"{name} {level}", end + 1
+            if words[end].text == "thanh" and end + 1 < len(words) and token_match("pho", words[end + 1].text):
+                return f"{name} thành phố", end + 2
+        return name, end
+    return None
+
+
+def clean_label(text: str) -> str:
+    """Strip list markers, dangling punctuation and unbalanced brackets from a name cut out of a sentence."""
+    text = re.sub(r"^[\s\-–+•*:;,.]+|[\s\-–+•*:;,.]+$", "", text)
+    if text.count("(") > text.count(")"):
+        text = text[:text.rfind("(")].rstrip(" ,;")
+    return text.strip()
+
+
+def span_text(tokens: Sequence[str], words: Sequence[Word], i: int, j: int) -> str:
+    """Source text of words [i, j)."""
+    if i >= j:
+        return ""
+    return clean_label(" ".join(tokens[words[i].first:words[j - 1].last + 1]))
+
+
+def _ends_clause(token: str, semicolon: bool) -> bool:
+    stripped = token.rstrip(")\"'”")
+    return stripped.endswith((".", ":")) or (not semicolon and stripped.endswith(";"))
+
+
+def stop_at(words: Sequence[Word], tokens: Sequence[str], j: int) -> bool:
+    """Whether a verb that ends a noun phrase starts at word j."""
+    for stop in STOPS:
+        if phrase_at(words, j, stop):
+            # "tổ chức" is also a noun inside lists ("các cơ quan, tổ chức, đơn vị").
+            if stop == "to chuc" and j > 0 and (tokens[words[j - 1].last].endswith(",")
+                                                 or any(token_match(w, words[j - 1].text)
+                                                        for w in ("cac", "va", "hoac"))):
+                continue
+            return True
+    return False
+
+
+def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: int = 16,
+               semicolon: bool = False) -> int:
+    """Index after a noun phrase starting at word i: before the next verb, clause end or length limit."""
+    j = i
+    while j < len(words) and j - i < max_words:
+        if j > i and stop_at(words, tokens, j):
+            break
+        j += 1
+        last_of_token = j >= len(words) or words[j].first > words[j - 1].last
+        if last_of_token and _ends_clause(tokens[words[j - 1].last], semicolon):
+            break
+    return j
+
+
+def _name_ends(words: Sequence[Word], tokens: Sequence[str], end: int) -> bool:
+    """Whether a name may end before word `end` (end of text, punctuation, "và"/"hoặc", a verb)."""
+    if end >= len(words) or words[end].first == words[end - 1].last:
+        return end >= len(words)
+    last = tokens[words[end - 1].last]
+    return (last.endswith((",", ";", ".", ":", ")")) or tokens[words[end].first].startswith("(")
+            or words[end].text in ("va", "hoac") or stop_at(words, tokens, end))
+
+
+def units_at(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: int = 16,
+             split_commas: bool = False, semicolon: bool = False) -> tuple[tuple[str, ...], int]:
+    """Names listed from word i ("Sở X, các đơn vị Y và …"): known names canonical, others as written."""
+    names: list[str] = []
+    j = i
+    while j < len(words):
+        known = match_unit(words, j)
+        if known and known[1] - j <= 3 and not _name_ends(words, tokens, known[1]):
+            known = None  # a short generic name that goes on: "các đơn vị quản lý, vận hành …"
+        if known:
+            names.append(known[0])
+            j = known[1]
+        else:
+            end = phrase_end(words, tokens, j, max_words, semicolon)
+            if end <= j:
+                break
+            if split_commas:
+                start = j
+                for k in range(j, end):
+                    tok = tokens[words[k].last]
+                    if tok.rstrip().endswith(",") or k == end - 1:
+                        names.append(span_text(tokens, words, start, k + 1))
+                        start = k + 1
+            else:
+                names.append(span_text(tokens, words, j, end))
+            j = end
+            break
+        if j >= len(words):
+            break
+        tok = tokens[words[j - 1].last]
+        joined = tok.endswith(",") or (semicolon and tok.endswith(";"))
+        if (words[j].text == "va" or token_match("hoac", words[j].text)) and j + 1 < len(words):
+            j += 1
+        elif not joined:
+            break
+    return tuple(n for n in names if n), j
+
+
+def _head_at(words: Sequence[Word], i: int, head: str) -> bool:
+    if " " in head:
+        return phrase_at(words, i, head)
+    return i < len(words) and token_match(head, words[i].text)
+
+
+def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tuple[str, ...], int] | None:
+    """An explicit subject opening a sentence at word i ("Phòng Kinh tế chủ trì …"), or None."""
+    known = match_unit(words, i)
+    if known:
+        end = known[1]
+        if end < len(words) and any(phrase_at(words, end, cue) for cue in SUBJECT_CUES):
+            return (known[0],), end
+        if end < len(words) and tokens[words[end - 1].last].endswith(","):
+            names, end2 = units_at(words, tokens, i)
+            if end2 < len(words) and any(phrase_at(words, end2, cue) for cue in SUBJECT_CUES):
+                return names, end2
+        return None
+    if not any(_head_at(words, i, head) for head in HEADS) or any(phrase_at(words, i, no) for no in _NOT_HEADS):
+        return None
+    end = phrase_end(words, tokens, i, max_words=12)
+    if end >= len(words) or end - i < 2 or not any(phrase_at(words, end, cue) for cue in SUBJECT_CUES):
+        return None
+    return (span_text(tokens, words, i, end),), end
+
+
+def same_unit(a: str, b: str, threshold: float = 0.8) -> bool:
+    """Whether two unit names are the same body (folded, OCR-tolerant)."""
+    fa, fb = (" ".join(w.text for w in words_of(x.split())) for x in (a, b))
+    if fa == fb:
+        return True
+    return SequenceMatcher(None, fa, fb).ratio() >= threshold

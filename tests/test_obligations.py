@@ -1,0 +1,275 @@
+"""Obligations: deadline parsing (incl. OCR forms), extraction from the real plans, filters and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, MANIFEST
+
+from corpus.manifest import load_manifest, with_defaults
+from corpus.obligations import (
+    Obligation,
+    extract_corpus,
+    extract_obligations,
+    filter_obligations,
+    find_deadlines,
+    parse_deadline,
+    parse_user_date,
+    parse_user_month,
+    timeline_png,
+    to_csv,
+    to_ics,
+    to_json,
+    to_table,
+)
+from corpus.reader import PlanFile, read_plan
+from corpus.restore import read_plan_lines
+from corpus.text import collapse
+
+DUONG_KINH = "000_35dce5dc0de49619.txt"
+BA_DINH = "002_8d078f4651206baf.txt"
+SA_THAY = "003_5169ba26eefcfb70.txt"
+DAK_LAK = "001_075f96d36d7c55b9.txt"
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+@pytest.mark.parametrize(("text", "kind", "start", "end", "recurrence"), [
+    ("trước ngày 10/11/2025", "day", None, date(2025, 11, 10), ""),
+    ("trude ngay 10/11/2025", "day", None, date(2025, 11, 10), ""),  # OCR
+    ("Thời gian hoàn thành: tháng 12/2025", "month", date(2025, 12, 1), date(2025, 12, 31), ""),
+    ("Thot gian hoan thanh: Thang 12/2025.", "month", date(2025, 12, 1), date(2025, 12, 31), ""),  # OCR
+    ("Thoi gian hoan thanh dau thang 9/2025", "month", date(2025, 9, 1), date(2025, 9, 30), ""),
+    ("thang 12 ndm 2025", "month", date(2025, 12, 1), date(2025, 12, 31), ""),  # OCR "năm"
+    ("hoàn thành chậm nhất đến tháng 8/2025", "month", date(2025, 8, 1), date(2025, 8, 31), ""),
+    ("hoan thanh chdm nhit dén thang 8/2025", "month", date(2025, 8, 1), date(2025, 8, 31), ""),  # OCR
+    ("định kỳ hằng tháng trước ngày 13", "recurring", None, None, "monthly:13"),
+    ("dinh ky truée ngay 13 hang thang", "recurring", None, None, "monthly:13"),  # OCR
+    ("định kỳ 6 tháng", "recurring", None, None, "monthly/6"),
+    ("Quý IV/2025", "quarter", date(2025, 10, 1), date(2025, 12, 31), ""),
+    ("Quy lV/2025", "quarter", date(2025, 10, 1), date(2025, 12, 31), ""),  # OCR "lV"
+    ("thường xuyên", "continuous", None, None, ""),
+    ("Thoi gian hoan thanh: Thudng xuyén trong 6 thang cudi nim 2025", "continuous",
+     date(2025, 7, 1), date(2025, 12, 31), ""),
+    ("năm 2025", "year", date(2025, 1, 1), date(2025, 12, 31), ""),
+    ("trong năm 2025-2026", "range", date(2025, 1, 1), date(2026, 12, 31), ""),
+    ("15/03/2026", "day", None, date(2026, 3, 15), ""),
+    ("Trudce ngay 20 thang 12 ndm 2025", "day", None, date(2025, 12, 20), ""),
+    ("từ tháng 3 đến tháng 6/2026", "range", date(2026, 3, 1), date(2026, 6, 30), ""),
+])
+def test_parse_deadline(text: str, kind: str, start: date | None, end: date | None, recurrence: str) -> None:
+    d = parse_deadline(text)
+    assert d is not None
+    assert (d.kind, d.start, d.end, d.recurrence, d.flagged) == (kind, start, end, recurrence, False)
+    assert d.text and d.text in text  # the source wording, not a rewrite
+
+
+def test_impossible_and_ambiguous_dates_are_kept_as_written_and_flagged() -> None:
+    d = parse_deadline("Sa Thay, ngay 76 thing 9 nam 2025")  # OCR of the 003 header date
+    assert d is not None and d.flagged
+    assert d.text == "ngay 76 thing 9 nam 2025"
+    assert d.kind == "month" and (d.start, d.end) == (date(2025, 9, 1), date(2025, 9, 30))  # no day invented
+    assert "76" in d.flag_reason
+    feb = parse_deadline("trước ngày 31/02/2025")
+    assert feb is not None and feb.flagged and feb.kind == "month" and feb.end == date(2025, 2, 28)
+    month13 = parse_deadline("tháng 13/2025")
+    assert month13 is not None and month13.flagged and month13.kind == "year"
+    no_year = parse_deadline("trước ngày 10/11")
+    assert no_year is not None and no_year.flagged and no_year.end is None and no_year.start is None
+    assert "⚠" in no_year.label
+
+
+def test_no_deadline_in_plain_text() -> None:
+    assert parse_deadline("Tăng cường tuyên truyền về dịch vụ công trực tuyến") is None
+
+
+def test_find_deadlines_needs_a_cue_so_references_and_targets_are_not_deadlines() -> None:
+    text = ("Tổ chức thực hiện theo Nghị định số 137/2024/NĐ-CP ngày 23/10/2024; rút ngắn 20% thời gian "
+            "trong năm 2025 (có hiệu lực từ 01/7/2024). Thời gian hoàn thành: Tháng 12/2025.")
+    found = find_deadlines(text)
+    assert [(d.kind, d.end) for d, _, _ in found] == [("month", date(2025, 12, 31))]
+    d, a, b = found[0]
+    assert text[a:b].startswith("Thời gian hoàn thành") and d.text == "Thời gian hoàn thành: Tháng 12/2025"
+    two = find_deadlines("Thời gian hoàn thành cho đánh giá của năm 2025: tháng 11/2025; thời gian hoàn thành "
+                         "cho đánh giá của năm 2026: tháng 11/2026.")
+    assert [d.end for d, _, _ in two] == [date(2025, 11, 30), date(2026, 11, 30)]
+    without_date = find_deadlines("Thoi gian hoan thanh: Theo 16 trinh cua Bo Cong an va Chinh phu.")
+    assert [d.kind for d, _, _ in without_date] == ["none"]
+
+
+# ---------------------------------------------------------------- extraction on the real plans
+
+
+def _plan(doc: str) -> PlanFile:
+    plan = read_plan(CORPUS / doc)
+    assert isinstance(plan, PlanFile)
+    return plan
+
+
+def _extract(doc: str, repair: bool = True) -> list[Obligation]:
+    plan = _plan(doc)
+    meta = with_defaults(load_manifest(MANIFEST).plans[doc])
+    reading = read_plan_lines(plan.lines, enabled=repair)
+    return extract_obligations(plan.doc, meta.plan_id, meta.label, plan.lines, reading.lines)
+
+
+@pytest.mark.parametrize(("doc", "lines", "lead"), [
+    (DUONG_KINH, (336, 338), "Trung tâm Phục vụ hành chính công phường"),
+    (BA_DINH, (94, 94), "Trung tâm Phục vụ hành chính công xã"),
+])
+def test_reporting_obligation_of_10_november(doc: str, lines: tuple[int, int], lead: str) -> None:
+    obls = _extract(doc)
+    due = [o for o in obls if o.deadline and o.deadline.end == date(2025, 11, 10)]
+    assert len(due) == 1
+    o = due[0]
+    assert o.lines == lines and o.lead == (lead,) and o.deadline is not None and o.deadline.kind == "day"
+    file_lines = _plan(doc).lines
+    quoted = collapse(" ".join(file_lines[lines[0] - 1:lines[1]]))
+    assert o.task_raw in quoted  # verbatim from the file
+    assert "10/11/2025" in o.task_raw and o.deadline.text in quoted  # deadline wording as the file has it
+    assert o.deadline_lines is not None and lines[0] <= o.deadline_lines[0] <= o.deadline_lines[1] <= lines[1]
+
+
+def test_every_raw_quote_is_verbatim_and_inside_its_lines() -> None:
+    obls = extract_corpus(CORPUS, MANIFEST, repair=False)
+    assert len({o.doc for o in obls}) == 5
+    for o in obls:
+        file_lines = _plan(o.doc).lines
+        assert 1 <= o.lines[0] <= o.lines[1] <= len(file_lines)
+        assert o.task_raw in collapse(" ".join(file_lines[o.lines[0] - 1:o.lines[1]])), (o.doc, o.lines)
+        assert o.lead and all(o.lead)
+
+
+def test_implicit_leads_follow_the_gold_convention() -> None:
+    obls = _extract(BA_DINH, repair=False)
+    by_line = {o.lines[0]: o for o in obls}
+    assert by_line[48].lead == ("UBND xã",)  # "Nhiệm vụ, giải pháp": the issuing commune
+    assert by_line[86].lead == ("các Phòng, Trung tâm xã",)  # "Tổ chức thực hiện": units from "Nơi nhận"
+    assert by_line[87].lead == ("Cán bộ, công chức, viên chức",)  # subject named in the sentence
+    assert by_line[73].support == ("các doanh nghiệp viễn thông",)
+    evaluations = [o for o in obls if o.lines == (81, 84)]  # one section, two dated evaluations
+    assert [o.deadline.end for o in evaluations if o.deadline] == [date(2025, 11, 30), date(2026, 11, 30)]
+    assert set(evaluations[0].support) == {"Tổ Công nghệ số cộng đồng", "Đoàn Thanh niên Cộng sản Hồ Chí Minh",
+                                           "các tổ chức chính trị xã hội"}
+
+
+def test_unit_headings_section_deadlines_and_recurrence_in_other_plans() -> None:
+    dak_lak = _extract(DAK_LAK, repair=False)
+    leads = {lead for o in dak_lak for lead in o.lead}
+    assert {"Sở Khoa học và Công nghệ", "Văn phòng UBND tỉnh", "Công an tỉnh", "UBND các xã, phường"} <= leads
+    police = [o for o in dak_lak if o.lead == ("Công an tỉnh",)]
+    assert police and police[0].deadline is not None and police[0].deadline.kind == "none"
+    sa_thay = _extract(SA_THAY, repair=False)
+    monthly = [o for o in sa_thay if o.deadline and o.deadline.kind == "recurring"]
+    assert [(o.deadline.recurrence, o.lead) for o in monthly if o.deadline] == [
+        ("monthly:13", ("các cơ quan, tổ chức, đơn vị",))]
+    inherited = [o for o in sa_thay if 194 <= o.lines[0] <= 321]  # section 2.1 "… đến ngày 30 tháng 6 năm 2025"
+    assert inherited and all(o.deadline and o.deadline.end == date(2025, 6, 30) for o in inherited)
+    assert all(o.deadline_lines == (190, 190) for o in inherited)
+
+
+# ---------------------------------------------------------------- filters
+
+
+@pytest.fixture(scope="module")
+def corpus_obligations() -> list[Obligation]:
+    return extract_corpus(CORPUS, MANIFEST, repair=False)
+
+
+def test_filters(corpus_obligations: list[Obligation]) -> None:
+    november = filter_obligations(corpus_obligations, due_in=(2025, 11))
+    assert {(o.plan_id, o.lines) for o in november} >= {("duong-kinh", (336, 338)), ("ba-dinh", (94, 94))}
+    assert any(o.deadline and o.deadline.kind == "recurring" for o in november)  # monthly report falls due too
+    assert all(o.deadline for o in november)
+    early = filter_obligations(corpus_obligations, before=date(2025, 9, 30), plan="ba-dinh")
+    assert early and all(o.plan_id == "ba-dinh" for o in early)
+    assert all(o.due is not None and o.due <= date(2025, 9, 30) for o in early)
+    late = filter_obligations(corpus_obligations, after=date(2026, 1, 1))
+    assert {o.deadline.end for o in late if o.deadline and o.deadline.end} == {date(2026, 11, 30)}
+    for who in ("trung tam phuc vu", "Trung tâm Phục vụ", "TRUNG TAM PHUC VU HANH CHINH CONG"):
+        found = filter_obligations(corpus_obligations, who=who)
+        assert {o.plan_id for o in found} >= {"duong-kinh", "ba-dinh", "cam-giang"}
+    assert filter_obligations(corpus_obligations, who="doanh nghiep vien thong")  # support units count
+    assert {o.plan_id for o in filter_obligations(corpus_obligations, plan="Duong Kinh")} == {"duong-kinh"}
+    assert {o.doc for o in filter_obligations(corpus_obligations, plan="003")} == {SA_THAY}
+
+
+def test_user_dates_and_their_errors() -> None:
+    assert parse_user_date("10/11/2025") == date(2025, 11, 10)
+    assert parse_user_date("2025-11-10") == date(2025, 11, 10)
+    assert parse_user_date("11/2025") == date(2025, 11, 1)
+    assert parse_user_month("11/2025") == parse_user_month("2025-11") == (2025, 11)
+    for bad in ("next week", "10.11", "31/02/2025", "2025/11/10"):
+        with pytest.raises(ValueError) as err:
+            parse_user_date(bad)
+        message = str(err.value)
+        assert bad in message and "dd/mm/yyyy" in message and "yyyy-mm-dd" in message and "mm/yyyy" in message
+    with pytest.raises(ValueError, match="mm/yyyy"):
+        parse_user_month("13/2025")
+
+
+# ---------------------------------------------------------------- exports
+
+
+def _unfold(ics: str) -> list[str]:
+    return ics.replace("\r\n ", "").split("\r\n")
+
+
+def test_ics_is_valid_icalendar(corpus_obligations: list[Obligation]) -> None:
+    ics = to_ics(corpus_obligations, since=date(2025, 10, 1), stamp=datetime(2025, 10, 1, 8, 0))
+    assert ics.endswith("\r\n") and "\n" not in ics.replace("\r\n", "")
+    raw_lines = ics.split("\r\n")[:-1]
+    assert all(len(line.encode("utf-8")) <= 75 for line in raw_lines)
+    lines = _unfold(ics)[:-1]
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR" and "VERSION:2.0" in lines
+    depth, events = 0, list[list[str]]()
+    for line in lines:
+        if line.startswith("BEGIN:"):
+            depth += 1
+            if line == "BEGIN:VEVENT":
+                events.append([])
+        elif line.startswith("END:"):
+            depth -= 1
+        elif events and depth == 2:
+            events[-1].append(line)
+        assert depth >= 0
+    assert depth == 0
+    dated = [o for o in corpus_obligations if o.deadline and (o.deadline.end or o.deadline.kind == "recurring")]
+    assert len(events) == len(dated) > 10
+    for props in events:
+        starts = [p for p in props if p.startswith("DTSTART")]
+        assert len(starts) == 1 and re.fullmatch(r"DTSTART;VALUE=DATE:\d{8}", starts[0])
+        assert any(p.startswith("UID:") for p in props) and any(p.startswith("DTSTAMP:20251001T") for p in props)
+        assert any(p.startswith("SUMMARY:") for p in props) and any("Dòng" in p for p in props)
+    report = next(e for e in events if any("DTSTART;VALUE=DATE:20251110" in p for p in e)
+                  and any("Trung tâm Phục vụ hành chính công xã" in p for p in e))
+    assert any(p.startswith("SUMMARY:Trung tâm Phục vụ hành chính công xã") for p in report)
+    monthly = next(e for e in events if any(p.startswith("RRULE:") for p in e))
+    assert "RRULE:FREQ=MONTHLY;BYMONTHDAY=13" in monthly and "DTSTART;VALUE=DATE:20251013" in monthly
+
+
+def test_table_json_csv_and_timeline(corpus_obligations: list[Obligation], tmp_path: Path) -> None:
+    subset = filter_obligations(corpus_obligations, plan="ba-dinh")
+    table = to_table(subset)
+    assert table.splitlines()[0].startswith("Kế hoạch") and f"{len(subset)} nghĩa vụ" in table
+    data = json.loads(to_json(subset))
+    assert len(data) == len(subset) and data[-1]["deadline"]["end"] == "2025-11-10"
+    rows = list(csv.DictReader(io.StringIO(to_csv(subset))))
+    assert len(rows) == len(subset) and rows[-1]["deadline_end"] == "2025-11-10"
+    png = timeline_png(corpus_obligations, tmp_path / "timeline.png", today=date(2025, 10, 1))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_benchmark_meets_targets_on_the_gold_plans() -> None:
+    from evals.obligations_bench import TARGET, run
+
+    result = run(repair=False)
+    assert result["pair_p"] >= TARGET and result["pair_r"] >= TARGET
+    assert result["deadline_acc"] >= TARGET
