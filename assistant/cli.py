@@ -218,8 +218,16 @@ def serve(host: str, port: int) -> None:
 def obligations(before: str | None, after: str | None, due_in: str | None, who: str | None, plan: str | None,
                 fmt: str, timeline: Path | None) -> None:
     """Who must do what, by when: obligations extracted from the indexed plans, each with its source lines."""
-    from corpus.obligations import (filter_obligations, parse_user_date, parse_user_month, timeline_png, to_csv,
-                                    to_ics, to_json, to_table)
+    from corpus.obligations import (
+        filter_obligations,
+        parse_user_date,
+        parse_user_month,
+        timeline_png,
+        to_csv,
+        to_ics,
+        to_json,
+        to_table,
+    )
 
     try:
         b = parse_user_date(before) if before else None

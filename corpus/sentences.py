@@ -55,9 +55,7 @@ def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], fir
         ends = bool(_END.search(tok[2])) or bool(_END.search(tok[1]))
         if ends and tok[2].endswith((";", ":")) and nxt[0] == tok[0]:
             ends = False  # a semicolon inside a line separates list parts of one sentence
-        if ends and (nxt[2][:1].isupper() or nxt[2][:1].isdigit() or nxt[3] or nxt[0] != tok[0]):
-            flush()
-        elif line_breaks and nxt[0] != tok[0]:
+        if (ends and (nxt[2][:1].isupper() or nxt[2][:1].isdigit() or nxt[3] or nxt[0] != tok[0])) or (line_breaks and nxt[0] != tok[0]):
             flush()
     flush()
     return sentences
