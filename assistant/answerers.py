@@ -9,7 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from assistant.extract import short_answer
+from assistant.extract import heading_date, short_answer
 from assistant.query import Analysis
 from assistant.scoring import DATE_WORDS, Candidate
 from assistant.types import Answer, Citation
@@ -96,7 +96,7 @@ def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Can
     for plan_id, cands in by_plan.items():
         top = cands[0]
         if plan_id != best.chunk.plan_id:
-            if analysis.plan_ids:
+            if analysis.plan_ids and (len(analysis.plan_ids) < 2 or plan_id not in analysis.plan_ids):
                 continue
             if wants_entity and not top.entity:
                 continue
@@ -146,6 +146,8 @@ class ExtractiveAnswerer(Answerer):
                 quotes.append(f"“{collapse(cand.sentence.restored)}” [{len(citations)}]")
             short = next((a for a in (short_answer(analysis.wants, c) for c in reversed(group)) if a), "") \
                 if "date" in analysis.wants else short_answer(analysis.wants, group[0])
+            if not short and "date" in analysis.wants:
+                short = heading_date(group[0].chunk.heading_path)
             label = plan_label(meta, analysis.language)
             lead = f"{short} — " if short else ""
             parts.append((lead, label, " ".join(quotes)))

@@ -7,7 +7,7 @@ import re
 from assistant.scoring import Candidate
 
 _DATE_PHRASES = [
-    r"(?:ngày|ngay)\s*\d{1,2}\s*(?:tháng|thang|thing|thdang)\s*\d{1,2}\s*(?:năm|nam|nim)\s*\d{4}",
+    r"(?:ngày|ngay)\s*\d{1,2}\s*th\w{0,4}\s*\d{1,2}\s*n\w{0,2}\s*\d{4}",
     r"(?:trước|truoc|chậm nhất|trong|đến|before|by)?\s*(?:ngày|ngay)?\s*\d{1,2}/\d{1,2}/\d{4}",
     r"(?:trước|trong|đến|chậm nhất)?\s*(?:tháng|thang)\s*\d{1,2}\s*/\s*\d{4}",
     r"(?:Quý|Quy|quý|quy)\s*[IVX]+\s*/?\s*(?:năm\s*)?\d{4}",
@@ -16,7 +16,7 @@ _DATE_PHRASES = [
     r"(?:năm|nam)\s+20\d\d",
 ]
 _NUMBER = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)?\s*%|\d+(?:[.,]\d+)?)(\s+[^\s\d,.;:()]+){0,4}")
-_CODE = re.compile(r"\b\d{1,5}\s*/\s*[A-ZĐ][\wĐđ/-]*(?:-[\wĐđ]+)*|\b\d{1,3}-KH/[A-ZĐ]+\b")
+_CODE = re.compile(r"\b\d{1,5}\s*/\s*[A-ZĐ][\wĐđ/]*(?:-\s?[\wĐđ]+)*|\b\d{1,3}-KH/[A-ZĐ]+\b")
 _UNIT_LEAD = re.compile(r"^(?:[-+•]\s*|\d+[.)]\s*|[a-zđ]\)\s*)?(?:Giao\s+)?(?P<unit>(?:UBND|Ủy ban|Uỷ ban|Sở|Phòng|Công an|"
                         r"Trung tâm|Văn phòng|Ban|Đoàn|Hội|Tổ|Các|Cán bộ|Chủ tịch|Bưu điện|Ngân hàng|Mặt trận)"
                         r"[^,;:.]{0,80}?)(?=\s+(?:chủ trì|có trách nhiệm|phối hợp|tổng hợp|thực hiện|triển khai|"
@@ -24,32 +24,53 @@ _UNIT_LEAD = re.compile(r"^(?:[-+•]\s*|\d+[.)]\s*|[a-zđ]\)\s*)?(?:Giao\s+)?(?
 
 
 def short_answer(wants: tuple[str, ...], cand: Candidate) -> str:
-    """The decisive phrase for the wanted type, or "" when the sentence has none."""
-    text = cand.sentence.restored
+    """The decisive phrases for the wanted types (at most two), or "" when the sentence has none."""
+    found: list[str] = []
     for kind in wants:
-        if kind == "date":
-            for pattern in _DATE_PHRASES:
-                m = re.search(pattern, text)
-                if m:
-                    return m.group(0).strip()
-        elif kind == "code":
-            m = _CODE.search(text)
+        phrase = _phrase(kind, cand)
+        if phrase and phrase not in found:
+            found.append(phrase)
+        if len(found) == 2:
+            break
+    return "; ".join(found)
+
+
+def _phrase(kind: str, cand: Candidate) -> str:
+    """The phrase of one wanted type in a candidate sentence."""
+    text = cand.sentence.restored
+    if kind == "date":
+        for pattern in _DATE_PHRASES:
+            m = re.search(pattern, text)
             if m:
                 return m.group(0).strip()
-        elif kind == "percent":
-            m = re.search(r"\d+(?:[.,]\d+)?\s*%", text)
+    elif kind == "code":
+        m = _CODE.search(text)
+        if m:
+            return re.sub(r"\s+", "", m.group(0))
+    elif kind == "percent":
+        m = re.search(r"\d+(?:[.,]\d+)?\s*%", text)
+        if m:
+            return m.group(0).strip()
+    elif kind == "number":
+        m = _NUMBER.search(text)
+        if m and not re.fullmatch(r"\d{4}", m.group(1)):
+            return m.group(0).strip()
+    elif kind == "agency":
+        m = _UNIT_LEAD.search(text)
+        if m:
+            return m.group("unit").strip()
+        heading = cand.chunk.heading_path[-1] if cand.chunk.heading_path else ""
+        m = _UNIT_LEAD.search(re.sub(r"^\d+\.\s*", "", heading) + ":")
+        if m:
+            return m.group("unit").strip()
+    return ""
+
+
+def heading_date(heading_path: tuple[str, ...]) -> str:
+    """A deadline stated by a section heading ("Các nhiệm vụ trọng tâm đến ngày 31 tháng 12 năm 2025")."""
+    for title in reversed(heading_path):
+        for pattern in _DATE_PHRASES[:4]:
+            m = re.search(pattern, title)
             if m:
                 return m.group(0).strip()
-        elif kind == "number":
-            m = _NUMBER.search(text)
-            if m and not re.fullmatch(r"\d{4}", m.group(1)):
-                return m.group(0).strip()
-        elif kind == "agency":
-            m = _UNIT_LEAD.search(text)
-            if m:
-                return m.group("unit").strip()
-            heading = cand.chunk.heading_path[-1] if cand.chunk.heading_path else ""
-            m = _UNIT_LEAD.search(re.sub(r"^\d+\.\s*", "", heading) + ":")
-            if m:
-                return m.group("unit").strip()
     return ""

@@ -191,6 +191,8 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     content = tuple(dict.fromkeys(w for w in words if w not in plan_words))
     probe = f"{eff_folded} {effective.lower()} {expansion}"
     wants = tuple(k for k, pattern in _WANTS.items() if re.search(pattern, probe))
+    if "issuance" in wants and re.search(r"\b(de (trien khai|thuc hien)|nham|implement|carry out)\b", probe):
+        wants = tuple(w for w in wants if w != "issuance")  # "issued to implement which plan?" asks for a plan
     return Analysis(question=text, effective=effective, language=language, plan_ids=tuple(plan_ids),
                     unknown_place="" if plan_ids else _unknown_place(eff_folded, plans, effective), wants=wants,
                     terms=content, entities=tuple(entities(effective)), expansion=expansion)

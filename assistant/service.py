@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -20,9 +21,11 @@ from assistant.settings import Settings, load_settings
 from assistant.types import Answer
 from corpus.obligations import Obligation
 from corpus.records import Chunk, PlanMeta
+from corpus.sentences import Sentence, split_sentences
 from corpus.signature import find_signer
 from corpus.text import fold
 from index.build import build_config, open_store
+from index.sparse import entities
 from index.embedders import Embedder, get_embedder
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
 from index.store import Hit, QdrantStore
@@ -107,6 +110,11 @@ class Assistant:
                 answer = duty_answer(analysis, duties, self.plans)
                 total = (time.perf_counter() - started) * 1000
                 return replace(answer, timings_ms={"total": round(total, 2)})
+        if "issuance" in analysis.wants and "signer" not in analysis.wants:
+            with self._lock:
+                answer = self._issuance_answer(analysis)
+            total = (time.perf_counter() - started) * 1000
+            return replace(answer, timings_ms={"total": round(total, 2)})
         if "signer" in analysis.wants:
             with self._lock:
                 answer = self._signer_answer(analysis)
@@ -146,6 +154,41 @@ class Assistant:
                 for doc, entry in sorted(self.record.plans.items()) if entry["plan_id"] in targets
                 for c in self._plan_chunks(doc) if c.kind == "header"]
 
+    def _issuance_answer(self, analysis: Analysis) -> Answer:
+        """Number and date of issue: the letterhead's "Số: …, ngày …" line of each targeted plan."""
+        cands: list[Candidate] = []
+        months = [e for e in analysis.entities if re.fullmatch(r"\d{1,2}/\d{4}", e)]
+        asks_number = bool(re.search(r"\b(so hieu|ky hieu|number|so may|so bao nhieu)\b",
+                                     fold(analysis.effective) + " " + analysis.effective.lower()))
+        for doc, entry in sorted(self.record.plans.items()):
+            if analysis.plan_ids and entry["plan_id"] not in analysis.plan_ids:
+                continue
+            for chunk in self._plan_chunks(doc):
+                if chunk.kind != "header":
+                    continue
+                sents = split_sentences(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"),
+                                        chunk.line_start, line_breaks=True)
+                for i, sent in enumerate(sents):
+                    folded = fold(sent.restored)
+                    if not re.search(r"\bkh\s*ubnd\b", folded):
+                        continue
+                    if "ngay" not in folded and i + 1 < len(sents) and "ngay" in fold(sents[i + 1].restored):
+                        # The date sits on the next line of the letterhead: cite both lines.
+                        nxt = sents[i + 1]
+                        sent = Sentence(sent.line_start, nxt.line_end, f"{sent.raw} {nxt.raw}",
+                                        f"{sent.restored} {nxt.restored}")
+                        folded = fold(sent.restored)
+                    if asks_number and not re.search(r"\d+\s*/?\s*kh", folded):
+                        continue  # the number is left blank ("Số:   /KH-UBND"): nothing to cite
+                    if months and not set(months) & set(entities(sent.restored) + entities(sent.raw)):
+                        continue
+                    cands.append(Candidate(sent, chunk, self.plans[entry["plan_id"]].label, len(cands), 1.0, 1.0,
+                                           True, 1.0))
+                    break
+        wants = tuple(w for w in ("code", "date") if w in analysis.wants or w == "code")
+        answer = self.answerer.answer(replace(analysis, wants=wants, entities=()), cands, self.plans)
+        return replace(answer, retrieved=_spans(cands))
+
     def _signer_answer(self, analysis: Analysis) -> Answer:
         """Who signed: the name line of each targeted plan's signature block, cited verbatim."""
         cands: list[Candidate] = []
@@ -160,7 +203,8 @@ class Assistant:
                 if found is not None:
                     cands.append(Candidate(found, chunk, self.plans[entry["plan_id"]].label, len(cands), 1.0, 1.0,
                                            False, 1.0))
-        return self.answerer.answer(replace(analysis, wants=("signer",), entities=()), cands, self.plans)
+        answer = self.answerer.answer(replace(analysis, wants=("signer",), entities=()), cands, self.plans)
+        return replace(answer, retrieved=_spans(cands))
 
     def plan_text(self, doc: str) -> PlanText:
         """Raw lines from the corpus file and the restored reading saved at ingest."""
@@ -181,6 +225,11 @@ class Assistant:
                 restored = tuple(data["lines"])
                 uncertain = tuple((int(a), str(b), str(c)) for a, b, c in data.get("uncertain", []))
         return PlanText(meta, raw, restored, bool(entry.get("repaired")), uncertain)
+
+
+def _spans(cands: Sequence[Candidate]) -> tuple[tuple[str, int, int], ...]:
+    """The chunks a structured lookup read: its retrieved evidence, for hit@k."""
+    return tuple(dict.fromkeys((c.chunk.doc, c.chunk.line_start, c.chunk.line_end) for c in cands))
 
 
 def _meta(data: dict[str, Any]) -> PlanMeta:

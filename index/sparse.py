@@ -33,6 +33,7 @@ class SparseSettings:
                 "version": self.version}
 
 
+_LONG_MONTH = re.compile(r"\bthang\s+(\d{1,2})\s+nam\s+(\d{4})\b")
 _LONG_DATE = re.compile(r"\bngay\s*(\d{1,2})\s*th\w*\s+(\d{1,2})\s+n\w*\s+(\d{4})\b")
 
 
@@ -42,6 +43,9 @@ def entities(text: str) -> list[str]:
     for d, m, y in _LONG_DATE.findall(fold(text).replace("ngay", " ngay ")):
         # "ngày 18 tháng 8 năm 2025" is the same date as 18/8/2025, and falls in month 8/2025.
         out += [f"{int(d)}/{int(m)}/{y}", f"{int(m)}/{y}"]
+    if not out:
+        # "ngày      tháng 9 năm 2025": the day left blank still dates the month.
+        out += [f"{int(m)}/{y}" for m, y in _LONG_MONTH.findall(fold(text)) if 1 <= int(m) <= 12]
     stripped = _DATE.sub(" ", text)
     out += [f"{int(m)}/{y}" for m, y in _MONTH.findall(stripped) if 1 <= int(m) <= 12]
     out += [f"{int(m)}/{y}" for _, m, y in _DATE.findall(text)]
