@@ -75,9 +75,13 @@ def _units_in(analysis: Analysis, obligations: Sequence[Obligation]) -> list[str
     return sorted(set(found), key=len, reverse=True)
 
 
+_GENERIC = {"xa", "phuong", "tinh", "hoan", "thanh", "nam", "thoi", "gian", "phai", "nao", "ngay", "thang", "truoc",
+            "ke", "hoach", "han", "vao", "luc", "khi", "bao", "gio", "must", "complete", "date"}
+
+
 def _overlap(task: str, terms: Sequence[str]) -> float:
     words = set(fold(task).split())
-    useful = [t for t in terms if not t.isdigit()]
+    useful = [t for t in terms if not t.isdigit() and t not in _GENERIC]
     return sum(t in words for t in useful) / max(len(useful), 1)
 
 
@@ -100,7 +104,10 @@ def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list
     if window is None and not units:
         if "date" not in analysis.wants:
             return []
-        # "When must X be finished?": the obligation whose task says X, one per plan.
+        # "When must X be finished?": the obligation whose task says X, one per plan (in the year asked).
+        years = {int(e) for e in analysis.entities if re.fullmatch(r"20\d\d", e)}
+        if years:
+            pool = [o for o in pool if o.due is not None and o.due.year in years] or pool
         best: dict[str, tuple[float, Obligation]] = {}
         for o in pool:
             if o.deadline is None:

@@ -63,7 +63,7 @@ GLOSSARY: dict[str, str] = {
 
 _WANTS = {
     "date": r"\b(khi nao|bao gio|ngay nao|thang nao|thoi han|han chot|truoc ngay|when|deadline|by what date|"
-            r"date|thoi gian hoan thanh|hoan thanh truoc|due)\b",
+            r"date|thoi gian hoan thanh|hoan thanh truoc|due|thoi gian nao|luc nao|by when|timeline|time frame)\b",
     "percent": r"\b(ty le|phan tram|percentage|percent|what share|share of|what proportion)\b|%",
     "number": r"\b(bao nhieu|may|how many|how much|ty le|percentage|percent|what share|so luong|muc tieu)\b|%",
     "agency": r"\b(ai|co quan nao|don vi nao|who|which (agency|unit|body|office|department)|chu tri|phu trach|"
@@ -191,8 +191,12 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     content = tuple(dict.fromkeys(w for w in words if w not in plan_words))
     probe = f"{eff_folded} {effective.lower()} {expansion}"
     wants = tuple(k for k, pattern in _WANTS.items() if re.search(pattern, probe))
-    if "issuance" in wants and re.search(r"\b(de (trien khai|thuc hien)|nham|implement|carry out)\b", probe):
+    if "issuance" in wants and re.search(r"\b(de (trien khai|thuc hien)|nham|implement|carry out|han|deadline)\b",
+                                         probe):
         wants = tuple(w for w in wants if w != "issuance")  # "issued to implement which plan?" asks for a plan
+    # A named plan's own number identifies the plan; it is not something the answer must contain.
+    own = {re.sub(r"[^a-z0-9]+", "-", fold(m.number)).strip("-") for m in plans if m.plan_id in plan_ids and m.number}
+    found_entities = tuple(e for e in entities(effective) if e not in own)
     return Analysis(question=text, effective=effective, language=language, plan_ids=tuple(plan_ids),
                     unknown_place="" if plan_ids else _unknown_place(eff_folded, plans, effective), wants=wants,
-                    terms=content, entities=tuple(entities(effective)), expansion=expansion)
+                    terms=content, entities=found_entities, expansion=expansion)

@@ -25,9 +25,9 @@ from corpus.sentences import Sentence, split_sentences
 from corpus.signature import find_signer
 from corpus.text import fold
 from index.build import build_config, open_store
-from index.sparse import entities
 from index.embedders import Embedder, get_embedder
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
+from index.sparse import entities
 from index.store import Hit, QdrantStore
 
 
