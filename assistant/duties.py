@@ -61,7 +61,7 @@ def date_window(analysis: Analysis) -> tuple[date | None, date | None, bool] | N
 def is_duty_question(analysis: Analysis) -> bool:
     """Deadline or responsibility questions: answered from the extracted obligations."""
     folded = fold(analysis.effective) + " " + analysis.effective.lower()
-    return bool(_TASK_ASK.search(folded)) or (date_window(analysis) is not None and "date" in analysis.wants)
+    return bool(_TASK_ASK.search(folded)) or "date" in analysis.wants
 
 
 def _units_in(analysis: Analysis, obligations: Sequence[Obligation]) -> list[str]:

@@ -19,8 +19,8 @@ class QuestionError(ValueError):
 
 # English -> folded Vietnamese, so English questions meet the plans' words on the sparse side too.
 GLOSSARY: dict[str, str] = {
-    "report": "bao cao", "reports": "bao cao", "reporting": "bao cao", "deadline": "thoi han hoan thanh truoc ngay",
-    "by": "truoc ngay", "before": "truoc ngay", "complete": "hoan thanh", "completed": "hoan thanh",
+    "report": "bao cao", "reports": "bao cao", "reporting": "bao cao", "deadline": "",
+    "by": "", "before": "", "complete": "hoan thanh", "completed": "hoan thanh",
     "finish": "hoan thanh", "commune": "xa", "ward": "phuong", "province": "tinh", "provincial": "tinh",
     "police": "cong an", "online": "truc tuyen", "public": "cong", "service": "dich vu", "services": "dich vu",
     "department": "so", "science": "khoa hoc", "technology": "cong nghe", "lead": "chu tri", "leads": "chu tri",
@@ -33,8 +33,8 @@ GLOSSARY: dict[str, str] = {
     "enterprises": "doanh nghiep", "data": "du lieu", "database": "co so du lieu", "budget": "kinh phi",
     "funding": "kinh phi", "security": "an toan an ninh", "information": "thong tin", "training": "tap huan",
     "propaganda": "tuyen truyen", "communication": "tuyen truyen", "signed": "ky", "signer": "ky chu tich",
-    "issued": "ban hanh", "issue": "ban hanh", "date": "ngay", "number": "so", "percentage": "ty le",
-    "percent": "ty le", "rate": "ty le", "time": "thoi gian", "minutes": "phut", "evaluation": "danh gia",
+    "issued": "ban hanh", "issue": "ban hanh", "date": "", "number": "so", "percentage": "ty le",
+    "percent": "ty le", "rate": "ty le", "time": "", "minutes": "phut", "evaluation": "danh gia",
     "evaluate": "danh gia", "assess": "danh gia", "center": "trung tam", "centre": "trung tam",
     "office": "van phong", "committee": "uy ban", "people's": "nhan dan", "digital": "so", "transformation": "chuyen doi",
     "monthly": "hang thang", "quarterly": "hang quy", "implement": "thuc hien trien khai",
@@ -53,12 +53,34 @@ GLOSSARY: dict[str, str] = {
     "backups": "sao luu", "backup": "sao luu", "measures": "giai phap bien phap", "sharing": "chia se",
     "share_data": "chia se du lieu", "connection": "ket noi", "mandatory": "bat buoc", "ministry": "bo",
     "social": "xa hoi", "culture": "van hoa", "affairs": "", "route": "qua", "through": "qua",
-    "channel": "qua", "send": "gui", "sent": "gui", "submit": "gui nop", "month": "thang", "months": "thang",
-    "day": "ngay", "each": "hang", "periodic": "dinh ky", "paper": "giay", "manual": "thu cong",
+    "channel": "qua", "send": "gui", "sent": "gui", "submit": "gui nop", "month": "", "months": "",
+    "day": "", "each": "hang", "periodic": "dinh ky", "paper": "giay", "manual": "thu cong",
     "environment": "moi truong", "electronic_env": "moi truong dien tu", "provide": "cung cap",
     "provides": "cung cap", "provided": "cung cap", "users": "nguoi dung", "user": "nguoi dung",
     "experience": "trai nghiem", "quality": "chat luong", "review": "ra soat", "publish": "cong bo",
-    "eligible": "du dieu kien", "whole": "toan trinh", "full-process": "toan trinh", "end-to-end": "toan trinh", "team": "to", "teams": "to", "fee": "phi le phi", "fees": "phi le phi",
+    "eligible": "du dieu kien", "whole": "toan trinh", "full-process": "toan trinh", "end-to-end": "toan trinh",
+    "broadband": "bang rong", "fiber": "cap quang", "fibre": "cap quang", "optic": "cap quang",
+    "household": "ho gia dinh", "households": "ho gia dinh", "telecom": "vien thong", "telecommunications": "vien thong",
+    "operators": "doanh nghiep", "mobile": "di dong", "coverage": "phu song", "internet": "internet",
+    "cloud": "dien toan dam may", "platform": "nen tang", "platforms": "nen tang", "system": "he thong",
+    "systems": "he thong", "software": "phan mem", "hardware": "phan cung", "skills": "ky nang",
+    "framework": "khung", "school": "truong", "schools": "nha truong", "teachers": "giao vien",
+    "students": "hoc sinh", "workers": "cong nhan nguoi lao dong", "women": "phu nu", "farmers": "nong dan",
+    "veterans": "cuu chien binh", "union_members": "doan vien", "problems": "kho khan vuong mac",
+    "difficulties": "kho khan vuong mac", "obstacles": "vuong mac", "arise": "phat sinh", "arising": "phat sinh",
+    "propose": "de xuat", "proposals": "de xuat", "recommend": "kien nghi", "reward": "khen thuong",
+    "rewards": "khen thuong", "discipline": "ky luat", "inspection": "kiem tra", "inspect": "kiem tra",
+    "supervise": "giam sat", "supervision": "giam sat", "guidance": "huong dan", "guide": "huong dan",
+    "shorten": "rut ngan", "reduce": "giam cat giam", "cut": "cat giam", "average": "trung binh",
+    "receipt": "tiep nhan", "receive": "tiep nhan", "return": "tra ket qua", "paperwork": "giay to",
+    "copies": "ban sao", "certified": "chung thuc", "signature": "chu ky so", "identification": "dinh danh",
+    "vneid": "vneid", "residents": "dan cu", "population": "dan cu", "ai": "tri tue nhan tao",
+    "artificial": "tri tue nhan tao", "intelligence": "tri tue nhan tao", "virtual": "ao", "assistant": "tro ly",
+    "recognition": "nhan dang", "automation": "tu dong", "automatically": "tu dong", "personalized": "ca nhan hoa",
+    "personalised": "ca nhan hoa", "steering": "chi dao", "working": "to cong tac", "group": "to nhom",
+    "rapid": "nhanh", "response": "phan ung", "incident": "su co", "incidents": "su co", "attack": "tan cong",
+    "attacks": "tan cong", "power": "dien", "outage": "mat dien", "backup_plan": "phuong an du phong",
+    "contingency": "du phong", "plan_b": "du phong", "consumer": "nguoi tieu dung", "association": "hiep hoi", "team": "to", "teams": "to", "fee": "phi le phi", "fees": "phi le phi",
 }
 
 _WANTS = {
@@ -77,6 +99,8 @@ _FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:th
 _PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho)\s+"
                     r"([a-z]+(?:\s+[a-z]+){0,2})")
 STOP = set(["a", "ai", "anh", "biet", "bi", "boi", "cac", "cai", "can", "cho", "chua", "co", "con", "cua", "cung", "da", "dang", "de", "den", "do", "duoc", "gi", "ha", "hay", "he", "hon", "khi", "khong", "la", "lam", "len", "ma", "moi", "mot", "nao", "neu", "nha", "nhieu", "nhu", "nhung", "noi", "o", "phai", "ra", "roi", "sao", "se", "so", "tai", "the", "thi", "theo", "toi", "trong", "tu", "va", "ve", "vi", "voi", "vao", "viec", "nhat", "nay", "kia", "day", "nguoi", "ke", "hoach", "theo", "nhu", "thuc", "hien", "the", "of", "and", "to", "in", "for", "by", "what", "which", "who", "whom", "when", "how", "does", "do", "is", "are", "must", "should", "be", "a", "an", "on", "with", "about", "that", "this", "these", "those", "any", "have", "has", "from", "at", "as", "it", "its", "their", "they", "there", "was", "were", "will", "can"]) - {"an"}
+# Words that say what kind of answer is wanted (a time), not what it is about: they select, they do not match.
+TYPE_WORDS = {"truoc", "ngay", "thoi", "gian", "han", "khi", "nao", "luc", "gio", "when", "deadline", "date"}
 
 
 @dataclass(frozen=True)
@@ -186,13 +210,15 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         words = [w for w in (*english, *expansion.split()) if w not in STOP and len(w) > 1]
     else:
         words = [w for w in eff_folded.split() if w not in STOP and len(w) > 1]
+    words = [w for w in words if w not in TYPE_WORDS]
     plan_words = {w for meta in plans if meta.plan_id in plan_ids for a in (*meta.aliases, meta.locality)
                   for w in fold(a).split()}
     content = tuple(dict.fromkeys(w for w in words if w not in plan_words))
     probe = f"{eff_folded} {effective.lower()} {expansion}"
     wants = tuple(k for k, pattern in _WANTS.items() if re.search(pattern, probe))
-    if "issuance" in wants and re.search(r"\b(de (trien khai|thuc hien)|nham|implement|carry out|han|deadline)\b",
-                                         probe):
+    if "issuance" in wants and re.search(r"\b(de (trien khai|thuc hien)|nham|implement|carry out|han|deadline|"
+                                         r"thong tu|nghi dinh|quyet dinh|cong van|circular|decree|decision|"
+                                         r"phai ban hanh|must issue|ke hoach hanh dong)\b", probe):
         wants = tuple(w for w in wants if w != "issuance")  # "issued to implement which plan?" asks for a plan
     # A named plan's own number identifies the plan; it is not something the answer must contain.
     own = {re.sub(r"[^a-z0-9]+", "-", fold(m.number)).strip("-") for m in plans if m.plan_id in plan_ids and m.number}

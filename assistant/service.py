@@ -64,7 +64,7 @@ class Assistant:
         record = load_record(settings.build_record)
         if record is None:
             raise NoIndexError(f"No index yet at {settings.store_dir}. Create one with: plans ingest")
-        embedder = embedder or get_embedder(settings.embedder, model_path=settings.model_path)
+        embedder = embedder or get_embedder(settings.embedder, model_path=settings.model_path, threads=1)
         check_compatible(record, build_config(settings, embedder))
         answerer = get_answerer(settings.answerer, llm_url=settings.llm_url, llm_model=settings.llm_model,
                                 llm_api_key=settings.llm_api_key)
