@@ -99,9 +99,7 @@ def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list
                                            and o.deadline.start >= start) or (o.due >= start))]
         pool = hits
     units = _units_in(analysis, obligations)
-    if units:
-        pool = [o for o in pool if any(u in fold(x) for u in units for x in (*o.lead, *o.support))]
-    if window is None and not units:
+    if window is None and ("date" in analysis.wants or not units):
         if "date" not in analysis.wants:
             return []
         # "When must X be finished?": the obligation whose task says X, one per plan (in the year asked).
@@ -116,6 +114,8 @@ def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list
             if score >= 0.6 and score > best.get(o.plan_id, (0.0, o))[0]:
                 best[o.plan_id] = (score, o)
         return [o for _, o in sorted(best.values(), key=lambda x: -x[0])]
+    if units:
+        pool = [o for o in pool if any(u in fold(x) for u in units for x in (*o.lead, *o.support))]
     scored = sorted(pool, key=lambda o: (-_overlap(o.task, analysis.terms), o.due or date.max, o.doc, o.lines))
     if window is not None and not exact and len(scored) > 12:
         scored = [o for o in scored if _overlap(o.task, analysis.terms) > 0] or scored

@@ -104,17 +104,17 @@ class Assistant:
         if plan:
             analysis = replace(analysis, plan_ids=(self.resolve_plan(plan),), unknown_place="")
         t_analyse = time.perf_counter()
-        if is_duty_question(analysis):
-            duties = select_duties(analysis, self.obligations())
-            if duties:
-                answer = duty_answer(analysis, duties, self.plans)
-                total = (time.perf_counter() - started) * 1000
-                return replace(answer, timings_ms={"total": round(total, 2)})
         if "issuance" in analysis.wants and "signer" not in analysis.wants:
             with self._lock:
                 answer = self._issuance_answer(analysis)
             total = (time.perf_counter() - started) * 1000
             return replace(answer, timings_ms={"total": round(total, 2)})
+        if is_duty_question(analysis) and not analysis.unknown_place:
+            duties = select_duties(analysis, self.obligations())
+            if duties:
+                answer = duty_answer(analysis, duties, self.plans)
+                total = (time.perf_counter() - started) * 1000
+                return replace(answer, timings_ms={"total": round(total, 2)})
         if "signer" in analysis.wants:
             with self._lock:
                 answer = self._signer_answer(analysis)
