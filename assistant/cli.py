@@ -250,19 +250,28 @@ def obligations(before: str | None, after: str | None, due_in: str | None, who: 
 @main.command(name="eval")
 @click.option("--set", "set_name", default="dev", show_default=True, help="Eval set in evals/sets (name or path).")
 @click.option("--tier", type=click.Choice(["quick", "full"]), default="full", show_default=True)
-@click.option("--configs", default="hybrid", show_default=True, help="Comma-separated: dense,sparse,hybrid.")
+@click.option("--configs", default="hybrid", show_default=True,
+              help="Comma-separated: hybrid, hybrid+repair, hybrid-norepair, dense, sparse, dense-norepair.")
 @click.option("--report/--no-report", default=True, help="Write a dated report folder under evals/reports.")
 @click.option("--check", is_flag=True, help="Only validate the eval set against the corpus.")
 @click.option("--jsonl", is_flag=True, help="Print one JSON object per question.")
 @click.option("--fail-under", default=None, help="Thresholds, e.g. answer=0.9,hit5=0.95: exit 1 below them.")
+@click.option("--baseline", type=click.Path(path_type=Path), default=None,
+              help="Baseline to compare with (default: evals/baselines/SET-TIER-CONFIG.json if present).")
+@click.option("--save-baseline", is_flag=True, help="Store this run as the baseline.")
 def eval_cmd(set_name: str, tier: str, configs: str, report: bool, check: bool, jsonl: bool,
-             fail_under: str | None) -> None:
-    """Run the eval set and print scores (answer accuracy, citations, hit@k, abstention, latency)."""
+             fail_under: str | None, baseline: Path | None, save_baseline: bool) -> None:
+    """Run the eval set and print scores (answer accuracy, citations, hit@k, abstention, latency).
+
+    Compares with the saved baseline question by question (fixed / broken / unchanged) and exits 1 when a
+    critical question breaks or a --fail-under threshold is missed. Reports go to evals/reports/DATE/.
+    """
     from evals.runner import EvalError, run_cli
 
     try:
         code = run_cli(_settings(), set_name=set_name, tier=tier, configs=configs, write_report=report,
-                       check_only=check, jsonl=jsonl, fail_under=fail_under, echo=click.echo, open_assistant=_open)
+                       check_only=check, jsonl=jsonl, fail_under=fail_under, echo=click.echo, open_assistant=_open,
+                       baseline=baseline, save_baseline=save_baseline)
     except EvalError as exc:
         _fail(str(exc), 2)
     sys.exit(code)

@@ -9,11 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from assistant.settings import REPO_ROOT, Settings
+from evals.baseline import compare, default_path, save
 from evals.metrics import Verbatim, score_item, summarise
 from evals.sets import EvalError, EvalItem, check_set, load_set, resolve_set
 
 __all__ = ["EvalError", "run_cli", "run_items"]
-CONFIGS = ("hybrid", "dense", "sparse")
+# name -> retrieval mode and build overrides; configs with overrides get their own cached index.
+CONFIGS: dict[str, dict[str, Any]] = {
+    "hybrid": {"mode": "hybrid"},
+    "hybrid+repair": {"mode": "hybrid", "repair": True},
+    "hybrid-norepair": {"mode": "hybrid", "repair": False},
+    "dense": {"mode": "dense"},
+    "sparse": {"mode": "sparse"},
+    "dense-norepair": {"mode": "dense", "repair": False},
+}
 COLUMNS = ("answer", "citation_recall", "citation_precision", "verbatim", "hit1", "hit5", "hit10", "mrr",
            "abstention", "latency_p50_ms", "latency_p95_ms")
 
@@ -50,10 +59,12 @@ def table(summaries: dict[str, dict[str, Any]]) -> str:
 
 
 def breakdown(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
-    """Summaries per value of a row field (lang, kind)."""
+    """Summaries per value of a row field (lang, kind, plans: a question counts for each of its plans)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        groups.setdefault(str(r[key]), []).append(r)
+        values = r[key] if isinstance(r[key], list) else [r[key]]
+        for value in values or ["(none)"]:
+            groups.setdefault(str(value)[:14], []).append(r)
     return {k: summarise(v) for k, v in sorted(groups.items())}
 
 
@@ -78,9 +89,15 @@ def write_report(folder: Path, set_path: Path, summaries: dict[str, dict[str, An
           table(summaries), "```", ""]
     for name, r in rows.items():
         md += [f"## {name}: per language", "```", table(breakdown(r, "lang")), "```",
-               f"## {name}: per kind", "```", table(breakdown(r, "kind")), "```"]
+               f"## {name}: per kind", "```", table(breakdown(r, "kind")), "```",
+               f"## {name}: per plan", "```", table(breakdown(r, "plans")), "```"]
         wrong = [x["id"] for x in r if not x["correct"]]
         md += [f"Wrong answers ({len(wrong)}): {', '.join(wrong) or 'none'}", ""]
+    from evals.charts import draw
+
+    charts = draw(folder, summaries, {n: breakdown(r, "lang") for n, r in rows.items()},
+                  {n: [x["latency_ms"] for x in r] for n, r in rows.items()})
+    md += ["## Charts", *[f"![{c.stem}]({c.name})" for c in charts]]
     (folder / "summary.md").write_text("\n".join(md), encoding="utf-8")
     dump = {name: [{"item": item.__dict__ | {"citations": [c.__dict__ for c in item.citations]}, "answer": ans,
                     "score": row} for (item, ans), row in zip(results[name], rows[name], strict=True)]
@@ -92,7 +109,8 @@ def write_report(folder: Path, set_path: Path, summaries: dict[str, dict[str, An
 
 def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_report: bool, check_only: bool,
             jsonl: bool, fail_under: str | None, echo: Callable[[str], None],
-            open_assistant: Callable[[Settings], Any]) -> int:
+            open_assistant: Callable[[Settings], Any], baseline: Path | None = None,
+            save_baseline: bool = False) -> int:
     """The whole `plans eval` command; returns the exit code."""
     set_path = resolve_set(set_name)
     items = load_set(set_path, tier)
@@ -109,28 +127,29 @@ def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_re
     if unknown:
         raise EvalError(f"Unknown config(s) {unknown}. Known configs: {', '.join(CONFIGS)}")
     thresholds = _parse_thresholds(fail_under)
-    assistant = open_assistant(settings)
     verbatim = Verbatim(settings.corpus_dir)
     summaries: dict[str, dict[str, Any]] = {}
     results: dict[str, list[tuple[EvalItem, dict[str, Any]]]] = {}
     rows: dict[str, list[dict[str, Any]]] = {}
-    try:
-        for name in names:
-            results[name] = run_items(assistant, items, mode=name, progress=not jsonl)
-            rows[name] = [score_item(item, ans, verbatim) for item, ans in results[name]]
-            summaries[name] = summarise(rows[name])
-            if jsonl:
-                for (item, ans), row in zip(results[name], rows[name], strict=True):
-                    echo(json.dumps({"config": name, "id": item.id, "answer": ans, "score": row},
-                                    ensure_ascii=False))
-    finally:
-        assistant.close()
+    for name in names:
+        config_settings = _config_settings(settings, CONFIGS[name], echo)
+        assistant = open_assistant(config_settings)
+        try:
+            results[name] = run_items(assistant, items, mode=CONFIGS[name]["mode"], progress=not jsonl)
+        finally:
+            assistant.close()
+        rows[name] = [score_item(item, ans, verbatim) for item, ans in results[name]]
+        summaries[name] = summarise(rows[name])
+        if jsonl:
+            for (item, ans), row in zip(results[name], rows[name], strict=True):
+                echo(json.dumps({"config": name, "id": item.id, "answer": ans, "score": row}, ensure_ascii=False))
     if not jsonl:
         echo(f"{set_path.name} ({tier}, {len(items)} questions); percentages, latency in ms")
         echo(table(summaries))
         first = rows[names[0]]
         echo("\nper language:\n" + table(breakdown(first, "lang")))
         echo("\nper kind:\n" + table(breakdown(first, "kind")))
+        echo("\nper plan:\n" + table(breakdown(first, "plans")))
         wrong = [r["id"] for r in first if not r["correct"]]
         echo(f"\nwrong ({len(wrong)}): {', '.join(wrong) or 'none'}")
     if write_report:
@@ -138,9 +157,36 @@ def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_re
         write_report_path = globals()["write_report"](folder, set_path, summaries, results, rows)
         if not jsonl:
             echo(f"report: {write_report_path}")
+    code = 0
+    base_path = baseline or default_path(set_path.name, tier, names[0])
+    comparison = compare(base_path, rows[names[0]])
+    if comparison is not None and not jsonl:
+        echo("\n".join(comparison.lines()) + f"  ({base_path.name})")
+    if comparison is not None and comparison.critical_broken:
+        echo("FAIL: critical question(s) broken: " + ", ".join(comparison.critical_broken))
+        code = 1
+    if save_baseline:
+        save(base_path, rows[names[0]], summaries[names[0]])
+        echo(f"baseline saved: {base_path}")
     failed = [f"{k} {summaries[names[0]].get(k)} < {v}" for k, v in thresholds.items()
               if (summaries[names[0]].get(k) or 0.0) < v]
     if failed:
         echo("FAIL: " + "; ".join(failed))
-        return 1
-    return 0
+        code = 1
+    return code
+
+
+def _config_settings(settings: Settings, config: dict[str, Any], echo: Callable[[str], None]) -> Settings:
+    """Settings for a configuration; build overrides get their own (cached, incremental) index."""
+    from dataclasses import replace
+
+    overrides = {k: v for k, v in config.items() if k != "mode"}
+    if not overrides or all(getattr(settings, k) == v for k, v in overrides.items()):
+        return settings
+    key = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+    config_settings = replace(settings, store_dir=settings.store_dir.parent / "eval-stores" / key, **overrides)
+    from index.build import ingest
+
+    report = ingest(config_settings)
+    echo(f"[{key}] " + report.lines()[0])
+    return config_settings

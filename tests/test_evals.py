@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
-from corpus.text import fold
 from evals.metrics import phrase_in
 from evals.sets import SETS_DIR, EvalError, check_set, load_set
 
@@ -45,3 +44,24 @@ def test_phrase_matching_is_accent_and_ocr_insensitive_but_exact_on_digits() -> 
     assert phrase_in("10/11/2025", answer)
     assert not phrase_in("10/12/2025", answer)
     assert phrase_in("20/12/2025|10/11/2025", answer)
+
+
+@pytest.mark.slow
+def test_broken_configuration_shows_as_regression(real_assistant: object, real_settings: object,
+                                                  tmp_path: Path) -> None:
+    from evals.baseline import compare, save
+    from evals.metrics import Verbatim, score_item, summarise
+    from evals.runner import run_items
+
+    items = load_set(SETS_DIR / "dev.jsonl", tier="quick")
+    verbatim = Verbatim(real_settings.corpus_dir)  # type: ignore[attr-defined]
+    good = [score_item(i, a, verbatim) for i, a in run_items(real_assistant, items, "hybrid", progress=False)]
+    save(tmp_path / "base.json", good, summarise(good))
+    again = [score_item(i, a, verbatim) for i, a in run_items(real_assistant, items, "hybrid", progress=False)]
+    same = compare(tmp_path / "base.json", again)
+    assert same is not None and same.broken == [] and same.fixed == []  # deterministic run to run
+    broken = [score_item(i, a, verbatim) for i, a in run_items(real_assistant, items, "dense", progress=False)]
+    result = compare(tmp_path / "base.json", broken)
+    assert result is not None and result.broken, "dense-only retrieval should lose questions"
+    assert all(qid in {i.id for i in items} for qid in result.broken)
+    assert summarise(broken)["hit5"] < summarise(good)["hit5"]
