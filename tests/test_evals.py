@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS
 
+from corpus.text import fold
 from evals.metrics import phrase_in
 from evals.sets import SETS_DIR, EvalError, check_set, load_set
 
