@@ -117,4 +117,13 @@ def check_set(items: list[EvalItem], corpus_dir: Path) -> list[str]:
                 problems.append(f"{item.id}: {cite.doc} lines {first}-{last} are outside the file (1-{len(lines)})")
             elif not "".join(lines[first - 1:last]).strip():
                 problems.append(f"{item.id}: {cite.doc} lines {first}-{last} are blank")
+        if item.kind in ("fact", "deadline") and item.citations and item.answers:
+            # The gold spans must say what the gold answer says: a corpus edit that shifts lines is caught here.
+            from corpus.text import fold
+            from evals.metrics import phrase_in
+
+            text = " ".join(fold(" ".join(cache.get(c.doc, [])[c.lines[0] - 1:c.lines[1]])) for c in item.citations)
+            if not any(phrase_in(phrase, text) for phrase in item.answers):
+                problems.append(f"{item.id}: none of the gold answer phrases occurs in its gold span(s) "
+                                f"{', '.join(f'{c.doc}:{c.lines[0]}-{c.lines[1]}' for c in item.citations)}")
     return problems

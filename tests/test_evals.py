@@ -66,3 +66,13 @@ def test_broken_configuration_shows_as_regression(real_assistant: object, real_s
     assert result is not None and result.broken, "dense-only retrieval should lose questions"
     assert all(qid in {i.id for i in items} for qid in result.broken)
     assert summarise(broken)["hit5"] < summarise(good)["hit5"]
+
+
+def test_validator_catches_spans_that_no_longer_say_the_answer(tmp_path: Path) -> None:
+    path = tmp_path / "shifted.jsonl"
+    path.write_text('{"id": "s", "question": "q", "lang": "vi", "kind": "deadline", "answers": ["10/11/2025"], '
+                    '"citations": [{"doc": "002_8d078f4651206baf.txt", "lines": [90, 91]}]}\n', encoding="utf-8")
+    problems = check_set(load_set(path), CORPUS)
+    assert problems and "gold answer phrases" in problems[0]
+    path.write_text(path.read_text().replace("[90, 91]", "[94, 94]"), encoding="utf-8")
+    assert check_set(load_set(path), CORPUS) == []
