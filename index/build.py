@@ -145,6 +145,12 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
     if old:
         report.removed = sorted(set(old.plans) - {p.doc for p, _ in plans})
 
+    if same_build and not todo and not report.removed and store is None:
+        # Nothing changed: the committed record already describes the index; no need to open the store.
+        report.total_chunks = sum(p["chunks"] for p in committed.values())
+        report.seconds = time.perf_counter() - started
+        return report
+
     new_chunks: list[Chunk] = []
     plan_chunks: dict[str, list[Chunk]] = {}
     for plan, meta in todo:
