@@ -200,11 +200,20 @@ def restore() -> None:
 @click.option("--port", default=7860, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Start the web UI (offline, no share link)."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         from ui.app import serve as serve_ui
     except ImportError as exc:
         _fail(f"the web UI is not available: {exc}")
-    serve_ui(_settings(), host=host, port=port)
+    settings = _settings()
+    assistant = _open(settings)
+    try:
+        serve_ui(settings, host=host, port=port, assistant=assistant)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
 
 
 @main.command()

@@ -31,7 +31,7 @@ def extract_all(texts: Sequence[tuple[str, str, str, tuple[str, ...], tuple[str,
     return out
 
 
-def date_window(analysis: Analysis) -> tuple[date | None, date | None, bool] | None:
+def date_window(analysis: Analysis) -> tuple[date | None, date, bool] | None:
     """(start, end, exact) the question's deadline words ask about, or None when it names no time."""
     text = f" {fold(analysis.effective)} "
     raw = analysis.effective.lower()

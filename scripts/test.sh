@@ -6,7 +6,7 @@ bash scripts/setup.sh dev
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   # The browser test drives Debian's Chromium; without it that test is skipped (and says why).
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) \
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-color-emoji >/dev/null) \
     || echo "warning: could not install chromium; browser tests will be skipped" >&2
 fi
 .venv/bin/ruff check .

@@ -1,0 +1,101 @@
+"""Interface text in Vietnamese (default) and English."""
+
+from __future__ import annotations
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+
+_TEXT: dict[str, tuple[str, str]] = {
+    # key: (Vietnamese, English)
+    "app_title": ("Trợ lý Kế hoạch", "Plans Assistant"),
+    "app_intro": ("Hỏi về các kế hoạch của cơ quan nhà nước (2025). Mỗi câu trả lời trích nguyên văn từ kế hoạch, "
+                  "đánh số [1], [2]… — bấm vào số để xem đoạn nguồn.",
+                  "Ask about Vietnamese government plans (2025). Every answer quotes the plans verbatim, "
+                  "numbered [1], [2]… — click a number to see the source passage."),
+    "language": ("Ngôn ngữ giao diện", "Interface language"),
+    "tab_chat": ("Hỏi đáp", "Chat"),
+    "tab_plans": ("Các kế hoạch", "Plans"),
+    "plan_filter": ("Phạm vi tìm kiếm", "Search in"),
+    "all_plans": ("Tất cả kế hoạch", "All plans"),
+    "chatbot": ("Cuộc trò chuyện", "Conversation"),
+    "question": ("Câu hỏi", "Question"),
+    "question_ph": ("Nhập câu hỏi (có dấu, không dấu hoặc tiếng Anh) rồi nhấn Enter…",
+                    "Type a question (Vietnamese with or without accents, or English), then press Enter…"),
+    "send": ("Gửi", "Send"),
+    "new_chat": ("🗒️ Cuộc trò chuyện mới", "🗒️ New conversation"),
+    "examples": ("Câu hỏi mẫu", "Example questions"),
+    "searching": ("⏳ Đang tìm trong các kế hoạch…", "⏳ Searching the plans…"),
+    "understood_as": ("Hiểu là", "Understood as"),
+    "scope": ("Chỉ tìm trong", "Searching only"),
+    "sources_title": ("📚 Nguồn trích dẫn", "📚 Cited sources"),
+    "related_title": ("🔍 Đoạn liên quan — không phải trích dẫn", "🔍 Related passages — not citations"),
+    "related_note": ("Các đoạn này gần với câu hỏi nhưng không trả lời nó; chỉ để tham khảo.",
+                     "These passages are close to the question but do not answer it; for reference only."),
+    "not_found": ("Không tìm thấy câu trả lời", "No answer found"),
+    "error": ("Không thể trả lời", "Cannot answer"),
+    "lines": ("dòng", "lines"),
+    "line": ("dòng", "line"),
+    "view": ("xem", "view"),
+    "plan_no": ("Kế hoạch số", "Plan no."),
+    "source_panel": ("Đoạn nguồn", "Source passage"),
+    "source_hint": ("Bấm vào một dấu [1], [2]… trong câu trả lời để xem đoạn nguồn, với các dòng được trích "
+                    "tô sáng giữa văn bản xung quanh.",
+                    "Click a marker [1], [2]… in an answer to see its source passage, with the cited lines "
+                    "highlighted in their surrounding text."),
+    "source_gone": ("Không còn đoạn nguồn này (cuộc trò chuyện đã được làm mới).",
+                    "That source is no longer available (the conversation was cleared)."),
+    "citation_n": ("Trích dẫn", "Citation"),
+    "related_n": ("Đoạn liên quan (không phải trích dẫn)", "Related passage (not a citation)"),
+    "section": ("Mục", "Section"),
+    "locality": ("Địa phương", "Locality"),
+    "date": ("Ngày ban hành", "Date"),
+    "issuer": ("Cơ quan ban hành", "Issued by"),
+    "implements": ("Triển khai văn bản", "Implements"),
+    "province": ("Tỉnh/thành", "Province"),
+    "file": ("Tệp", "File"),
+    "reading": ("Bản hiển thị", "Showing"),
+    "restored": ("Bản đọc đã khôi phục dấu", "Restored reading"),
+    "raw": ("Bản quét gốc (nguyên văn)", "Raw scan text (verbatim)"),
+    "repaired_note": ("Văn bản này là bản quét OCR đã được khôi phục dấu tự động. Trích dẫn luôn là nguyên văn "
+                      "bản quét; chuyển sang “Bản quét gốc” để đối chiếu.",
+                      "This plan is an OCR scan whose diacritics were restored automatically. Citations always "
+                      "quote the raw scan; switch to “Raw scan text” to compare."),
+    "not_repaired": ("Văn bản gốc (không cần khôi phục).", "Original text (no repair needed)."),
+    "uncertain": ("chưa chắc chắn; bản quét", "uncertain; scan reads"),
+    "repaired_yes": ("Đã khôi phục dấu", "Diacritics restored"),
+    "repaired_no": ("Nguyên bản", "As published"),
+    "copy": ("📋 Sao chép câu trả lời", "📋 Copy answer"),
+    "copy_box": ("Câu trả lời kèm nguồn (văn bản thuần)", "Answer with sources (plain text)"),
+    "copy_empty": ("Chưa có câu trả lời để sao chép.", "No answer to copy yet."),
+    "feedback_q": ("Câu trả lời gần nhất có hữu ích không?", "Was the latest answer helpful?"),
+    "thumbs_up": ("👍 Hữu ích", "👍 Helpful"),
+    "thumbs_down": ("👎 Chưa tốt", "👎 Not helpful"),
+    "comment": ("Góp ý (không bắt buộc)", "Comment (optional)"),
+    "comment_ph": ("Điều gì đúng/sai trong câu trả lời?", "What was right or wrong with the answer?"),
+    "fb_saved": ("✅ Cảm ơn! Đã ghi nhận phản hồi.", "✅ Thank you! Feedback saved."),
+    "fb_none": ("Chưa có câu trả lời nào để đánh giá.", "There is no answer to rate yet."),
+    "fb_failed": ("⚠️ Không ghi được phản hồi", "⚠️ Could not save feedback"),
+    "question_label": ("Hỏi", "Question"),
+    "answer_label": ("Đáp", "Answer"),
+    "sources_label": ("Nguồn", "Sources"),
+    "related_label": ("Đoạn liên quan (không phải trích dẫn)", "Related passages (not citations)"),
+    "plans_intro": ("Danh sách kế hoạch trong kho và toàn văn từng kế hoạch.",
+                    "The plans in the collection and the full text of each."),
+    "plan_pick": ("Chọn kế hoạch", "Choose a plan"),
+    "open_plan": ("📄 Mở toàn văn kế hoạch này", "📄 Open this plan's full text"),
+    "col_plan": ("Kế hoạch", "Plan"),
+    "col_title": ("Tên kế hoạch", "Title"),
+    "col_status": ("Văn bản", "Text"),
+    "busy": ("Hệ thống đang bận, vui lòng thử lại sau giây lát.", "The assistant is busy; please try again shortly."),
+}
+
+
+def t(key: str, lang: str) -> str:
+    """The interface string `key` in `lang` (Vietnamese unless lang is "en")."""
+    vi, en = _TEXT[key]
+    return en if lang == "en" else vi
+
+
+def keys() -> list[str]:
+    """Every interface string key."""
+    return list(_TEXT)
