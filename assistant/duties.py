@@ -76,13 +76,21 @@ def _units_in(analysis: Analysis, obligations: Sequence[Obligation]) -> list[str
 
 
 _GENERIC = {"xa", "phuong", "tinh", "hoan", "thanh", "nam", "thoi", "gian", "phai", "nao", "ngay", "thang", "truoc",
-            "ke", "hoach", "han", "vao", "luc", "khi", "bao", "gio", "must", "complete", "date"}
+            "ke", "hoach", "han", "vao", "luc", "khi", "gio", "must", "complete", "date"}
 
 
 def _overlap(task: str, terms: Sequence[str]) -> float:
-    words = set(fold(task).split())
+    """Share of the question's content words in the task; adjacent pairs must be adjacent there too."""
+    folded = fold(task)
+    words = set(folded.split())
     useful = [t for t in terms if not t.isdigit() and t not in _GENERIC]
-    return sum(t in words for t in useful) / max(len(useful), 1)
+    uni = sum(t in words for t in useful) / max(len(useful), 1)
+    # "báo cáo" folds to "bao cao": without the pair, "bảo đảm … nâng cao" would match it.
+    pairs = [f"{a} {b}" for a, b in zip(useful, useful[1:], strict=False)]
+    if not pairs:
+        return uni
+    padded = f" {folded} "
+    return 0.5 * uni + 0.5 * sum(f" {p} " in padded for p in pairs) / len(pairs)
 
 
 def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list[Obligation]:
@@ -106,14 +114,14 @@ def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list
         years = {int(e) for e in analysis.entities if re.fullmatch(r"20\d\d", e)}
         if years:
             pool = [o for o in pool if o.due is not None and o.due.year in years] or pool
-        best: dict[str, tuple[float, Obligation]] = {}
-        for o in pool:
-            if o.deadline is None:
-                continue
-            score = _overlap(o.task, analysis.terms)
-            if score >= 0.6 and score > best.get(o.plan_id, (0.0, o))[0]:
-                best[o.plan_id] = (score, o)
-        return [o for _, o in sorted(best.values(), key=lambda x: -x[0])]
+        scored_pool = [(_overlap(o.task, analysis.terms), o) for o in pool if o.deadline is not None]
+        top = max((sc for sc, _ in scored_pool), default=0.0)
+        if top < 0.6:
+            return []
+        # Every obligation as good as the best one: a short question ("phải báo cáo trước ngày nào?")
+        # matches several duties, and listing them all is the honest answer.
+        chosen = [o for sc, o in scored_pool if sc >= 0.9 * top]
+        return sorted(chosen, key=lambda o: (o.due or date.max, o.doc, o.lines))[:12]
     if units:
         pool = [o for o in pool if any(u in fold(x) for u in units for x in (*o.lead, *o.support))]
     scored = sorted(pool, key=lambda o: (-_overlap(o.task, analysis.terms), o.due or date.max, o.doc, o.lines))

@@ -209,7 +209,9 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         english = [w if w.isascii() else fold(w) for w in tokens if w not in GLOSSARY]
         words = [w for w in (*english, *expansion.split()) if w not in STOP and len(w) > 1]
     else:
-        words = [w for w in eff_folded.split() if w not in STOP and len(w) > 1]
+        # "bao giờ / bao nhiêu / bao lâu" ask when / how many: their "bao" is not the "bao" of "báo cáo".
+        question_words = re.sub(r"\bbao (gio|nhieu|lau)\b", " ", eff_folded)
+        words = [w for w in question_words.split() if w not in STOP and len(w) > 1]
     words = [w for w in words if w not in TYPE_WORDS]
     plan_words = {w for meta in plans if meta.plan_id in plan_ids for a in (*meta.aliases, meta.locality)
                   for w in fold(a).split()}
