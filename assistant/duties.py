@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from itertools import pairwise
 
 from assistant.answerers import NOT_FOUND, lang_key, plan_label
 from assistant.query import Analysis
@@ -86,7 +87,7 @@ def _overlap(task: str, terms: Sequence[str]) -> float:
     useful = [t for t in terms if not t.isdigit() and t not in _GENERIC]
     uni = sum(t in words for t in useful) / max(len(useful), 1)
     # "báo cáo" folds to "bao cao": without the pair, "bảo đảm … nâng cao" would match it.
-    pairs = [f"{a} {b}" for a, b in zip(useful, useful[1:], strict=False)]
+    pairs = [f"{a} {b}" for a, b in pairwise(useful)]
     if not pairs:
         return uni
     padded = f" {folded} "

@@ -10,7 +10,7 @@ from ui.assets import COPY_JS, CSS, JS, SCROLL_JS
 from ui.handlers import ALL, ChatUI, Selection
 from ui.i18n import DEFAULT_LANG, t
 from ui.render import Turn
-from ui.source import hint_html, plans_table_html
+from ui.source import hint_html, plans_table_html, view_choices
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -27,19 +27,16 @@ CONCURRENCY = 8  # simultaneous jobs per event; the Assistant itself answers one
 MAX_QUEUE = 64  # waiting requests beyond this get Gradio's "busy, try again" message
 
 
-def view_choices(lang: str) -> list[tuple[str, str]]:
-    """The restored/raw toggle's choices."""
-    return [(t("restored", lang), "restored"), (t("raw", lang), "raw")]
-
-
 def _header(lang: str) -> str:
     return f"## 📑 {t('app_title', lang)}\n{t('app_intro', lang)}"
 
 
 def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The Gradio Blocks app (chat, source panel, feedback, plans); launch it with `launch`."""
+    """The Gradio Blocks app (chat, source panel, feedback, plans, obligations); launch it with `launch`."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     import gradio as gr
+
+    from ui.obligations_tab import PlansTab, obligations_tab
 
     ui = ChatUI(assistant, settings)
     lang0 = DEFAULT_LANG
@@ -98,6 +95,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                         pick_meta = gr.HTML(meta0, elem_id="plan-meta")
                     with gr.Column(scale=2):
                         pick_text = gr.HTML(text0, elem_id="plan-full")
+            obligations_tab(ui, lang, lang0, PlansTab(tabs, pick, pick_view, pick_meta, pick_text))
 
         # Chat: stream an answer; examples fill the box and ask.
         ask_io: dict[str, Any] = {"fn": ui.ask, "inputs": [question, plan, lang, turns],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 CSS = """
 .plans-hidden { display: none !important; }
-#src-panel, #plan-full { font-size: 14px; }
+#src-panel, #plan-full, #obl-source { font-size: 14px; }
 .answer p { margin: 0 0 .4em 0; }
 .answer ul { margin: .2em 0 .4em 1.1em; }
 .answer .scope, .answer .understood { font-size: 12px; opacity: .75; margin-bottom: .3em; }
@@ -26,6 +26,10 @@ a.cite-ref:hover { background: #1e40af; color: #fff !important; }
 .src-badge { display: inline-block; font-size: 12px; font-weight: 600; padding: .1em .5em; border-radius: 5px;
   background: #dbeafe; color: #1e40af; margin-bottom: .4em; }
 .src-badge.r { background: #fef3c7; color: #92400e; }
+.src-badge.o { background: #dcfce7; color: #166534; }
+.obl-facts { font-size: 13px; margin: .4em 0; padding: .35em .6em; border-left: 3px solid #16a34a;
+  background: rgba(22,163,74,.06); border-radius: 4px; }
+.obl-facts div { margin: .1em 0; }
 .src-title { font-weight: 700; font-size: 15px; margin: .1em 0 .3em 0; }
 .src-facts, .src-section, .src-where { font-size: 13px; margin: .1em 0; }
 .src-where { opacity: .7; }

@@ -23,6 +23,11 @@ def show_date(iso: str) -> str:
     return "/".join(reversed(parts)) if all(p.isdigit() for p in parts if p) and iso else iso
 
 
+def view_choices(lang: str) -> list[tuple[str, str]]:
+    """The restored/raw toggle's choices."""
+    return [(t("restored", lang), "restored"), (t("raw", lang), "raw")]
+
+
 def lines_for(pt: PlanText, view: str) -> tuple[str, ...]:
     """The restored reading when asked for and the plan was repaired, else the raw scan lines."""
     return pt.restored if view == "restored" and pt.repaired else pt.raw
@@ -55,11 +60,12 @@ def _meta_rows(meta: PlanMeta, lang: str) -> list[tuple[str, str]]:
 
 
 def source_html(pt: PlanText, cit: Citation, kind: str, n: int, view: str, lang: str,
-                context: int = CONTEXT_LINES) -> str:
-    """The source panel: plan title, number, locality, section, then the cited lines highlighted in context."""
+                context: int = CONTEXT_LINES, badge: str = "", extra: str = "") -> str:
+    """The source panel: plan title, number, locality, section, then the cited lines highlighted in context.
+    `badge` replaces the citation/related badge; `extra` is trusted HTML shown under the header."""
     meta = pt.meta
     first, last = cit.lines
-    badge = f"{t('citation_n', lang)} [{n}]" if kind == "c" else f"{t('related_n', lang)} ↗{n}"
+    badge = badge or (f"{t('citation_n', lang)} [{n}]" if kind == "c" else f"{t('related_n', lang)} ↗{n}")
     facts = " · ".join(esc(v) for v in (meta.number and f"{t('plan_no', lang)} {meta.number}", meta.label,
                                          show_date(meta.date)) if v)
     span = f"{first}" if first == last else f"{first}–{last}"
@@ -67,7 +73,7 @@ def source_html(pt: PlanText, cit: Citation, kind: str, n: int, view: str, lang:
             f'<div class="src-title">{esc(meta.title or meta.doc)}</div>'
             f'<div class="src-facts">{facts}</div>'
             f'<div class="src-section"><b>{esc(t("section", lang))}:</b> {esc(cit.heading or "—")}</div>'
-            f'<div class="src-where">{esc(t("lines", lang))} {span} · {esc(cit.doc)}</div>')
+            f'<div class="src-where">{esc(t("lines", lang))} {span} · {esc(cit.doc)}</div>{extra}')
     lines = lines_for(pt, view)
     note = ""
     if pt.repaired:
