@@ -1,0 +1,196 @@
+"""Build (deterministically) and cache the restorer's model: syllable inventory, 4-gram LM, names, codes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from corpus.repair.codes import CodeBook
+from corpus.repair.lm import CODE, NUM, PUNCT, UNK, NGramLM
+from corpus.repair.resources import (
+    clean_plan_files,
+    code_lexicon,
+    crf_bigrams,
+    lexicon_words,
+    place_names,
+    plan_lines,
+    source_files,
+    tagged_sentences,
+)
+from corpus.repair.syllable import canon, is_valid_syllable, nfc
+from corpus.repair.tokens import split_pieces, split_tokens
+
+MODEL_VERSION = 14
+# Corpus weights: the clean plans are in-domain; lexicon and gazetteer entries only teach word-internal order.
+W_TAGGED = 1.0
+W_PLAN = 2.0
+W_LEXICON = 0
+W_PLACE = 0.5
+W_CRF = 0.5
+WORD_BONUS = 2.0
+WORD_BONUS_RARE = 0.0
+_SENTENCE_END = frozenset(".!?;")
+
+
+@dataclass
+class Model:
+    """Everything the decoder needs."""
+
+    lm: NGramLM
+    inventory: frozenset[str]
+    codes: tuple[str, ...]
+    name_pairs: frozenset[tuple[str, str]] = frozenset()
+    build_seconds: float = 0.0
+
+
+def symbolize(line: str, is_code: CodeBook) -> Iterator[list[str]]:
+    """LM symbol sequences (sentences) of a clean text line."""
+    sentence: list[str] = []
+    for _, _, token in split_tokens(line):
+        for piece in split_pieces(token, is_code.is_code):
+            if piece.kind == "word":
+                low = canon(nfc(piece.text.lower()))
+                sentence.append(low if is_valid_syllable(low) else UNK)
+            elif piece.kind == "code":
+                sentence.append(CODE)
+            elif piece.kind in ("num", "keep"):
+                sentence.append(NUM if piece.kind == "num" else UNK)
+            elif any(c in _SENTENCE_END for c in piece.text) and sentence:
+                yield sentence
+                sentence = []
+            elif sentence:
+                sentence.append(PUNCT)
+    if sentence:
+        yield sentence
+
+
+def _syllables_of(words: Iterable[str]) -> Iterator[str]:
+    """Valid lower-case syllables of some words/phrases."""
+    for w in words:
+        for s in nfc(w.lower()).split():
+            if is_valid_syllable(s):
+                yield canon(s)
+
+
+def build(
+    include_clean_plans: bool = True,
+    keep_line: Callable[[Path, int], bool] | None = None,
+) -> Model:
+    """Train the LM and inventory from underthesea's data, the gazetteer and the clean plans.
+
+    keep_line(path, index) can hold out clean-plan lines (used by the benchmark's cross-validation).
+    """
+    t0 = time.perf_counter()
+    codes = tuple(code_lexicon())
+    book = CodeBook(codes)
+    lm = NGramLM()
+    inventory: set[str] = set()
+    for words in tagged_sentences():
+        line = " ".join(words)
+        for sent in symbolize(line, book):
+            lm.add(sent, W_TAGGED)
+        inventory.update(_syllables_of(words))
+    if include_clean_plans:
+        for path in clean_plan_files():
+            for idx, line in enumerate(plan_lines(path)):
+                if keep_line is not None and not keep_line(path, idx):
+                    continue
+                for sent in symbolize(line, book):
+                    lm.add(sent, W_PLAN)
+                inventory.update(_syllables_of(line.split()))
+    word_pairs: set[tuple[str, str]] = set()
+    for word in lexicon_words():
+        syls = list(_syllables_of([word]))
+        inventory.update(syls)
+        if len(syls) >= 2 and len(syls) == len(word.split()):
+            if W_LEXICON:
+                lm.add(syls, W_LEXICON, bounded=False)
+            word_pairs.update(pairwise(syls))
+    for a, b in crf_bigrams():
+        if is_valid_syllable(a) and is_valid_syllable(b):
+            lm.add([canon(a), canon(b)], W_CRF, bounded=False)
+    name_pairs: set[tuple[str, str]] = set()
+    for level, name in place_names():
+        syls = list(_syllables_of([name]))
+        if syls and len(syls) == len(name.split()):
+            inventory.update(syls)
+            name_pairs.update(pairwise(syls))
+            level_syls = list(_syllables_of([level]))
+            if level_syls:
+                name_pairs.add((level_syls[-1], syls[0]))  # "phường Dương", "tỉnh Đắk", "xã Sa"
+            lm.add([*_syllables_of([level]), *syls], W_PLACE, bounded=False)
+    # A dictionary pair also seen in running text is strong evidence; one never seen (rare or
+    # archaic compounds such as "thận trọng" against "thân trong") only weak evidence.
+    attested = lm.counts[2]
+    lm.word_pairs = {p: (WORD_BONUS if p in attested else WORD_BONUS_RARE) for p in sorted(word_pairs)}
+    lm.finalize(inventory)
+    return Model(
+        lm=lm,
+        inventory=frozenset(inventory),
+        codes=codes,
+        name_pairs=frozenset(name_pairs),
+        build_seconds=time.perf_counter() - t0,
+    )
+
+
+def cache_dir() -> Path:
+    """Where the built model is cached (PLANS_REPAIR_CACHE overrides ~/.cache/plans-repair)."""
+    env = os.environ.get("PLANS_REPAIR_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "plans-repair"
+
+
+def _fingerprint(include_clean_plans: bool) -> str:
+    """Hash of the model version and every source file's size and mtime."""
+    h = hashlib.sha256(
+        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{WORD_BONUS}:{WORD_BONUS_RARE}".encode()
+    )
+    for path in source_files():
+        st = path.stat()
+        h.update(f"{path}:{st.st_size}:{int(st.st_mtime)}".encode())
+    return h.hexdigest()[:16]
+
+
+def load_model(include_clean_plans: bool = True, use_cache: bool = True) -> Model:
+    """Load the cached model or build and cache it."""
+    path = cache_dir() / f"model-{_fingerprint(include_clean_plans)}.pkl"
+    if use_cache and path.is_file():
+        try:
+            with path.open("rb") as handle:
+                state = pickle.load(handle)  # our own cache file, written below
+            return Model(
+                lm=NGramLM.from_state(state["lm"]),
+                inventory=frozenset(state["inventory"]),
+                codes=tuple(state["codes"]),
+                name_pairs=frozenset(state["name_pairs"]),
+            )
+        except (OSError, pickle.UnpicklingError, KeyError, EOFError):
+            pass  # a damaged cache is rebuilt
+    model = build(include_clean_plans)
+    if use_cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(
+                    {
+                        "lm": model.lm.state(),
+                        "inventory": sorted(model.inventory),
+                        "codes": list(model.codes),
+                        "name_pairs": sorted(model.name_pairs),
+                    },
+                    handle,
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
+            tmp.replace(path)
+            for old in path.parent.glob("model-*.pkl"):
+                if old != path:
+                    old.unlink(missing_ok=True)  # models of older sources/versions are never read again
+        except OSError:
+            pass  # caching is an optimisation only
+    return model

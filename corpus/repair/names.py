@@ -1,0 +1,84 @@
+"""Document-level name propagation: once a gazetteer name is read confidently in a document, badly
+damaged spellings of it elsewhere in the same document ("Dk Ldk)", "ik Lak") get it as a candidate."""
+
+from __future__ import annotations
+
+from corpus.repair.align import loose_key
+from corpus.repair.decoder import Option
+from corpus.repair.lm import UNK
+from corpus.repair.slots import LineWork, Slot
+
+MAX_LETTERS = 6  # only short words: long ones are matched well enough by the channel
+UNREAD_COST = 5.0  # a first-pass reading this costly counts as unread
+COST_PER_EDIT = 2.5
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance of two short strings."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def found_names(
+    blocks: list[list[Slot]], chosen: list[list[int]], pairs: frozenset[tuple[str, str]]
+) -> set[str]:
+    """Syllables of gazetteer names chosen for two adjacent capitalised words."""
+    out: set[str] = set()
+    for slots, picks in zip(blocks, chosen, strict=True):
+        prev: Option | None = None
+        for sl, j in zip(slots, picks, strict=True):
+            opt = sl.options[j]
+            if prev is not None and prev.cap and opt.cap and (prev.symbol, opt.symbol) in pairs:
+                out.update((prev.symbol, opt.symbol))
+            prev = opt if sl.line >= 0 else None
+    return out
+
+
+def inject(
+    blocks: list[list[Slot]], chosen: list[list[int]], works: list[LineWork], names: set[str]
+) -> list[int]:
+    """Add close name syllables to short words the first pass could not read (left as they were,
+    or read at a high channel cost); returns the blocks that changed."""
+    if not names:
+        return []
+    keyed = [(n, loose_key(n)) for n in sorted(names)]
+    changed: list[int] = []
+    for bi, (slots, picks) in enumerate(zip(blocks, chosen, strict=True)):
+        touched = False
+        for t, (sl, j) in enumerate(zip(slots, picks, strict=True)):
+            if sl.line < 0 or len(sl.options) < 2:
+                continue
+            pick = sl.options[j]
+            if pick.symbol != UNK and pick.cost < UNREAD_COST:
+                continue
+            raw = works[sl.line].pieces[sl.token][sl.piece].text
+            # a name is capitalised, or sits next to a word already read as part of the name ("ik Lak")
+            beside = [slots[k].options[picks[k]].symbol for k in (t - 1, t + 1) if 0 <= k < len(slots)]
+            if not raw[:1].isupper() and not any(b in names for b in beside):
+                continue
+            key = loose_key(raw)
+            if not key or len(key) > MAX_LETTERS:
+                continue
+            upper = raw.isupper() and len(raw) > 1
+            for name, name_key in keyed:
+                text = name.upper() if upper else name[:1].upper() + name[1:]
+                have = [i for i, o in enumerate(sl.options) if o.symbol == name]
+                if have:
+                    # already a candidate: make it the capitalised name spelling
+                    old = sl.options[have[0]]
+                    if old.text != text or not old.cap:
+                        sl.options[have[0]] = Option(name, text, old.cost, True)
+                        touched = True
+                    continue
+                d = edit_distance(key, name_key)
+                if 0 < d <= 2 and d < len(name_key):
+                    sl.options.append(Option(name, text, COST_PER_EDIT * d + 1.0, True))
+                    touched = True
+        if touched:
+            changed.append(bi)
+    return changed

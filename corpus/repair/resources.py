@@ -1,0 +1,154 @@
+"""Readers for the offline training material: underthesea's lexicons, tagged text and gazetteer."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from corpus.repair.syllable import nfc
+
+PLANS_DIR = Path(__file__).resolve().parents[1] / "plans"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Administrative prefixes stripped from gazetteer entries to get the bare place name.
+_ADMIN_PREFIXES = ("Thành phố", "Thị trấn", "Thị xã", "Tỉnh", "Huyện", "Quận", "Phường", "Xã", "Đặc khu")
+
+
+def underthesea_dir() -> Path:
+    """Directory of the installed underthesea package (imported lazily: it is slow to import)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("underthesea is not installed")
+    return Path(spec.origin).parent
+
+
+def source_files() -> list[Path]:
+    """Every file the model is built from, so the cache key can notice changes."""
+    root = underthesea_dir()
+    files = [
+        root / "corpus" / "data" / "Viet74K.txt",
+        root / "pipeline" / "pos_tag" / "models" / "pos_crf_vlsp2013_20230303" / "test_output.txt",
+        root / "address" / "data" / "mapping.json",
+        DATA_DIR / "codes.txt",
+    ]
+    return files + crf_model_files() + clean_plan_files()
+
+
+def lexicon_words() -> Iterator[str]:
+    """Entries of underthesea's Viet74K word list, NFC and lower-cased."""
+    path = underthesea_dir() / "corpus" / "data" / "Viet74K.txt"
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word = nfc(line.strip())
+            if word:
+                yield word
+
+
+def tagged_sentences() -> Iterator[list[str]]:
+    """Sentences of the VLSP 2013 tagged text shipped with underthesea, as lists of words."""
+    path = (
+        underthesea_dir()
+        / "pipeline"
+        / "pos_tag"
+        / "models"
+        / "pos_crf_vlsp2013_20230303"
+        / "test_output.txt"
+    )
+    sentence: list[str] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            word = line.split("\t", 1)[0].strip()
+            if not word:
+                if sentence:
+                    yield sentence
+                sentence = []
+                continue
+            sentence.append(nfc(word))
+    if sentence:
+        yield sentence
+
+
+_CRF_PAIR = re.compile(rb"T\[(-?\d,-?\d)\](?:\.lower)?=([^\x00-\x1f]{1,80})")
+_ADJACENT = (b"-1,0", b"0,1", b"-2,-1", b"1,2")
+
+
+def crf_model_files() -> list[Path]:
+    """underthesea's CRF model files (their feature strings hold attested word bigrams)."""
+    return sorted((underthesea_dir() / "pipeline").rglob("*.bin"))
+
+
+def crf_bigrams() -> list[tuple[str, str]]:
+    """Adjacent-token pairs named by underthesea's CRF features (e.g. T[-1,0]=nộp hồ), lower-cased.
+
+    The taggers were trained on VLSP 2013 running text, so a pair that survived as a feature
+    was seen in that text; this recovers bigram evidence from a corpus that is not shipped.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for path in crf_model_files():
+        for key, value in _CRF_PAIR.findall(path.read_bytes()):
+            if key not in _ADJACENT:
+                continue
+            try:
+                text = nfc(value.decode("utf-8")).lower()
+            except UnicodeDecodeError:
+                continue
+            parts = text.split(" ")
+            if len(parts) == 2 and all(parts):
+                pairs.add((parts[0], parts[1]))
+    return sorted(pairs)
+
+
+def place_names() -> list[tuple[str, str]]:
+    """(level, name) pairs from underthesea's administrative-unit mapping, e.g. ('Xã', 'Sa Thầy')."""
+    path = underthesea_dir() / "address" / "data" / "mapping.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    full: set[str] = set()
+    for rec in data.get("ward_mapping", []):
+        for key in ("old_province", "old_district", "old_ward", "new_province", "new_ward"):
+            value = rec.get(key)
+            if isinstance(value, str) and value:
+                full.add(nfc(value))
+    out: list[tuple[str, str]] = []
+    for entry in sorted(full):
+        for prefix in _ADMIN_PREFIXES:
+            if entry.startswith(prefix + " "):
+                out.append((prefix, entry[len(prefix) + 1 :]))
+                break
+    return out
+
+
+def clean_plan_files() -> list[Path]:
+    """Plan files whose text is already clean Unicode Vietnamese (judged by needs_repair's rules)."""
+    from corpus.repair.detect import damage_score
+
+    out: list[Path] = []
+    if not PLANS_DIR.is_dir():
+        return out
+    for path in sorted(PLANS_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if damage_score(text) < 0.35:
+            out.append(path)
+    return out
+
+
+def code_lexicon() -> list[str]:
+    """Known document-code and acronym segments (QĐ, TTg, UBND...), one per line in data/codes.txt."""
+    path = DATA_DIR / "codes.txt"
+    words: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.extend(nfc(w) for w in line.split())
+    return words
+
+
+_SPLIT = re.compile(r"\S+")
+
+
+def plan_lines(path: Path) -> list[str]:
+    """Lines of a plan file, NFC, read-only."""
+    return [nfc(line) for line in path.read_text(encoding="utf-8").split("\n")]

@@ -1,0 +1,271 @@
+"""The public restorer: turns raw (possibly OCR-damaged) lines into readable Vietnamese, token by token."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.repair.candidates import SyllableTrie
+from corpus.repair.channel import ChannelTable
+from corpus.repair.codes import CodeBook
+from corpus.repair.decoder import NameBonus, Option, Scorer, confidences, viterbi
+from corpus.repair.detect import THRESHOLD, damage_score, line_is_clean, word_stats
+from corpus.repair.lm import UNK
+from corpus.repair.model import Model
+from corpus.repair.names import found_names, inject
+from corpus.repair.resources import DATA_DIR
+from corpus.repair.slots import LineWork, Slot, SlotBuilder, mostly_upper
+from corpus.repair.syllable import apply_case, canon, case_pattern, fold, is_valid_syllable, nfc
+from corpus.repair.tokens import Piece, split_pieces, split_tokens
+
+UNCERTAIN_BELOW = 0.6
+
+
+@dataclass(frozen=True)
+class TokenRepair:
+    """One whitespace token of a line: raw text, its restoration, offsets in the raw line, confidence."""
+
+    raw: str
+    restored: str
+    start: int
+    end: int
+    confidence: float
+
+
+@dataclass(frozen=True)
+class RestoredLine:
+    """A raw line, its restored text (same tokens, same whitespace) and the per-token detail."""
+
+    raw: str
+    text: str
+    tokens: tuple[TokenRepair, ...]
+
+    @property
+    def uncertain(self) -> tuple[TokenRepair, ...]:
+        """Tokens whose chosen restoration is below 0.6 confidence (changed or ambiguous)."""
+        return tuple(t for t in self.tokens if t.confidence < UNCERTAIN_BELOW)
+
+
+@dataclass
+class Settings:
+    """Decoder knobs (tuned on plan lines aligned to the clean plan, not on the hand gold)."""
+
+    channel_weight: float = 1.3
+    # Leaving a word unrecognised (names, English, acronyms) costs a flat amount plus a spelling
+    # cost per letter, as an unknown-word model P(<unk>) * P(spelling) would.
+    keep_base: float = 5.0
+    keep_per_char: float = 2.5
+    digit_word_cost: float = 2.0  # reading a short number ("13") as a word ("là")
+    max_options: int = 8
+    option_margin: float = 8.0  # drop options this far (nats) behind the best by channel + unigram
+    beam: int = 16
+    margin: float = 6.0  # channel search: keep candidates this close (nats) to the best
+    search_limit: int = 32
+    temperature: float = 1.5  # flattens the overconfident local posterior (calibrated on the 2-fold CV)
+    name_bonus: float = 5.0  # two capitalised words spelling a gazetteer name ("Dương Kinh")
+
+
+class Restorer:
+    """Noisy-channel restorer: channel candidates per word, 4-gram LM Viterbi per paragraph."""
+
+    def __init__(self, model: Model, table: ChannelTable, settings: Settings | None = None) -> None:
+        """Wire the model, channel and code book together."""
+        self.model = model
+        self.settings = settings or Settings()
+        self.trie = SyllableTrie(model.inventory, table)
+        self.book = CodeBook(model.codes)
+        self._options: dict[tuple[str, bool], list[Option]] = {}
+        self._builder = SlotBuilder(self.book, self._word_options, self.settings.digit_word_cost)
+        self._names = NameBonus(model.name_pairs, self.settings.name_bonus)
+
+    # ---- public API -------------------------------------------------------------------------
+    def restore_line(self, line: str) -> RestoredLine:
+        """Restore one line on its own (no neighbouring context)."""
+        return self.restore_lines([line])[0]
+
+    def restore_lines(self, lines: Sequence[str]) -> list[RestoredLine]:
+        """Restore lines in order; consecutive non-empty lines share LM context."""
+        lines = list(lines)
+        doc_damaged = damage_score("\n".join(lines)) >= THRESHOLD if len(lines) > 1 else None
+        works = [self._prepare(line) for line in lines]
+        self._continue_codes(works)
+        damaged = [self._line_damaged(work, doc_damaged) for work in works]
+        blocks: list[list[Slot]] = []
+        block: list[int] = []
+        for idx, line in enumerate([*lines, ""]):
+            if line.strip():
+                block.append(idx)
+                continue
+            if block and any(damaged[i] for i in block):
+                blocks.append(self._builder.build(block, works, damaged))
+            block = []
+        results = [self._decode(slots, self.model.lm) for slots in blocks]
+        names = found_names(blocks, [r[0] for r in results], self.model.name_pairs)
+        for bi in inject(blocks, [r[0] for r in results], works, names):
+            results[bi] = self._decode(blocks[bi], self.model.lm)
+        for slots, (chosen, conf) in zip(blocks, results, strict=True):
+            for sl, j, c in zip(slots, chosen, conf, strict=True):
+                if sl.line >= 0:
+                    works[sl.line].outputs[sl.token][sl.piece] = sl.options[j].text
+                    works[sl.line].conf[sl.token][sl.piece] = c
+        return [self._assemble(w) for w in works]
+
+    # ---- internals --------------------------------------------------------------------------
+    def _decode(self, slots: list[Slot], lm: Scorer) -> tuple[list[int], list[float]]:
+        """Best option per slot and its local confidence."""
+        options = [sl.options for sl in slots]
+        s = self.settings
+        chosen = viterbi(lm, options, s.channel_weight, s.beam, self._names)
+        return chosen, confidences(lm, options, chosen, s.channel_weight, self._names, s.temperature)
+
+    def _line_damaged(self, work: LineWork, doc_damaged: bool | None) -> bool:
+        """Whether a line should be restored, using the document's verdict for short lines."""
+        line = work.raw
+        total, invalid, _, _ = word_stats(line)
+        if total == 0:
+            # no words to judge by: only document codes can be fixed ("1565/QP-TTG")
+            return any(
+                p.kind == "code" and self.book.match(p.text) != p.text for ps in work.pieces for p in ps
+            )
+        clean = line_is_clean(line)
+        if doc_damaged is None or total >= 8:
+            return not clean
+        if doc_damaged:
+            return not (clean and total >= 6)
+        return invalid > 0 and not clean
+
+    def _prepare(self, line: str) -> LineWork:
+        """Tokenise a line into pieces; outputs default to the raw pieces."""
+        tokens = split_tokens(line)
+        pieces = [self._split_merged(split_pieces(tok, self.book.is_code)) for _, _, tok in tokens]
+        if not mostly_upper(line):
+            # in running text a short all-capitals word that spells a known code is that code ("DU" = "ĐU")
+            for ps in pieces:
+                for i, p in enumerate(ps):
+                    if (
+                        p.kind == "word"
+                        and p.text.isupper()
+                        and len(p.text) >= 2
+                        and self.book.is_code(p.text)
+                    ):
+                        ps[i] = Piece(p.text, "code")
+        work = LineWork(raw=line, tokens=tokens, pieces=pieces)
+        work.outputs = [[nfc(p.text) for p in ps] for ps in pieces]
+        work.conf = [[1.0 for _ in ps] for ps in pieces]
+        return work
+
+    def _continue_codes(self, works: list[LineWork]) -> None:
+        """A capitalised word right after a token ending in '/' or '-' (also across a line break)
+        continues a document code: "07-KH/" + "DU," is "07-KH/ĐU,"."""
+        prev = ""
+        for work in works:
+            for ps in work.pieces:
+                first = ps[0] if ps else None
+                if (
+                    first is not None
+                    and first.kind == "word"
+                    and prev.endswith(("/", "-"))
+                    and first.text.isupper()
+                    and len(first.text) >= 2
+                    and self.book.is_code(first.text)
+                ):
+                    ps[0] = Piece(first.text, "code")
+                prev = "".join(p.text for p in ps)
+
+    def _search(self, text: str) -> list[tuple[str, float]]:
+        """Channel candidates of a raw word with this restorer's search settings."""
+        return self.trie.search(text, margin=self.settings.margin, limit=self.settings.search_limit)
+
+    def _split_merged(self, pieces: list[Piece]) -> list[Piece]:
+        """Split a word the scanner glued together ("SATHAY" -> "SA" + "THAY") when both halves read well."""
+        out: list[Piece] = []
+        for piece in pieces:
+            text = piece.text
+            # only capitalised words: in running text a long bad word is damage, not two words glued
+            if piece.kind != "word" or len(text) < 5 or not text.isalpha() or not text[:1].isupper():
+                out.append(piece)
+                continue
+            single = self._search(text)
+            if single and single[0][1] <= 4.0:
+                out.append(piece)
+                continue
+            best: tuple[float, int] | None = None
+            for i in range(2, len(text) - 1):
+                if not (is_valid_syllable(fold(text[:i])) and is_valid_syllable(fold(text[i:]))):
+                    continue  # both halves must at least look like bare syllables
+                left, right = self._search(text[:i]), self._search(text[i:])
+                if left and right and left[0][1] <= 1.5 and right[0][1] <= 1.5:
+                    cost = left[0][1] + right[0][1]
+                    if best is None or cost < best[0]:
+                        best = (cost, i)
+            if best is None:
+                out.append(piece)
+            else:
+                out.extend((Piece(text[: best[1]], "word"), Piece(text[best[1] :], "word")))
+        return out
+
+    def _word_options(self, text: str, upper_line: bool) -> list[Option]:
+        """Channel candidates for one word piece, plus leaving it unchanged (cached per word)."""
+        key = (text, upper_line)
+        hit = self._options.get(key)
+        if hit is None:
+            hit = self._compute_options(text, upper_line)
+            if len(self._options) > 200_000:
+                self._options.clear()  # bound memory on huge inputs
+            self._options[key] = hit
+        return hit
+
+    def _compute_options(self, text: str, upper_line: bool) -> list[Option]:
+        """Channel candidates for one word piece, plus leaving it unchanged."""
+        pattern = case_pattern(text)
+        if pattern == "mixed":
+            # a capital inside a word is a misread marked letter ("PAy" = "Đẩy", "THi" = "Tối")
+            pattern = "upper" if upper_line else ("title" if text[:1].isupper() else "lower")
+        low = nfc(text.lower())
+        s = self.settings
+        opts: dict[str, Option] = {}
+        cap = pattern in ("title", "upper")
+        if is_valid_syllable(low) and canon(low) != low:
+            text = apply_case(canon(low), pattern)  # "uỷ" -> "ủy": the inventory holds one spelling
+            low = canon(low)
+        for syl, cost in self._search(text):
+            opts[syl] = Option(syl, apply_case(syl, pattern), cost, cap)
+        keep_sym = low if is_valid_syllable(low) else UNK
+        keep_cost = s.keep_base + s.keep_per_char * len(text)
+        if pattern == "upper" and not upper_line and len(text) >= 3 and not is_valid_syllable(fold(text)):
+            keep_cost = s.keep_base  # capitals in running text that cannot be a syllable: an acronym
+        if keep_sym not in opts:
+            opts[keep_sym] = Option(keep_sym, nfc(text), keep_cost, cap)
+        lm = self.model.lm
+        scored = sorted(
+            ((s.channel_weight * o.cost - _log(lm.p_uni(o.symbol)), o) for o in opts.values()),
+            key=lambda x: x[0],
+        )
+        best = scored[0][0]
+        return [o for sc, o in scored[: s.max_options] if sc <= best + s.option_margin]
+
+    def _assemble(self, work: LineWork) -> RestoredLine:
+        """Put restored tokens back between the raw line's own whitespace."""
+        parts: list[str] = []
+        reps: list[TokenRepair] = []
+        pos = 0
+        for (start, end, tok), outs, confs in zip(work.tokens, work.outputs, work.conf, strict=True):
+            parts.append(work.raw[pos:start])
+            restored = nfc("".join(outs))
+            parts.append(restored)
+            reps.append(TokenRepair(tok, restored, start, end, min(confs) if confs else 1.0))
+            pos = end
+        parts.append(work.raw[pos:])
+        return RestoredLine(raw=work.raw, text=nfc("".join(parts)), tokens=tuple(reps))
+
+
+def _log(p: float) -> float:
+    """Natural log that tolerates zero."""
+    return math.log(p) if p > 0 else -1e9
+
+
+def default_channel_path() -> Path:
+    """Path of the committed channel table."""
+    return DATA_DIR / "channel.json"

@@ -1,0 +1,190 @@
+"""Tests of the OCR/diacritic restorer (corpus.repair) on known phrases, contracts and the corpus."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from corpus.repair import RestoredLine, Restorer, TokenRepair, load_restorer, needs_repair, restore_text_lines
+from corpus.repair.syllable import canon, fold, is_valid_syllable, tone_key
+
+PLANS = Path(__file__).resolve().parents[1] / "corpus" / "plans"
+CLEAN = "002_8d078f4651206baf.txt"
+OCR = (
+    "000_35dce5dc0de49619.txt",
+    "001_075f96d36d7c55b9.txt",
+    "003_5169ba26eefcfb70.txt",
+    "004_12f64e0e38287803.txt",
+)
+
+
+@pytest.fixture(scope="module")
+def restorer() -> Restorer:
+    """The shared restorer (built on first use, then cached on disk)."""
+    return load_restorer()
+
+
+def _lines(name: str) -> list[str]:
+    """Lines of a plan file."""
+    return (PLANS / name).read_text(encoding="utf-8").split("\n")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ké hoach", "Kế hoạch"),
+        ("chit lwgng", "chất lượng"),
+        ("Pak Lak", "Đắk Lắk"),
+        ("1565/QP-TTG", "1565/QĐ-TTg"),
+        ("trién khai", "triển khai"),
+        (
+            "theo Quyét dinh s6 1565/QP-TTG ciia Thii twéng Chinh phi",
+            "theo Quyết định số 1565/QĐ-TTg của Thủ tướng Chính phủ",
+        ),
+        ("UBND tinh Pak Lak ban hanh Ké hoach", "UBND tỉnh Đắk Lắk ban hành Kế hoạch"),
+        ("c¢) Tang cuong giam sat", "c) Tăng cường giám sát"),
+        ("07-KH/PU ngay 08 thang 9 nam 2025", "07-KH/ĐU ngày 08 tháng 9 năm 2025"),
+    ],
+)
+def test_known_damaged_phrases(restorer: Restorer, raw: str, expected: str) -> None:
+    """Typical scanner damage is undone."""
+    assert restorer.restore_line(raw).text == expected
+
+
+def test_names_in_headers(restorer: Restorer) -> None:
+    """Locality names in the all-capitals header lines come back with their diacritics."""
+    out = restorer.restore_lines(["UY BAN NHAN DAN", "PHUONG DUONG KINH Déc 1ap - Tu do - Hanh phiic"])
+    assert out[0].text == "ỦY BAN NHÂN DÂN"
+    assert out[1].text == "PHƯỜNG DƯƠNG KINH Độc lập - Tự do - Hạnh phúc"
+
+
+def test_clean_lines_unchanged(restorer: Restorer) -> None:
+    """Every line of the clean plan passes through byte for byte (after NFC)."""
+    lines = _lines(CLEAN)
+    out = restorer.restore_lines(lines)
+    changed = [
+        (a, b.text) for a, b in zip(lines, out, strict=True) if unicodedata.normalize("NFC", a) != b.text
+    ]
+    assert changed == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The committee approved the digital transformation plan on Monday.",
+        "Online public services are available for citizens and businesses.",
+        "18/7/2025 1.234,5 100% 2025-2026 09:30",
+        "https://dichvucong.gov.vn/p/home/dvc-trang-chu.html",
+        "Contact: vanthu@haiphong.gov.vn or www.example.com",
+        "1565/QĐ-TTg 02-KH/BCĐTW 45/2020/NĐ-CP",
+    ],
+)
+def test_english_numbers_urls_unchanged(restorer: Restorer, line: str) -> None:
+    """English, numbers, dates, codes, URLs and e-mail addresses are left alone."""
+    assert restorer.restore_line(line).text == line
+
+
+@pytest.mark.parametrize("line", ["", "   ", "\t"])
+def test_empty_and_blank_lines(restorer: Restorer, line: str) -> None:
+    """Empty lines stay empty; blank lines keep their whitespace."""
+    res = restorer.restore_line(line)
+    assert res.text == line
+    assert res.tokens == ()
+
+
+def test_token_alignment_on_ocr_plans(restorer: Restorer) -> None:
+    """One output token per input token, the raw whitespace kept, offsets pointing into the raw line."""
+    for name in OCR:
+        lines = _lines(name)
+        out = restorer.restore_lines(lines)
+        assert len(out) == len(lines)
+        for raw, res in zip(lines, out, strict=True):
+            assert res.raw == raw
+            assert len(res.text.split()) == len(raw.split())
+            assert [t.raw for t in res.tokens] == raw.split()
+            rebuilt, pos = [], 0
+            for tok in res.tokens:
+                assert raw[tok.start : tok.end] == tok.raw
+                rebuilt.append(raw[pos : tok.start] + tok.restored)
+                pos = tok.end
+            assert "".join(rebuilt) + raw[pos:] == res.text
+            assert unicodedata.is_normalized("NFC", res.text)
+            assert all(0.0 <= t.confidence <= 1.0 for t in res.tokens)
+
+
+def test_whitespace_preserved_exactly(restorer: Restorer) -> None:
+    """Tabs, double spaces and trailing spaces survive."""
+    res = restorer.restore_line("  Nang  cao\tchit lwgng  ")
+    assert res.text == "  Nâng  cao\tchất lượng  "
+
+
+def test_uncertain_tokens_are_low_confidence(restorer: Restorer) -> None:
+    """uncertain lists exactly the tokens under 0.6 confidence."""
+    res = restorer.restore_line("dan ndp hd so tai cta timg co quan")
+    assert all(t.confidence < 0.6 for t in res.uncertain)
+    assert {t.raw for t in res.tokens if t.confidence < 0.6} == {t.raw for t in res.uncertain}
+
+
+def test_dataclasses_are_frozen() -> None:
+    """The public records are immutable."""
+    tok = TokenRepair("Ké", "Kế", 0, 2, 0.9)
+    line = RestoredLine("Ké", "Kế", (tok,))
+    with pytest.raises(AttributeError):
+        tok.restored = "x"  # type: ignore[misc]
+    assert line.uncertain == ()
+
+
+@pytest.mark.parametrize("name", [CLEAN, *OCR])
+def test_needs_repair_per_corpus_file(name: str) -> None:
+    """The clean plan needs no repair; the four OCR plans do."""
+    decision, score = needs_repair((PLANS / name).read_text(encoding="utf-8"))
+    assert decision is (name != CLEAN)
+    assert 0.0 <= score <= 1.0
+
+
+def test_needs_repair_on_small_texts() -> None:
+    """English and empty text need no repair."""
+    assert needs_repair("")[0] is False
+    assert needs_repair("The quick brown fox jumps over the lazy dog.")[0] is False
+    assert needs_repair("Nang cao chit lwgng, hiéu qua sir dung dich vu céng truc tuyén")[0] is True
+
+
+def test_restore_lines_keeps_count_and_order(restorer: Restorer) -> None:
+    """restore_lines returns one result per input line, in order, and restore_text_lines matches it."""
+    lines = ["Ké hoach", "", "chit lwgng", "Pak Lak"]
+    out = restorer.restore_lines(lines)
+    assert [r.raw for r in out] == lines
+    assert restore_text_lines(lines) == [r.text for r in out]
+
+
+def test_long_line_is_bounded(restorer: Restorer) -> None:
+    """A 100 KB line is processed (linear decoding); the bound is a generous sanity check only."""
+    unit = "Nang cao chit lwgng dich vu cong truc tuyén cta nguoi dan, "
+    line = (unit * (100_000 // len(unit) + 1))[:100_000]
+    t0 = time.perf_counter()
+    res = restorer.restore_line(line)
+    assert time.perf_counter() - t0 < 120
+    assert len(res.tokens) == len(line.split())
+    assert res.text.startswith("Nâng cao chất lượng dịch vụ công trực tuyến")
+
+
+def test_plan_files_are_not_modified(restorer: Restorer) -> None:
+    """Restoring reads the plans and never writes them."""
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in PLANS.glob("*.txt")}
+    for name in OCR:
+        restorer.restore_lines(_lines(name))
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in PLANS.glob("*.txt")}
+    assert before == after
+
+
+def test_syllable_helpers() -> None:
+    """Folding, tone keys and syllable validity behave as documented."""
+    assert fold("Đắk Lắk") == "dak lak"
+    assert tone_key("hoà") == tone_key("hòa")
+    assert canon("uỷ") == "ủy" and canon("kĩ") == "kỹ" and canon("quý") == "quý"
+    assert is_valid_syllable("nghiêng") and is_valid_syllable("Đắk")
+    assert not is_valid_syllable("hién") and not is_valid_syllable("lwgng") and not is_valid_syllable("hoc")
