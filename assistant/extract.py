@@ -28,7 +28,7 @@ def short_answer(wants: tuple[str, ...], cand: Candidate) -> str:
     found: list[str] = []
     for kind in wants:
         phrase = _phrase(kind, cand)
-        if phrase and phrase not in found:
+        if phrase and not any(phrase in f or f in phrase for f in found):
             found.append(phrase)
         if len(found) == 2:
             break

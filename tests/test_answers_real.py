@@ -42,8 +42,11 @@ def test_unknown_locality_abstains_with_related_reading(real_assistant: Any) -> 
 
 def test_english_question_gets_english_frame(real_assistant: Any) -> None:
     answer = real_assistant.ask("Who must report by 10/11/2025?")
-    assert not answer.abstained
-    assert "plans answer" in answer.answer or "According to" in answer.answer
+    assert not answer.abstained and answer.answer.startswith("2 obligation(s) in 2 plan(s)")
+    assert "Dương Kinh ward" in answer.answer and "Ba Dinh commune" in answer.answer
+    fact = real_assistant.ask("What percentage of eligible procedures must be fully online in the Đắk Lắk plan?")
+    assert "According to" in fact.answer or "plans answer" in fact.answer or fact.answer.startswith("Not found")
+    assert "Theo kế hoạch" not in fact.answer and "Không tìm thấy" not in fact.answer
 
 
 def test_follow_up_switches_locality(real_assistant: Any) -> None:

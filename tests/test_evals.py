@@ -54,7 +54,7 @@ def test_broken_configuration_shows_as_regression(real_assistant: object, real_s
     from evals.metrics import Verbatim, score_item, summarise
     from evals.runner import run_items
 
-    items = load_set(SETS_DIR / "dev.jsonl", tier="quick")
+    items = load_set(SETS_DIR / "dev.jsonl")
     verbatim = Verbatim(real_settings.corpus_dir)  # type: ignore[attr-defined]
     good = [score_item(i, a, verbatim) for i, a in run_items(real_assistant, items, "hybrid", progress=False)]
     save(tmp_path / "base.json", good, summarise(good))
