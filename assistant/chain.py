@@ -20,7 +20,7 @@ from assistant.scoring import Candidate, TermStats, score_sentences
 from assistant.types import Answer
 from corpus.records import Chunk, PlanMeta
 from index.sparse import SparseSettings, query_vector, terms
-from index.store import Hit, QdrantStore
+from index.store import Hit, Store
 
 _EMPTY_CALLBACKS = CallbackManager([])
 
@@ -28,7 +28,7 @@ _EMPTY_CALLBACKS = CallbackManager([])
 class PlansRetriever(BaseRetriever):
     """Hybrid (dense + sparse, Qdrant RRF) retrieval restricted to committed, and named, plans."""
 
-    def __init__(self, store: QdrantStore, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
+    def __init__(self, store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
                  query_vec: Sequence[float], k: int, mode: str = "hybrid", extra: Sequence[Hit] = ()) -> None:
         super().__init__(callback_manager=_EMPTY_CALLBACKS)
         self._extra = list(extra)
@@ -108,7 +108,7 @@ class AnswerSynthesizer(BaseSynthesizer):
         return None
 
 
-def run_chain(store: QdrantStore, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
+def run_chain(store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
               query_vec: Sequence[float], stats: TermStats, answerer: Answerer, plans: Mapping[str, PlanMeta],
               k: int, mode: str = "hybrid", extra: Sequence[Hit] = ()) -> Answer:
     """Retrieve, score sentences and answer, as one llama-index query; `extra` hits join the retrieved ones."""

@@ -28,7 +28,7 @@ from index.build import build_config, open_store
 from index.embedders import Embedder, get_embedder
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
 from index.sparse import entities
-from index.store import Hit, QdrantStore
+from index.store import Hit, Store
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class PlanText:
 class Assistant:
     """Question answering over the committed index. Thread-safe; open once per process."""
 
-    def __init__(self, settings: Settings, record: BuildRecord, store: QdrantStore, embedder: Embedder,
+    def __init__(self, settings: Settings, record: BuildRecord, store: Store, embedder: Embedder,
                  answerer: Answerer) -> None:
         self.settings, self.record, self.store, self.embedder, self.answerer = settings, record, store, embedder, answerer
         self.plans: dict[str, PlanMeta] = {p["plan_id"]: _meta(p["meta"]) for p in record.plans.values()}

@@ -31,6 +31,7 @@ class Settings:
     qdrant_url: str = ""  # QDRANT_URL: a Qdrant server or cluster instead of the embedded store
     qdrant_api_key: str = ""
     collection: str = "plans"
+    store_engine: str = "edge"  # embedded engine: edge (qdrant-edge, fast) | local (qdrant-client local mode)
     repair: bool = True  # restore OCR diacritics before indexing
     top_k: int = 8
     feedback_file: Path = REPO_ROOT / ".plans" / "feedback.jsonl"

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from corpus.records import Chunk
 
@@ -53,6 +53,27 @@ def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
                  raw_text=payload["raw_text"], restored_text=payload["restored_text"],
                  segmented_text=payload.get("segmented_text", ""), kind=payload.get("kind", "body"),
                  plan_hash=payload["plan_hash"])
+
+
+class Store(Protocol):
+    """What ingest and answering need from a vector store (QdrantStore, EdgeStore)."""
+
+    location: str
+    is_remote: bool
+
+    def close(self) -> None: ...
+    def has_collection(self, name: str) -> bool: ...
+    def ensure_collection(self, name: str, dim: int) -> None: ...
+    def drop_collection(self, name: str) -> None: ...
+    def collections(self) -> list[str]: ...
+    def upsert(self, name: str, chunks: Sequence[Chunk], dense: Sequence[Sequence[float]],
+               sparse: Sequence[tuple[list[int], list[float]]], meta: dict[str, tuple[str, str]]) -> None: ...
+    def delete_except(self, name: str, keep_hashes: Iterable[str]) -> None: ...
+    def count(self, name: str) -> int: ...
+    def hybrid(self, name: str, dense: Sequence[float], sparse: tuple[list[int], list[float]],
+               plan_hashes: Sequence[str], plan_ids: Sequence[str] = (), limit: int = 8,
+               prefetch: int = 40, mode: str = "hybrid") -> list[Hit]: ...
+    def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]: ...
 
 
 class QdrantStore:
