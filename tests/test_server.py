@@ -6,9 +6,9 @@ import os
 import uuid
 from dataclasses import replace
 
+import fakes  # noqa: F401  (registers the fake-hash embedder)
 import pytest
 
-import fakes  # noqa: F401  (registers the fake-hash embedder)
 from assistant.service import Assistant
 from assistant.settings import Settings
 from index.build import ingest, open_store
