@@ -260,7 +260,8 @@ def obligations(before: str | None, after: str | None, due_in: str | None, who: 
 @click.option("--set", "set_name", default="dev", show_default=True, help="Eval set in evals/sets (name or path).")
 @click.option("--tier", type=click.Choice(["quick", "full"]), default="full", show_default=True)
 @click.option("--configs", default="hybrid", show_default=True,
-              help="Comma-separated: hybrid, hybrid+repair, hybrid-norepair, dense, sparse, dense-norepair.")
+              help="Comma-separated: hybrid, hybrid+repair, hybrid-norepair, dense, sparse, dense-norepair, "
+                   "or the folder of a saved index.")
 @click.option("--report/--no-report", default=True, help="Write a dated report folder under evals/reports.")
 @click.option("--check", is_flag=True, help="Only validate the eval set against the corpus.")
 @click.option("--jsonl", is_flag=True, help="Print one JSON object per question.")

@@ -123,9 +123,14 @@ def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_re
     for p in problems:
         echo(f"warning: {p}")
     names = [c.strip() for c in configs.split(",") if c.strip()]
+    for name in names:
+        # A saved index is a configuration too: a store folder with its build record.
+        if name not in CONFIGS and (Path(name) / "build.json").is_file():
+            CONFIGS[name] = {"mode": "hybrid", "store_dir": Path(name)}
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
-        raise EvalError(f"Unknown config(s) {unknown}. Known configs: {', '.join(CONFIGS)}")
+        raise EvalError(f"Unknown config(s) {unknown}. Known configs: {', '.join(CONFIGS)}, "
+                        "or the path of a saved index (a folder with build.json).")
     thresholds = _parse_thresholds(fail_under)
     verbatim = Verbatim(settings.corpus_dir)
     summaries: dict[str, dict[str, Any]] = {}
@@ -183,6 +188,8 @@ def _config_settings(settings: Settings, config: dict[str, Any], echo: Callable[
     overrides = {k: v for k, v in config.items() if k != "mode"}
     if not overrides or all(getattr(settings, k) == v for k, v in overrides.items()):
         return settings
+    if "store_dir" in overrides:
+        return replace(settings, store_dir=overrides["store_dir"])
     key = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()))
     config_settings = replace(settings, store_dir=settings.store_dir.parent / "eval-stores" / key, **overrides)
     from index.build import ingest
