@@ -43,7 +43,8 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
     first_doc = next(iter(ui.texts))
     meta0, text0, repaired0 = ui.plan_view(first_doc, "restored", lang0)
 
-    with gr.Blocks(title=t("app_title", lang0), analytics_enabled=False) as demo:
+    with gr.Blocks(title=t("app_title", lang0), analytics_enabled=False,
+                   delete_cache=(3600, 3600)) as demo:
         turns = gr.State([])  # this browser session's conversation: list[Turn]
         sel = gr.State(None)  # the source shown in the panel: (turn, kind, n)
         with gr.Row(equal_height=False):
