@@ -31,7 +31,19 @@ def strip_accents(text: str) -> str:
     return bare.replace("đ", "d").replace("Đ", "D")
 
 
-def _fold_word(word: str) -> str:
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance of two short strings."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def fold_word(word: str) -> str:
+    """Fold one lowercase, accent-free word: OCR digit/letter confusions and w for ư undone."""
     # OCR reads ô/ơ as 6 or 0, l as 1, Đ as P: undo it only inside letter words, never in numbers.
     if word.isdigit():
         return word
@@ -47,7 +59,7 @@ def fold(text: str) -> str:
     """The matching form: lowercase, no diacritics, OCR confusions undone, words space-separated."""
     bare = strip_accents(nfc(text).translate(_JUNK)).lower()
     bare = bare.replace("qp-", "qd-").replace("qb-", "qd-")
-    return " ".join(_fold_word(w) for w in _WORD.findall(bare))
+    return " ".join(fold_word(w) for w in _WORD.findall(bare))
 
 
 def fold_tokens(text: str) -> list[str]:

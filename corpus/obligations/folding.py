@@ -6,22 +6,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from corpus.text import fold_word
+
 # Same confusions corpus.text.fold undoes, but every replacement is one character for one character.
 _JUNK = {"¢": "", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[60](?=[a-z]|$)|^[60](?=[a-z])")
-_ONE_AS_L = re.compile(r"^1(?=[a-z]{1,3}$)")
-_P_AS_D = re.compile(r"^p(?=[aeiouy])")
 
-
-def _fold_word(word: str) -> str:
-    if word.isdigit():
-        return word
-    word = _DIGIT_IN_WORD.sub("o", word)
-    word = _ONE_AS_L.sub("l", word)
-    if not any(ch.isdigit() for ch in word):
-        word = _P_AS_D.sub("d", word)
-    return word.replace("w", "u")
 
 
 @lru_cache(maxsize=4096)
@@ -47,7 +37,7 @@ def fold_map(text: str) -> tuple[str, list[int]]:
         for c in _fold_char(ch):
             chars.append(c)
             index.append(i)
-    folded = _WORD.sub(lambda m: _fold_word(m.group(0)), "".join(chars))
+    folded = _WORD.sub(lambda m: fold_word(m.group(0)), "".join(chars))
     folded = folded.replace("qp-", "qd-").replace("qb-", "qd-")
     return folded, index
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from corpus.text import fold
+from corpus.text import edit_distance, fold
 
 # Canonical names of bodies that plans on online public services assign work to. A name that takes a
 # level ("Công an" + "xã") is marked True; the level word is read from the text when it follows.
@@ -110,13 +110,7 @@ def distance(a: str, b: str) -> int:
         return 0
     if abs(len(a) - len(b)) > 2:
         return 3
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    return edit_distance(a, b)
 
 
 _OCR_U = re.compile(r"(?<=.)(?:ir|tr|tt)")

@@ -7,21 +7,11 @@ from corpus.repair.align import loose_key
 from corpus.repair.decoder import Option
 from corpus.repair.lm import UNK
 from corpus.repair.slots import LineWork, Slot
+from corpus.text import edit_distance
 
 MAX_LETTERS = 6  # only short words: long ones are matched well enough by the channel
 UNREAD_COST = 5.0  # a first-pass reading this costly counts as unread
 COST_PER_EDIT = 2.5
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance of two short strings."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def found_names(
