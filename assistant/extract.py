@@ -27,6 +27,8 @@ def short_answer(wants: tuple[str, ...], cand: Candidate) -> str:
     """The decisive phrases for the wanted types (at most two), or "" when the sentence has none."""
     found: list[str] = []
     for kind in wants:
+        if kind == "number" and "percent" in wants and found:
+            continue  # a percentage already answers "how much"
         phrase = _phrase(kind, cand)
         if phrase and not any(phrase in f or f in phrase for f in found):
             found.append(phrase)
