@@ -59,6 +59,11 @@ def date_window(analysis: Analysis) -> tuple[date | None, date, bool] | None:
     return None
 
 
+def is_deadline_listing(analysis: Analysis) -> bool:
+    """"Who must … by D?", "Việc gì phải hoàn thành trước D?": asks for every obligation due by a date."""
+    return bool(_TASK_ASK.search(fold(analysis.effective) + " " + analysis.effective.lower()))
+
+
 def is_duty_question(analysis: Analysis) -> bool:
     """Deadline or responsibility questions: answered from the extracted obligations."""
     folded = fold(analysis.effective) + " " + analysis.effective.lower()
@@ -76,6 +81,7 @@ def _units_in(analysis: Analysis, obligations: Sequence[Obligation]) -> list[str
     return sorted(set(found), key=len, reverse=True)
 
 
+MAX_LISTED = 30  # an answer lists this many obligations; the rest are one command away
 _GENERIC = {"xa", "phuong", "tinh", "hoan", "thanh", "nam", "thoi", "gian", "phai", "nao", "ngay", "thang", "truoc",
             "ke", "hoach", "han", "vao", "luc", "khi", "gio", "must", "complete", "date"}
 
@@ -100,12 +106,10 @@ def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list
     window = date_window(analysis)
     if window is not None:
         start, end, exact = window
-        if exact:
-            hits = [o for o in pool if o.due == end]
-        else:
-            hits = [o for o in pool if o.due is not None and o.due <= end
-                    and (start is None or (o.deadline is not None and o.deadline.start is not None
-                                           and o.deadline.start >= start) or (o.due >= start))]
+        hits = [o for o in pool if o.due == end] if exact else []
+        if not hits:
+            # "by D" with nothing due exactly on D: everything due on or before D (within the month asked).
+            hits = [o for o in pool if o.due is not None and o.due <= end and (start is None or o.due >= start)]
         pool = hits
     units = _units_in(analysis, obligations)
     if window is None and ("date" in analysis.wants or not units):
@@ -126,9 +130,10 @@ def select_duties(analysis: Analysis, obligations: Sequence[Obligation]) -> list
     if units:
         pool = [o for o in pool if any(u in fold(x) for u in units for x in (*o.lead, *o.support))]
     scored = sorted(pool, key=lambda o: (-_overlap(o.task, analysis.terms), o.due or date.max, o.doc, o.lines))
-    if window is not None and not exact and len(scored) > 12:
-        scored = [o for o in scored if _overlap(o.task, analysis.terms) > 0] or scored
-    return scored[:12]
+    if window is not None and any(_overlap(o.task, analysis.terms) > 0 for o in scored):
+        # The question names a topic ("báo cáo"): the obligations about it, not everything due then.
+        scored = [o for o in scored if _overlap(o.task, analysis.terms) > 0]
+    return scored
 
 
 def duty_answer(analysis: Analysis, duties: Sequence[Obligation], plans: Mapping[str, PlanMeta]) -> Answer:
@@ -142,7 +147,8 @@ def duty_answer(analysis: Analysis, duties: Sequence[Obligation], plans: Mapping
     citations: list[Citation] = []
     lines: list[str] = []
     by_plan: dict[str, list[Obligation]] = {}
-    for o in duties:
+    shown, more = duties[:MAX_LISTED], len(duties) - MAX_LISTED
+    for o in shown:
         by_plan.setdefault(o.plan_id, []).append(o)
     for plan_id, items in by_plan.items():
         meta = plans.get(plan_id)
@@ -157,7 +163,10 @@ def duty_answer(analysis: Analysis, duties: Sequence[Obligation], plans: Mapping
             lines.append(f"- {who}{extra} — {due}: “{collapse(o.task)}” [{len(citations)}]")
     head = (f"{len(duties)} obligation(s) in {len(by_plan)} plan(s):" if lang == "en"
             else f"Có {len(duties)} nhiệm vụ trong {len(by_plan)} kế hoạch:")
+    if more > 0:
+        lines.append(f"… {more} more: see the Obligations tab or `plans obligations`." if lang == "en"
+                     else f"… và {more} nhiệm vụ khác: xem thẻ Nghĩa vụ hoặc lệnh `plans obligations`.")
     # The obligations table is what was searched: its matches are the retrieved evidence.
     return Answer(question=analysis.question, answer=head + "\n" + "\n".join(lines), abstained=False,
                   citations=tuple(citations), language=analysis.language, effective_question=analysis.effective,
-                  retrieved=tuple((o.doc, o.lines[0], o.lines[1]) for o in duties))
+                  retrieved=tuple((o.doc, o.lines[0], o.lines[1]) for o in shown))

@@ -100,7 +100,8 @@ _PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho)\s+"
                     r"([a-z]+(?:\s+[a-z]+){0,2})")
 STOP = set(["a", "ai", "anh", "biet", "bi", "boi", "cac", "cai", "can", "cho", "chua", "co", "con", "cua", "cung", "da", "dang", "de", "den", "do", "duoc", "gi", "ha", "hay", "he", "hon", "khi", "khong", "la", "lam", "len", "ma", "moi", "mot", "nao", "neu", "nha", "nhieu", "nhu", "nhung", "noi", "o", "phai", "ra", "roi", "sao", "se", "so", "tai", "the", "thi", "theo", "toi", "trong", "tu", "va", "ve", "vi", "voi", "vao", "viec", "nhat", "nay", "kia", "day", "nguoi", "ke", "hoach", "theo", "nhu", "thuc", "hien", "the", "of", "and", "to", "in", "for", "by", "what", "which", "who", "whom", "when", "how", "does", "do", "is", "are", "must", "should", "be", "a", "an", "on", "with", "about", "that", "this", "these", "those", "any", "have", "has", "from", "at", "as", "it", "its", "their", "they", "there", "was", "were", "will", "can"]) - {"an"}
 # Words that say what kind of answer is wanted (a time), not what it is about: they select, they do not match.
-TYPE_WORDS = {"truoc", "ngay", "thoi", "gian", "han", "khi", "nao", "luc", "gio", "when", "deadline", "date"}
+TYPE_WORDS = {"truoc", "ngay", "thoi", "gian", "han", "khi", "nao", "luc", "gio", "when", "deadline", "date", "cuoi",
+              "het", "due", "end", "tasks", "task"}
 
 
 @dataclass(frozen=True)

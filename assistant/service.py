@@ -14,7 +14,14 @@ from typing import Any
 
 from assistant.answerers import Answerer, get_answerer
 from assistant.chain import run_chain
-from assistant.duties import duty_answer, extract_all, is_duty_question, select_duties
+from assistant.duties import (
+    date_window,
+    duty_answer,
+    extract_all,
+    is_deadline_listing,
+    is_duty_question,
+    select_duties,
+)
 from assistant.query import Analysis, QuestionError, analyse, find_plans
 from assistant.scoring import Candidate, TermStats
 from assistant.settings import Settings, load_settings
@@ -111,7 +118,8 @@ class Assistant:
             return replace(answer, timings_ms={"total": round(total, 2)})
         if is_duty_question(analysis) and not analysis.unknown_place:
             duties = select_duties(analysis, self.obligations())
-            if duties:
+            if duties or (date_window(analysis) is not None and is_deadline_listing(analysis)):
+                # A question about a date that no obligation falls on gets told so, not a near miss.
                 answer = duty_answer(analysis, duties, self.plans)
                 total = (time.perf_counter() - started) * 1000
                 return replace(answer, timings_ms={"total": round(total, 2)})
