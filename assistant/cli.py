@@ -56,10 +56,15 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Re-embed every plan, ignoring what is already indexed.")
 def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
-    """Build or update the index from PATHS (default: corpus/plans); only changed plans are re-embedded."""
+    """Build or update the index; only new or changed plans are re-embedded.
+
+    Without PATHS the index mirrors corpus/plans (plans whose files are gone are removed); with PATHS those files
+    are added or updated and the other indexed plans stay.
+    """
     from corpus.manifest import ManifestError
     from index.build import ingest as run_ingest
     from index.embedders import EmbedderError
+    from index.record import NoIndexError
     from index.store import StoreError
 
     settings = _settings()
@@ -69,7 +74,7 @@ def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
     try:
         report = run_ingest(settings, list(paths) or None, rebuild=rebuild,
                             progress=lambda msg: click.echo(msg, err=True))
-    except (StoreError, EmbedderError, ManifestError, ValueError) as exc:
+    except (StoreError, EmbedderError, ManifestError, NoIndexError, ValueError) as exc:
         _fail(str(exc))
     for line in report.lines():
         click.echo(line)
@@ -80,10 +85,13 @@ def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
 @click.option("--jsonl", is_flag=True, help="Read one question per line on stdin; print one JSON object per line.")
 @click.option("--plan", default=None, help="Search only this plan (id, file name or locality).")
-@click.option("--k", default=None, type=click.IntRange(1, 50), help="Passages to retrieve (default 8).")
+@click.option("--k", default=None, type=click.IntRange(1, 50), help="Passages to retrieve (default PLANS_TOP_K, 8).")
 def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: int | None) -> None:
     """Answer QUESTION from the plans, citing the exact source lines."""
+    from assistant.answerers import AnswererError
     from assistant.query import QuestionError, validate
+    from index.record import NoIndexError
+    from index.store import StoreError
 
     if not jsonl:
         try:
@@ -98,7 +106,7 @@ def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: i
                     continue
                 try:
                     out = assistant.ask(line, plan=plan, k=k).to_json()
-                except QuestionError as exc:
+                except (QuestionError, AnswererError, StoreError, NoIndexError) as exc:
                     out = {"question": line.strip()[:200], "error": str(exc)}
                 click.echo(json.dumps(out, ensure_ascii=False))
             return
@@ -106,6 +114,8 @@ def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: i
             answer = assistant.ask(question or "", plan=plan, k=k)
         except QuestionError as exc:
             _fail(str(exc), 2)
+        except (AnswererError, StoreError, NoIndexError) as exc:
+            _fail(str(exc))
         if as_json:
             click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         else:
@@ -129,7 +139,10 @@ def render_answer(answer: Any) -> str:
 @click.option("--plan", default=None, help="Search only this plan.")
 def chat(plan: str | None) -> None:
     """A terminal conversation; follow-ups ("còn xã Sa Thầy thì sao?") reuse the previous question."""
+    from assistant.answerers import AnswererError
     from assistant.query import QuestionError
+    from index.record import NoIndexError
+    from index.store import StoreError
 
     assistant = _open(_settings())
     history: list[str] = []
@@ -147,7 +160,7 @@ def chat(plan: str | None) -> None:
                 continue
             try:
                 answer = assistant.ask(question, plan=plan, history=history)
-            except QuestionError as exc:
+            except (QuestionError, AnswererError, StoreError, NoIndexError) as exc:
                 click.echo(str(exc))
                 continue
             history.append(answer.effective_question or question)
@@ -208,6 +221,9 @@ def serve(host: str, port: int) -> None:
         from ui.app import serve as serve_ui
     except ImportError as exc:
         _fail(f"the web UI is not available: {exc}")
+    if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("PLANS_UI_USER"):
+        click.echo(f"Warning: serving on {host} without a login: anyone who can reach this machine can use the "
+                   "assistant. Set PLANS_UI_USER and PLANS_UI_PASSWORD to require one.", err=True)
     settings = _settings()
     assistant = _open(settings)
     try:
@@ -244,8 +260,15 @@ def obligations(before: str | None, after: str | None, due_in: str | None, who: 
         month = parse_user_month(due_in) if due_in else None
     except ValueError as exc:
         _fail(str(exc), 2)
+    from assistant.query import QuestionError
+
     assistant = _open(_settings())
     try:
+        if plan:
+            try:
+                plan = assistant.resolve_plan(plan)
+            except QuestionError as exc:
+                _fail(str(exc), 2)
         items = filter_obligations(assistant.obligations(), before=b, after=a, due_in=month, who=who, plan=plan)
     finally:
         assistant.close()

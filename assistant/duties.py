@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from itertools import pairwise
 
 from assistant.answerers import NOT_FOUND, lang_key, plan_label
@@ -32,30 +33,44 @@ def extract_all(texts: Sequence[tuple[str, str, str, tuple[str, ...], tuple[str,
     return out
 
 
+def _day(year: int, month: int, day: int) -> date | None:
+    """A calendar date, or None for impossible ones ("31/02/2025", year 0)."""
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_span(year: int, month: int) -> tuple[date, date] | None:
+    """First and last day of a month, or None when the month cannot exist."""
+    first = _day(year, month, 1)
+    if first is None:
+        return None
+    return first, first.replace(day=calendar.monthrange(year, month)[1])
+
+
 def date_window(analysis: Analysis) -> tuple[date | None, date, bool] | None:
-    """(start, end, exact) the question's deadline words ask about, or None when it names no time."""
+    """(start, end, exact) the question's deadline words ask about, or None when it names no usable time."""
     text = f" {fold(analysis.effective)} "
     raw = analysis.effective.lower()
     m = _DATE.search(analysis.effective)
     if m:
-        day = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        return None, day, True
+        day = _day(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return (None, day, True) if day else None
     m = _MONTH.search(analysis.effective)
-    if m and 1 <= int(m.group(1)) <= 12:
-        first = date(int(m.group(2)), int(m.group(1)), 1)
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    span = _month_span(int(m.group(2)), int(m.group(1))) if m else None
+    if m and span:
         by = re.search(rf"{_BY}\s+(thang\s+)?{int(m.group(1))}/", text) is not None
-        return (None if by else first), last, False
+        return (None if by else span[0]), span[1], False
     for name, number in _MONTHS_EN.items():
         m2 = re.search(rf"\b{name}\s+(\d{{4}})\b", raw)
-        if m2:
-            first = date(int(m2.group(1)), number, 1)
-            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            return first, last, False
+        span = _month_span(int(m2.group(1)), number) if m2 else None
+        if span:
+            return span[0], span[1], False
     m3 = re.search(r"\b(?:end of|cuoi nam|het nam|truoc cuoi nam)\s*(\d{4})?", text)
     if m3:
-        year = int(m3.group(1)) if m3.group(1) else 2025
-        return None, date(year, 12, 31), False
+        end = _day(int(m3.group(1)) if m3.group(1) else 2025, 12, 31)
+        return (None, end, False) if end else None
     return None
 
 

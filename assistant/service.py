@@ -31,7 +31,7 @@ from corpus.records import Chunk, PlanMeta
 from corpus.sentences import Sentence, split_sentences
 from corpus.signature import find_signer
 from corpus.text import fold
-from index.build import build_config, open_store
+from index.build import build_config, open_store, reading_path
 from index.embedders import Embedder, get_embedder
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
 from index.sparse import entities
@@ -63,6 +63,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._chunks: dict[str, list[Chunk]] = {}
         self._obligations: list[Obligation] | None = None
+        self._obligations_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -140,14 +141,15 @@ class Assistant:
         return replace(answer, timings_ms={k: round(v, 2) for k, v in timings.items()})
 
     def obligations(self) -> list[Obligation]:
-        """Obligations of every committed plan, from the readings saved at ingest (computed once)."""
-        if self._obligations is None:
-            texts = []
-            for doc, entry in sorted(self.record.plans.items()):
-                text = self.plan_text(doc)
-                texts.append((doc, entry["plan_id"], text.meta.label, text.raw, text.restored))
-            self._obligations = extract_all(texts)
-        return self._obligations
+        """Obligations of every committed plan, from the text saved at ingest (computed once, thread-safe)."""
+        with self._obligations_lock:
+            if self._obligations is None:
+                texts = []
+                for doc, entry in sorted(self.record.plans.items()):
+                    text = self.plan_text(doc)
+                    texts.append((doc, entry["plan_id"], text.meta.label, text.raw, text.restored))
+                self._obligations = extract_all(texts)
+            return self._obligations
 
     def _plan_chunks(self, doc: str) -> list[Chunk]:
         """All chunks of a committed plan (cached: the record pins their content)."""
@@ -220,18 +222,17 @@ class Assistant:
         if entry is None:
             raise QuestionError(f"{doc} is not in the index. Known: {', '.join(sorted(self.record.plans))}")
         meta = self.plans[entry["plan_id"]]
-        raw_text = (self.settings.corpus_dir / doc).read_text(encoding="utf-8-sig")
-        raw = tuple(line.rstrip("\r") for line in raw_text.split("\n"))
-        if raw and raw[-1] == "":
-            raw = raw[:-1]
-        reading_path = self.settings.store_dir / "readings" / f"{entry['sha256']}.json"
-        restored: tuple[str, ...] = raw
-        uncertain: tuple[tuple[int, str, str], ...] = ()
-        if reading_path.exists():
-            data = json.loads(reading_path.read_text(encoding="utf-8"))
-            if len(data["lines"]) == len(raw):
-                restored = tuple(data["lines"])
-                uncertain = tuple((int(a), str(b), str(c)) for a, b, c in data.get("uncertain", []))
+        path = reading_path(self.settings.store_dir, entry["sha256"], str(self.record.config.get("repair", "")))
+        try:
+            # The text as it was indexed: what every citation and obligation line number refers to.
+            data = json.loads(path.read_text(encoding="utf-8"))
+            raw, restored = tuple(data["raw"]), tuple(data["lines"])
+            uncertain = tuple((int(a), str(b), str(c)) for a, b, c in data.get("uncertain", []))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise NoIndexError(f"The indexed text of {doc} is missing or damaged ({path}: {exc}). "
+                               "Rebuild with: plans ingest --rebuild") from exc
+        if len(restored) != len(raw):
+            restored = raw
         return PlanText(meta, raw, restored, bool(entry.get("repaired")), uncertain)
 
 

@@ -63,9 +63,15 @@ def classify(line: str) -> str:
     return "text"
 
 
-def _is_closing(line: str) -> bool:
-    folded = fold(line).replace(" ", "")
-    return folded.startswith(("noinh", "tmuyban", "ktchutich", "tmubnd"))
+def is_closing(line: str) -> bool:
+    """The "Nơi nhận:" / "TM. ỦY BAN NHÂN DÂN" line that starts the signature block (not a bullet about it)."""
+    stripped = line.strip()
+    if stripped[:1] in "-+•*" or not stripped:
+        return False
+    folded = fold(stripped).replace(" ", "")
+    if folded.startswith("noinh"):
+        return ":" in stripped[:14] or len(stripped.split()) <= 6
+    return folded.startswith(("tmuyban", "ktchutich", "tmubnd"))
 
 
 def _is_heading(kind: str, text: str) -> bool:
@@ -85,7 +91,7 @@ def _paragraphs(lines: tuple[str, ...]) -> list[tuple[str, int, int]]:
     closing = False
     for i, line in enumerate(lines):
         lk = classify(line)
-        if not closing and _is_closing(line):
+        if not closing and is_closing(line):
             if current:
                 paras.append((kind, current[0], current[-1]))
             closing, current, kind = True, [], "closing"

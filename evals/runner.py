@@ -33,8 +33,13 @@ def run_items(assistant: Any, items: list[EvalItem], mode: str = "hybrid",
     from tqdm import tqdm
 
     out = []
+    from assistant.query import QuestionError
+
     for item in tqdm(items, desc=f"eval {mode}", unit="q", disable=None if progress else True, leave=False):
-        answer = assistant.ask(item.question, mode=mode)
+        try:
+            answer = assistant.ask(item.question, mode=mode)
+        except QuestionError as exc:
+            raise EvalError(f"{item.id}: the question is rejected: {exc}") from None
         data = answer.to_json()
         data["retrieved"] = [list(r) for r in answer.retrieved]
         data["related"] = [c.to_json() for c in answer.related]
@@ -76,11 +81,14 @@ def _parse_thresholds(text: str | None) -> dict[str, float]:
         name, _, value = part.partition("=")
         if name.strip() not in COLUMNS or not value:
             raise EvalError(f"--fail-under {part!r}: use NAME=VALUE with NAME one of {', '.join(COLUMNS)}")
-        out[name.strip()] = float(value)
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise EvalError(f"--fail-under {part!r}: {value!r} is not a number (e.g. answer=0.9)") from None
     return out
 
 
-def write_report(folder: Path, set_path: Path, summaries: dict[str, dict[str, Any]],
+def _write_report(folder: Path, set_path: Path, summaries: dict[str, dict[str, Any]],
                  results: dict[str, list[tuple[EvalItem, dict[str, Any]]]],
                  rows: dict[str, list[dict[str, Any]]]) -> Path:
     """Markdown summary + JSON with every answer and citation."""
@@ -120,8 +128,9 @@ def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_re
             echo(p)
         echo(f"{len(items)} questions checked, {len(problems)} problem(s).")
         return 1 if problems else 0
+    note = _stderr if jsonl else echo  # with --jsonl, stdout carries only the JSON lines
     for p in problems:
-        echo(f"warning: {p}")
+        note(f"warning: {p}")
     names = [c.strip() for c in configs.split(",") if c.strip()]
     for name in names:
         # A saved index is a configuration too: a store folder with its build record.
@@ -159,26 +168,31 @@ def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_re
         echo(f"\nwrong ({len(wrong)}): {', '.join(wrong) or 'none'}")
     if write_report:
         folder = REPO_ROOT / "evals" / "reports" / time.strftime("%Y-%m-%d_%H%M%S")
-        write_report_path = globals()["write_report"](folder, set_path, summaries, results, rows)
-        if not jsonl:
-            echo(f"report: {write_report_path}")
+        written = _write_report(folder, set_path, summaries, results, rows)
+        note(f"report: {written}")
     code = 0
     base_path = baseline or default_path(set_path.name, tier, names[0])
     comparison = compare(base_path, rows[names[0]])
     if comparison is not None and not jsonl:
         echo("\n".join(comparison.lines()) + f"  ({base_path.name})")
     if comparison is not None and comparison.critical_broken:
-        echo("FAIL: critical question(s) broken: " + ", ".join(comparison.critical_broken))
+        note("FAIL: critical question(s) broken: " + ", ".join(comparison.critical_broken))
         code = 1
     if save_baseline:
         save(base_path, rows[names[0]], summaries[names[0]])
-        echo(f"baseline saved: {base_path}")
+        note(f"baseline saved: {base_path}")
     failed = [f"{k} {summaries[names[0]].get(k)} < {v}" for k, v in thresholds.items()
               if (summaries[names[0]].get(k) or 0.0) < v]
     if failed:
-        echo("FAIL: " + "; ".join(failed))
+        note("FAIL: " + "; ".join(failed))
         code = 1
     return code
+
+
+def _stderr(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr)
 
 
 def _config_settings(settings: Settings, config: dict[str, Any], echo: Callable[[str], None]) -> Settings:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -20,7 +22,7 @@ from corpus.segment import segmenter_version
 from corpus.text import collapse
 from index.edge_store import EdgeStore
 from index.embedders import Embedder, get_embedder
-from index.record import BuildRecord, config_key, load_record, save_record
+from index.record import BuildRecord, NoIndexError, config_key, load_record, save_record
 from index.sparse import SparseSettings, doc_vector, terms
 from index.store import QdrantStore, Store, StoreError
 
@@ -100,15 +102,22 @@ def open_store(settings: Settings) -> Store:
     return QdrantStore(path=settings.store_dir / "qdrant")
 
 
-def _save_reading(settings: Settings, plan: PlanFile, lines: tuple[str, ...],
+def reading_path(store_dir: Path, sha256: str, repair: str) -> Path:
+    """Where ingest keeps the text it indexed: raw lines and restored reading, per content and repair model."""
+    return store_dir / "readings" / f"{sha256}-{re.sub(r'[^A-Za-z0-9.]+', '_', repair)}.json"
+
+
+def _save_reading(path: Path, plan: PlanFile, lines: tuple[str, ...],
                   uncertain: Sequence[tuple[int, str, str]], score: float) -> None:
-    folder = settings.store_dir / "readings"
-    folder.mkdir(parents=True, exist_ok=True)
-    data = {"doc": plan.doc, "sha256": plan.sha256, "lines": list(lines), "score": score,
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"doc": plan.doc, "sha256": plan.sha256, "raw": list(plan.lines), "lines": list(lines), "score": score,
             "uncertain": [list(u) for u in uncertain]}
-    tmp = folder / f".{plan.sha256}.tmp"
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(folder / f"{plan.sha256}.json")
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
 
 
 def _plain(data: dict[str, Any]) -> Any:
@@ -135,7 +144,13 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
     config = build_config(settings, embedder)
     collection = f"{settings.collection}_{config_key(config)}"
     report.collection = collection
-    old = load_record(settings.build_record)
+    try:
+        old = load_record(settings.build_record)
+    except NoIndexError:
+        if not rebuild:
+            raise
+        old = None  # --rebuild starts from scratch: an unreadable record is simply replaced
+
     same_build = old is not None and old.collection == collection and not rebuild
     manifest = load_manifest(settings.manifest)
 
@@ -163,7 +178,11 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
             report.unchanged.append(plan.doc)
         else:
             todo.append((plan, meta))
-    if old:
+    given = {p.doc for p, _ in plans} | {s.doc for s in report.skipped}
+    if old and same_build and paths:
+        # Named files add to or update the index; the other plans stay as they are.
+        committed.update({doc: entry for doc, entry in old.plans.items() if doc not in given})
+    elif old:
         report.removed = sorted(set(old.plans) - {p.doc for p, _ in plans})
 
     if same_build and not todo and not report.removed and store is None:
@@ -179,7 +198,8 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
         reading = read_plan_lines(plan.lines, enabled=settings.repair)
         if reading.repaired:
             report.repaired.append(plan.doc)
-        _save_reading(settings, plan, reading.lines, reading.uncertain, reading.score)
+        _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading.lines,
+                      reading.uncertain, reading.score)
         chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, plan.lines, reading.lines)
         plan_chunks[plan.doc] = chunks
         new_chunks.extend(chunks)

@@ -69,3 +69,17 @@ def test_json_contract_shape(real_assistant: Any) -> None:
     for c in data["citations"]:
         assert set(c) == {"doc", "lines", "quote", "heading"} and len(c["lines"]) == 2
     assert data["timings_ms"]["total"] > 0
+
+
+def test_impossible_dates_and_unknown_dates_answer_plainly(real_assistant: Any) -> None:
+    for question in ("Ai phải báo cáo trước ngày 31/02/2025?", "Which tasks are due by 01/03/2025?"):
+        answer = real_assistant.ask(question)  # no exception: an impossible date is not a crash
+        assert answer.answer
+    nothing = real_assistant.ask("Which tasks are due by 01/03/2025?")
+    assert nothing.abstained and nothing.answer.startswith("No obligation in the plans matches")
+
+
+def test_deadline_listing_by_month(real_assistant: Any) -> None:
+    answer = real_assistant.ask("Những việc gì phải hoàn thành trong tháng 12/2025?")
+    assert not answer.abstained and len(answer.citations) >= 3
+    assert "tháng 12/2025" in answer.answer

@@ -68,3 +68,14 @@ def test_header_detection_and_manifest() -> None:
     manifest = load_manifest(MANIFEST)
     assert {m.locality for m in manifest.plans.values()} == {"Dương Kinh", "Đắk Lắk", "Ba Dinh", "Sa Thầy",
                                                            "Cẩm Giang"}
+
+
+def test_a_bullet_about_receiving_dossiers_is_not_the_signature_block() -> None:
+    from corpus.structure import is_closing, parse_blocks
+
+    lines = ("I. NHIỆM VỤ", "1. Trung tâm phục vụ hành chính công", "- Nơi nhận hồ sơ là bộ phận một cửa.",
+             "- Báo cáo kết quả trước ngày 10/11/2025.", "", "Nơi nhận:", "- Lưu: VT.")
+    blocks = parse_blocks(lines, lines)
+    assert [b.kind for b in blocks if b.kind == "closing"] == ["closing"]
+    assert next(b for b in blocks if "10/11/2025" in b.restored_text).kind == "bullet"
+    assert not is_closing("- Nơi nhận hồ sơ là bộ phận một cửa.") and is_closing("Noi nhn: TM. UY BAN NHAN DAN")

@@ -148,3 +148,23 @@ def test_kill_9_mid_ingest_leaves_previous_index_usable(tmp_settings: Settings) 
         assert not assistant.ask("Ai phải báo cáo trước ngày 10/11/2025?").abstained
     finally:
         assistant.close()
+
+
+def test_ingest_of_named_files_keeps_the_other_plans(tmp_settings: Settings) -> None:
+    ingest(tmp_settings)
+    path = tmp_settings.corpus_dir / "002_8d078f4651206baf.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nBổ sung một dòng.\n", encoding="utf-8")
+    report = ingest(tmp_settings, [path])
+    assert report.indexed == ["002_8d078f4651206baf.txt"] and report.removed == []
+    record = load_record(tmp_settings.build_record)
+    assert record is not None and len(record.plans) == 5
+    assert _count(tmp_settings) == report.total_chunks
+
+
+def test_rebuild_replaces_an_unreadable_record(tmp_settings: Settings) -> None:
+    ingest(tmp_settings)
+    tmp_settings.build_record.write_text("{not json", encoding="utf-8")
+    with pytest.raises(NoIndexError, match="--rebuild"):
+        ingest(tmp_settings)
+    report = ingest(tmp_settings, rebuild=True)
+    assert len(report.indexed) == 5 and load_record(tmp_settings.build_record) is not None

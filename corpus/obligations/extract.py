@@ -23,6 +23,7 @@ from corpus.obligations.units import (
     units_at,
     words_of,
 )
+from corpus.structure import is_closing
 from corpus.text import collapse, fold
 
 
@@ -115,10 +116,6 @@ def _line_kind(raw: str) -> str:
     return "text"
 
 
-def _is_closing(line: str) -> bool:
-    return fold(line).startswith(("noi nh", "noinh", "tm uy ban", "kt chu tich", "tm ubnd"))
-
-
 def _tokens(raw_lines: Sequence[str], restored_lines: Sequence[str]) -> tuple[list[_Tok], list[tuple[int, int]]]:
     """All tokens of the plan, and per line its token range (bookmark artefacts left out)."""
     toks: list[_Tok] = []
@@ -154,7 +151,7 @@ def _units(raw_lines: Sequence[str], toks: list[_Tok], ranges: list[tuple[int, i
         kind = _line_kind(raw)
         if kind in ("blank", "page"):
             continue
-        if _is_closing(raw):
+        if is_closing(raw):
             break
         a, b = ranges[i]
         if a == b:
@@ -586,7 +583,7 @@ def _level(locality: str) -> str:
 
 def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level: str) -> str:
     """The implementing units named in "Nơi nhận" ("Các phòng, đơn vị … thuộc phường"), else the issuer."""
-    start = next((i for i, line in enumerate(raw_lines) if _is_closing(line)), None)
+    start = next((i for i, line in enumerate(raw_lines) if is_closing(line)), None)
     if start is not None:
         for raw, restored in zip(raw_lines[start:start + 40], restored_lines[start:start + 40], strict=True):
             entries = []
