@@ -98,7 +98,7 @@ def open_store(settings: Settings) -> Store:
     if kind == "embedded-edge":
         # Measured (evals/bench_store.py): hybrid queries 0.4-6 ms up to 20,000 chunks, where local mode
         # takes 25 ms at 300 chunks and 1.5 s at 20,000 (its sparse search is a Python scan).
-        return EdgeStore(settings.store_dir / "edge")
+        return EdgeStore(settings.store_dir)  # it keeps its shards under store_dir/edge
     return QdrantStore(path=settings.store_dir / "qdrant")
 
 
