@@ -112,6 +112,12 @@ class Assistant:
         if plan:
             analysis = replace(analysis, plan_ids=(self.resolve_plan(plan),), unknown_place="")
         t_analyse = time.perf_counter()
+        implemented = implemented_code(analysis)
+        if implemented:
+            with self._lock:
+                answer = self._implements_answer(analysis, implemented)
+            total = (time.perf_counter() - started) * 1000
+            return replace(answer, timings_ms={"total": round(total, 2)})
         if "issuance" in analysis.wants and "signer" not in analysis.wants:
             with self._lock:
                 answer = self._issuance_answer(analysis)
@@ -163,6 +169,26 @@ class Assistant:
         return [Hit(c, 0.0, self.plans[entry["plan_id"]].label)
                 for doc, entry in sorted(self.record.plans.items()) if entry["plan_id"] in targets
                 for c in self._plan_chunks(doc) if c.kind == "header"]
+
+    def _implements_answer(self, analysis: Analysis, number: str) -> Answer:
+        """Which plans carry out a document: each plan's opening sentence that cites it ("Thực hiện …")."""
+        cands: list[Candidate] = []
+        for doc, entry in sorted(self.record.plans.items()):
+            if analysis.plan_ids and entry["plan_id"] not in analysis.plan_ids:
+                continue
+            for chunk in self._plan_chunks(doc):
+                if chunk.kind not in ("header", "preamble"):
+                    continue
+                sents = split_sentences(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"),
+                                        chunk.line_start, line_breaks=chunk.kind == "header")
+                hit = next((s for s in sents if re.search(rf"(?<!\d){number}(?!\d)", s.restored)
+                            and re.search(r"\b(thuc hien|trien khai|can cu)\b", fold(s.restored))), None)
+                if hit is not None:
+                    cands.append(Candidate(hit, chunk, self.plans[entry["plan_id"]].label, len(cands), 1.0, 1.0,
+                                           True, 1.0))
+                    break
+        answer = self.answerer.answer(replace(analysis, wants=(), entities=()), cands, self.plans)
+        return replace(answer, retrieved=_spans(cands))
 
     def _issuance_answer(self, analysis: Analysis) -> Answer:
         """Number and date of issue: the letterhead's "Số: …, ngày …" line of each targeted plan."""
@@ -234,6 +260,20 @@ class Assistant:
         if len(restored) != len(raw):
             restored = raw
         return PlanText(meta, raw, restored, bool(entry.get("repaired")), uncertain)
+
+
+_IMPLEMENTS = re.compile(r"\b(ke hoach nao|nhung ke hoach|cac ke hoach|which plans?|what plans?|plans? that)\b.*"
+                         r"\b(thuc hien|trien khai|implement\w*|carr(y|ies) out|follow\w*)\b")
+
+
+def implemented_code(analysis: Analysis) -> str:
+    """The number of the document a "which plans implement X?" question names, or ""."""
+    probe = f"{fold(analysis.effective)} {analysis.effective.lower()}"
+    if not _IMPLEMENTS.search(probe) or re.search(r"\b(khong|not|don't|do not)\b", probe):
+        return ""
+    m = re.search(r"\b(\d{2,5})\s*/\s*[A-Za-zĐđ]", analysis.effective) or re.search(
+        r"\b(?:quyet dinh|ke hoach|decision|plan)\s+(?:so\s+)?(\d{2,5})\b", probe)
+    return m.group(1) if m else ""
 
 
 def _spans(cands: Sequence[Candidate]) -> tuple[tuple[str, int, int], ...]:

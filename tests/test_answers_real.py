@@ -83,3 +83,10 @@ def test_deadline_listing_by_month(real_assistant: Any) -> None:
     answer = real_assistant.ask("Những việc gì phải hoàn thành trong tháng 12/2025?")
     assert not answer.abstained and len(answer.citations) >= 3
     assert "tháng 12/2025" in answer.answer
+
+
+def test_which_plans_implement_a_decision(real_assistant: Any) -> None:
+    answer = real_assistant.ask("Những kế hoạch nào thực hiện Quyết định 1565/QĐ-TTg?")
+    docs = {c.doc[:3] for c in answer.citations}
+    assert docs == {"000", "001", "002", "004"}  # Sa Thầy's plan carries out party plans, not 1565
+    assert all("1565" in c.quote for c in answer.citations)
