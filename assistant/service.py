@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -116,25 +116,21 @@ class Assistant:
         if implemented:
             with self._lock:
                 answer = self._implements_answer(analysis, implemented)
-            total = (time.perf_counter() - started) * 1000
-            return replace(answer, timings_ms={"total": round(total, 2)})
+            return _timed(answer, started)
         if "issuance" in analysis.wants and "signer" not in analysis.wants:
             with self._lock:
                 answer = self._issuance_answer(analysis)
-            total = (time.perf_counter() - started) * 1000
-            return replace(answer, timings_ms={"total": round(total, 2)})
+            return _timed(answer, started)
         if is_duty_question(analysis) and not analysis.unknown_place:
             duties = select_duties(analysis, self.obligations())
             if duties or (date_window(analysis) is not None and is_deadline_listing(analysis)):
                 # A question about a date that no obligation falls on gets told so, not a near miss.
                 answer = duty_answer(analysis, duties, self.plans)
-                total = (time.perf_counter() - started) * 1000
-                return replace(answer, timings_ms={"total": round(total, 2)})
+                return _timed(answer, started)
         if "signer" in analysis.wants:
             with self._lock:
                 answer = self._signer_answer(analysis)
-            total = (time.perf_counter() - started) * 1000
-            return replace(answer, timings_ms={"total": round(total, 2)})
+            return _timed(answer, started)
         with self._lock:
             query_vec = self.embedder.embed([analysis.effective], "query")[0].tolist()
             t_embed = time.perf_counter()
@@ -163,28 +159,28 @@ class Assistant:
             self._chunks[doc] = self.store.scroll_plan(self.record.collection, doc, self.record.plans[doc]["sha256"])
         return self._chunks[doc]
 
+    def _kind_chunks(self, analysis: Analysis, kinds: tuple[str, ...]) -> Iterator[tuple[str, list[Chunk]]]:
+        """(plan id, its chunks of these kinds) for each plan the question targets (all when it names none)."""
+        for doc, entry in sorted(self.record.plans.items()):
+            if not analysis.plan_ids or entry["plan_id"] in analysis.plan_ids:
+                yield entry["plan_id"], [c for c in self._plan_chunks(doc) if c.kind in kinds]
+
     def _header_hits(self, analysis: Analysis) -> list[Hit]:
         """The letterhead chunks (number, date, title) of the targeted plans, for questions about issuance."""
-        targets = analysis.plan_ids or tuple(self.plans)
-        return [Hit(c, 0.0, self.plans[entry["plan_id"]].label)
-                for doc, entry in sorted(self.record.plans.items()) if entry["plan_id"] in targets
-                for c in self._plan_chunks(doc) if c.kind == "header"]
+        return [Hit(c, 0.0, self.plans[plan_id].label)
+                for plan_id, chunks in self._kind_chunks(analysis, ("header",)) for c in chunks]
 
     def _implements_answer(self, analysis: Analysis, number: str) -> Answer:
         """Which plans carry out a document: each plan's opening sentence that cites it ("Thực hiện …")."""
         cands: list[Candidate] = []
-        for doc, entry in sorted(self.record.plans.items()):
-            if analysis.plan_ids and entry["plan_id"] not in analysis.plan_ids:
-                continue
-            for chunk in self._plan_chunks(doc):
-                if chunk.kind not in ("header", "preamble"):
-                    continue
+        for plan_id, chunks in self._kind_chunks(analysis, ("header", "preamble")):
+            for chunk in chunks:
                 sents = split_sentences(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"),
                                         chunk.line_start, line_breaks=chunk.kind == "header")
                 hit = next((s for s in sents if re.search(rf"(?<!\d){number}(?!\d)", s.restored)
                             and re.search(r"\b(thuc hien|trien khai|can cu)\b", fold(s.restored))), None)
                 if hit is not None:
-                    cands.append(Candidate(hit, chunk, self.plans[entry["plan_id"]].label, len(cands), 1.0, 1.0,
+                    cands.append(Candidate(hit, chunk, self.plans[plan_id].label, len(cands), 1.0, 1.0,
                                            True, 1.0))
                     break
         answer = self.answerer.answer(replace(analysis, wants=(), entities=()), cands, self.plans)
@@ -196,12 +192,8 @@ class Assistant:
         months = [e for e in analysis.entities if re.fullmatch(r"\d{1,2}/\d{4}", e)]
         asks_number = bool(re.search(r"\b(so hieu|ky hieu|number|so may|so bao nhieu)\b",
                                      fold(analysis.effective) + " " + analysis.effective.lower()))
-        for doc, entry in sorted(self.record.plans.items()):
-            if analysis.plan_ids and entry["plan_id"] not in analysis.plan_ids:
-                continue
-            for chunk in self._plan_chunks(doc):
-                if chunk.kind != "header":
-                    continue
+        for plan_id, chunks in self._kind_chunks(analysis, ("header",)):
+            for chunk in chunks:
                 sents = split_sentences(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"),
                                         chunk.line_start, line_breaks=True)
                 for i, sent in enumerate(sents):
@@ -218,7 +210,7 @@ class Assistant:
                         continue  # the number is left blank ("Số:   /KH-UBND"): nothing to cite
                     if months and not set(months) & set(entities(sent.restored) + entities(sent.raw)):
                         continue
-                    cands.append(Candidate(sent, chunk, self.plans[entry["plan_id"]].label, len(cands), 1.0, 1.0,
+                    cands.append(Candidate(sent, chunk, self.plans[plan_id].label, len(cands), 1.0, 1.0,
                                            True, 1.0))
                     break
         wants = tuple(w for w in ("code", "date") if w in analysis.wants or w == "code")
@@ -228,16 +220,11 @@ class Assistant:
     def _signer_answer(self, analysis: Analysis) -> Answer:
         """Who signed: the name line of each targeted plan's signature block, cited verbatim."""
         cands: list[Candidate] = []
-        targets = analysis.plan_ids or tuple(m.plan_id for m in self.plan_list())
-        for doc, entry in sorted(self.record.plans.items()):
-            if entry["plan_id"] not in targets:
-                continue
-            for chunk in self._plan_chunks(doc):
-                if chunk.kind != "closing":
-                    continue
+        for plan_id, chunks in self._kind_chunks(analysis, ("closing",)):
+            for chunk in chunks:
                 found = find_signer(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"), chunk.line_start)
                 if found is not None:
-                    cands.append(Candidate(found, chunk, self.plans[entry["plan_id"]].label, len(cands), 1.0, 1.0,
+                    cands.append(Candidate(found, chunk, self.plans[plan_id].label, len(cands), 1.0, 1.0,
                                            False, 1.0))
         answer = self.answerer.answer(replace(analysis, wants=("signer",), entities=()), cands, self.plans)
         return replace(answer, retrieved=_spans(cands))
@@ -274,6 +261,11 @@ def implemented_code(analysis: Analysis) -> str:
     m = re.search(r"\b(\d{2,5})\s*/\s*[A-Za-zĐđ]", analysis.effective) or re.search(
         r"\b(?:quyet dinh|ke hoach|decision|plan)\s+(?:so\s+)?(\d{2,5})\b", probe)
     return m.group(1) if m else ""
+
+
+def _timed(answer: Answer, started: float) -> Answer:
+    """The answer with its total time (structured lookups have no retrieval stages to time)."""
+    return replace(answer, timings_ms={"total": round((time.perf_counter() - started) * 1000, 2)})
 
 
 def _spans(cands: Sequence[Candidate]) -> tuple[tuple[str, int, int], ...]:
