@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from assistant.answerers import Answerer, get_answerer
@@ -277,8 +276,3 @@ def _meta(data: dict[str, Any]) -> PlanMeta:
     """PlanMeta from its JSON form in the build record."""
     values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
     return PlanMeta(**values)
-
-
-def corpus_path(settings: Settings, doc: str) -> Path:
-    """Where a plan file lives."""
-    return settings.corpus_dir / doc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -47,10 +47,3 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "timings_ms": dict(self.timings_ms),
         }
-
-    def to_full_json(self) -> dict[str, Any]:
-        """Everything, for reports and the UI."""
-        data = asdict(self)
-        data["citations"] = [asdict(c) for c in self.citations]
-        data["related"] = [asdict(c) for c in self.related]
-        return data

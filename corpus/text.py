@@ -62,11 +62,6 @@ def fold(text: str) -> str:
     return " ".join(fold_word(w) for w in _WORD.findall(bare))
 
 
-def fold_tokens(text: str) -> list[str]:
-    """Folded words of a text, in order."""
-    return fold(text).split()
-
-
 _VI_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 _EN_HINTS = {
     "the", "what", "which", "who", "whom", "when", "how", "does", "do", "is", "are", "must", "should",

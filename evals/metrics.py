@@ -47,6 +47,15 @@ def overlaps(doc: str, lines: Sequence[int], gold_doc: str, gold: Sequence[int])
     return doc == gold_doc and lines[0] <= gold[1] and gold[0] <= lines[1]
 
 
+def corpus_lines(corpus_dir: Path, doc: str) -> list[str]:
+    """A plan's lines as ingest numbers them (corpus.reader), or [] when the file is missing or unreadable."""
+    from corpus.reader import PlanFile, read_plan
+
+    path = corpus_dir / doc
+    plan = read_plan(path) if path.is_file() else None
+    return list(plan.lines) if isinstance(plan, PlanFile) else []
+
+
 class Verbatim:
     """Checks that a citation's quote is the text of its file at the given lines."""
 
@@ -58,8 +67,7 @@ class Verbatim:
         """True when the collapsed quote occurs in the collapsed cited lines."""
         doc = citation["doc"]
         if doc not in self._files:
-            path = self.corpus_dir / doc
-            self._files[doc] = path.read_text(encoding="utf-8").split("\n") if path.exists() else []
+            self._files[doc] = corpus_lines(self.corpus_dir, doc)
         lines = self._files[doc]
         first, last = citation["lines"]
         if not lines or not 1 <= first <= last <= len(lines):

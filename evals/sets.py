@@ -102,13 +102,14 @@ def load_set(path: Path, tier: str = "full") -> list[EvalItem]:
 
 def check_set(items: list[EvalItem], corpus_dir: Path) -> list[str]:
     """Problems with gold citations: missing files, spans outside the file, blank spans."""
+    from evals.metrics import corpus_lines, phrase_in  # metrics imports this module: import here
+
     problems: list[str] = []
     cache: dict[str, list[str]] = {}
     for item in items:
         for cite in item.citations:
-            path = corpus_dir / cite.doc
             if cite.doc not in cache:
-                cache[cite.doc] = path.read_text(encoding="utf-8").split("\n") if path.exists() else []
+                cache[cite.doc] = corpus_lines(corpus_dir, cite.doc)
             lines = cache[cite.doc]
             first, last = cite.lines
             if not lines:
@@ -120,7 +121,6 @@ def check_set(items: list[EvalItem], corpus_dir: Path) -> list[str]:
         if item.kind in ("fact", "deadline") and item.citations and item.answers:
             # The gold spans must say what the gold answer says: a corpus edit that shifts lines is caught here.
             from corpus.text import fold
-            from evals.metrics import phrase_in
 
             text = " ".join(fold(" ".join(cache.get(c.doc, [])[c.lines[0] - 1:c.lines[1]])) for c in item.citations)
             if not any(phrase_in(phrase, text) for phrase in item.answers):
