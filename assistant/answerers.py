@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
@@ -24,6 +25,7 @@ class AnswererError(RuntimeError):
 NOT_FOUND = {"vi": "Không tìm thấy trong các kế hoạch câu trả lời cho câu hỏi này.",
              "en": "Not found in the plans: none of them answers this question."}
 ABSTAIN_LEX = 0.5
+PER_PLAN_LEX = 0.8
 
 
 def lang_key(language: str) -> str:
@@ -79,9 +81,31 @@ def get_answerer(name: str, **options: Any) -> Answerer:
     return _REGISTRY[name](**options)
 
 
+_HOW_MANY = re.compile(r"\b(bao nhieu|how many|how much|so luong bao nhieu|what percentage|what share|"
+                       r"what proportion|muc bao nhieu|ty le bao nhieu)\b")
+_NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+_PERCENT = re.compile(r"\b(phan tram|percentage|percent|what share|what proportion)\b|%")
+
+
+def fits_type(analysis: Analysis, cand: Candidate) -> bool:
+    """A "how many / what percentage" question is only answered by a sentence that states a number."""
+    probe = f"{fold(analysis.effective)} {analysis.effective.lower()}"
+    # The restored reading: OCR puts digits inside words ("T6" for "Tổ") that are not numbers.
+    text = cand.sentence.restored
+    if (_PERCENT.search(probe) and _HOW_MANY.search(probe)) or re.search(r"\bbao nhieu phan tram\b", probe):
+        return "%" in text
+    if _HOW_MANY.search(probe):
+        return bool(_NUMBER_WORD.search(text))
+    return True
+
+
 def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Candidate]]:
     """Supporting sentences grouped by plan (one group unless the question spans plans); [] to abstain."""
     if not candidates or analysis.unknown_place:
+        return []
+    everything = list(candidates)
+    candidates = [c for c in candidates if fits_type(analysis, c)]
+    if not candidates:
         return []
     best = candidates[0]
     wants_entity = any("/" in e or "-" in e for e in analysis.entities)
@@ -100,12 +124,17 @@ def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Can
                 continue
             if wants_entity and not top.entity:
                 continue
-            if not wants_entity and (top.score < 0.85 * best.score or top.lex < ABSTAIN_LEX):
+            if analysis.per_plan and not wants_entity:
+                # Each plan was searched on its own: judge its best sentence by how much of the question it
+                # covers, not against the other plans' scores (dense similarity favours clean text).
+                if top.lex < max(ABSTAIN_LEX, PER_PLAN_LEX * best.lex):
+                    continue
+            elif not wants_entity and (top.score < 0.85 * best.score or top.lex < ABSTAIN_LEX):
                 continue
         chosen = [top]
         if "date" in analysis.wants and not DATE_WORDS.search(fold(top.sentence.restored)):
             # "a) Hoàn thành rà soát …" is often followed by "Thời gian hoàn thành: tháng 9/2025".
-            follow = next((c for c in cands if c.chunk is top.chunk and c.sentence.line_start >= top.sentence.line_end
+            follow = next((c for c in everything if c.chunk is top.chunk and c.sentence.line_start >= top.sentence.line_end
                            and c.sentence.line_start <= top.sentence.line_end + 3
                            and DATE_WORDS.search(fold(c.sentence.restored))), None)
             if follow is not None:

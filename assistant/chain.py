@@ -29,20 +29,57 @@ class PlansRetriever(BaseRetriever):
     """Hybrid (dense + sparse, Qdrant RRF) retrieval restricted to committed, and named, plans."""
 
     def __init__(self, store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
-                 query_vec: Sequence[float], k: int, mode: str = "hybrid", extra: Sequence[Hit] = ()) -> None:
+                 query_vec: Sequence[float], k: int, mode: str = "hybrid", extra: Sequence[Hit] = (),
+                 all_plans: Sequence[str] = ()) -> None:
         super().__init__(callback_manager=_EMPTY_CALLBACKS)
+        self._all_plans = list(all_plans)
         self._extra = list(extra)
         self._store, self._collection, self._hashes = store, collection, list(plan_hashes)
         self._analysis, self._vec, self._k, self._mode = analysis, query_vec, k, mode
 
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        text = f"{self._analysis.effective} {self._analysis.expansion}"
-        sparse = query_vector(terms(text), SparseSettings())
+    def _per_plan(self, sparse: tuple[list[int], list[float]]) -> list[Hit]:
+        """A list question: the usual search, then each targeted plan searched on its own and its best hits
+        appended, so that one plan's many near-matches cannot crowd out another plan's answer."""
         hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._analysis.plan_ids,
                                   limit=self._k, mode=self._mode)
         seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
+        for pid in self._analysis.plan_ids or self._all_plans:
+            for hit in self._store.hybrid(self._collection, self._vec, sparse, self._hashes, [pid],
+                                          limit=PER_PLAN_K, mode=self._mode):
+                if (hit.chunk.doc, hit.chunk.line_start) not in seen:
+                    seen.add((hit.chunk.doc, hit.chunk.line_start))
+                    hits.append(hit)
+        return hits
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        sparse = sparse_query(self._analysis)
+        if self._analysis.per_plan and len(self._all_plans) > 1:
+            hits = self._per_plan(sparse)
+        else:
+            hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._analysis.plan_ids,
+                                      limit=self._k, mode=self._mode)
+        seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
         hits += [h for h in self._extra if (h.chunk.doc, h.chunk.line_start) not in seen]
         return [_node(hit) for hit in hits]
+
+
+PER_PLAN_K = 4
+PLACE_WEIGHT = 0.25
+
+
+def sparse_query(analysis: Analysis) -> tuple[list[int], list[float]]:
+    """Sparse query vector; the named plans' place names keep a small weight.
+
+    The plan filter already restricts the search to those plans, so at full weight their names would pull
+    up letterheads and signature blocks; a small weight still helps where the name is the answer
+    ("Viễn thông Đắk Lắk").
+    """
+    settings = SparseSettings()
+    ids, weights = query_vector(terms(f"{analysis.effective} {analysis.expansion}"), settings)
+    if not analysis.search or analysis.search == analysis.effective:
+        return ids, weights
+    kept = dict(zip(*query_vector(terms(f"{analysis.search} {analysis.expansion}"), settings), strict=True))
+    return ids, [kept.get(i, PLACE_WEIGHT * w) for i, w in zip(ids, weights, strict=True)]
 
 
 def _node(hit: Hit) -> NodeWithScore:
@@ -112,7 +149,7 @@ def run_chain(store: Store, collection: str, plan_hashes: Sequence[str], analysi
               query_vec: Sequence[float], stats: TermStats, answerer: Answerer, plans: Mapping[str, PlanMeta],
               k: int, mode: str = "hybrid", extra: Sequence[Hit] = ()) -> Answer:
     """Retrieve, score sentences and answer, as one llama-index query; `extra` hits join the retrieved ones."""
-    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, extra)
+    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, extra, sorted(plans))
     scorer = SentenceScorer(analysis=analysis, query_vec=query_vec, stats=stats)
     engine = RetrieverQueryEngine(retriever=retriever, node_postprocessors=[scorer],
                                   response_synthesizer=AnswerSynthesizer(answerer, analysis, plans),

@@ -85,7 +85,8 @@ GLOSSARY: dict[str, str] = {
 
 _WANTS = {
     "date": r"\b(khi nao|bao gio|ngay nao|thang nao|thoi han|han chot|truoc ngay|when|deadline|by what date|"
-            r"date|thoi gian hoan thanh|hoan thanh truoc|due|thoi gian nao|luc nao|by when|timeline|time frame)\b",
+            r"date|thoi gian hoan thanh|hoan thanh truoc|due|thoi gian nao|luc nao|by when|timeline|time frame|"
+            r"moc nao|moc thoi gian|den khi nao|thoi diem nao|what time|timeframe)\b",
     "percent": r"\b(ty le|phan tram|percentage|percent|what share|share of|what proportion)\b|%",
     "number": r"\b(bao nhieu|may|how many|how much|ty le|percentage|percent|what share|so luong|muc tieu)\b|%",
     "agency": r"\b(ai|co quan nao|don vi nao|who|which (agency|unit|body|office|department)|chu tri|phu trach|"
@@ -95,6 +96,9 @@ _WANTS = {
     "code": r"\b(so hieu|van ban nao|quyet dinh nao|ke hoach nao|which (decision|document|plan)|"
             r"what (decision|document)|implements?|thuc hien .* nao|so may)\b",
 }
+_LIST_ASK = re.compile(r"\b(nhung ke hoach|cac ke hoach|ke hoach nao|which plans|what plans|which of the plans|"
+                       r"plans? (that|which|where)|each plan|moi ke hoach|tung ke hoach|cac dia phuong|"
+                       r"dia phuong nao|which localit\w*|moi noi|so sanh|compare\w*|compared)\b")
 _FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:thi sao|the nao|\?|$)")
 _PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho)\s+"
                     r"([a-z]+(?:\s+[a-z]+){0,2})")
@@ -117,6 +121,47 @@ class Analysis:
     terms: tuple[str, ...]  # folded content syllables, English glossed to Vietnamese
     entities: tuple[str, ...]  # dates / codes / numbers in the question
     expansion: str  # folded Vietnamese text added for English questions
+    search: str = ""  # the text to retrieve with: `effective` without the named plans' place names
+    per_plan: bool = False  # the answer is a list over plans ("which plans …?", two plans named): search each
+
+
+_LEVEL_WORDS = {"xa", "phuong", "tinh", "commune", "ward", "province", "cua", "of", "the", "o", "tai", "in"}
+_WORD = re.compile(r"[^\W_]+(?:'s)?|\S")
+
+
+def strip_places(text: str, plans: Sequence[PlanMeta], plan_ids: Sequence[str]) -> str:
+    """`text` without the localities of the named plans (and their level word): the plan filter already
+    restricts the search to them, and their names would only pull letterheads and signature blocks up."""
+    names = sorted({tuple(fold(a).split()) for m in plans if m.plan_id in plan_ids for a in (*m.aliases, m.locality)
+                    if a}, key=len, reverse=True)
+    if not names:
+        return text
+    tokens = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+    drop: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        for name in names:
+            n = len(name)
+            if tuple(t[2] for t in tokens[i:i + n]) == name:
+                drop.update(range(i, i + n))
+                # "xã Sa Thầy", "Sa Thầy commune", "của tỉnh Đắk Lắk": the level word goes with the name.
+                j = i - 1
+                while j >= 0 and tokens[j][2] in _LEVEL_WORDS and j >= i - 2:
+                    drop.add(j)
+                    j -= 1
+                if i + n < len(tokens) and (tokens[i + n][2].split() or [""])[0] in {"commune", "ward", "province"}:
+                    drop.add(i + n)
+                i += n - 1
+                break
+        i += 1
+    parts: list[str] = []
+    for k, (a, b, _) in enumerate(tokens):
+        if k not in drop:
+            gap = text[tokens[k - 1][1]:a] if k and k - 1 not in drop else " "
+            parts.append(gap + text[a:b])
+    stripped = collapse("".join(parts))
+    # Too little left ("Dương Kinh?") means the place was the question: keep it whole.
+    return stripped if len(stripped.split()) >= 3 else text
 
 
 def validate(question: str) -> str:
@@ -212,6 +257,8 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     else:
         # "bao giờ / bao nhiêu / bao lâu" ask when / how many: their "bao" is not the "bao" of "báo cáo".
         question_words = re.sub(r"\bbao (gio|nhieu|lau)\b", " ", eff_folded)
+        # "năm 2026": the year is matched as an entity; its "năm" would match every year in the plans.
+        question_words = re.sub(r"\bnam (?=20\d\d\b)", " ", question_words)
         words = [w for w in question_words.split() if w not in STOP and len(w) > 1]
     words = [w for w in words if w not in TYPE_WORDS]
     plan_words = {w for meta in plans if meta.plan_id in plan_ids for a in (*meta.aliases, meta.locality)
@@ -228,4 +275,6 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     found_entities = tuple(e for e in entities(effective) if e not in own)
     return Analysis(question=text, effective=effective, language=language, plan_ids=tuple(plan_ids),
                     unknown_place="" if plan_ids else _unknown_place(eff_folded, plans, effective), wants=wants,
-                    terms=content, entities=found_entities, expansion=expansion)
+                    terms=content, entities=found_entities, expansion=expansion,
+                    search=strip_places(effective, plans, plan_ids),
+                    per_plan=len(plan_ids) >= 2 or (not plan_ids and bool(_LIST_ASK.search(probe))))

@@ -131,7 +131,7 @@ class Assistant:
                 answer = self._signer_answer(analysis)
             return _timed(answer, started)
         with self._lock:
-            query_vec = self.embedder.embed([analysis.effective], "query")[0].tolist()
+            query_vec = self.embedder.embed([analysis.search or analysis.effective], "query")[0].tolist()
             t_embed = time.perf_counter()
             extra = self._header_hits(analysis) if "issuance" in analysis.wants else []
             answer = run_chain(self.store, self.record.collection, self.record.plan_hashes, analysis, query_vec,

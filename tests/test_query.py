@@ -1,0 +1,73 @@
+"""Question analysis and answer-type checks, on the real manifest (no index, no models)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answerers import fits_type
+from assistant.query import analyse, strip_places
+from assistant.scoring import Candidate
+from corpus.manifest import load_manifest
+from corpus.records import Chunk, PlanMeta
+from corpus.sentences import Sentence
+
+MANIFEST = Path(__file__).resolve().parents[1] / "corpus" / "manifest.toml"
+
+
+@pytest.fixture(scope="module")
+def metas() -> list[PlanMeta]:
+    return list(load_manifest(MANIFEST).plans.values())
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("Kế hoạch của xã Sa Thầy phải cung cấp bao nhiêu dịch vụ?", "Kế hoạch phải cung cấp bao nhiêu dịch vụ?"),
+    ("xa Sa Thay phai cung cap bao nhieu dich vu?", "phai cung cap bao nhieu dich vu?"),
+    ("How many services must Sa Thầy commune provide?", "How many services must provide?"),
+    ("What about Sa Thay commune's targets for 2026?", "What about targets for 2026?"),
+])
+def test_strip_places_drops_the_named_locality_and_its_level(metas: list[PlanMeta], question: str,
+                                                             expected: str) -> None:
+    assert strip_places(question, metas, ["sa-thay"]) == expected
+
+
+def test_strip_places_keeps_other_places_and_short_questions(metas: list[PlanMeta]) -> None:
+    # Only the named plans' places go; a question that is little more than the place stays whole.
+    assert strip_places("Đắk Lắk và Sa Thầy khác nhau thế nào?", metas, ["sa-thay"]) == \
+        "Đắk Lắk và khác nhau thế nào?"
+    assert strip_places("xã Sa Thầy?", metas, ["sa-thay"]) == "xã Sa Thầy?"
+    assert strip_places("xã Sa Thầy ở đâu?", metas, []) == "xã Sa Thầy ở đâu?"
+
+
+def test_analysis_search_text_and_list_questions(metas: list[PlanMeta]) -> None:
+    one = analyse("Xã Cẩm Giang đặt chỉ tiêu bao nhiêu phần trăm hồ sơ trực tuyến?", metas)
+    assert one.plan_ids == ("cam-giang",) and not one.per_plan
+    assert "Cẩm Giang" not in one.search and "hồ sơ trực tuyến" in one.search
+    assert analyse("Những kế hoạch nào giao nhiệm vụ cho Công an?", metas).per_plan
+    assert analyse("which plans mention VNeID?", metas).per_plan
+    two = analyse("Chỉ tiêu của tỉnh Đắk Lắk và xã Cẩm Giang là bao nhiêu?", metas)
+    assert two.per_plan and set(two.plan_ids) == {"dak-lak", "cam-giang"}
+
+
+def test_year_word_is_not_a_search_term(metas: list[PlanMeta]) -> None:
+    analysis = analyse("mục tiêu năm 2026 của xã Cẩm Giang là gì?", metas)
+    assert "nam" not in analysis.terms and "2026" in analysis.entities
+
+
+def _cand(restored: str) -> Candidate:
+    chunk = Chunk(plan_id="p", doc="p.txt", heading_path=(), line_start=1, line_end=1, raw_text=restored,
+                  restored_text=restored, segmented_text=restored)
+    return Candidate(Sentence(1, 1, restored, restored), chunk, "", 0, 0.0, 1.0, False, 1.0)
+
+
+def test_how_many_needs_a_number_and_percentages_need_a_percent(metas: list[PlanMeta]) -> None:
+    how_many = analyse("Xã Cẩm Giang có bao nhiêu tổ công nghệ số?", metas)
+    assert fits_type(how_many, _cand("Cung cấp 25 dịch vụ công trực tuyến."))
+    assert not fits_type(how_many, _cand("Huy động thành viên Tổ công nghệ số cộng đồng."))
+    assert not fits_type(how_many, _cand("T6 cong nghé s6"))  # OCR digits inside words are not numbers
+    percent = analyse("Tỷ lệ hồ sơ trực tuyến là bao nhiêu phần trăm?", metas)
+    assert fits_type(percent, _cand("đạt tối thiểu 80%."))
+    assert not fits_type(percent, _cand("đạt tối thiểu 80 hồ sơ."))
+    what = analyse("Ai chủ trì tuyên truyền?", metas)
+    assert fits_type(what, _cand("Văn phòng HĐND và UBND xã chủ trì."))
