@@ -122,7 +122,9 @@ class AnswerSynthesizer(BaseSynthesizer):
         cands: list[Candidate] = [n.node.metadata["candidate"] for n in nodes]
         answer = self._answerer.answer(self._analysis, cands, self._plans)
         ranked = sorted({c.rank: (c.chunk.doc, c.chunk.line_start, c.chunk.line_end) for c in cands}.items())
-        answer = replace(answer, retrieved=tuple(span for _, span in ranked))
+        # `cands` are best first, so a chunk's first appearance is its rank after sentence scoring.
+        reranked = dict.fromkeys((c.chunk.doc, c.chunk.line_start, c.chunk.line_end) for c in cands)
+        answer = replace(answer, retrieved=tuple(reranked), first_stage=tuple(span for _, span in ranked))
         return Response(response=answer.answer, source_nodes=nodes, metadata={"answer": answer})
 
     async def asynthesize(self, query: QueryType, nodes: list[NodeWithScore],

@@ -36,7 +36,10 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     language: str = "vi"  # vi / vi-noaccent / en
     effective_question: str = ""  # after follow-up resolution
-    retrieved: tuple[tuple[str, int, int], ...] = ()  # (doc, first, last) of retrieved chunks, best first
+    # (doc, first, last) of the chunks read, best first: as reranked by their best sentence, and as the hybrid
+    # search returned them (the two hit@k figures of `plans eval`).
+    retrieved: tuple[tuple[str, int, int], ...] = ()
+    first_stage: tuple[tuple[str, int, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON contract (see README: "JSON output")."""

@@ -79,13 +79,14 @@ def score_item(item: EvalItem, answer: dict[str, Any], verbatim: Verbatim) -> di
     """Per-question metrics."""
     cites = answer["citations"]
     retrieved = answer.get("retrieved", [])
+    first_stage = answer.get("first_stage") or retrieved
     gold = item.citations
     cited_gold = [any(overlaps(c["doc"], c["lines"], g.doc, g.lines) for c in cites) for g in gold]
     relevant = [verbatim(c) and (not gold or any(overlaps(c["doc"], c["lines"], g.doc, g.lines) for g in gold))
                 for c in cites]
 
-    def hit(k: int) -> bool:
-        return any(overlaps(doc, (a, b), g.doc, g.lines) for doc, a, b in retrieved[:k] for g in gold)
+    def hit(k: int, ranking: Sequence[Sequence[Any]] = retrieved) -> bool:
+        return any(overlaps(doc, (a, b), g.doc, g.lines) for doc, a, b in ranking[:k] for g in gold)
 
     rank = next((i + 1 for i, (doc, a, b) in enumerate(retrieved)
                  if any(overlaps(doc, (a, b), g.doc, g.lines) for g in gold)), None)
@@ -96,6 +97,7 @@ def score_item(item: EvalItem, answer: dict[str, Any], verbatim: Verbatim) -> di
         "citation_precision": (sum(relevant) / len(cites)) if cites and gold else None,
         "verbatim": [verbatim(c) for c in cites],
         "hit1": hit(1) if gold else None, "hit5": hit(5) if gold else None, "hit10": hit(10) if gold else None,
+        "hit5_first_stage": hit(5, first_stage) if gold else None,
         "mrr": (1.0 / rank if rank else 0.0) if gold else None,
         "abstained": bool(answer["abstained"]), "unanswerable": not item.answerable,
         "latency_ms": float(answer.get("timings_ms", {}).get("total", 0.0)),
@@ -130,6 +132,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "verbatim": (sum(all_verbatim) / len(all_verbatim)) if all_verbatim else 1.0,
         "hit1": _mean([r["hit1"] for r in rows]), "hit5": _mean([r["hit5"] for r in rows]),
         "hit10": _mean([r["hit10"] for r in rows]), "mrr": _mean([r["mrr"] for r in rows]),
+        "hit5_first_stage": _mean([r.get("hit5_first_stage") for r in rows]),
         "abstention": _mean([r["abstained"] == r["unanswerable"] for r in rows]),
         "abstention_precision": _mean([r["unanswerable"] for r in abstained]) if abstained else None,
         "abstention_recall": _mean([r["abstained"] for r in unanswerable]) if unanswerable else None,

@@ -24,7 +24,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "dense-norepair": {"mode": "dense", "repair": False},
 }
 COLUMNS = ("answer", "citation_recall", "citation_precision", "verbatim", "hit1", "hit5", "hit10", "mrr",
-           "abstention", "latency_p50_ms", "latency_p95_ms")
+           "hit5_first_stage", "abstention", "latency_p50_ms", "latency_p95_ms")
 
 
 def run_items(assistant: Any, items: list[EvalItem], mode: str = "hybrid",
@@ -42,6 +42,7 @@ def run_items(assistant: Any, items: list[EvalItem], mode: str = "hybrid",
             raise EvalError(f"{item.id}: the question is rejected: {exc}") from None
         data = answer.to_json()
         data["retrieved"] = [list(r) for r in answer.retrieved]
+        data["first_stage"] = [list(r) for r in answer.first_stage or answer.retrieved]
         data["related"] = [c.to_json() for c in answer.related]
         out.append((item, data))
     return out
