@@ -173,8 +173,9 @@ class ExtractiveAnswerer(Answerer):
             for cand in group:
                 citations.append(to_citation(cand, meta))
                 quotes.append(f"“{collapse(cand.sentence.restored)}” [{len(citations)}]")
-            short = next((a for a in (short_answer(analysis.wants, c) for c in reversed(group)) if a), "") \
-                if "date" in analysis.wants else short_answer(analysis.wants, group[0])
+            short = next((a for a in (short_answer(analysis.wants, c, analysis.counted) for c in reversed(group))
+                          if a), "") if "date" in analysis.wants else short_answer(analysis.wants, group[0],
+                                                                                  analysis.counted)
             if not short and "date" in analysis.wants:
                 short = heading_date(group[0].chunk.heading_path)
             label = plan_label(meta, analysis.language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.scoring import Candidate
+from corpus.text import fold
 
 _DATE_PHRASES = [
     r"(?:ngày|ngay)\s*\d{1,2}\s*th\w{0,4}\s*\d{1,2}\s*n\w{0,2}\s*\d{4}",
@@ -23,13 +24,16 @@ _UNIT_LEAD = re.compile(r"^(?:[-+•]\s*|\d+[.)]\s*|[a-zđ]\)\s*)?(?:Giao\s+)?(?
                         r"tham mưu|báo cáo|căn cứ|xây dựng|rà soát|theo dõi|hướng dẫn|khẩn trương|chịu trách nhiệm)|:|,)")
 
 
-def short_answer(wants: tuple[str, ...], cand: Candidate) -> str:
-    """The decisive phrases for the wanted types (at most two), or "" when the sentence has none."""
+def short_answer(wants: tuple[str, ...], cand: Candidate, counted: str = "") -> str:
+    """The decisive phrases for the wanted types (at most two), or "" when the sentence has none.
+
+    `counted` (folded) is what a "how many" question counts: the number that counts it is preferred.
+    """
     found: list[str] = []
     for kind in wants:
         if kind == "number" and "percent" in wants and found:
             continue  # a percentage already answers "how much"
-        phrase = _phrase(kind, cand)
+        phrase = _phrase(kind, cand, counted)
         if phrase and not any(phrase in f or f in phrase for f in found):
             found.append(phrase)
         if len(found) == 2:
@@ -37,7 +41,7 @@ def short_answer(wants: tuple[str, ...], cand: Candidate) -> str:
     return "; ".join(found)
 
 
-def _phrase(kind: str, cand: Candidate) -> str:
+def _phrase(kind: str, cand: Candidate, counted: str = "") -> str:
     """The phrase of one wanted type in a candidate sentence."""
     text = cand.sentence.restored
     if kind == "date":
@@ -54,9 +58,10 @@ def _phrase(kind: str, cand: Candidate) -> str:
         if m:
             return m.group(0).strip()
     elif kind == "number":
-        m = _NUMBER.search(text)
-        if m and not re.fullmatch(r"\d{4}", m.group(1)):
-            return m.group(0).strip()
+        numbers = [m for m in _NUMBER.finditer(text) if not re.fullmatch(r"\d{4}", m.group(1))]
+        counting = [m for m in numbers if counted and f" {counted}" in f" {fold(m.group(0))}"]
+        if counting or numbers:
+            return (counting or numbers)[0].group(0).strip()
     elif kind == "agency":
         m = _UNIT_LEAD.search(text)
         if m:

@@ -123,6 +123,7 @@ class Analysis:
     expansion: str  # folded Vietnamese text added for English questions
     search: str = ""  # the text to retrieve with: `effective` without the named plans' place names
     per_plan: bool = False  # the answer is a list over plans ("which plans …?", two plans named): search each
+    counted: str = ""  # what "how many" counts, folded Vietnamese ("dich vu" for "bao nhiêu dịch vụ …")
 
 
 _LEVEL_WORDS = {"xa", "phuong", "tinh", "commune", "ward", "province", "cua", "of", "the", "o", "tai", "in"}
@@ -162,6 +163,30 @@ def strip_places(text: str, plans: Sequence[PlanMeta], plan_ids: Sequence[str]) 
     stripped = collapse("".join(parts))
     # Too little left ("Dương Kinh?") means the place was the question: keep it whole.
     return stripped if len(stripped.split()) >= 3 else text
+
+
+_EN_BREAK = {"must", "does", "do", "is", "are", "should", "will", "has", "have", "did", "can", "in", "on", "of",
+             "for", "to", "by", "the", "a", "an", "were", "was", "and", "or", "that", "which"}
+
+
+def counted_noun(effective: str, language: str) -> str:
+    """What a "how many" question counts, as folded Vietnamese: the two syllables after "bao nhiêu", or the
+    glossed head noun of "how many online public services"."""
+    if language == "en":
+        m = re.search(r"\bhow many\s+((?:[a-z'-]+\s*){1,4})", effective.lower())
+        if not m:
+            return ""
+        words: list[str] = []
+        for word in m.group(1).split():
+            if word in _EN_BREAK:
+                break
+            words.append(word)
+        # English puts the head noun last ("online public services").
+        return GLOSSARY.get(words[-1], "") if words else ""
+    m = re.search(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)", fold(effective))
+    if not m or m.group(1).split()[0] in {"phan", "la", "ty", "nam", "thi", "va", "o", "tai", "trong"}:
+        return ""
+    return m.group(1)
 
 
 def validate(question: str) -> str:
@@ -277,4 +302,5 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
                     unknown_place="" if plan_ids else _unknown_place(eff_folded, plans, effective), wants=wants,
                     terms=content, entities=found_entities, expansion=expansion,
                     search=strip_places(effective, plans, plan_ids),
+                    counted=counted_noun(effective, language),
                     per_plan=len(plan_ids) >= 2 or (not plan_ids and bool(_LIST_ASK.search(probe))))

@@ -94,6 +94,8 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
                 bonus += 0.12
             if "number" in analysis.wants and re.search(r"\d", folded):
                 bonus += 0.08
+            if analysis.counted and re.search(rf"(?<![\w/])\d[\d.,]*\s+(?:\S+\s+)?{analysis.counted}\b", folded):
+                bonus += 0.15  # "bao nhiêu dịch vụ": a number that counts dịch vụ ("463 dịch vụ công")
             if "percent" in analysis.wants and "%" in sent.restored:
                 bonus += 0.15
             if "agency" in analysis.wants and UNIT_WORDS.search(folded + " "):

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from assistant.answerers import fits_type
-from assistant.query import analyse, strip_places
+from assistant.extract import short_answer
+from assistant.query import analyse, counted_noun, strip_places
 from assistant.scoring import Candidate
 from corpus.manifest import load_manifest
 from corpus.records import Chunk, PlanMeta
@@ -71,3 +72,21 @@ def test_how_many_needs_a_number_and_percentages_need_a_percent(metas: list[Plan
     assert not fits_type(percent, _cand("đạt tối thiểu 80 hồ sơ."))
     what = analyse("Ai chủ trì tuyên truyền?", metas)
     assert fits_type(what, _cand("Văn phòng HĐND và UBND xã chủ trì."))
+
+
+@pytest.mark.parametrize(("question", "language", "counted"), [
+    ("xa Sa Thay phai cung cap bao nhieu dich vu cong truc tuyen?", "vi-noaccent", "dich vu"),
+    ("Xã phải cung cấp bao nhiêu thủ tục hành chính?", "vi", "thu tuc"),
+    ("Tỷ lệ hồ sơ là bao nhiêu phần trăm?", "vi", ""),
+    ("How many online public services must the commune provide?", "en", "dich vu"),
+    ("What share of dossiers is processed online?", "en", ""),
+])
+def test_counted_noun(question: str, language: str, counted: str) -> None:
+    assert counted_noun(question, language) == counted
+
+
+def test_short_answer_prefers_the_number_that_counts_what_was_asked() -> None:
+    cand = _cand("Cung cấp dịch vụ công đối với 388 thủ tục hành chính và 463 dịch vụ công trực tuyến.")
+    assert short_answer(("number",), cand, "dich vu").startswith("463")
+    assert short_answer(("number",), cand, "thu tuc").startswith("388")
+    assert short_answer(("number",), cand).startswith("388")
