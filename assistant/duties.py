@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from itertools import pairwise
 
@@ -19,6 +20,8 @@ _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _MONTH = re.compile(r"(?<![/\d])(\d{1,2})/(\d{4})\b")
 _MONTHS_EN = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july",
                                           "august", "september", "october", "november", "december"), 1)}
+# A date the sentence itself sets ("định kỳ" in "sao lưu định kỳ" is not a deadline).
+_CONCRETE_DATE = re.compile(r"\b(\d{1,2}/\d{1,2}/\d{4}|thang \d{1,2}\s*/\s*\d{4}|ngay \d{1,2} thang \d{1,2}|quy [ivx]+)\b")
 _BY = r"(by|before|truoc|han|no later than|cham nhat|den)"
 _TASK_ASK = re.compile(r"\b(who must|ai phai|viec gi|nhung viec|what must|what does .* (have|need) to do|phai lam gi|"
                        r"lam gi|nhiem vu gi|nhung nhiem vu|chu tri nhung|which tasks|what tasks|what are .* tasks|"
@@ -185,3 +188,36 @@ def duty_answer(analysis: Analysis, duties: Sequence[Obligation], plans: Mapping
     return Answer(question=analysis.question, answer=head + "\n" + "\n".join(lines), abstained=False,
                   citations=tuple(citations), language=analysis.language, effective_question=analysis.effective,
                   retrieved=tuple((o.doc, o.lines[0], o.lines[1]) for o in shown))
+
+
+def with_deadline(answer: Answer, obligations: Sequence[Obligation],
+                  lines_of: Callable[[str], tuple[Sequence[str], Sequence[str]]]) -> Answer:
+    """A "when" answer whose quoted task states no date gets the deadline the plan sets for that task.
+
+    Plans often put the deadline on its own line after an item's bullets ("- Thời gian hoàn thành: …"),
+    far from the sentence that matched; the obligations table has already tied the two together.
+    """
+    if answer.abstained or not answer.citations or len({c.doc for c in answer.citations}) > 1:
+        return answer
+    first = answer.citations[0]
+    if _CONCRETE_DATE.search(fold(first.restored or first.quote)):
+        return answer
+    match = next((o for o in obligations if o.doc == first.doc and o.lines[0] <= first.lines[1]
+                  and first.lines[0] <= o.lines[1] and o.deadline is not None and o.deadline.end is not None
+                  and o.deadline_lines is not None), None)
+    if match is None or match.deadline is None or match.deadline_lines is None:
+        return answer
+    a, b = match.deadline_lines
+    raw, restored = lines_of(match.doc)
+    if not 1 <= a <= b <= len(raw):
+        return answer
+    quote, reading = collapse(" ".join(raw[a - 1:b])), collapse(" ".join(restored[a - 1:b]))
+    citations = list(answer.citations)
+    if not any(c.doc == match.doc and c.lines[0] <= b and a <= c.lines[1] for c in citations):
+        citations.append(Citation(doc=match.doc, lines=(a, b), quote=quote, heading=match.heading,
+                                  plan_id=match.plan_id, locality=match.locality,
+                                  restored="" if reading == quote else reading))
+        text = f"{match.deadline.label} — {answer.answer} “{reading}” [{len(citations)}]"
+    else:
+        text = f"{match.deadline.label} — {answer.answer}"
+    return replace(answer, answer=text, citations=tuple(citations))

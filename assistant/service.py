@@ -20,6 +20,7 @@ from assistant.duties import (
     is_deadline_listing,
     is_duty_question,
     select_duties,
+    with_deadline,
 )
 from assistant.query import Analysis, QuestionError, analyse, find_plans
 from assistant.scoring import Candidate, TermStats
@@ -136,6 +137,8 @@ class Assistant:
             extra = self._header_hits(analysis) if "issuance" in analysis.wants else []
             answer = run_chain(self.store, self.record.collection, self.record.plan_hashes, analysis, query_vec,
                                self.stats, self.answerer, self.plans, k or self.settings.top_k, mode, extra)
+        if "date" in analysis.wants:
+            answer = with_deadline(answer, self.obligations(), self._lines)
         done = time.perf_counter()
         timings = {"analyse": (t_analyse - started) * 1000, "embed": (t_embed - t_analyse) * 1000,
                    "retrieve_answer": (done - t_embed) * 1000, "total": (done - started) * 1000}
@@ -227,6 +230,11 @@ class Assistant:
                                            False, 1.0))
         answer = self.answerer.answer(replace(analysis, wants=("signer",), entities=()), cands, self.plans)
         return replace(answer, retrieved=_spans(cands))
+
+    def _lines(self, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Raw and restored lines of a committed plan."""
+        text = self.plan_text(doc)
+        return text.raw, text.restored
 
     def plan_text(self, doc: str) -> PlanText:
         """Raw lines from the corpus file and the restored reading saved at ingest."""

@@ -100,3 +100,13 @@ def test_list_question_searches_every_plan(real_assistant: Any) -> None:
     assert {c.doc[:3] for c in answer.citations} == {"000", "001", "002", "004"}
     assert "08" in answer.answer
 
+
+
+def test_when_answer_borrows_the_items_deadline_line(real_assistant: Any, real_settings: Any) -> None:
+    # The matched bullet states no date; its item's deadline is a separate line ten lines down (003:487).
+    answer = real_assistant.ask("When does Sa Thầy commune have to finish deploying firewalls, antivirus and "
+                                "data encryption?")
+    assert answer.answer.startswith("31/12/2025")
+    assert [c.lines for c in answer.citations][-1] == (487, 487)
+    verbatim = Verbatim(real_settings.corpus_dir)
+    assert all(verbatim(c.to_json()) for c in answer.citations)
