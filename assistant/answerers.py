@@ -176,8 +176,10 @@ class ExtractiveAnswerer(Answerer):
             short = next((a for a in (short_answer(analysis.wants, c, analysis.counted) for c in reversed(group))
                           if a), "") if "date" in analysis.wants else short_answer(analysis.wants, group[0],
                                                                                   analysis.counted)
-            if not short and "date" in analysis.wants:
-                short = heading_date(group[0].chunk.heading_path)
+            if "date" in analysis.wants and not any(short_answer(("date",), c) for c in group):
+                # The period is often the section's own heading ("1. Đến hết năm 2025").
+                period = heading_date(group[0].chunk.heading_path)
+                short = f"{period}; {short}" if short and period else (period or short)
             label = plan_label(meta, analysis.language)
             lead = f"{short} — " if short else ""
             parts.append((lead, label, " ".join(quotes)))

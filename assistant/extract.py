@@ -16,6 +16,8 @@ _DATE_PHRASES = [
     r"[Tt]hường xuyên",
     r"(?:năm|nam)\s+20\d\d",
 ]
+# "1. Đến hết năm 2025", "b) Năm 2026": a section that sets the period for everything under it.
+_HEADING_YEAR = r"(?:[Đđ]ến\s+)?(?:hết|cuối)\s+năm\s+20\d\d|^(?:[a-zđ0-9]{1,2}[.)]\s*)?[Nn]ăm\s+20\d\d"
 _NUMBER = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)?\s*%|\d+(?:[.,]\d+)?)(\s+[^\s\d,.;:()]+){0,4}")
 _CODE = re.compile(r"\b\d{1,5}\s*/\s*[A-ZĐ][\wĐđ/]*(?:-\s?[\wĐđ]+)*|\b\d{1,3}-KH/[A-ZĐ]+\b")
 _UNIT_LEAD = re.compile(r"^(?:[-+•]\s*|\d+[.)]\s*|[a-zđ]\)\s*)?(?:Giao\s+)?(?P<unit>(?:UBND|Ủy ban|Uỷ ban|Sở|Phòng|Công an|"
@@ -76,8 +78,8 @@ def _phrase(kind: str, cand: Candidate, counted: str = "") -> str:
 def heading_date(heading_path: tuple[str, ...]) -> str:
     """A deadline stated by a section heading ("Các nhiệm vụ trọng tâm đến ngày 31 tháng 12 năm 2025")."""
     for title in reversed(heading_path):
-        for pattern in _DATE_PHRASES[:4]:
+        for pattern in (*_DATE_PHRASES[:4], _HEADING_YEAR):
             m = re.search(pattern, title)
             if m:
-                return m.group(0).strip()
+                return re.sub(r"^[a-zđ0-9]{1,2}[.)]\s*", "", m.group(0).strip())
     return ""

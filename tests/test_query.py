@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answerers import fits_type
-from assistant.extract import short_answer
+from assistant.extract import heading_date, short_answer
 from assistant.query import analyse, counted_noun, strip_places
 from assistant.scoring import Candidate
 from corpus.manifest import load_manifest
@@ -90,3 +90,10 @@ def test_short_answer_prefers_the_number_that_counts_what_was_asked() -> None:
     assert short_answer(("number",), cand, "dich vu").startswith("463")
     assert short_answer(("number",), cand, "thu tuc").startswith("388")
     assert short_answer(("number",), cand).startswith("388")
+
+
+def test_heading_date_reads_period_headings() -> None:
+    assert heading_date(("II. CHỈ TIÊU CỤ THỂ", "1. Đến hết năm 2025")) == "Đến hết năm 2025"
+    assert heading_date(("a) Năm 2026",)) == "Năm 2026"
+    assert heading_date(("Các nhiệm vụ đến ngày 31 tháng 12 năm 2025",)) == "ngày 31 tháng 12 năm 2025"
+    assert heading_date(("Nhiệm vụ trọng tâm",)) == ""
