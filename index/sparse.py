@@ -13,6 +13,8 @@ _DATE = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
 _MONTH = re.compile(r"(?<![/\d])(\d{1,2})\s*/\s*(\d{4})\b")
 _CODE = re.compile(r"\b\d{1,5}\s*[/-]\s*[A-Za-zĐđ][\w/-]*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\d/.,])\d+(?:[.,]\d+)?\s*%?")
+# A code broken at a line end or spaced by OCR ("21/2023/TT-⏎BTTTT", "07- KH/ĐU") is still one code.
+_BROKEN_CODE = re.compile(r"(?<=\w)([/-])\s+(?=[A-ZĐ])")
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class SparseSettings:
     trigram_weight: float = 0.3
     word_weight: float = 1.0
     entity_weight: float = 2.0
-    version: int = 2
+    version: int = 3
 
     def as_dict(self) -> dict[str, float]:
         """Plain form for the build record."""
@@ -39,6 +41,7 @@ _LONG_DATE = re.compile(r"\bngay\s*(\d{1,2})\s*th\w*\s+(\d{1,2})\s+n\w*\s+(\d{4}
 
 def entities(text: str) -> list[str]:
     """Dates, month/years, document codes and numbers, in a canonical folded form."""
+    text = _BROKEN_CODE.sub(r"\1", text)
     out = [f"{int(d)}/{int(m)}/{y}" for d, m, y in _DATE.findall(text)]
     for d, m, y in _LONG_DATE.findall(fold(text).replace("ngay", " ngay ")):
         # "ngày 18 tháng 8 năm 2025" is the same date as 18/8/2025, and falls in month 8/2025.

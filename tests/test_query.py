@@ -97,3 +97,13 @@ def test_heading_date_reads_period_headings() -> None:
     assert heading_date(("a) Năm 2026",)) == "Năm 2026"
     assert heading_date(("Các nhiệm vụ đến ngày 31 tháng 12 năm 2025",)) == "ngày 31 tháng 12 năm 2025"
     assert heading_date(("Nhiệm vụ trọng tâm",)) == ""
+
+
+def test_codes_broken_across_lines_are_one_entity() -> None:
+    from index.sparse import entities
+
+    wrapped = entities("Thong tu s6 11/2025/TT-BKHCN sửa đổi Thông tư số 21/2023/TT-\nBTTTT ngay 31/12/2023")
+    assert set(entities("Thông tư 21/2023/TT-BTTTT")) <= set(wrapped)
+    assert "07-kh-du" in entities("Kế hoạch hành động số 07- KH/ĐU")
+    # A spaced dash between words or years is not a code.
+    assert entities("Phòng Văn hóa - Xã hội") == [] and "2025-2026" not in entities("giai đoạn 2025 - 2026")
