@@ -103,6 +103,7 @@ _FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:th
 _PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho)\s+"
                     r"([a-z]+(?:\s+[a-z]+){0,2})")
 STOP = set(["a", "ai", "anh", "biet", "bi", "boi", "cac", "cai", "can", "cho", "chua", "co", "con", "cua", "cung", "da", "dang", "de", "den", "do", "duoc", "gi", "ha", "hay", "he", "hon", "khi", "khong", "la", "lam", "len", "ma", "moi", "mot", "nao", "neu", "nha", "nhieu", "nhu", "nhung", "noi", "o", "phai", "ra", "roi", "sao", "se", "so", "tai", "the", "thi", "theo", "toi", "trong", "tu", "va", "ve", "vi", "voi", "vao", "viec", "nhat", "nay", "kia", "day", "nguoi", "ke", "hoach", "theo", "nhu", "thuc", "hien", "the", "of", "and", "to", "in", "for", "by", "what", "which", "who", "whom", "when", "how", "does", "do", "is", "are", "must", "should", "be", "a", "an", "on", "with", "about", "that", "this", "these", "those", "any", "have", "has", "from", "at", "as", "it", "its", "their", "they", "there", "was", "were", "will", "can"]) - {"an"}
+STOP_VI = set(["à", "ai", "anh", "biết", "bị", "bởi", "các", "cái", "cần", "cho", "chưa", "có", "còn", "của", "cùng", "đã", "đang", "để", "đến", "đó", "được", "gì", "hả", "hay", "hơn", "khi", "không", "là", "làm", "lên", "mà", "mới", "một", "nào", "nếu", "nhà", "nhiều", "như", "những", "nơi", "ở", "phải", "ra", "rồi", "sao", "sẽ", "số", "tại", "thế", "thì", "theo", "tôi", "trong", "từ", "và", "về", "vì", "với", "vào", "việc", "nhất", "này", "kia", "đây", "người", "kế", "hoạch", "thực", "hiện"])
 # Words that say what kind of answer is wanted (a time), not what it is about: they select, they do not match.
 TYPE_WORDS = {"truoc", "ngay", "thoi", "gian", "han", "khi", "nao", "luc", "gio", "when", "deadline", "date", "cuoi",
               "het", "due", "end", "tasks", "task"}
@@ -284,7 +285,14 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         question_words = re.sub(r"\bbao (gio|nhieu|lau)\b", " ", eff_folded)
         # "năm 2026": the year is matched as an entity; its "năm" would match every year in the plans.
         question_words = re.sub(r"\bnam (?=20\d\d\b)", " ", question_words)
-        words = [w for w in question_words.split() if w not in STOP and len(w) > 1]
+        if language == "vi":
+            # With diacritics the stop words are unambiguous: "đang" is one, "đăng nhập" and "Sở" are not.
+            accented = re.sub(r"\bbao (giờ|nhiêu|lâu)\b", " ", effective.lower())
+            accented = re.sub(r"\bnăm (?=20\d\d\b)", " ", accented)
+            words = [fold(w) for w in re.findall(r"[^\W_]+", accented) if w not in STOP_VI]
+            words = [w for w in words if len(w) > 1]
+        else:
+            words = [w for w in question_words.split() if w not in STOP and len(w) > 1]
     words = [w for w in words if w not in TYPE_WORDS]
     plan_words = {w for meta in plans if meta.plan_id in plan_ids for a in (*meta.aliases, meta.locality)
                   for w in fold(a).split()}

@@ -107,3 +107,11 @@ def test_codes_broken_across_lines_are_one_entity() -> None:
     assert "07-kh-du" in entities("Kế hoạch hành động số 07- KH/ĐU")
     # A spaced dash between words or years is not a code.
     assert entities("Phòng Văn hóa - Xã hội") == [] and "2025-2026" not in entities("giai đoạn 2025 - 2026")
+
+
+def test_accented_stop_words_do_not_swallow_content_words(metas: list[PlanMeta]) -> None:
+    # Folded, "đăng" (nhập) and "Sở" look like the stop words "đang" and "số"; accented, they do not.
+    accented = analyse("Người dân nộp hồ sơ trong bao nhiêu phút kể từ lúc đăng nhập, theo Sở Khoa học?", metas)
+    assert {"dang", "nhap", "so", "khoa"} <= set(accented.terms)
+    plain = analyse("Xã đang làm gì?", metas)
+    assert "dang" not in plain.terms and "lam" not in plain.terms
