@@ -83,7 +83,7 @@ def get_answerer(name: str, **options: Any) -> Answerer:
 
 _HOW_MANY = re.compile(r"\b(bao nhieu|how many|how much|so luong bao nhieu|what percentage|what share|"
                        r"what proportion|muc bao nhieu|ty le bao nhieu)\b")
-_NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+_NUMBER_WORD = re.compile(r"(?<![^\W_]|[/-])\d+(?:[.,]\d+)?(?![^\W\d_]|[\d/-])")
 _PERCENT = re.compile(r"\b(phan tram|percentage|percent|what share|what proportion)\b|%")
 
 
@@ -97,6 +97,9 @@ def fits_type(analysis: Analysis, cand: Candidate) -> bool:
     if _HOW_MANY.search(probe):
         return bool(_NUMBER_WORD.search(text))
     return True
+
+
+_TYPED = {"number", "percent", "date", "code"}
 
 
 def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Candidate]]:
@@ -141,7 +144,10 @@ def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Can
                 chosen.append(follow)
                 groups.append(chosen)
                 continue
-        for extra in cands[1:3]:
+        # A second sentence backs the first up when the first may be the wrong one; when the first already
+        # holds what the question asks for (its number, date, code, unit), a second only restates it.
+        answered = bool(set(analysis.wants) & _TYPED) and bool(short_answer(analysis.wants, top, analysis.counted))
+        for extra in ([] if answered else cands[1:3]):
             if extra.score >= 0.92 * top.score and (extra.entity or not wants_entity) \
                     and extra.sentence.line_start != top.sentence.line_start:
                 chosen.append(extra)

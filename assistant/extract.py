@@ -18,7 +18,8 @@ _DATE_PHRASES = [
 ]
 # "1. Đến hết năm 2025", "b) Năm 2026": a section that sets the period for everything under it.
 _HEADING_YEAR = r"(?:[Đđ]ến\s+)?(?:hết|cuối)\s+năm\s+20\d\d|^(?:[a-zđ0-9]{1,2}[.)]\s*)?[Nn]ăm\s+20\d\d"
-_NUMBER = re.compile(r"(?<![\w/])(\d+(?:[.,]\d+)?\s*%|\d+(?:[.,]\d+)?)(\s+[^\s\d,.;:()]+){0,4}")
+# A count or a percentage, not a piece of a date or a code ("18" of "18/7/2025", "1565" of "1565/QĐ-TTg").
+_NUMBER = re.compile(r"(?<![\w/-])(\d+(?:[.,]\d+)?\s*%|\d+(?:[.,]\d+)?)(?![\d/-])(\s+[^\s\d,.;:()]+){0,4}")
 _CODE = re.compile(r"\b\d{1,5}\s*/\s*[A-ZĐ][\wĐđ/]*(?:-\s?[\wĐđ]+)*|\b\d{1,3}-KH/[A-ZĐ]+\b")
 _UNIT_LEAD = re.compile(r"^(?:[-+•]\s*|\d+[.)]\s*|[a-zđ]\)\s*)?(?:Giao\s+)?(?P<unit>(?:UBND|Ủy ban|Uỷ ban|Sở|Phòng|Công an|"
                         r"Trung tâm|Văn phòng|Ban|Đoàn|Hội|Tổ|Các|Cán bộ|Chủ tịch|Bưu điện|Ngân hàng|Mặt trận)"

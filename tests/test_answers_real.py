@@ -110,3 +110,10 @@ def test_when_answer_borrows_the_items_deadline_line(real_assistant: Any, real_s
     assert [c.lines for c in answer.citations][-1] == (487, 487)
     verbatim = Verbatim(real_settings.corpus_dir)
     assert all(verbatim(c.to_json()) for c in answer.citations)
+
+
+def test_how_many_is_answered_by_the_count_and_cited_once(real_assistant: Any) -> None:
+    # The preamble matches every word but only holds a date and a decision number; 001:64-68 holds the count.
+    answer = real_assistant.ask("Tỉnh Đắk Lắk phải cung cấp bao nhiêu dịch vụ công trực tuyến?")
+    assert answer.answer.startswith("982 dịch vụ")
+    assert [(c.doc[:3], c.lines) for c in answer.citations] == [("001", (64, 68))]

@@ -115,3 +115,11 @@ def test_accented_stop_words_do_not_swallow_content_words(metas: list[PlanMeta])
     assert {"dang", "nhap", "so", "khoa"} <= set(accented.terms)
     plain = analyse("Xã đang làm gì?", metas)
     assert "dang" not in plain.terms and "lam" not in plain.terms
+
+
+def test_numbers_inside_dates_and_codes_are_not_counts(metas: list[PlanMeta]) -> None:
+    preamble = _cand("Thực hiện Quyết định số 1565/QĐ-TTg ngày 18/7/2025 về dịch vụ công trực tuyến.")
+    assert short_answer(("number",), preamble) == ""
+    how_many = analyse("Tỉnh phải cung cấp bao nhiêu dịch vụ công trực tuyến?", metas)
+    assert not fits_type(how_many, preamble)
+    assert fits_type(how_many, _cand("Cung cấp 982 dịch vụ công trực tuyến với ít nhất 1.000 hồ sơ/năm."))
