@@ -14,6 +14,7 @@ from pathlib import Path
 from corpus.repair.codes import CodeBook
 from corpus.repair.lm import CODE, DISCOUNT, NUM, PUNCT, UNK, MixtureLM, NGramLM
 from corpus.repair.resources import (
+    agency_names,
     clean_plan_files,
     code_lexicon,
     crf_runs,
@@ -27,7 +28,7 @@ from corpus.repair.resources import (
 from corpus.repair.syllable import canon, is_valid_syllable, nfc
 from corpus.repair.tokens import split_pieces, split_tokens
 
-MODEL_VERSION = 15
+MODEL_VERSION = 16
 # Count weights within each model: lexicon, gazetteer and CRF runs only teach word-internal order.
 W_TAGGED = 1.0
 W_PLAN = 2.0
@@ -84,6 +85,14 @@ def _syllables_of(words: Iterable[str]) -> Iterator[str]:
                 yield canon(s)
 
 
+def _capitalised_pairs(line: str) -> Iterator[tuple[str, str]]:
+    """Adjacent capitalised syllables of a clean line ("Sở Khoa", "Khoa học" is not: "học" is lower case)."""
+    words = [w.strip(".,;:()“”\"'") for w in nfc(line).split()]
+    for a, b in pairwise(words):
+        if a[:1].isupper() and b[:1].isupper() and is_valid_syllable(a.lower()) and is_valid_syllable(b.lower()):
+            yield canon(a.lower()), canon(b.lower())
+
+
 def _syllable_runs(words: Iterable[str]) -> Iterator[list[str]]:
     """Maximal runs of valid syllables (canonical spelling) in a word sequence."""
     run: list[str] = []
@@ -118,6 +127,7 @@ def build(
     for line in law_lines():  # its few syllables unknown to the lexicon are typos ("truộc")
         for sent in symbolize(line, book):
             law.add(sent, W_LAW)
+    plan_names: set[tuple[str, str]] = set()
     if include_clean_plans:
         for path in clean_plan_files():
             for idx, line in enumerate(plan_lines(path)):
@@ -126,6 +136,7 @@ def build(
                 for sent in symbolize(line, book):
                     plan.add(sent, W_PLAN)
                 inventory.update(_syllables_of(line.split()))
+                plan_names.update(_capitalised_pairs(line))
     word_pairs: set[tuple[str, str]] = set()
     for word in lexicon_words():
         syls = list(_syllables_of([word]))
@@ -138,7 +149,13 @@ def build(
         for part in _syllable_runs(run):
             if len(part) >= 2:
                 general.add(part, W_CRF, bounded=False)
-    name_pairs: set[tuple[str, str]] = set()
+    # Agency names the clean plans spell ("Sở Khoa học", "Trung tâm Phục vụ"): the same bonus as places, so
+    # that "S6 Khoa" reads "Sở Khoa", never the far more frequent "Số".
+    name_pairs: set[tuple[str, str]] = set(plan_names)
+    for agency in agency_names():
+        name_pairs.update(_capitalised_pairs(agency))
+        for part in _syllable_runs(nfc(agency.lower()).replace(",", " ").split()):
+            general.add(part, W_PLACE, bounded=False)
     for level, name in place_names():
         syls = list(_syllables_of([name]))
         if syls and len(syls) == len(name.split()):

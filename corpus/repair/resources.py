@@ -34,6 +34,7 @@ def source_files() -> list[Path]:
         root / "pipeline" / "pos_tag" / "models" / "pos_crf_vlsp2013_20230303" / "test_output.txt",
         root / "address" / "data" / "mapping.json",
         DATA_DIR / "codes.txt",
+        DATA_DIR / "agencies.txt",
     ]
     return files + crf_model_files() + law_files() + clean_plan_files()
 
@@ -159,6 +160,13 @@ def clean_plan_files() -> list[Path]:
         if damage_score(text) < 0.35:
             out.append(path)
     return out
+
+
+def agency_names() -> list[str]:
+    """Names of state bodies (Sở Khoa học và Công nghệ, Bộ Công an…), one per line in data/agencies.txt."""
+    path = DATA_DIR / "agencies.txt"
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [nfc(line) for line in lines if line]
 
 
 def code_lexicon() -> list[str]:

@@ -77,6 +77,7 @@ class Restorer:
         self.trie = SyllableTrie(model.inventory, table)
         self.book = CodeBook(model.codes)
         self._options: dict[tuple[str, bool], list[Option]] = {}
+        self._name_heads = frozenset(a for a, _ in model.name_pairs)
         self._builder = SlotBuilder(self.book, self._word_options, self.settings.digit_word_cost)
         self._names = NameBonus(model.name_pairs, self.settings.name_bonus)
 
@@ -244,7 +245,13 @@ class Restorer:
             key=lambda x: x[0],
         )
         best = scored[0][0]
-        return [o for sc, o in scored[: s.max_options] if sc <= best + s.option_margin]
+        kept = [o for sc, o in scored[: s.max_options] if sc <= best + s.option_margin]
+        if cap:
+            # A capitalised word may start a known name ("Sở" of "Sở Khoa học"): keep that reading in play even
+            # when plain frequency ("Số") pushed it out; the name bonus decides if the next word fits.
+            kept += [o for sc, o in scored[s.max_options:] if o.symbol in self._name_heads
+                     and sc <= best + s.option_margin][:2]
+        return kept
 
     def _assemble(self, work: LineWork) -> RestoredLine:
         """Put restored tokens back between the raw line's own whitespace."""
