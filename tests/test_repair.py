@@ -221,3 +221,13 @@ def test_law_text_and_crf_runs_are_read() -> None:
     runs = crf_runs()
     assert any(len(r) >= 3 for r in runs)  # T[-2,0]-style spans are trigrams
     assert all(len(r) >= 2 and all(r) for r in runs)
+
+
+def test_agency_names_beat_frequent_lookalikes(restorer: Restorer) -> None:
+    # "Số" is far more frequent than "Sở" in running text; the agency gazetteer settles it before "Khoa học".
+    lines = ["1. S6 Khoa hoc va Cong nghé", "Phdi hop véi So Khoa hoc va Cong nghé, cac don vi",
+             "S6 lwong ho so truc tuyén"]
+    out = [r.text for r in restorer.restore_lines(lines)]
+    assert out[0] == "1. Sở Khoa học và Công nghệ"
+    assert out[1].startswith("Phối hợp với Sở Khoa học và Công nghệ")
+    assert out[2].startswith("Số lượng hồ sơ")
