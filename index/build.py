@@ -8,6 +8,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from corpus.chunker import ChunkSettings, chunk_plan
 from corpus.manifest import load_manifest, resolve_meta, with_defaults
 from corpus.reader import PlanFile, Skipped, list_plan_paths, read_plan
 from corpus.records import Chunk, PlanMeta
-from corpus.restore import read_plan_lines, repair_version
+from corpus.restore import read_plan_lines, repair_available, repair_version
 from corpus.segment import segmenter_version
 from corpus.text import collapse
 from index.edge_store import EdgeStore
@@ -193,27 +194,48 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
 
     new_chunks: list[Chunk] = []
     plan_chunks: dict[str, list[Chunk]] = {}
-    for plan, meta in todo:
-        say(f"reading {plan.doc}")
-        reading = read_plan_lines(plan.lines, enabled=settings.repair)
-        if reading.repaired:
-            report.repaired.append(plan.doc)
-        _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading.lines,
-                      reading.uncertain, reading.score)
-        chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, plan.lines, reading.lines)
-        plan_chunks[plan.doc] = chunks
-        new_chunks.extend(chunks)
+    # Each plan's chunks are embedded in the background while the next plan is read and repaired: the
+    # embedder's native code releases the GIL, so on 2 cores the pure-Python repair runs beside it.
+    if settings.repair and repair_available():
+        from corpus.repair import needs_repair
+
+        # Clean plans first: their chunks are embedding while the repair model loads for the OCR ones.
+        todo.sort(key=lambda item: needs_repair("\n".join(item[0].lines))[0])
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+    pending: list[Future[Any]] = []
+    try:
+        for plan, meta in todo:
+            say(f"reading {plan.doc}")
+            reading = read_plan_lines(plan.lines, enabled=settings.repair)
+            if reading.repaired:
+                report.repaired.append(plan.doc)
+            _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading.lines,
+                          reading.uncertain, reading.score)
+            chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, plan.lines, reading.lines)
+            plan_chunks[plan.doc] = chunks
+            new_chunks.extend(chunks)
+            if chunks:
+                say(f"embedding {len(chunks)} chunks of {plan.doc} with {embedder.name}")
+                pending.append(pool.submit(_embed_all, embedder, [embed_text(c) for c in chunks]))
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
 
     sparse_settings = SparseSettings()
     avgdl = old.avgdl if (old and same_build and committed) else (
         sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1))
     own_store = store is None
-    store = store or open_store(settings)
+    try:
+        store = store or open_store(settings)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     try:
         store.ensure_collection(collection, embedder.dim)
         if new_chunks:
-            say(f"embedding {len(new_chunks)} chunks with {embedder.name}")
-            dense = _embed_all(embedder, [embed_text(c) for c in new_chunks])
+            import numpy as np
+
+            dense = np.vstack([job.result() for job in pending])
             sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
                       for c in new_chunks]
             meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
@@ -233,6 +255,7 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
                 store.drop_collection(name)
         report.total_chunks = sum(p["chunks"] for p in committed.values())
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if own_store:
             store.close()
     report.chunks = len(new_chunks)
