@@ -87,14 +87,21 @@ _NUMBER_WORD = re.compile(r"(?<![^\W_]|[/-])\d+(?:[.,]\d+)?(?![^\W\d_]|[\d/-])")
 _PERCENT = re.compile(r"\b(phan tram|percentage|percent|what share|what proportion)\b|%")
 
 
-def fits_type(analysis: Analysis, cand: Candidate) -> bool:
-    """A "how many / what percentage" question is only answered by a sentence that states a number."""
+def asked_count(analysis: Analysis) -> str:
+    """"percent" or "number" when the question asks how many / what percentage, else ""."""
     probe = f"{fold(analysis.effective)} {analysis.effective.lower()}"
+    if (_PERCENT.search(probe) and _HOW_MANY.search(probe)) or re.search(r"\bbao nhieu phan tram\b", probe):
+        return "percent"
+    return "number" if _HOW_MANY.search(probe) else ""
+
+
+def states_count(asked: str, cand: Candidate) -> bool:
+    """Whether a sentence can answer a question that asks for `asked` (see asked_count)."""
     # The restored reading: OCR puts digits inside words ("T6" for "Tổ") that are not numbers.
     text = cand.sentence.restored
-    if (_PERCENT.search(probe) and _HOW_MANY.search(probe)) or re.search(r"\bbao nhieu phan tram\b", probe):
+    if asked == "percent":
         return "%" in text
-    if _HOW_MANY.search(probe):
+    if asked == "number":
         return bool(_NUMBER_WORD.search(text))
     return True
 
@@ -107,7 +114,8 @@ def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Can
     if not candidates or analysis.unknown_place:
         return []
     everything = list(candidates)
-    candidates = [c for c in candidates if fits_type(analysis, c)]
+    asked = asked_count(analysis)
+    candidates = [c for c in candidates if states_count(asked, c)]
     if not candidates:
         return []
     best = candidates[0]

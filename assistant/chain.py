@@ -37,29 +37,22 @@ class PlansRetriever(BaseRetriever):
         self._store, self._collection, self._hashes = store, collection, list(plan_hashes)
         self._analysis, self._vec, self._k, self._mode = analysis, query_vec, k, mode
 
-    def _per_plan(self, sparse: tuple[list[int], list[float]]) -> list[Hit]:
-        """A list question: the usual search, then each targeted plan searched on its own and its best hits
-        appended, so that one plan's many near-matches cannot crowd out another plan's answer."""
-        hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._analysis.plan_ids,
-                                  limit=self._k, mode=self._mode)
-        seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
-        for pid in self._analysis.plan_ids or self._all_plans:
-            for hit in self._store.hybrid(self._collection, self._vec, sparse, self._hashes, [pid],
-                                          limit=PER_PLAN_K, mode=self._mode):
-                if (hit.chunk.doc, hit.chunk.line_start) not in seen:
-                    seen.add((hit.chunk.doc, hit.chunk.line_start))
-                    hits.append(hit)
-        return hits
-
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         sparse = sparse_query(self._analysis)
+        hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._analysis.plan_ids,
+                                  limit=self._k, mode=self._mode)
+        extra = list(self._extra)
         if self._analysis.per_plan and len(self._all_plans) > 1:
-            hits = self._per_plan(sparse)
-        else:
-            hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._analysis.plan_ids,
-                                      limit=self._k, mode=self._mode)
+            # A list question: each targeted plan searched on its own too, so that one plan's many
+            # near-matches cannot crowd out another plan's answer.
+            for pid in self._analysis.plan_ids or self._all_plans:
+                extra += self._store.hybrid(self._collection, self._vec, sparse, self._hashes, [pid],
+                                            limit=PER_PLAN_K, mode=self._mode)
         seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
-        hits += [h for h in self._extra if (h.chunk.doc, h.chunk.line_start) not in seen]
+        for hit in extra:
+            if (hit.chunk.doc, hit.chunk.line_start) not in seen:
+                seen.add((hit.chunk.doc, hit.chunk.line_start))
+                hits.append(hit)
         return [_node(hit) for hit in hits]
 
 

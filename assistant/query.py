@@ -273,26 +273,21 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         plan_ids = find_plans(eff_folded, plans)
     expansion = ""
     if language == "en":
-        expansion = " ".join(GLOSSARY[w] for w in re.findall(r"[^\W_]+", effective.lower()) if w in GLOSSARY)
-    if language == "en":
+        tokens = re.findall(r"[^\W_]+", effective.lower())
+        expansion = " ".join(GLOSSARY[w] for w in tokens if w in GLOSSARY)
         # English words are not OCR-folded ("what" would become "uhat"): keep them plain, add the glossary.
         # Vietnamese words quoted inside English ("leads (chủ trì)") are folded and kept as they are.
-        tokens = re.findall(r"[^\W_]+", effective.lower())
         english = [w if w.isascii() else fold(w) for w in tokens if w not in GLOSSARY]
         words = [w for w in (*english, *expansion.split()) if w not in STOP and len(w) > 1]
+    elif language == "vi":
+        # With diacritics the stop words are unambiguous: "đang" is one, "đăng nhập" and "Sở" are not.
+        # "bao giờ / bao nhiêu / bao lâu" ask when / how many (not the "bao" of "báo cáo"); in "năm 2026" the
+        # year is matched as an entity, and its "năm" would match every year in the plans.
+        accented = re.sub(r"\bbao (giờ|nhiêu|lâu)\b|\bnăm (?=20\d\d\b)", " ", effective.lower())
+        words = [w for w in (fold(t) for t in re.findall(r"[^\W_]+", accented) if t not in STOP_VI) if len(w) > 1]
     else:
-        # "bao giờ / bao nhiêu / bao lâu" ask when / how many: their "bao" is not the "bao" of "báo cáo".
-        question_words = re.sub(r"\bbao (gio|nhieu|lau)\b", " ", eff_folded)
-        # "năm 2026": the year is matched as an entity; its "năm" would match every year in the plans.
-        question_words = re.sub(r"\bnam (?=20\d\d\b)", " ", question_words)
-        if language == "vi":
-            # With diacritics the stop words are unambiguous: "đang" is one, "đăng nhập" and "Sở" are not.
-            accented = re.sub(r"\bbao (giờ|nhiêu|lâu)\b", " ", effective.lower())
-            accented = re.sub(r"\bnăm (?=20\d\d\b)", " ", accented)
-            words = [fold(w) for w in re.findall(r"[^\W_]+", accented) if w not in STOP_VI]
-            words = [w for w in words if len(w) > 1]
-        else:
-            words = [w for w in question_words.split() if w not in STOP and len(w) > 1]
+        question_words = re.sub(r"\bbao (gio|nhieu|lau)\b|\bnam (?=20\d\d\b)", " ", eff_folded)
+        words = [w for w in question_words.split() if w not in STOP and len(w) > 1]
     words = [w for w in words if w not in TYPE_WORDS]
     plan_words = {w for meta in plans if meta.plan_id in plan_ids for a in (*meta.aliases, meta.locality)
                   for w in fold(a).split()}

@@ -68,6 +68,8 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     wanted_entities = [e for e in analysis.entities if "/" in e or "-" in e or "%" in e]
     # A year the question names ("targets for 2027") must appear where the answer comes from.
     years = [e for e in analysis.entities if re.fullmatch(r"20\d\d", e)]
+    # "bao nhiêu dịch vụ": a number that counts dịch vụ ("463 dịch vụ công").
+    counting = re.compile(rf"(?<![\w/])\d[\d.,]*\s+(?:\S+\s+)?{analysis.counted}\b") if analysis.counted else None
     out: list[Candidate] = []
     for rank, (chunk, locality, vec) in enumerate(hits):
         dense = _dense_norm(float(np.dot(q, np.asarray(vec, dtype=np.float32)))) if len(vec) else 0.0
@@ -94,8 +96,8 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
                 bonus += 0.12
             if "number" in analysis.wants and re.search(r"\d", folded):
                 bonus += 0.08
-            if analysis.counted and re.search(rf"(?<![\w/])\d[\d.,]*\s+(?:\S+\s+)?{analysis.counted}\b", folded):
-                bonus += 0.15  # "bao nhiêu dịch vụ": a number that counts dịch vụ ("463 dịch vụ công")
+            if counting is not None and counting.search(folded):
+                bonus += 0.15
             if "percent" in analysis.wants and "%" in sent.restored:
                 bonus += 0.15
             if "agency" in analysis.wants and UNIT_WORDS.search(folded + " "):

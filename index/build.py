@@ -192,50 +192,15 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
         report.seconds = time.perf_counter() - started
         return report
 
-    new_chunks: list[Chunk] = []
-    plan_chunks: dict[str, list[Chunk]] = {}
-    # Each plan's chunks are embedded in the background while the next plan is read and repaired: the
-    # embedder's native code releases the GIL, so on 2 cores the pure-Python repair runs beside it.
-    if settings.repair and repair_available():
-        from corpus.repair import needs_repair
-
-        # Clean plans first: their chunks are embedding while the repair model loads for the OCR ones.
-        todo.sort(key=lambda item: needs_repair("\n".join(item[0].lines))[0])
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
-    pending: list[Future[Any]] = []
-    try:
-        for plan, meta in todo:
-            say(f"reading {plan.doc}")
-            reading = read_plan_lines(plan.lines, enabled=settings.repair)
-            if reading.repaired:
-                report.repaired.append(plan.doc)
-            _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading.lines,
-                          reading.uncertain, reading.score)
-            chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, plan.lines, reading.lines)
-            plan_chunks[plan.doc] = chunks
-            new_chunks.extend(chunks)
-            if chunks:
-                say(f"embedding {len(chunks)} chunks of {plan.doc} with {embedder.name}")
-                pending.append(pool.submit(_embed_all, embedder, [embed_text(c) for c in chunks]))
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-
+    new_chunks, plan_chunks, dense = _read_and_embed(todo, settings, config, embedder, report, say)
     sparse_settings = SparseSettings()
     avgdl = old.avgdl if (old and same_build and committed) else (
         sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1))
     own_store = store is None
-    try:
-        store = store or open_store(settings)
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
+    store = store or open_store(settings)
     try:
         store.ensure_collection(collection, embedder.dim)
         if new_chunks:
-            import numpy as np
-
-            dense = np.vstack([job.result() for job in pending])
             sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
                       for c in new_chunks]
             meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
@@ -255,12 +220,52 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
                 store.drop_collection(name)
         report.total_chunks = sum(p["chunks"] for p in committed.values())
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         if own_store:
             store.close()
     report.chunks = len(new_chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Settings, config: dict[str, Any],
+                    embedder: Embedder, report: IngestReport, say: Progress
+                    ) -> tuple[list[Chunk], dict[str, list[Chunk]], Any]:
+    """Read (and repair) the plans, chunk them and embed the chunks: (chunks, chunks by file, vectors).
+
+    Each plan's chunks are embedded in the background while the next plan is read and repaired: the
+    embedder's native code releases the GIL, so on 2 cores the pure-Python repair runs beside it.
+    """
+    import numpy as np
+
+    todo = list(todo)
+    if settings.repair and repair_available():
+        from corpus.repair import needs_repair
+
+        # Clean plans first: their chunks are embedding while the repair model loads for the OCR ones.
+        todo.sort(key=lambda item: needs_repair("\n".join(item[0].lines))[0])
+    new_chunks: list[Chunk] = []
+    plan_chunks: dict[str, list[Chunk]] = {}
+    pending: list[Future[Any]] = []
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+    try:
+        for plan, meta in todo:
+            say(f"reading {plan.doc}")
+            reading = read_plan_lines(plan.lines, enabled=settings.repair)
+            if reading.repaired:
+                report.repaired.append(plan.doc)
+            _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading.lines,
+                          reading.uncertain, reading.score)
+            chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, plan.lines, reading.lines)
+            plan_chunks[plan.doc] = chunks
+            new_chunks.extend(chunks)
+            if chunks:
+                say(f"embedding {len(chunks)} chunks of {plan.doc} with {embedder.name}")
+                pending.append(pool.submit(_embed_all, embedder, [embed_text(c) for c in chunks]))
+        vectors = [job.result() for job in pending]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    dense = np.vstack(vectors) if vectors else np.zeros((0, embedder.dim), dtype=np.float32)
+    return new_chunks, plan_chunks, dense
 
 
 def _embed_all(embedder: Embedder, texts: list[str], batch: int = 16) -> Any:

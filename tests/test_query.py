@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answerers import fits_type
+from assistant.answerers import asked_count, states_count
 from assistant.extract import heading_date, short_answer
 from assistant.query import analyse, counted_noun, strip_places
 from assistant.scoring import Candidate
@@ -63,15 +63,16 @@ def _cand(restored: str) -> Candidate:
 
 
 def test_how_many_needs_a_number_and_percentages_need_a_percent(metas: list[PlanMeta]) -> None:
-    how_many = analyse("Xã Cẩm Giang có bao nhiêu tổ công nghệ số?", metas)
-    assert fits_type(how_many, _cand("Cung cấp 25 dịch vụ công trực tuyến."))
-    assert not fits_type(how_many, _cand("Huy động thành viên Tổ công nghệ số cộng đồng."))
-    assert not fits_type(how_many, _cand("T6 cong nghé s6"))  # OCR digits inside words are not numbers
-    percent = analyse("Tỷ lệ hồ sơ trực tuyến là bao nhiêu phần trăm?", metas)
-    assert fits_type(percent, _cand("đạt tối thiểu 80%."))
-    assert not fits_type(percent, _cand("đạt tối thiểu 80 hồ sơ."))
-    what = analyse("Ai chủ trì tuyên truyền?", metas)
-    assert fits_type(what, _cand("Văn phòng HĐND và UBND xã chủ trì."))
+    how_many = asked_count(analyse("Xã Cẩm Giang có bao nhiêu tổ công nghệ số?", metas))
+    assert how_many == "number"
+    assert states_count(how_many, _cand("Cung cấp 25 dịch vụ công trực tuyến."))
+    assert not states_count(how_many, _cand("Huy động thành viên Tổ công nghệ số cộng đồng."))
+    assert not states_count(how_many, _cand("T6 cong nghé s6"))  # OCR digits inside words are not numbers
+    percent = asked_count(analyse("Tỷ lệ hồ sơ trực tuyến là bao nhiêu phần trăm?", metas))
+    assert states_count(percent, _cand("đạt tối thiểu 80%."))
+    assert not states_count(percent, _cand("đạt tối thiểu 80 hồ sơ."))
+    what = asked_count(analyse("Ai chủ trì tuyên truyền?", metas))
+    assert states_count(what, _cand("Văn phòng HĐND và UBND xã chủ trì."))
 
 
 @pytest.mark.parametrize(("question", "language", "counted"), [
@@ -120,6 +121,6 @@ def test_accented_stop_words_do_not_swallow_content_words(metas: list[PlanMeta])
 def test_numbers_inside_dates_and_codes_are_not_counts(metas: list[PlanMeta]) -> None:
     preamble = _cand("Thực hiện Quyết định số 1565/QĐ-TTg ngày 18/7/2025 về dịch vụ công trực tuyến.")
     assert short_answer(("number",), preamble) == ""
-    how_many = analyse("Tỉnh phải cung cấp bao nhiêu dịch vụ công trực tuyến?", metas)
-    assert not fits_type(how_many, preamble)
-    assert fits_type(how_many, _cand("Cung cấp 982 dịch vụ công trực tuyến với ít nhất 1.000 hồ sơ/năm."))
+    how_many = asked_count(analyse("Tỉnh phải cung cấp bao nhiêu dịch vụ công trực tuyến?", metas))
+    assert not states_count(how_many, preamble)
+    assert states_count(how_many, _cand("Cung cấp 982 dịch vụ công trực tuyến với ít nhất 1.000 hồ sơ/năm."))
