@@ -231,3 +231,12 @@ def test_agency_names_beat_frequent_lookalikes(restorer: Restorer) -> None:
     assert out[0] == "1. Sở Khoa học và Công nghệ"
     assert out[1].startswith("Phối hợp với Sở Khoa học và Công nghệ")
     assert out[2].startswith("Số lượng hồ sơ")
+
+
+def test_rare_reading_that_completes_a_dictionary_word(restorer: Restorer) -> None:
+    # "dàng" is too rare alone to make the shortlist of "dang"; next to "dễ" it spells "dễ dàng".
+    shortlist = [o.symbol for o in restorer._word_options("dang", False) if not o.spare]
+    spare = [o.symbol for o in restorer._word_options("dang", False) if o.spare]
+    assert "dàng" not in shortlist and "dàng" in spare
+    line = restorer.restore_line("giup nguoi dan dé dang tiép can dich vu")
+    assert line.text == "giúp người dân dễ dàng tiếp cận dịch vụ"

@@ -11,12 +11,17 @@ from corpus.repair.lm import BOS, EOS
 
 @dataclass(frozen=True)
 class Option:
-    """One choice for a slot: the LM symbol, the text to output, its channel cost (nats), capitalised?"""
+    """One choice for a slot: the LM symbol, the text to output, its channel cost (nats), capitalised?
+
+    A spare option fell outside the per-word shortlist; it is decoded only when it forms a dictionary
+    word with a neighbour's option (see Restorer._widen).
+    """
 
     symbol: str
     text: str
     cost: float
     cap: bool = False
+    spare: bool = False
 
 
 class Scorer(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.repair.candidates import SyllableTrie
@@ -58,7 +58,10 @@ class Settings:
     keep_base: float = 5.0
     keep_per_char: float = 2.5
     digit_word_cost: float = 2.0  # reading a short number ("13") as a word ("là")
-    max_options: int = 8
+    max_options: int = 6
+    # Past the shortlist, options that spell a dictionary word with a neighbour's option ("dé dang" ->
+    # "dễ dàng": "dàng" is too rare alone to make the shortlist of "dang").
+    max_spare: int = 24
     option_margin: float = 8.0  # drop options this far (nats) behind the best by channel + unigram
     beam: int = 12
     margin: float = 6.0  # channel search: keep candidates this close (nats) to the best
@@ -102,6 +105,8 @@ class Restorer:
             if block and any(damaged[i] for i in block):
                 blocks.append(self._builder.build(block, works, damaged))
             block = []
+        for slots in blocks:
+            self._widen(slots)
         results = [self._decode(slots, self.model.lm) for slots in blocks]
         names = found_names(blocks, [r[0] for r in results], self.model.name_pairs)
         for bi in inject(blocks, [r[0] for r in results], works, names):
@@ -251,7 +256,30 @@ class Restorer:
             # when plain frequency ("Số") pushed it out; the name bonus decides if the next word fits.
             kept += [o for sc, o in scored[s.max_options:] if o.symbol in self._name_heads
                      and sc <= best + s.option_margin][:2]
-        return kept
+        taken = {o.symbol for o in kept}
+        spare = [
+            replace(o, spare=True)
+            for sc, o in scored[s.max_options :]
+            if o.symbol not in taken and sc <= best + s.option_margin
+        ]
+        return kept + spare[: s.max_spare]
+
+    def _widen(self, slots: list[Slot]) -> None:
+        """Keep a slot's spare options only where they form a dictionary word with a neighbour's option."""
+        pairs = self.model.lm.word_pairs
+        syms = [{o.symbol for o in sl.options} for sl in slots]
+        for t, sl in enumerate(slots):
+            if not any(o.spare for o in sl.options):
+                continue
+            before = syms[t - 1] if t > 0 else set()
+            after = syms[t + 1] if t + 1 < len(slots) else set()
+            sl.options = [
+                o
+                for o in sl.options
+                if not o.spare
+                or any(pairs.get((b, o.symbol), 0.0) > 0 for b in before)
+                or any(pairs.get((o.symbol, a), 0.0) > 0 for a in after)
+            ]
 
     def _assemble(self, work: LineWork) -> RestoredLine:
         """Put restored tokens back between the raw line's own whitespace."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corpus.repair.codes import CodeBook
 from corpus.repair.decoder import Option
@@ -100,7 +100,7 @@ class SlotBuilder:
                     elif kind == "num" and damaged[li] and digit_word(piece, ti, ps):
                         keep = Option(NUM, nfc(piece.text), 0.0)
                         words = [
-                            Option(o.symbol, o.text, o.cost + self.digit_word_cost)
+                            replace(o, cost=o.cost + self.digit_word_cost)
                             for o in self._call(piece.text, upper_line)
                             if o.symbol != UNK
                         ]
