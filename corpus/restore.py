@@ -24,16 +24,16 @@ def repair_available() -> bool:
         from corpus import repair
     except ImportError:
         return False
-    return all(hasattr(repair, name) for name in ("load_restorer", "needs_repair"))
+    return all(hasattr(repair, name) for name in ("load_restorer", "needs_repair", "version"))
 
 
 def repair_version() -> str:
     """Identifies the repair model, for the index's build record."""
     if not repair_available():
         return "none"
-    from corpus import repair
+    from corpus.repair import version
 
-    return str(getattr(repair, "__version__", "1"))
+    return version()
 
 
 def read_plan_lines(raw: Sequence[str], enabled: bool = True) -> PlanReading:

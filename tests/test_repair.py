@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import time
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from corpus.repair import RestoredLine, Restorer, TokenRepair, load_restorer, needs_repair, restore_text_lines
+from corpus.repair.model import MODEL_VERSION
+from corpus.repair.restorer import Settings
 from corpus.repair.syllable import canon, fold, is_valid_syllable, tone_key
 
 PLANS = Path(__file__).resolve().parents[1] / "corpus" / "plans"
@@ -240,3 +243,22 @@ def test_rare_reading_that_completes_a_dictionary_word(restorer: Restorer) -> No
     assert "dàng" not in shortlist and "dàng" in spare
     line = restorer.restore_line("giup nguoi dan dé dang tiép can dich vu")
     assert line.text == "giúp người dân dễ dàng tiếp cận dịch vụ"
+
+
+def test_version_changes_with_the_decoder_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The index records this; a restorer that would output something else must not reuse old readings.
+    from corpus import repair
+    from corpus.restore import repair_version
+
+    repair.version.cache_clear()
+    before = repair_version()
+    assert before.startswith(f"{MODEL_VERSION}-") and before == repair.version()
+
+    @dataclass
+    class WiderBeam(Settings):
+        beam: int = Settings().beam + 1
+
+    monkeypatch.setattr(repair, "Settings", WiderBeam)
+    repair.version.cache_clear()
+    assert repair.version() != before
+    repair.version.cache_clear()

