@@ -262,3 +262,29 @@ def test_version_changes_with_the_decoder_settings(monkeypatch: pytest.MonkeyPat
     repair.version.cache_clear()
     assert repair.version() != before
     repair.version.cache_clear()
+
+
+def test_model_cache_is_private_and_a_shared_one_is_not_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache is a pickle (loading it runs code): written 0600, and ignored when others may write it.
+    from corpus.repair import model as repair_model
+
+    monkeypatch.setenv("PLANS_REPAIR_CACHE", str(tmp_path))
+    calls: list[bool] = []
+    real_build = repair_model.build
+
+    def counting_build(include_clean_plans: bool = True, keep_line: object = None) -> repair_model.Model:
+        calls.append(include_clean_plans)
+        return real_build(include_clean_plans)
+
+    monkeypatch.setattr(repair_model, "build", counting_build)
+    repair_model.load_model()
+    (cached,) = tmp_path.glob("model-*.pkl")
+    assert cached.stat().st_mode & 0o777 == 0o600
+    repair_model.load_model()
+    assert len(calls) == 1  # the private cache was read
+    cached.chmod(0o666)
+    repair_model.load_model()
+    assert len(calls) == 2  # a world-writable cache is rebuilt, not unpickled
+    assert cached.stat().st_mode & 0o777 == 0o600

@@ -204,10 +204,16 @@ def _fingerprint(include_clean_plans: bool) -> str:
     return h.hexdigest()[:16]
 
 
+def _private(path: Path) -> bool:
+    """Whether a cache file is ours alone: unpickling runs code, so a file others could write is rebuilt instead."""
+    st = path.stat()
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def load_model(include_clean_plans: bool = True, use_cache: bool = True) -> Model:
     """Load the cached model or build and cache it."""
     path = cache_dir() / f"model-{_fingerprint(include_clean_plans)}.pkl"
-    if use_cache and path.is_file():
+    if use_cache and path.is_file() and _private(path):
         try:
             with path.open("rb") as handle:
                 state = pickle.load(handle)  # our own cache file, written below
@@ -224,7 +230,8 @@ def load_model(include_clean_plans: bool = True, use_cache: bool = True) -> Mode
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as handle:
+            tmp.unlink(missing_ok=True)
+            with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
                 pickle.dump(
                     {
                         "lm": model.lm.state(),
