@@ -12,7 +12,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from corpus.repair.codes import CodeBook
-from corpus.repair.lm import CODE, DISCOUNT, NUM, PUNCT, UNK, MixtureLM, NGramLM
+from corpus.repair.lm import CODE, DISCOUNT, EOS, NUM, PUNCT, UNK, MixtureLM, NGramLM
 from corpus.repair.resources import (
     agency_names,
     clean_plan_files,
@@ -26,7 +26,7 @@ from corpus.repair.resources import (
     tagged_sentences,
 )
 from corpus.repair.syllable import canon, is_valid_syllable, nfc
-from corpus.repair.tokens import split_pieces, split_tokens
+from corpus.repair.tokens import split_pieces
 
 MODEL_VERSION = 16
 # Count weights within each model: lexicon, gazetteer and CRF runs only teach word-internal order.
@@ -56,23 +56,43 @@ class Model:
     build_seconds: float = 0.0
 
 
-def symbolize(line: str, is_code: CodeBook) -> Iterator[list[str]]:
-    """LM symbol sequences (sentences) of a clean text line."""
+def _token_symbols(token: str, is_code: CodeBook) -> tuple[str, ...]:
+    """LM symbol of each piece of a token; sentence-final punctuation is EOS, other punctuation PUNCT."""
+    out: list[str] = []
+    for piece in split_pieces(token, is_code.is_code):
+        if piece.kind == "word":
+            low = canon(nfc(piece.text.lower()))
+            out.append(low if is_valid_syllable(low) else UNK)
+        elif piece.kind == "code":
+            out.append(CODE)
+        elif piece.kind in ("num", "keep"):
+            out.append(NUM if piece.kind == "num" else UNK)
+        else:
+            out.append(EOS if any(c in _SENTENCE_END for c in piece.text) else PUNCT)
+    return tuple(out)
+
+
+def symbolize(
+    line: str, is_code: CodeBook, cache: dict[str, tuple[str, ...]] | None = None
+) -> Iterator[list[str]]:
+    """LM symbol sequences (sentences) of a clean text line; cache maps tokens to their symbols."""
     sentence: list[str] = []
-    for _, _, token in split_tokens(line):
-        for piece in split_pieces(token, is_code.is_code):
-            if piece.kind == "word":
-                low = canon(nfc(piece.text.lower()))
-                sentence.append(low if is_valid_syllable(low) else UNK)
-            elif piece.kind == "code":
-                sentence.append(CODE)
-            elif piece.kind in ("num", "keep"):
-                sentence.append(NUM if piece.kind == "num" else UNK)
-            elif any(c in _SENTENCE_END for c in piece.text) and sentence:
-                yield sentence
-                sentence = []
-            elif sentence:
-                sentence.append(PUNCT)
+    for token in line.split():
+        syms = cache.get(token) if cache is not None else None
+        if syms is None:
+            syms = _token_symbols(token, is_code)
+            if cache is not None:
+                cache[token] = syms
+        for sym in syms:
+            if sym == EOS:
+                if sentence:
+                    yield sentence
+                    sentence = []
+            elif sym == PUNCT:
+                if sentence:
+                    sentence.append(PUNCT)
+            else:
+                sentence.append(sym)
     if sentence:
         yield sentence
 
@@ -117,15 +137,16 @@ def build(
     t0 = time.perf_counter()
     codes = tuple(code_lexicon())
     book = CodeBook(codes)
+    seen: dict[str, tuple[str, ...]] = {}  # running text repeats its tokens: symbolise each once
     general, law, plan = NGramLM(), NGramLM(), NGramLM()
     inventory: set[str] = set()
     for words in tagged_sentences():
         line = " ".join(words)
-        for sent in symbolize(line, book):
+        for sent in symbolize(line, book, seen):
             general.add(sent, W_TAGGED)
         inventory.update(_syllables_of(words))
     for line in law_lines():  # its few syllables unknown to the lexicon are typos ("truộc")
-        for sent in symbolize(line, book):
+        for sent in symbolize(line, book, seen):
             law.add(sent, W_LAW)
     plan_names: set[tuple[str, str]] = set()
     if include_clean_plans:
@@ -133,7 +154,7 @@ def build(
             for idx, line in enumerate(plan_lines(path)):
                 if keep_line is not None and not keep_line(path, idx):
                     continue
-                for sent in symbolize(line, book):
+                for sent in symbolize(line, book, seen):
                     plan.add(sent, W_PLAN)
                 inventory.update(_syllables_of(line.split()))
                 plan_names.update(_capitalised_pairs(line))
