@@ -14,9 +14,17 @@ from importlib import metadata
 
 from corpus.repair.channel import ChannelTable
 from corpus.repair.detect import needs_repair
+from corpus.repair.memory import WordMemory
 from corpus.repair.model import MODEL_VERSION, load_model
 from corpus.repair.resources import DATA_DIR
-from corpus.repair.restorer import RestoredLine, Restorer, Settings, TokenRepair, default_channel_path
+from corpus.repair.restorer import (
+    RestoredLine,
+    Restorer,
+    Settings,
+    TokenRepair,
+    default_channel_path,
+    default_memory_path,
+)
 
 __all__ = [
     "RestoredLine",
@@ -51,7 +59,8 @@ def version() -> str:
 @lru_cache(maxsize=1)
 def load_restorer() -> Restorer:
     """The process-wide restorer; builds the model on first use and caches it on disk."""
-    return Restorer(load_model(), ChannelTable.load(default_channel_path()))
+    memory = WordMemory.load(default_memory_path())
+    return Restorer(load_model(), ChannelTable.load(default_channel_path()), memory=memory)
 
 
 def restore_text_lines(lines: Sequence[str]) -> list[str]:

@@ -13,6 +13,7 @@ from corpus.repair.codes import CodeBook
 from corpus.repair.decoder import NameBonus, Option, Scorer, confidences, viterbi
 from corpus.repair.detect import THRESHOLD, damage_score, line_is_clean, word_stats
 from corpus.repair.lm import UNK
+from corpus.repair.memory import WordMemory
 from corpus.repair.model import Model
 from corpus.repair.names import found_names, inject
 from corpus.repair.resources import DATA_DIR
@@ -68,15 +69,24 @@ class Settings:
     search_limit: int = 32
     temperature: float = 1.5  # flattens the overconfident local posterior (calibrated on the 2-fold CV)
     name_bonus: float = 5.0  # two capitalised words spelling a gazetteer name ("Dương Kinh")
+    # Share of the whole-word estimate ("timg" was "từng" 8 of 9 times) in the channel probability.
+    memory_weight: float = 0.5
 
 
 class Restorer:
     """Noisy-channel restorer: channel candidates per word, 4-gram LM Viterbi per paragraph."""
 
-    def __init__(self, model: Model, table: ChannelTable, settings: Settings | None = None) -> None:
-        """Wire the model, channel and code book together."""
+    def __init__(
+        self,
+        model: Model,
+        table: ChannelTable,
+        settings: Settings | None = None,
+        memory: WordMemory | None = None,
+    ) -> None:
+        """Wire the model, channel (letters, and whole words when a memory is given) and code book."""
         self.model = model
         self.settings = settings or Settings()
+        self.memory = memory
         self.trie = SyllableTrie(model.inventory, table)
         self.book = CodeBook(model.codes)
         self._options: dict[tuple[str, bool], list[Option]] = {}
@@ -236,7 +246,13 @@ class Restorer:
         if is_valid_syllable(low) and canon(low) != low:
             text = apply_case(canon(low), pattern)  # "uỷ" -> "ủy": the inventory holds one spelling
             low = canon(low)
-        for syl, cost in self._search(text):
+        found = dict(self._search(text))
+        if self.memory is not None:
+            seen = self.memory.readings(text)
+            for syl in seen:
+                found.setdefault(syl, math.inf)  # a damage the letter channel cannot explain ("ngili")
+            found = {syl: WordMemory.mix(seen, syl, c, s.memory_weight) for syl, c in found.items()}
+        for syl, cost in found.items():
             opts[syl] = Option(syl, apply_case(syl, pattern), cost, cap)
         keep_sym = low if is_valid_syllable(low) else UNK
         keep_cost = s.keep_base + s.keep_per_char * len(text)
@@ -304,3 +320,8 @@ def _log(p: float) -> float:
 def default_channel_path() -> Path:
     """Path of the committed channel table."""
     return DATA_DIR / "channel.json"
+
+
+def default_memory_path() -> Path:
+    """Path of the committed whole-word confusion counts."""
+    return DATA_DIR / "word_channel.json"

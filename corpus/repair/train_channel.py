@@ -1,4 +1,5 @@
-"""Learn the OCR channel table (data/channel.json): hard EM over the OCR plans.
+"""Learn the OCR channel: the letter table (data/channel.json, hard EM over the OCR plans) and the
+whole-word confusion counts (data/word_channel.json, from the aligned pairs only).
 
 Round 0 learns from OCR words aligned to the clean plan; later rounds add the restorer's own
 confident readings of every OCR word (self-training), so frequent damage patterns that the clean
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from corpus.repair.align import align_lines, strip_punct
 from corpus.repair.channel import ChannelTable, learn
+from corpus.repair.memory import WordMemory
 from corpus.repair.resources import DATA_DIR, PLANS_DIR, clean_plan_files, plan_lines
 from corpus.repair.syllable import is_valid_syllable, nfc
 
@@ -39,7 +41,7 @@ def ocr_plan_files(plans_dir: Path = PLANS_DIR) -> list[Path]:
     return [p for p in sorted(plans_dir.glob("*.txt")) if p not in clean]
 
 
-def _usable(raw: str, gold: str) -> bool:
+def usable_pair(raw: str, gold: str) -> bool:
     """A training pair: a raw word with letters and a real syllable."""
     return bool(raw) and is_valid_syllable(gold) and any(c.isalpha() for c in raw)
 
@@ -53,7 +55,7 @@ def aligned_pairs(plans_dir: Path = PLANS_DIR) -> Counter[tuple[str, str]]:
             for lp in align_lines(ocr, plan_lines(clean_path)):
                 for raw_tok, gold_tok in zip(lp.raw_tokens, lp.gold_tokens, strict=True):
                     raw, gold = strip_punct(raw_tok), nfc(strip_punct(gold_tok).lower())
-                    if _usable(raw, gold):
+                    if usable_pair(raw, gold):
                         pairs[(raw, gold)] += 1
     return pairs
 
@@ -69,7 +71,7 @@ def self_pairs(table: ChannelTable, plans_dir: Path = PLANS_DIR) -> Counter[tupl
         for line in restorer.restore_lines(plan_lines(path)):
             for tok in line.tokens:
                 raw, out = strip_punct(tok.raw), nfc(strip_punct(tok.restored).lower())
-                if tok.confidence >= SELF_MIN_CONF and raw.lower() != out and _usable(raw, out):
+                if tok.confidence >= SELF_MIN_CONF and raw.lower() != out and usable_pair(raw, out):
                     pairs[(raw, out)] += 1
     return pairs
 
@@ -97,12 +99,20 @@ def train(plans_dir: Path = PLANS_DIR, rounds: int = SELF_ROUNDS) -> ChannelTabl
     return table
 
 
+def word_memory(plans_dir: Path = PLANS_DIR) -> WordMemory:
+    """Whole-word confusions from the aligned pairs (the restorer's own readings would only echo it)."""
+    return WordMemory.learn((r, g, float(n)) for (r, g), n in sorted(aligned_pairs(plans_dir).items()))
+
+
 def main() -> int:
-    """Write data/channel.json."""
+    """Write data/channel.json and data/word_channel.json."""
     table = train()
     out = DATA_DIR / "channel.json"
     out.write_text(table.to_json() + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size} bytes, {len(table.counts)} glyph classes)")
+    words = DATA_DIR / "word_channel.json"
+    words.write_text(word_memory().to_json() + "\n", encoding="utf-8")
+    print(f"wrote {words} ({words.stat().st_size} bytes)")
     return 0
 
 

@@ -1,0 +1,80 @@
+"""Whole-word OCR confusions: how often an aligned raw word ("timg") stood for a syllable ("từng").
+
+The letter channel scores each glyph on its own, so a damage pattern that spans letters ("ừn" -> "im")
+costs as much as an implausible one. Where the aligned pairs saw the exact raw word, its relative
+frequency is better evidence; it is mixed with the letter channel, never replacing it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from corpus.repair.channel import normalise_raw
+from corpus.repair.syllable import nfc
+
+MIN_COUNT = 2  # a raw->syllable pair seen once may be an alignment slip; not remembered
+_REST = "\0rest"  # pseudo raw form holding the count of forms not stored
+
+
+class WordMemory:
+    """P(raw word | syllable) by relative frequency in aligned pairs, mixed into the letter channel."""
+
+    def __init__(self, counts: dict[str, dict[str, float]]) -> None:
+        """counts[syllable][raw word (lower case)] -> times aligned."""
+        self.counts = counts
+        self._readings: dict[str, dict[str, float]] = {}
+        for syl, raws in counts.items():
+            total = sum(raws.values())
+            for raw, n in raws.items():
+                if n >= MIN_COUNT and raw != _REST:
+                    self._readings.setdefault(raw, {})[syl] = n / total
+
+    @classmethod
+    def learn(cls, pairs: Iterable[tuple[str, str, float]]) -> WordMemory:
+        """From (raw word, true syllable, count) triples; every raw form of a syllable adds to its total."""
+        counts: dict[str, dict[str, float]] = {}
+        for raw, syl, n in pairs:
+            slot = counts.setdefault(nfc(syl.lower()), {})
+            key = normalise_raw(raw)
+            slot[key] = slot.get(key, 0.0) + n
+        return cls(counts)
+
+    def readings(self, raw: str) -> dict[str, float]:
+        """Syllables this raw word was aligned to (at least MIN_COUNT times), with P(raw | syllable)."""
+        return self._readings.get(normalise_raw(raw), {})
+
+    @staticmethod
+    def mix(readings: dict[str, float], syl: str, letter_cost: float, weight: float) -> float:
+        """Channel cost (nats) of syl: weight * P_word(raw | syl) + (1 - weight) * P_letters(raw | syl)."""
+        if not 0.0 <= weight < 1.0:
+            raise ValueError(f"word memory weight must be in [0, 1), got {weight}")
+        if not weight:
+            return letter_cost
+        p = weight * readings.get(syl, 0.0) + (1.0 - weight) * math.exp(-letter_cost)
+        return -math.log(p) if p > 0 else math.inf
+
+    def to_json(self) -> str:
+        """Serialise: per syllable, its total over all raw forms and the raw forms seen MIN_COUNT+ times."""
+        out: dict[str, dict[str, object]] = {}
+        for syl, raws in sorted(self.counts.items()):
+            kept = {r: n for r, n in sorted(raws.items()) if n >= MIN_COUNT and r != _REST}
+            if kept:
+                out[syl] = {"total": sum(raws.values()), "raw": kept}
+        return json.dumps(out, ensure_ascii=False, indent=0, sort_keys=True)
+
+    @classmethod
+    def load(cls, path: Path) -> WordMemory:
+        """Read counts written by to_json."""
+        data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+        counts: dict[str, dict[str, float]] = {}
+        for syl, entry in data.items():
+            kept = {str(r): float(n) for r, n in entry["raw"].items()}
+            rest = float(entry["total"]) - sum(kept.values())
+            if rest > 0:
+                kept[_REST] = rest  # raw forms too rare to store still count in the syllable's total
+            counts[syl] = kept
+        return cls(counts)
