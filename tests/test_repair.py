@@ -331,3 +331,26 @@ def test_word_memory_reads_damage_the_letter_channel_undervalues(
     with_memory = restorer.restore_line(line).text.split()
     assert with_memory[2] == "từng" and with_memory[5] == "từng"
     assert letters_only.restore_line(line).text.split()[2] != "từng"
+
+
+def test_restoring_a_document_leaves_later_readings_unchanged(restorer: Restorer) -> None:
+    # Name propagation edits a block's options; it once edited the per-word cache too, so after plan 000
+    # every later "chire" read "Chức" and a line's reading depended on what was restored before it.
+    from corpus.repair.channel import ChannelTable
+    from corpus.repair.restorer import default_channel_path
+
+    fresh = Restorer(restorer.model, ChannelTable.load(default_channel_path()), memory=restorer.memory)
+    line = "Can bj, cong chire, vién chire lién quan dén gidi quyét thi tuc hanh chinh"
+    before = fresh.restore_line(line).text
+    assert "công chức, viên chức" in before
+    fresh.restore_lines(_lines(OCR[0]))
+    assert fresh.restore_line(line).text == before
+
+
+def test_name_readings_keep_the_raw_case(restorer: Restorer) -> None:
+    # A lower-case word gets a name reading only where it continues a neighbour's name, written in
+    # capitals only beside a capitalised part of that name ("ik Lak" -> "Đắk Lắk").
+    lines = restorer.restore_lines(_lines(OCR[2]))
+    assert lines[581].text.startswith("- Gần kết quả thực hiện Kế hoạch với đánh giá")  # not "Kế hoạch Hội"
+    assert "Ủy ban nhân dân xã đề nghị" in lines[592].text  # not "Ủy ban Nhân dân Xã"
+    assert restorer.restore_lines(_lines(OCR[1]))[271].text.endswith("Truyền hình Đắk Lắk;")  # "ik Lak;"

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 
 from corpus.repair.channel import ChannelTable
 from corpus.repair.detect import needs_repair
@@ -39,7 +40,7 @@ __all__ = [
 
 @lru_cache(maxsize=1)
 def version() -> str:
-    """Identifies what the restorer outputs: model version, decoder settings and the committed data files.
+    """Identifies what the restorer outputs: model version, decoder settings, data files and code.
 
     The index records it, so a changed restorer makes ingest restore the plans again instead of reusing
     readings made by the old one.
@@ -50,9 +51,10 @@ def version() -> str:
             h.update(f"{package}={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{package}=none".encode())
-    for path in sorted(DATA_DIR.iterdir()):
-        if path.is_file():
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    # the data files, and the code: a decoder change alters readings without touching any setting
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    for path in [*sorted(p for p in DATA_DIR.iterdir() if p.is_file()), *code]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
     return f"{MODEL_VERSION}-{h.hexdigest()[:12]}"
 
 

@@ -30,13 +30,20 @@ def found_names(
 
 
 def inject(
-    blocks: list[list[Slot]], chosen: list[list[int]], works: list[LineWork], names: set[str]
+    blocks: list[list[Slot]],
+    chosen: list[list[int]],
+    works: list[LineWork],
+    names: set[str],
+    pairs: frozenset[tuple[str, str]],
 ) -> list[int]:
     """Add close name syllables to short words the first pass could not read (left as they were,
     or read at a high channel cost); returns the blocks that changed."""
     if not names:
         return []
     keyed = [(n, loose_key(n)) for n in sorted(names)]
+    follows: dict[str, set[str]] = {}  # name syllable -> syllables that may come right before it
+    for a, b in pairs:
+        follows.setdefault(b, set()).add(a)
     changed: list[int] = []
     for bi, (slots, picks) in enumerate(zip(blocks, chosen, strict=True)):
         touched = False
@@ -47,28 +54,55 @@ def inject(
             if pick.symbol != UNK and pick.cost < UNREAD_COST:
                 continue
             raw = works[sl.line].pieces[sl.token][sl.piece].text
-            # a name is capitalised, or sits next to a word already read as part of the name ("ik Lak")
-            beside = [slots[k].options[picks[k]].symbol for k in (t - 1, t + 1) if 0 <= k < len(slots)]
-            if not raw[:1].isupper() and not any(b in names for b in beside):
+            # a capitalised word may be any found name; a lower-case one only the syllable that continues
+            # a neighbour's name ("ik Lak": "đắk" before "lắk"), so a plain word after "Kế hoạch" gets none
+            allowed = None if raw[:1].isupper() else _continuing(slots, picks, t, names, pairs, follows)
+            if allowed is not None and not allowed:
                 continue
             key = loose_key(raw)
             if not key or len(key) > MAX_LETTERS:
                 continue
             upper = raw.isupper() and len(raw) > 1
             for name, name_key in keyed:
-                text = name.upper() if upper else name[:1].upper() + name[1:]
+                if allowed is not None and name not in allowed:
+                    continue
+                cap = allowed is None or allowed[name]  # written as a name only beside a written name
+                text = name.upper() if upper else (name[:1].upper() + name[1:] if cap else name)
                 have = [i for i, o in enumerate(sl.options) if o.symbol == name]
                 if have:
                     # already a candidate: make it the capitalised name spelling
                     old = sl.options[have[0]]
-                    if old.text != text or not old.cap:
+                    if cap and (old.text != text or not old.cap):
                         sl.options[have[0]] = Option(name, text, old.cost, True)
                         touched = True
                     continue
                 d = edit_distance(key, name_key)
                 if 0 < d <= 2 and d < len(name_key):
-                    sl.options.append(Option(name, text, COST_PER_EDIT * d + 1.0, True))
+                    sl.options.append(Option(name, text, COST_PER_EDIT * d + 1.0, cap))
                     touched = True
         if touched:
             changed.append(bi)
     return changed
+
+
+def _continuing(
+    slots: list[Slot],
+    picks: list[int],
+    t: int,
+    names: set[str],
+    pairs: frozenset[tuple[str, str]],
+    follows: dict[str, set[str]],
+) -> dict[str, bool]:
+    """Found-name syllables that would continue a name with the reading beside slot t, each with
+    whether that neighbour is written capitalised (then so is the name: "ik Lak" -> "Đắk Lắk")."""
+    out: dict[str, bool] = {}
+    for k, after in ((t - 1, True), (t + 1, False)):
+        if not 0 <= k < len(slots):
+            continue
+        opt = slots[k].options[picks[k]]
+        if opt.symbol not in names:
+            continue
+        for n in names:
+            if ((opt.symbol, n) in pairs) if after else (n in follows.get(opt.symbol, ())):
+                out[n] = out.get(n, False) or opt.cap
+    return out

@@ -119,7 +119,7 @@ class Restorer:
             self._widen(slots)
         results = [self._decode(slots, self.model.lm) for slots in blocks]
         names = found_names(blocks, [r[0] for r in results], self.model.name_pairs)
-        for bi in inject(blocks, [r[0] for r in results], works, names):
+        for bi in inject(blocks, [r[0] for r in results], works, names, self.model.name_pairs):
             results[bi] = self._decode(blocks[bi], self.model.lm)
         for slots, (chosen, conf) in zip(blocks, results, strict=True):
             for sl, j, c in zip(slots, chosen, conf, strict=True):
@@ -231,7 +231,7 @@ class Restorer:
             if len(self._options) > 200_000:
                 self._options.clear()  # bound memory on huge inputs
             self._options[key] = hit
-        return hit
+        return list(hit)  # slots edit their options (names, spares): never the cached list
 
     def _compute_options(self, text: str, upper_line: bool) -> list[Option]:
         """Channel candidates for one word piece, plus leaving it unchanged."""
