@@ -61,6 +61,9 @@ def _lines(name: str) -> list[str]:
         ("UBND tinh Pak Lak ban hanh Ké hoach", "UBND tỉnh Đắk Lắk ban hành Kế hoạch"),
         ("c¢) Tang cuong giam sat", "c) Tăng cường giám sát"),
         ("07-KH/PU ngay 08 thang 9 nam 2025", "07-KH/ĐU ngày 08 tháng 9 năm 2025"),
+        ("I11. TO CHUC THUC HIEN", "III. TỔ CHỨC THỰC HIỆN"),  # a Roman heading number written with ones
+        ("11. T6 chirc danh gia", "11. Tổ chức đánh giá"),  # ... but a plain number stays one
+        ("- UBND thanh ph6 (b/c);", "- UBND thành phố (b/c);"),  # letters for words (báo cáo), as written
     ],
 )
 def test_known_damaged_phrases(restorer: Restorer, raw: str, expected: str) -> None:

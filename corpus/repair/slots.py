@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -57,6 +58,23 @@ def list_marker(work: LineWork, ti: int, pi: int) -> str | None:
     return "c" if piece.text == "¢" else None  # a lone cent sign is a misread c
 
 
+_ROMAN_LIKE = re.compile(r"[IVXL1l]+")
+_ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
+
+
+def roman_heading(work: LineWork, ti: int, pi: int) -> str | None:
+    """The numeral of a heading whose Roman number the scanner wrote with ones ("I11." = "III.")."""
+    piece = work.pieces[ti][pi]
+    text = piece.text
+    if ti != 0 or pi != 0 or not _ROMAN_LIKE.fullmatch(text):
+        return None
+    rest = "".join(p.text for p in work.pieces[ti][pi + 1 :])
+    if rest[:1] not in (".", ")") or not any(c in "IVX" for c in text) or not any(c in "1l" for c in text):
+        return None
+    fixed = text.replace("1", "I").replace("l", "I")
+    return fixed if _ROMAN.fullmatch(fixed) else None
+
+
 def digit_word(piece: Piece, ti: int, ps: list[Piece]) -> bool:
     """A short all-digit piece standing alone between words may be a misread word ("phải 13 người")."""
     text = piece.text
@@ -90,7 +108,11 @@ class SlotBuilder:
             for ti, ps in enumerate(work.pieces):
                 for pi, piece in enumerate(ps):
                     kind = piece.kind
-                    if kind == "word":
+                    numeral = roman_heading(work, ti, pi) if damaged[li] else None
+                    if numeral is not None:
+                        slots.append(Slot([Option(UNK, numeral, 0.0)], li, ti, pi))
+                        in_sentence = True
+                    elif kind == "word":
                         slots.append(Slot(self._word(work, ti, pi, damaged[li], upper_line), li, ti, pi))
                         in_sentence = True
                     elif kind == "code":

@@ -149,6 +149,8 @@ def _split_core(core: str, is_code: Callable[[str], bool]) -> list[Piece]:
         return [Piece(core, "num")]
     segs = _segments(core)
     has_sep = len(segs) > 1
+    if has_sep and all(len(w) == 1 and w.isalpha() for w in segs[::2]) and set(segs[1::2]) == {"/"}:
+        return [Piece(core, "keep")]  # letters standing for words ("b/c" = báo cáo, "p/h", "đ/c"): as written
     code_context = has_sep and any(s.isdigit() or (sum(c.isupper() for c in s) >= 2) for s in segs[::2] if s)
     out: list[Piece] = []
     for i, seg in enumerate(segs):
