@@ -22,13 +22,14 @@ from corpus.repair.resources import DATA_DIR, PLANS_DIR, clean_plan_files, plan_
 from corpus.repair.syllable import is_valid_syllable, nfc
 
 # Scanner junk glyphs too rare in the aligned pairs to be learned reliably, with what they stand for
-# (seen across the OCR plans: "k¥"/"k§" = "kỹ"/"ký", "1€" = "lệ", "K&" = "Kế", "s¢" = "sẽ").
+# (seen across the OCR plans: "k¥"/"k§" = "kỹ"/"ký", "1€" = "lệ", "K&" = "Kế", "s¢" = "sẽ", "¢6" = "có").
 # Digits too: "ty 18" = "tỷ lệ", "18i" = "lỗi", "b9" = "bộ".
 PRIOR_COUNTS: dict[str, dict[str, float]] = {
     "y1": {"L:¥": 3.0, "L:§": 3.0},
     "ê1": {"L:€": 2.0, "L:&": 2.0, "L:¢": 2.0, "L:8": 2.0},
     "ơ1": {"L:&": 2.0, "L:¢": 1.0},
     "ô1": {"L:¢": 1.0, "L:8": 1.0, "L:9": 1.0},
+    "c0": {"L:¢": 2.0},  # "¢6" = "có", "c¢)" = "c)"
 }
 SELF_ROUNDS = 2
 SELF_MIN_CONF = 0.9
