@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 
 from corpus.repair import RestoredLine, Restorer, TokenRepair, load_restorer, needs_repair, restore_text_lines
+from corpus.repair.align import align_lines
+from corpus.repair.channel import ChannelTable
+from corpus.repair.memory import WordMemory
 from corpus.repair.model import MODEL_VERSION
-from corpus.repair.restorer import Settings
+from corpus.repair.restorer import Settings, default_channel_path
 from corpus.repair.syllable import canon, fold, is_valid_syllable, tone_key
 
 PLANS = Path(__file__).resolve().parents[1] / "corpus" / "plans"
@@ -35,9 +38,6 @@ def restorer() -> Restorer:
 @pytest.fixture(scope="module")
 def letters_only(restorer: Restorer) -> Restorer:
     """The same model with the letter channel only (no whole-word memory)."""
-    from corpus.repair.channel import ChannelTable
-    from corpus.repair.restorer import default_channel_path
-
     return Restorer(restorer.model, ChannelTable.load(default_channel_path()))
 
 
@@ -305,12 +305,9 @@ def test_model_cache_is_private_and_a_shared_one_is_not_loaded(
 
 
 def test_word_memory_counts_round_trip_and_mixing(tmp_path: Path) -> None:
-    from corpus.repair.memory import MIN_COUNT, WordMemory
-
     pairs = [("timg", "từng", 8.0), ("tung", "từng", 7.0), ("Timg", "tăng", 1.0), ("tang", "tăng", 9.0)]
     memory = WordMemory.learn(pairs)
-    # relative frequency among the syllable's raw forms; a pair seen fewer than MIN_COUNT times is not kept
-    assert MIN_COUNT == 2
+    # relative frequency among the syllable's raw forms; "Timg" -> "tăng" was seen once, too few to keep
     assert memory.readings("TIMG") == {"từng": pytest.approx(8 / 15)}
     path = tmp_path / "word_channel.json"
     path.write_text(memory.to_json(), encoding="utf-8")
@@ -321,8 +318,23 @@ def test_word_memory_counts_round_trip_and_mixing(tmp_path: Path) -> None:
     assert WordMemory.mix(seen, "từng", 6.5, 0.0) == 6.5
     assert WordMemory.mix(seen, "từng", 6.5, 0.5) == pytest.approx(-math.log(0.5 * 8 / 15 + 0.5 * math.exp(-6.5)))
     assert WordMemory.mix(seen, "tăng", 5.8, 0.5) == pytest.approx(5.8 + math.log(2))
-    with pytest.raises(ValueError, match=r"\[0, 1\)"):
-        WordMemory.mix(seen, "từng", 1.0, 1.0)
+    with pytest.raises(ValueError, match=r"memory_weight must be in \[0, 1\)"):
+        Restorer(load_restorer().model, ChannelTable({}), Settings(memory_weight=1.0), memory)
+
+
+def test_word_memory_counts_one_spelling_per_syllable() -> None:
+    # old-style tone placement ("hoá") is the same syllable as "hóa": one entry, not a seventh option
+    memory = WordMemory.learn([("hoa", "hoá", 3.0), ("hoa", "hóa", 2.0), ("héa", "hóa", 2.0)])
+    assert memory.readings("hoa") == {"hóa": pytest.approx(5 / 7)}
+
+
+def test_alignment_names_the_clean_line_of_each_token() -> None:
+    # the cross-validated benchmark holds out clean lines by index: a pair must say which line it matched,
+    # even when its words also occur, as a substring, in another clean line
+    clean = ["Phát triển dịch vụ công trực tuyến toàn trình", "dịch vụ công trực tuyến"]
+    ocr = ["Phat trién dich vu cong truc tuyén toan trinh", "dich vu cong truc tuyén"]
+    pairs = align_lines(ocr, clean)
+    assert [lp.gold_lines for lp in pairs] == [(0,) * 9, (1,) * 5]
 
 
 def test_word_memory_reads_damage_the_letter_channel_undervalues(
@@ -339,9 +351,6 @@ def test_word_memory_reads_damage_the_letter_channel_undervalues(
 def test_restoring_a_document_leaves_later_readings_unchanged(restorer: Restorer) -> None:
     # Name propagation edits a block's options; it once edited the per-word cache too, so after plan 000
     # every later "chire" read "Chức" and a line's reading depended on what was restored before it.
-    from corpus.repair.channel import ChannelTable
-    from corpus.repair.restorer import default_channel_path
-
     fresh = Restorer(restorer.model, ChannelTable.load(default_channel_path()), memory=restorer.memory)
     line = "Can bj, cong chire, vién chire lién quan dén gidi quyét thi tuc hanh chinh"
     before = fresh.restore_line(line).text

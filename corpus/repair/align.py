@@ -34,6 +34,7 @@ class LinePair:
     raw_tokens: tuple[str, ...]
     gold_tokens: tuple[str, ...]
     complete: bool  # every token of the line is aligned (a high-confidence line pair)
+    gold_lines: tuple[int, ...] = ()  # 0-based clean line of each gold token
 
 
 def _tokens(lines: list[str]) -> list[tuple[int, str]]:
@@ -81,6 +82,7 @@ def align_lines(ocr_lines: list[str], clean_lines: list[str]) -> list[LinePair]:
                 raw_tokens=tuple(p[0] for p in pairs),
                 gold_tokens=tuple(p[1] for p in pairs),
                 complete=complete,
+                gold_lines=tuple(clean[mapped[a]][0] for a in idxs if a in mapped),
             )
         )
     return out

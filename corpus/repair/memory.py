@@ -1,4 +1,4 @@
-"""Whole-word OCR confusions: how often an aligned raw word ("timg") stood for a syllable ("từng").
+"""Whole-word OCR confusions: how often a syllable ("từng") was written as a given raw word ("timg").
 
 The letter channel scores each glyph on its own, so a damage pattern that spans letters ("ừn" -> "im")
 costs as much as an implausible one. Where the aligned pairs saw the exact raw word, its relative
@@ -14,10 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from corpus.repair.channel import normalise_raw
-from corpus.repair.syllable import nfc
+from corpus.repair.syllable import canon, nfc
 
 MIN_COUNT = 2  # a raw->syllable pair seen once may be an alignment slip; not remembered
 _REST = "\0rest"  # pseudo raw form holding the count of forms not stored
+
+
+def check_weight(weight: float) -> None:
+    """The word-level share of the mixed channel must leave the letter channel some weight."""
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"memory_weight must be in [0, 1), got {weight}; 0 turns the word memory off")
 
 
 class WordMemory:
@@ -38,20 +44,18 @@ class WordMemory:
         """From (raw word, true syllable, count) triples; every raw form of a syllable adds to its total."""
         counts: dict[str, dict[str, float]] = {}
         for raw, syl, n in pairs:
-            slot = counts.setdefault(nfc(syl.lower()), {})
+            slot = counts.setdefault(canon(nfc(syl.lower())), {})  # one spelling: "hoá" counts as "hóa"
             key = normalise_raw(raw)
             slot[key] = slot.get(key, 0.0) + n
         return cls(counts)
 
     def readings(self, raw: str) -> dict[str, float]:
         """Syllables this raw word was aligned to (at least MIN_COUNT times), with P(raw | syllable)."""
-        return self._readings.get(normalise_raw(raw), {})
+        return dict(self._readings.get(normalise_raw(raw), {}))
 
     @staticmethod
     def mix(readings: dict[str, float], syl: str, letter_cost: float, weight: float) -> float:
         """Channel cost (nats) of syl: weight * P_word(raw | syl) + (1 - weight) * P_letters(raw | syl)."""
-        if not 0.0 <= weight < 1.0:
-            raise ValueError(f"word memory weight must be in [0, 1), got {weight}")
         if not weight:
             return letter_cost
         p = weight * readings.get(syl, 0.0) + (1.0 - weight) * math.exp(-letter_cost)

@@ -14,6 +14,14 @@ UNREAD_COST = 5.0  # a first-pass reading this costly counts as unread
 COST_PER_EDIT = 2.5
 
 
+def name_predecessors(pairs: frozenset[tuple[str, str]]) -> dict[str, set[str]]:
+    """For each name syllable, the syllables that may come right before it in a name."""
+    out: dict[str, set[str]] = {}
+    for a, b in pairs:
+        out.setdefault(b, set()).add(a)
+    return out
+
+
 def found_names(
     blocks: list[list[Slot]], chosen: list[list[int]], pairs: frozenset[tuple[str, str]]
 ) -> set[str]:
@@ -35,15 +43,13 @@ def inject(
     works: list[LineWork],
     names: set[str],
     pairs: frozenset[tuple[str, str]],
+    follows: dict[str, set[str]],
 ) -> list[int]:
     """Add close name syllables to short words the first pass could not read (left as they were,
     or read at a high channel cost); returns the blocks that changed."""
     if not names:
         return []
     keyed = [(n, loose_key(n)) for n in sorted(names)]
-    follows: dict[str, set[str]] = {}  # name syllable -> syllables that may come right before it
-    for a, b in pairs:
-        follows.setdefault(b, set()).add(a)
     changed: list[int] = []
     for bi, (slots, picks) in enumerate(zip(blocks, chosen, strict=True)):
         touched = False
@@ -93,8 +99,7 @@ def _continuing(
     pairs: frozenset[tuple[str, str]],
     follows: dict[str, set[str]],
 ) -> dict[str, bool]:
-    """Found-name syllables that would continue a name with the reading beside slot t, each with
-    whether that neighbour is written capitalised (then so is the name: "ik Lak" -> "Đắk Lắk")."""
+    """Found-name syllables continuing a name beside slot t, each True if that neighbour is capitalised."""
     out: dict[str, bool] = {}
     for k, after in ((t - 1, True), (t + 1, False)):
         if not 0 <= k < len(slots):

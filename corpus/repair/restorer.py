@@ -13,9 +13,9 @@ from corpus.repair.codes import CodeBook
 from corpus.repair.decoder import NameBonus, Option, Scorer, confidences, viterbi
 from corpus.repair.detect import THRESHOLD, damage_score, line_is_clean, word_stats
 from corpus.repair.lm import UNK
-from corpus.repair.memory import WordMemory
+from corpus.repair.memory import WordMemory, check_weight
 from corpus.repair.model import Model
-from corpus.repair.names import found_names, inject
+from corpus.repair.names import found_names, inject, name_predecessors
 from corpus.repair.resources import DATA_DIR
 from corpus.repair.slots import LineWork, Slot, SlotBuilder, mostly_upper
 from corpus.repair.syllable import apply_case, canon, case_pattern, fold, is_valid_syllable, nfc
@@ -69,7 +69,8 @@ class Settings:
     search_limit: int = 32
     temperature: float = 1.5  # flattens the overconfident local posterior (calibrated on the 2-fold CV)
     name_bonus: float = 5.0  # two capitalised words spelling a gazetteer name ("Dương Kinh")
-    # Share of the whole-word estimate ("timg" was "từng" 8 of 9 times) in the channel probability.
+    # Share of the whole-word estimate P(raw word | syllable) in the channel probability ("từng" was
+    # written "timg" 8 of 15 times; the letters alone price that like "tăng").
     memory_weight: float = 0.5
 
 
@@ -87,12 +88,14 @@ class Restorer:
         self.model = model
         self.settings = settings or Settings()
         self.memory = memory
+        check_weight(self.settings.memory_weight)
         self.trie = SyllableTrie(model.inventory, table)
         self.book = CodeBook(model.codes)
         self._options: dict[tuple[str, bool], list[Option]] = {}
         self._name_heads = frozenset(a for a, _ in model.name_pairs)
         self._builder = SlotBuilder(self.book, self._word_options, self.settings.digit_word_cost)
         self._names = NameBonus(model.name_pairs, self.settings.name_bonus)
+        self._follows = name_predecessors(model.name_pairs)
 
     # ---- public API -------------------------------------------------------------------------
     def restore_line(self, line: str) -> RestoredLine:
@@ -119,7 +122,7 @@ class Restorer:
             self._widen(slots)
         results = [self._decode(slots, self.model.lm) for slots in blocks]
         names = found_names(blocks, [r[0] for r in results], self.model.name_pairs)
-        for bi in inject(blocks, [r[0] for r in results], works, names, self.model.name_pairs):
+        for bi in inject(blocks, [r[0] for r in results], works, names, self.model.name_pairs, self._follows):
             results[bi] = self._decode(blocks[bi], self.model.lm)
         for slots, (chosen, conf) in zip(blocks, results, strict=True):
             for sl, j, c in zip(slots, chosen, conf, strict=True):
@@ -235,6 +238,7 @@ class Restorer:
 
     def _compute_options(self, text: str, upper_line: bool) -> list[Option]:
         """Channel candidates for one word piece, plus leaving it unchanged."""
+        raw_text = text  # the memory is keyed by the raw word, before the canonical respelling below
         pattern = case_pattern(text)
         if pattern == "mixed":
             # a capital inside a word is a misread marked letter ("PAy" = "Đẩy", "THi" = "Tối")
@@ -248,9 +252,9 @@ class Restorer:
             low = canon(low)
         found = dict(self._search(text))
         if self.memory is not None:
-            seen = self.memory.readings(text)
+            seen = self.memory.readings(raw_text)
             for syl in seen:
-                found.setdefault(syl, math.inf)  # a damage the letter channel cannot explain ("ngili")
+                found.setdefault(syl, math.inf)  # a damage the letter channel cannot explain at all
             found = {syl: WordMemory.mix(seen, syl, c, s.memory_weight) for syl, c in found.items()}
         for syl, cost in found.items():
             opts[syl] = Option(syl, apply_case(syl, pattern), cost, cap)
