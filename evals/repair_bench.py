@@ -33,7 +33,7 @@ from corpus.repair.model import Model, build, cache_dir, load_model  # noqa: E40
 from corpus.repair.resources import DATA_DIR, PLANS_DIR, clean_plan_files, place_names, plan_lines  # noqa: E402
 from corpus.repair.restorer import default_channel_path, default_memory_path  # noqa: E402
 from corpus.repair.syllable import fold, nfc, tone_key  # noqa: E402
-from corpus.repair.train_channel import usable_pair  # noqa: E402
+from corpus.repair.train_channel import line_pairs  # noqa: E402
 
 HANDGOLD = ROOT / "evals" / "repair" / "handgold.jsonl"
 # Hand-restored lines of novel wording kept apart from the hand gold, for tuning (the hand gold never is).
@@ -193,10 +193,9 @@ def eval_cross_validated(names: NameIndex, folds: int = 2) -> Score:
         seen: dict[tuple[str, str], float] = {}
         for lps in aligned.values():
             for lp in lps:
-                for raw_tok, gold_tok, src in zip(lp.raw_tokens, lp.gold_tokens, lp.gold_lines, strict=True):
-                    pair = strip_punct(raw_tok), nfc(strip_punct(gold_tok).lower())
-                    if src % folds != part and usable_pair(*pair):
-                        seen[pair] = seen.get(pair, 0.0) + 1.0
+                for raw_word, syllable, src in line_pairs(lp):
+                    if src % folds != part:
+                        seen[(raw_word, syllable)] = seen.get((raw_word, syllable), 0.0) + 1.0
         memory = WordMemory.learn((r, g, n) for (r, g), n in seen.items())
         restorer = restorer_of(build(True, keep_line=keep), memory)
         for path, lines in docs:

@@ -17,7 +17,6 @@ from corpus.repair.channel import normalise_raw
 from corpus.repair.syllable import canon, nfc
 
 MIN_COUNT = 2  # a raw->syllable pair seen once may be an alignment slip; not remembered
-_REST = "\0rest"  # pseudo raw form holding the count of forms not stored
 
 
 def check_weight(weight: float) -> None:
@@ -29,15 +28,16 @@ def check_weight(weight: float) -> None:
 class WordMemory:
     """P(raw word | syllable) by relative frequency in aligned pairs, mixed into the letter channel."""
 
-    def __init__(self, counts: dict[str, dict[str, float]]) -> None:
-        """counts[syllable][raw word (lower case)] -> times aligned."""
+    def __init__(self, counts: dict[str, dict[str, float]], totals: dict[str, float] | None = None) -> None:
+        """counts[syllable][raw word (lower case)] -> times aligned; totals[syllable] over all raw forms
+        (by default the sum of its counts; a loaded table stores only the forms seen MIN_COUNT times)."""
         self.counts = counts
+        self.totals = totals if totals is not None else {syl: sum(raws.values()) for syl, raws in counts.items()}
         self._readings: dict[str, dict[str, float]] = {}
         for syl, raws in counts.items():
-            total = sum(raws.values())
             for raw, n in raws.items():
-                if n >= MIN_COUNT and raw != _REST:
-                    self._readings.setdefault(raw, {})[syl] = n / total
+                if n >= MIN_COUNT:
+                    self._readings.setdefault(raw, {})[syl] = n / self.totals[syl]
 
     @classmethod
     def learn(cls, pairs: Iterable[tuple[str, str, float]]) -> WordMemory:
@@ -65,20 +65,14 @@ class WordMemory:
         """Serialise: per syllable, its total over all raw forms and the raw forms seen MIN_COUNT+ times."""
         out: dict[str, dict[str, object]] = {}
         for syl, raws in sorted(self.counts.items()):
-            kept = {r: n for r, n in sorted(raws.items()) if n >= MIN_COUNT and r != _REST}
+            kept = {r: n for r, n in sorted(raws.items()) if n >= MIN_COUNT}
             if kept:
-                out[syl] = {"total": sum(raws.values()), "raw": kept}
+                out[syl] = {"total": self.totals[syl], "raw": kept}
         return json.dumps(out, ensure_ascii=False, indent=0, sort_keys=True)
 
     @classmethod
     def load(cls, path: Path) -> WordMemory:
         """Read counts written by to_json."""
         data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-        counts: dict[str, dict[str, float]] = {}
-        for syl, entry in data.items():
-            kept = {str(r): float(n) for r, n in entry["raw"].items()}
-            rest = float(entry["total"]) - sum(kept.values())
-            if rest > 0:
-                kept[_REST] = rest  # raw forms too rare to store still count in the syllable's total
-            counts[syl] = kept
-        return cls(counts)
+        counts = {syl: {str(r): float(n) for r, n in entry["raw"].items()} for syl, entry in data.items()}
+        return cls(counts, {syl: float(entry["total"]) for syl, entry in data.items()})

@@ -14,14 +14,6 @@ UNREAD_COST = 5.0  # a first-pass reading this costly counts as unread
 COST_PER_EDIT = 2.5
 
 
-def name_predecessors(pairs: frozenset[tuple[str, str]]) -> dict[str, set[str]]:
-    """For each name syllable, the syllables that may come right before it in a name."""
-    out: dict[str, set[str]] = {}
-    for a, b in pairs:
-        out.setdefault(b, set()).add(a)
-    return out
-
-
 def found_names(
     blocks: list[list[Slot]], chosen: list[list[int]], pairs: frozenset[tuple[str, str]]
 ) -> set[str]:
@@ -43,7 +35,6 @@ def inject(
     works: list[LineWork],
     names: set[str],
     pairs: frozenset[tuple[str, str]],
-    follows: dict[str, set[str]],
 ) -> list[int]:
     """Add close name syllables to short words the first pass could not read (left as they were,
     or read at a high channel cost); returns the blocks that changed."""
@@ -62,7 +53,7 @@ def inject(
             raw = works[sl.line].pieces[sl.token][sl.piece].text
             # a capitalised word may be any found name; a lower-case one only the syllable that continues
             # a neighbour's name ("ik Lak": "đắk" before "lắk"), so a plain word after "Kế hoạch" gets none
-            allowed = None if raw[:1].isupper() else _continuing(slots, picks, t, names, pairs, follows)
+            allowed = None if raw[:1].isupper() else _continuing(slots, picks, t, names, pairs)
             if allowed is not None and not allowed:
                 continue
             key = loose_key(raw)
@@ -97,7 +88,6 @@ def _continuing(
     t: int,
     names: set[str],
     pairs: frozenset[tuple[str, str]],
-    follows: dict[str, set[str]],
 ) -> dict[str, bool]:
     """Found-name syllables continuing a name beside slot t, each True if that neighbour is capitalised."""
     out: dict[str, bool] = {}
@@ -108,6 +98,6 @@ def _continuing(
         if opt.symbol not in names:
             continue
         for n in names:
-            if ((opt.symbol, n) in pairs) if after else (n in follows.get(opt.symbol, ())):
+            if ((opt.symbol, n) if after else (n, opt.symbol)) in pairs:
                 out[n] = out.get(n, False) or opt.cap
     return out

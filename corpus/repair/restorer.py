@@ -15,7 +15,7 @@ from corpus.repair.detect import THRESHOLD, damage_score, line_is_clean, word_st
 from corpus.repair.lm import UNK
 from corpus.repair.memory import WordMemory, check_weight
 from corpus.repair.model import Model
-from corpus.repair.names import found_names, inject, name_predecessors
+from corpus.repair.names import found_names, inject
 from corpus.repair.resources import DATA_DIR
 from corpus.repair.slots import LineWork, Slot, SlotBuilder, mostly_upper
 from corpus.repair.syllable import apply_case, canon, case_pattern, fold, is_valid_syllable, nfc
@@ -95,7 +95,6 @@ class Restorer:
         self._name_heads = frozenset(a for a, _ in model.name_pairs)
         self._builder = SlotBuilder(self.book, self._word_options, self.settings.digit_word_cost)
         self._names = NameBonus(model.name_pairs, self.settings.name_bonus)
-        self._follows = name_predecessors(model.name_pairs)
 
     # ---- public API -------------------------------------------------------------------------
     def restore_line(self, line: str) -> RestoredLine:
@@ -122,7 +121,7 @@ class Restorer:
             self._widen(slots)
         results = [self._decode(slots, self.model.lm) for slots in blocks]
         names = found_names(blocks, [r[0] for r in results], self.model.name_pairs)
-        for bi in inject(blocks, [r[0] for r in results], works, names, self.model.name_pairs, self._follows):
+        for bi in inject(blocks, [r[0] for r in results], works, names, self.model.name_pairs):
             results[bi] = self._decode(blocks[bi], self.model.lm)
         for slots, (chosen, conf) in zip(blocks, results, strict=True):
             for sl, j, c in zip(slots, chosen, conf, strict=True):
@@ -251,7 +250,7 @@ class Restorer:
             text = apply_case(canon(low), pattern)  # "uỷ" -> "ủy": the inventory holds one spelling
             low = canon(low)
         found = dict(self._search(text))
-        if self.memory is not None:
+        if self.memory is not None and s.memory_weight:
             seen = self.memory.readings(raw_text)
             for syl in seen:
                 found.setdefault(syl, math.inf)  # a damage the letter channel cannot explain at all

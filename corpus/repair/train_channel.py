@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
-from corpus.repair.align import align_lines, strip_punct
+from corpus.repair.align import LinePair, align_lines, strip_punct
 from corpus.repair.channel import ChannelTable, learn
 from corpus.repair.memory import WordMemory
 from corpus.repair.resources import DATA_DIR, PLANS_DIR, clean_plan_files, plan_lines
@@ -47,6 +48,14 @@ def usable_pair(raw: str, gold: str) -> bool:
     return bool(raw) and is_valid_syllable(gold) and any(c.isalpha() for c in raw)
 
 
+def line_pairs(lp: LinePair) -> Iterator[tuple[str, str, int]]:
+    """Usable (raw word, clean syllable, index of the clean line) triples of one aligned line."""
+    for raw_tok, gold_tok, src in zip(lp.raw_tokens, lp.gold_tokens, lp.gold_lines, strict=True):
+        raw, gold = strip_punct(raw_tok), nfc(strip_punct(gold_tok).lower())
+        if usable_pair(raw, gold):
+            yield raw, gold, src
+
+
 def aligned_pairs(plans_dir: Path = PLANS_DIR) -> Counter[tuple[str, str]]:
     """(raw word, clean syllable) pairs from every OCR plan aligned to every clean plan."""
     pairs: Counter[tuple[str, str]] = Counter()
@@ -54,10 +63,7 @@ def aligned_pairs(plans_dir: Path = PLANS_DIR) -> Counter[tuple[str, str]]:
         ocr = plan_lines(path)
         for clean_path in clean_plan_files():
             for lp in align_lines(ocr, plan_lines(clean_path)):
-                for raw_tok, gold_tok in zip(lp.raw_tokens, lp.gold_tokens, strict=True):
-                    raw, gold = strip_punct(raw_tok), nfc(strip_punct(gold_tok).lower())
-                    if usable_pair(raw, gold):
-                        pairs[(raw, gold)] += 1
+                pairs.update((raw, gold) for raw, gold, _ in line_pairs(lp))
     return pairs
 
 
