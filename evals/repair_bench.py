@@ -377,7 +377,6 @@ def main(argv: list[str] | None = None) -> int:
     if dev is not None:
         section("(d) dev gold: hand-restored novel wording, used for tuning", dev[0].summary())
     hand = eval_handgold(restorer, names)
-    b: Score | None = None
     if hand is None:
         section("(b) hand gold", {"status": f"{HANDGOLD.relative_to(ROOT)} not found"})
     else:
