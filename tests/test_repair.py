@@ -64,6 +64,8 @@ def _lines(name: str) -> list[str]:
         ("I11. TO CHUC THUC HIEN", "III. TỔ CHỨC THỰC HIỆN"),  # a Roman heading number written with ones
         ("11. T6 chirc danh gia", "11. Tổ chức đánh giá"),  # ... but a plain number stays one
         ("- UBND thanh ph6 (b/c);", "- UBND thành phố (b/c);"),  # letters for words (báo cáo), as written
+        ("tinh hinh thyc tién; bao gé)m:", "tình hình thực tiễn; bao gồm:"),  # a stray ')' inside a word
+        ("- T6 chtic quén triét Ké hoach", "- Tổ chức quán triệt Kế hoạch"),  # 'ứ' read "ti", as 'ú' is
     ],
 )
 def test_known_damaged_phrases(restorer: Restorer, raw: str, expected: str) -> None:
@@ -259,6 +261,33 @@ def test_rare_reading_that_completes_a_dictionary_word(letters_only: Restorer) -
     assert line.text == "giúp người dân dễ dàng tiếp cận dịch vụ"
 
 
+def test_marked_glyphs_share_the_damage_of_their_kin() -> None:
+    """A literal emission learned for 'ú' is possible for 'ứ' too, never for the plain 'u'."""
+    counts = {"u1": {"0": 100.0, "L:ti": 10.0}, "ư1": {"0": 100.0}, "u0": {"=": 100.0}}
+    kin = ChannelTable(counts)
+    alone = ChannelTable(counts, family_beta=0.0)
+    assert kin.cost("ứ", "ti") < alone.cost("ứ", "ti") == pytest.approx(8.0)  # unseen: the generic cost
+    # the kin's literal share (1.0: "ti" is u1's only literal) as 5 pseudo-counts, plus the literal prior
+    assert kin.cost("ứ", "ti") == pytest.approx(-math.log((5.0 * 1.0 + 3 * 1e-4) / (100 + 3 + 5)))
+    assert kin.cost("u", "ti") == alone.cost("u", "ti")  # a plain letter is read faithfully
+    assert kin.cost("ú", "ti") < kin.cost("ứ", "ti")  # seen beats borrowed
+    # a class's emissions still sum to one: the pseudo-count is in every key's denominator
+    total = sum(math.exp(-kin.cost("ứ", e)) for e in ("ư", "ti", "ứ", "ừ", "u", "ú"))
+    assert total <= 1.0
+
+
+def test_stray_closing_bracket_inside_a_word_is_noise() -> None:
+    """')' between two letters with no '(' before it stays inside the word; a real bracket splits."""
+    from corpus.repair.tokens import split_pieces
+
+    def kinds(token: str) -> list[tuple[str, str]]:
+        return [(p.text, p.kind) for p in split_pieces(token, lambda _s: False)]
+
+    assert kinds("gé)m:") == [("gé)m", "word"), (":", "punct")]
+    assert kinds("(b)c") == [("(", "punct"), ("b", "word"), (")", "punct"), ("c", "word")]
+    assert kinds("c)") == [("c", "word"), (")", "punct")]
+
+
 def test_version_changes_with_the_decoder_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     # The index records this; a restorer that would output something else must not reuse old readings.
     from corpus import repair
@@ -363,6 +392,6 @@ def test_name_readings_keep_the_raw_case(restorer: Restorer) -> None:
     # A lower-case word gets a name reading only where it continues a neighbour's name, written in
     # capitals only beside a capitalised part of that name ("ik Lak" -> "Đắk Lắk").
     lines = restorer.restore_lines(_lines(OCR[2]))
-    assert lines[581].text.startswith("- Gần kết quả thực hiện Kế hoạch với đánh giá")  # not "Kế hoạch Hội"
+    assert lines[581].text.startswith("- Gắn kết quả thực hiện Kế hoạch với đánh giá")  # not "Kế hoạch Hội"
     assert "Ủy ban nhân dân xã đề nghị" in lines[592].text  # not "Ủy ban Nhân dân Xã"
     assert restorer.restore_lines(_lines(OCR[1]))[271].text.endswith("Truyền hình Đắk Lắk;")  # "ik Lak;"

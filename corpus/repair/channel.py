@@ -24,6 +24,9 @@ _PRIOR_MARKED = {"=": 0.25, "0": 0.45, "T-": 0.1, "T~": 0.04, "S~": 0.06}
 _PRIOR_PLAIN = {"=": 0.93, "T~": 0.01, "S~": 0.01}
 _LITERAL_PRIOR = 1e-4
 _ALPHA = 3.0  # weight of the prior against learned counts
+# Marked glyphs are damaged like their kin: 'ứ' may come out as "ti" because 'ú' did ("chtic" =
+# "chức"). Pseudo-count of the kin classes' literal emissions in a marked class's estimate (decoding only).
+FAMILY_BETA = 5.0
 
 
 def glyph_class(g: str) -> str:
@@ -56,11 +59,29 @@ def emission_key(g: str, e: str) -> str:
 class ChannelTable:
     """Learned emission probabilities with relation priors; costs are negative natural logs."""
 
-    def __init__(self, counts: dict[str, dict[str, float]]) -> None:
-        """counts[class][key] -> weighted count (key from emission_key)."""
+    def __init__(self, counts: dict[str, dict[str, float]], family_beta: float | None = None) -> None:
+        """counts[class][key] -> weighted count (key from emission_key); family_beta defaults to FAMILY_BETA."""
         self.counts = counts
+        self.family_beta = FAMILY_BETA if family_beta is None else family_beta
         self._totals = {cls: sum(v.values()) for cls, v in counts.items()}
         self._cache: dict[tuple[str, str], float] = {}
+        self._family: dict[str, dict[str, float]] = {}
+
+    def _family_rates(self, cls: str) -> dict[str, float]:
+        """Literal emissions of the other classes with the same base letter and tone flag, as shares."""
+        fam = self._family.get(cls)
+        if fam is None:
+            base = fold(cls[:-1]) + cls[-1]
+            sibs = [c for c in self.counts if c != cls and fold(c[:-1]) + c[-1] == base]
+            fam = {}
+            for c in sibs:
+                for k, v in self.counts[c].items():
+                    if k.startswith("L:"):
+                        fam[k] = fam.get(k, 0.0) + v
+            total = sum(fam.values())
+            fam = {k: v / total for k, v in fam.items()}
+            self._family[cls] = fam
+        return fam
 
     def cost(self, g: str, e: str) -> float:
         """-log P(raw e | glyph g); GENERIC_SUB-level for unseen literal emissions."""
@@ -77,7 +98,10 @@ class ChannelTable:
             p0 /= 4  # spread over the other tones/shapes that share the relation
         n = self.counts.get(cls, {}).get(k, 0.0)
         total = self._totals.get(cls, 0.0)
-        p = (n + _ALPHA * p0) / (total + _ALPHA)
+        # a plain letter is read faithfully; only marked glyphs share their damage with their kin
+        beta = self.family_beta if marked and self._family_rates(cls) else 0.0
+        fam = self._family_rates(cls).get(k, 0.0) if beta else 0.0
+        p = (n + _ALPHA * p0 + beta * fam) / (total + _ALPHA + beta)
         value = min(-math.log(p), GENERIC_SUB) if p > 0 else GENERIC_SUB
         self._cache[key] = value
         return value
@@ -136,7 +160,7 @@ def align(table: ChannelTable, raw: str, gold: str) -> tuple[float, list[tuple[s
 def learn(pairs: Iterable[tuple[str, str, float]], rounds: int = 3, max_cost: float = 14.0) -> ChannelTable:
     """Hard-EM: align (raw, gold, weight) pairs with the current table and recount emissions."""
     data = [(normalise_raw(r), nfc(g.lower()), w) for r, g, w in pairs]
-    table = ChannelTable({})
+    table = ChannelTable({}, family_beta=0.0)
     for _ in range(rounds):
         counts: dict[str, dict[str, float]] = {}
         for raw, gold, weight in data:
@@ -147,7 +171,7 @@ def learn(pairs: Iterable[tuple[str, str, float]], rounds: int = 3, max_cost: fl
                 slot = counts.setdefault(glyph_class(g), {})
                 k = emission_key(g, e)
                 slot[k] = slot.get(k, 0.0) + weight
-        table = ChannelTable(counts)
+        table = ChannelTable(counts, family_beta=0.0)  # counts what was seen; kin sharing is for decoding
     return table
 
 

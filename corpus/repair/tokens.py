@@ -118,21 +118,22 @@ def split_pieces(token: str, is_code: Callable[[str], bool]) -> list[Piece]:
         pieces.append(Piece(token[:lo], "punct"))
     core = token[lo:hi]
     if core:
-        pieces.extend(_split_core(core, is_code))
+        pieces.extend(_split_core(core, is_code, opened="(" in token[:lo]))
     if hi < len(token):
         pieces.append(Piece(token[hi:], "punct"))
     return pieces
 
 
-def _segments(core: str) -> list[str]:
-    """Alternating [word, separator, word, ...] runs; ':' or an apostrophe between two letters is
-    scanner noise inside a word ("N:im" = "Năm", "THU'C" = "THỰC"), not a separator."""
+def _segments(core: str, opened: bool = False) -> list[str]:
+    """Alternating [word, separator, word, ...] runs; ':', an apostrophe or a closing bracket with no
+    opening one between two letters is scanner noise inside a word ("N:im" = "Năm", "THU'C" = "THỰC",
+    "gé)m" = "gồm"), not a separator; opened: the token has a '(' before the core ("(b)c")."""
     out: list[str] = []
     cur = ""
     in_word = True
     for i, ch in enumerate(core):
         inner = ch.isalnum() or ch in _INNER or ch == "_"
-        if not inner and ch in ":'’" and 0 < i < len(core) - 1:
+        if not inner and ch in ":'’)" and 0 < i < len(core) - 1 and (ch != ")" or not (opened or "(" in core[:i])):
             inner = core[i - 1].isalpha() and core[i + 1].isalpha()
         if inner != in_word:
             out.append(cur)
@@ -143,11 +144,11 @@ def _segments(core: str) -> list[str]:
     return out
 
 
-def _split_core(core: str, is_code: Callable[[str], bool]) -> list[Piece]:
+def _split_core(core: str, is_code: Callable[[str], bool], opened: bool = False) -> list[Piece]:
     """Split a core at separators (/ - : . etc.) and classify each segment."""
     if _NUMBER.match(core):
         return [Piece(core, "num")]
-    segs = _segments(core)
+    segs = _segments(core, opened)
     has_sep = len(segs) > 1
     if has_sep and all(len(w) == 1 and w.isalpha() for w in segs[::2]) and set(segs[1::2]) == {"/"}:
         return [Piece(core, "keep")]  # letters standing for words ("b/c" = báo cáo, "p/h", "đ/c"): as written

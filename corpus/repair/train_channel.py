@@ -91,7 +91,7 @@ def _fit(weighted: dict[tuple[str, str], float]) -> ChannelTable:
         slot = counts.setdefault(cls, {})
         for key, n in extra.items():
             slot[key] = slot.get(key, 0.0) + n
-    return ChannelTable(counts)
+    return ChannelTable(counts, family_beta=0.0)  # learning reads with the counts alone
 
 
 def train(plans_dir: Path = PLANS_DIR, rounds: int = SELF_ROUNDS) -> ChannelTable:
