@@ -394,4 +394,7 @@ def test_name_readings_keep_the_raw_case(restorer: Restorer) -> None:
     lines = restorer.restore_lines(_lines(OCR[2]))
     assert lines[581].text.startswith("- Gắn kết quả thực hiện Kế hoạch với đánh giá")  # not "Kế hoạch Hội"
     assert "Ủy ban nhân dân xã đề nghị" in lines[592].text  # not "Ủy ban Nhân dân Xã"
+    # a pair seen only in an all-capitals heading ("TỔ CHỨC") or a level before a place name gives no capital
+    assert lines[541].text.startswith("- Tổ chức quán triệt Kế hoạch")
+    assert "xã Sa Thầy về triển khai" in lines[12].text
     assert restorer.restore_lines(_lines(OCR[1]))[271].text.endswith("Truyền hình Đắk Lắk;")  # "ik Lak;"

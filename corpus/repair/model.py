@@ -25,10 +25,11 @@ from corpus.repair.resources import (
     source_files,
     tagged_sentences,
 )
+from corpus.repair.slots import mostly_upper
 from corpus.repair.syllable import canon, is_valid_syllable, nfc
 from corpus.repair.tokens import split_pieces
 
-MODEL_VERSION = 16
+MODEL_VERSION = 17
 # Count weights within each model: lexicon, gazetteer and CRF runs only teach word-internal order.
 W_TAGGED = 1.0
 W_PLAN = 2.0
@@ -53,6 +54,9 @@ class Model:
     inventory: frozenset[str]
     codes: tuple[str, ...]
     name_pairs: frozenset[tuple[str, str]] = frozenset()
+    # name pairs that are no evidence of capitals: seen only in all-capitals headings ("TỔ CHỨC THỰC
+    # HIỆN"), or an administrative level before a place name ("xã Sa Thầy")
+    uncased: frozenset[tuple[str, str]] = frozenset()
     build_seconds: float = 0.0
 
 
@@ -149,6 +153,7 @@ def build(
         for sent in symbolize(line, book, seen):
             law.add(sent, W_LAW)
     plan_names: set[tuple[str, str]] = set()
+    titled: set[tuple[str, str]] = set()  # name pairs seen in mixed-case text, so written capitalised
     if include_clean_plans:
         for path in clean_plan_files():
             for idx, line in enumerate(plan_lines(path)):
@@ -157,7 +162,10 @@ def build(
                 for sent in symbolize(line, book, seen):
                     plan.add(sent, W_PLAN)
                 inventory.update(_syllables_of(line.split()))
-                plan_names.update(_capitalised_pairs(line))
+                pairs = set(_capitalised_pairs(line))
+                plan_names.update(pairs)
+                if not mostly_upper(line):
+                    titled.update(pairs)
     word_pairs: set[tuple[str, str]] = set()
     for word in lexicon_words():
         syls = list(_syllables_of([word]))
@@ -172,20 +180,23 @@ def build(
                 general.add(part, W_CRF, bounded=False)
     # Agency names the clean plans spell ("Sở Khoa học", "Trung tâm Phục vụ"): the same bonus as places, so
     # that "S6 Khoa" reads "Sở Khoa", never the far more frequent "Số".
-    name_pairs: set[tuple[str, str]] = set(plan_names)
+    gazetteer: set[tuple[str, str]] = set()
+    levels: set[tuple[str, str]] = set()
     for agency in agency_names():
-        name_pairs.update(_capitalised_pairs(agency))
+        gazetteer.update(_capitalised_pairs(agency))
         for part in _syllable_runs(nfc(agency.lower()).replace(",", " ").split()):
             general.add(part, W_PLACE, bounded=False)
     for level, name in place_names():
         syls = list(_syllables_of([name]))
         if syls and len(syls) == len(name.split()):
             inventory.update(syls)
-            name_pairs.update(pairwise(syls))
+            gazetteer.update(pairwise(syls))
             level_syls = list(_syllables_of([level]))
             if level_syls:
-                name_pairs.add((level_syls[-1], syls[0]))  # "phường Dương", "tỉnh Đắk", "xã Sa"
+                gazetteer.add((level_syls[-1], syls[0]))  # "phường Dương", "tỉnh Đắk", "xã Sa"
+                levels.add((level_syls[-1], syls[0]))
             general.add([*_syllables_of([level]), *syls], W_PLACE, bounded=False)
+    name_pairs = plan_names | gazetteer
     # A dictionary pair also seen in running text is strong evidence; one never seen (rare or
     # archaic compounds such as "thận trọng" against "thân trong") only weak evidence.
     attested = set(general.counts[2]) | set(law.counts[2]) | set(plan.counts[2])
@@ -203,6 +214,7 @@ def build(
         inventory=frozenset(inventory),
         codes=codes,
         name_pairs=frozenset(name_pairs),
+        uncased=frozenset((plan_names - titled - gazetteer) | levels),
         build_seconds=time.perf_counter() - t0,
     )
 
@@ -243,6 +255,7 @@ def load_model(include_clean_plans: bool = True, use_cache: bool = True) -> Mode
                 inventory=frozenset(state["inventory"]),
                 codes=tuple(state["codes"]),
                 name_pairs=frozenset(state["name_pairs"]),
+                uncased=frozenset(state["uncased"]),
             )
         except (OSError, pickle.UnpicklingError, KeyError, EOFError):
             pass  # a damaged cache is rebuilt
@@ -259,6 +272,7 @@ def load_model(include_clean_plans: bool = True, use_cache: bool = True) -> Mode
                         "inventory": sorted(model.inventory),
                         "codes": list(model.codes),
                         "name_pairs": sorted(model.name_pairs),
+                        "uncased": sorted(model.uncased),
                     },
                     handle,
                     protocol=pickle.HIGHEST_PROTOCOL,

@@ -35,6 +35,7 @@ def inject(
     works: list[LineWork],
     names: set[str],
     pairs: frozenset[tuple[str, str]],
+    uncased: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[int]:
     """Add close name syllables to short words the first pass could not read (left as they were,
     or read at a high channel cost); returns the blocks that changed."""
@@ -53,7 +54,7 @@ def inject(
             raw = works[sl.line].pieces[sl.token][sl.piece].text
             # a capitalised word may be any found name; a lower-case one only the syllable that continues
             # a neighbour's name ("ik Lak": "đắk" before "lắk"), so a plain word after "Kế hoạch" gets none
-            allowed = None if raw[:1].isupper() else _continuing(slots, picks, t, names, pairs)
+            allowed = None if raw[:1].isupper() else _continuing(slots, picks, t, names, pairs, uncased)
             if allowed is not None and not allowed:
                 continue
             key = loose_key(raw)
@@ -88,8 +89,10 @@ def _continuing(
     t: int,
     names: set[str],
     pairs: frozenset[tuple[str, str]],
+    uncased: frozenset[tuple[str, str]],
 ) -> dict[str, bool]:
-    """Found-name syllables continuing a name beside slot t, each True if that neighbour is capitalised."""
+    """Found-name syllables continuing a name beside slot t, each True if that neighbour is capitalised
+    and the pair is written capitalised ("Tổ chức" continues the heading pair "TỔ CHỨC" in lower case)."""
     out: dict[str, bool] = {}
     for k, after in ((t - 1, True), (t + 1, False)):
         if not 0 <= k < len(slots):
@@ -98,6 +101,7 @@ def _continuing(
         if opt.symbol not in names:
             continue
         for n in names:
-            if ((opt.symbol, n) if after else (n, opt.symbol)) in pairs:
-                out[n] = out.get(n, False) or opt.cap
+            pair = (opt.symbol, n) if after else (n, opt.symbol)
+            if pair in pairs:
+                out[n] = out.get(n, False) or (opt.cap and pair not in uncased)
     return out

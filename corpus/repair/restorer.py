@@ -121,7 +121,7 @@ class Restorer:
             self._widen(slots)
         results = [self._decode(slots, self.model.lm) for slots in blocks]
         names = found_names(blocks, [r[0] for r in results], self.model.name_pairs)
-        for bi in inject(blocks, [r[0] for r in results], works, names, self.model.name_pairs):
+        for bi in inject(blocks, [r[0] for r in results], works, names, self.model.name_pairs, self.model.uncased):
             results[bi] = self._decode(blocks[bi], self.model.lm)
         for slots, (chosen, conf) in zip(blocks, results, strict=True):
             for sl, j, c in zip(slots, chosen, conf, strict=True):
