@@ -154,7 +154,8 @@ def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Can
                 continue
         # A second sentence backs the first up when the first may be the wrong one; when the first already
         # holds what the question asks for (its number, date, code, unit), a second only restates it.
-        answered = bool(set(analysis.wants) & _TYPED) and bool(short_answer(analysis.wants, top, analysis.counted))
+        answered = bool(set(analysis.wants) & _TYPED) and bool(
+            short_answer(analysis.wants, top, analysis.counted, analysis.count_lead))
         for extra in ([] if answered else cands[1:3]):
             if extra.score >= 0.92 * top.score and (extra.entity or not wants_entity) \
                     and extra.sentence.line_start != top.sentence.line_start:
@@ -187,9 +188,9 @@ class ExtractiveAnswerer(Answerer):
             for cand in group:
                 citations.append(to_citation(cand, meta))
                 quotes.append(f"“{collapse(cand.sentence.restored)}” [{len(citations)}]")
-            short = next((a for a in (short_answer(analysis.wants, c, analysis.counted) for c in reversed(group))
-                          if a), "") if "date" in analysis.wants else short_answer(analysis.wants, group[0],
-                                                                                  analysis.counted)
+            count = (analysis.counted, analysis.count_lead)
+            short = next((a for a in (short_answer(analysis.wants, c, *count) for c in reversed(group))
+                          if a), "") if "date" in analysis.wants else short_answer(analysis.wants, group[0], *count)
             if "date" in analysis.wants and not any(short_answer(("date",), c) for c in group):
                 # The period is often the section's own heading ("1. Đến hết năm 2025").
                 period = heading_date(group[0].chunk.heading_path)

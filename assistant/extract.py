@@ -27,16 +27,17 @@ _UNIT_LEAD = re.compile(r"^(?:[-+•]\s*|\d+[.)]\s*|[a-zđ]\)\s*)?(?:Giao\s+)?(?
                         r"tham mưu|báo cáo|căn cứ|xây dựng|rà soát|theo dõi|hướng dẫn|khẩn trương|chịu trách nhiệm)|:|,)")
 
 
-def short_answer(wants: tuple[str, ...], cand: Candidate, counted: str = "") -> str:
+def short_answer(wants: tuple[str, ...], cand: Candidate, counted: str = "", lead: str = "") -> str:
     """The decisive phrases for the wanted types (at most two), or "" when the sentence has none.
 
-    `counted` (folded) is what a "how many" question counts: the number that counts it is preferred.
+    `counted` (folded) is what a "how many" question counts: the number that counts it is preferred, and
+    among those the one after the question's own verb (`lead`, "cung cap" for "cung cấp bao nhiêu").
     """
     found: list[str] = []
     for kind in wants:
         if kind == "number" and "percent" in wants and found:
             continue  # a percentage already answers "how much"
-        phrase = _phrase(kind, cand, counted)
+        phrase = _phrase(kind, cand, counted, lead)
         if phrase and not any(phrase in f or f in phrase for f in found):
             found.append(phrase)
         if len(found) == 2:
@@ -44,7 +45,7 @@ def short_answer(wants: tuple[str, ...], cand: Candidate, counted: str = "") -> 
     return "; ".join(found)
 
 
-def _phrase(kind: str, cand: Candidate, counted: str = "") -> str:
+def _phrase(kind: str, cand: Candidate, counted: str = "", lead: str = "") -> str:
     """The phrase of one wanted type in a candidate sentence."""
     text = cand.sentence.restored
     if kind == "date":
@@ -63,6 +64,11 @@ def _phrase(kind: str, cand: Candidate, counted: str = "") -> str:
     elif kind == "number":
         numbers = [m for m in _NUMBER.finditer(text) if not re.fullmatch(r"\d{4}", m.group(1))]
         counting = [m for m in numbers if counted and f" {counted}" in f" {fold(m.group(0))}"]
+        if len(counting) > 1 and lead:
+            # "hiệu quả 25 dịch vụ … Cung cấp 463 dịch vụ" asked "cung cấp bao nhiêu dịch vụ": 463
+            wanted = set(lead.split())
+            before = [len(wanted & set(fold(text[: m.start()]).split()[-3:])) for m in counting]
+            counting = [counting[before.index(max(before))]]
         if counting or numbers:
             return (counting or numbers)[0].group(0).strip()
     elif kind == "agency":

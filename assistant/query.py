@@ -125,6 +125,7 @@ class Analysis:
     search: str = ""  # the text to retrieve with: `effective` without the named plans' place names
     per_plan: bool = False  # the answer is a list over plans ("which plans …?", two plans named): search each
     counted: str = ""  # what "how many" counts, folded Vietnamese ("dich vu" for "bao nhiêu dịch vụ …")
+    count_lead: str = ""  # the words before "bao nhiêu", folded ("cung cap" for "cung cấp bao nhiêu …")
 
 
 _LEVEL_WORDS = {"xa", "phuong", "tinh", "commune", "ward", "province", "cua", "of", "the", "o", "tai", "in"}
@@ -188,6 +189,14 @@ def counted_noun(effective: str, language: str) -> str:
     if not m or m.group(1).split()[0] in {"phan", "la", "ty", "nam", "thi", "va", "o", "tai", "trong"}:
         return ""
     return m.group(1)
+
+
+def count_lead(effective: str, language: str) -> str:
+    """The two folded words before "bao nhiêu"/"mấy" (the verb of a Vietnamese "how many" question), or ""."""
+    if language == "en":
+        return ""
+    m = re.search(r"((?:[a-z]+\s+){1,2})(?:bao nhieu|may)\s", fold(effective))
+    return " ".join(m.group(1).split()) if m else ""
 
 
 def validate(question: str) -> str:
@@ -305,5 +314,5 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
                     unknown_place="" if plan_ids else _unknown_place(eff_folded, plans, effective), wants=wants,
                     terms=content, entities=found_entities, expansion=expansion,
                     search=strip_places(effective, plans, plan_ids),
-                    counted=counted_noun(effective, language),
+                    counted=counted_noun(effective, language), count_lead=count_lead(effective, language),
                     per_plan=len(plan_ids) >= 2 or (not plan_ids and bool(_LIST_ASK.search(probe))))

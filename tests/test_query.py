@@ -8,7 +8,7 @@ import pytest
 
 from assistant.answerers import asked_count, states_count
 from assistant.extract import heading_date, short_answer
-from assistant.query import analyse, counted_noun, strip_places
+from assistant.query import analyse, count_lead, counted_noun, strip_places
 from assistant.scoring import Candidate
 from corpus.manifest import load_manifest
 from corpus.records import Chunk, PlanMeta
@@ -91,6 +91,21 @@ def test_short_answer_prefers_the_number_that_counts_what_was_asked() -> None:
     assert short_answer(("number",), cand, "dich vu").startswith("463")
     assert short_answer(("number",), cand, "thu tuc").startswith("388")
     assert short_answer(("number",), cand).startswith("388")
+    # two numbers count "dịch vụ": the one after the question's verb ("cung cấp bao nhiêu") answers it
+    two = _cand("(1) Duy trì hiệu quả 25 dịch vụ công trực tuyến toàn trình. (2) Cung cấp 463 dịch vụ công trực tuyến.")
+    assert short_answer(("number",), two, "dich vu", "cung cap").startswith("463")
+    assert short_answer(("number",), two, "dich vu", "duy tri").startswith("25")
+    assert short_answer(("number",), two, "dich vu").startswith("25")  # no verb to go by: the first
+
+
+@pytest.mark.parametrize(("question", "language", "lead"), [
+    ("xa Sa Thay phai bao dam cung cap bao nhieu dich vu cong truc tuyen?", "vi-noaccent", "cung cap"),
+    ("Xã phải cung cấp bao nhiêu thủ tục hành chính?", "vi", "cung cap"),
+    ("Bao nhiêu thủ tục được cung cấp?", "vi", ""),
+    ("How many online public services must the commune provide?", "en", ""),
+])
+def test_count_lead(question: str, language: str, lead: str) -> None:
+    assert count_lead(question, language) == lead
 
 
 def test_heading_date_reads_period_headings() -> None:
