@@ -109,6 +109,11 @@ def states_count(asked: str, cand: Candidate) -> bool:
 _TYPED = {"number", "percent", "date", "code"}
 
 
+def asked_answer(analysis: Analysis, cand: Candidate) -> str:
+    """short_answer for what the question asks (its wanted types, and what a "how many" counts)."""
+    return short_answer(analysis.wants, cand, analysis.counted, analysis.count_lead)
+
+
 def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Candidate]]:
     """Supporting sentences grouped by plan (one group unless the question spans plans); [] to abstain."""
     if not candidates or analysis.unknown_place:
@@ -154,8 +159,7 @@ def select(analysis: Analysis, candidates: Sequence[Candidate]) -> list[list[Can
                 continue
         # A second sentence backs the first up when the first may be the wrong one; when the first already
         # holds what the question asks for (its number, date, code, unit), a second only restates it.
-        answered = bool(set(analysis.wants) & _TYPED) and bool(
-            short_answer(analysis.wants, top, analysis.counted, analysis.count_lead))
+        answered = bool(set(analysis.wants) & _TYPED) and bool(asked_answer(analysis, top))
         for extra in ([] if answered else cands[1:3]):
             if extra.score >= 0.92 * top.score and (extra.entity or not wants_entity) \
                     and extra.sentence.line_start != top.sentence.line_start:
@@ -188,9 +192,8 @@ class ExtractiveAnswerer(Answerer):
             for cand in group:
                 citations.append(to_citation(cand, meta))
                 quotes.append(f"“{collapse(cand.sentence.restored)}” [{len(citations)}]")
-            count = (analysis.counted, analysis.count_lead)
-            short = next((a for a in (short_answer(analysis.wants, c, *count) for c in reversed(group))
-                          if a), "") if "date" in analysis.wants else short_answer(analysis.wants, group[0], *count)
+            short = next((a for a in (asked_answer(analysis, c) for c in reversed(group))
+                          if a), "") if "date" in analysis.wants else asked_answer(analysis, group[0])
             if "date" in analysis.wants and not any(short_answer(("date",), c) for c in group):
                 # The period is often the section's own heading ("1. Đến hết năm 2025").
                 period = heading_date(group[0].chunk.heading_path)

@@ -75,15 +75,18 @@ def test_how_many_needs_a_number_and_percentages_need_a_percent(metas: list[Plan
     assert states_count(what, _cand("Văn phòng HĐND và UBND xã chủ trì."))
 
 
-@pytest.mark.parametrize(("question", "language", "counted"), [
-    ("xa Sa Thay phai cung cap bao nhieu dich vu cong truc tuyen?", "vi-noaccent", "dich vu"),
-    ("Xã phải cung cấp bao nhiêu thủ tục hành chính?", "vi", "thu tuc"),
-    ("Tỷ lệ hồ sơ là bao nhiêu phần trăm?", "vi", ""),
-    ("How many online public services must the commune provide?", "en", "dich vu"),
-    ("What share of dossiers is processed online?", "en", ""),
+@pytest.mark.parametrize(("question", "language", "counted", "lead"), [
+    ("xa Sa Thay phai cung cap bao nhieu dich vu cong truc tuyen?", "vi-noaccent", "dich vu", "cung cap"),
+    ("xa Sa Thay phai bao dam cung cap bao nhieu dich vu cong truc tuyen?", "vi-noaccent", "dich vu", "cung cap"),
+    ("Xã phải cung cấp bao nhiêu thủ tục hành chính?", "vi", "thu tuc", "cung cap"),
+    ("Bao nhiêu thủ tục được cung cấp?", "vi", "thu tuc", ""),
+    ("Tỷ lệ hồ sơ là bao nhiêu phần trăm?", "vi", "", "so la"),
+    ("How many online public services must the commune provide?", "en", "dich vu", ""),
+    ("What share of dossiers is processed online?", "en", "", ""),
 ])
-def test_counted_noun(question: str, language: str, counted: str) -> None:
+def test_counted_noun_and_its_verb(question: str, language: str, counted: str, lead: str) -> None:
     assert counted_noun(question, language) == counted
+    assert count_lead(question, language) == lead
 
 
 def test_short_answer_prefers_the_number_that_counts_what_was_asked() -> None:
@@ -96,16 +99,6 @@ def test_short_answer_prefers_the_number_that_counts_what_was_asked() -> None:
     assert short_answer(("number",), two, "dich vu", "cung cap").startswith("463")
     assert short_answer(("number",), two, "dich vu", "duy tri").startswith("25")
     assert short_answer(("number",), two, "dich vu").startswith("25")  # no verb to go by: the first
-
-
-@pytest.mark.parametrize(("question", "language", "lead"), [
-    ("xa Sa Thay phai bao dam cung cap bao nhieu dich vu cong truc tuyen?", "vi-noaccent", "cung cap"),
-    ("Xã phải cung cấp bao nhiêu thủ tục hành chính?", "vi", "cung cap"),
-    ("Bao nhiêu thủ tục được cung cấp?", "vi", ""),
-    ("How many online public services must the commune provide?", "en", ""),
-])
-def test_count_lead(question: str, language: str, lead: str) -> None:
-    assert count_lead(question, language) == lead
 
 
 def test_heading_date_reads_period_headings() -> None:

@@ -99,9 +99,9 @@ class ChannelTable:
         n = self.counts.get(cls, {}).get(k, 0.0)
         total = self._totals.get(cls, 0.0)
         # a plain letter is read faithfully; only marked glyphs share their damage with their kin
-        beta = self.family_beta if marked and self._family_rates(cls) else 0.0
-        fam = self._family_rates(cls).get(k, 0.0) if beta else 0.0
-        p = (n + _ALPHA * p0 + beta * fam) / (total + _ALPHA + beta)
+        kin = self._family_rates(cls) if marked and self.family_beta else {}
+        beta = self.family_beta if kin else 0.0
+        p = (n + _ALPHA * p0 + beta * kin.get(k, 0.0)) / (total + _ALPHA + beta)
         value = min(-math.log(p), GENERIC_SUB) if p > 0 else GENERIC_SUB
         self._cache[key] = value
         return value

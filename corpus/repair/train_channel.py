@@ -94,9 +94,13 @@ def _fit(weighted: dict[tuple[str, str], float]) -> ChannelTable:
     return ChannelTable(counts, family_beta=0.0)  # learning reads with the counts alone
 
 
-def train(plans_dir: Path = PLANS_DIR, rounds: int = SELF_ROUNDS) -> ChannelTable:
-    """Each distinct pair weighs min(count, 3) so that frequent words do not dominate."""
-    base = {k: float(min(n, 3)) for k, n in aligned_pairs(plans_dir).items()}
+def train(
+    plans_dir: Path = PLANS_DIR, rounds: int = SELF_ROUNDS, aligned: Counter[tuple[str, str]] | None = None
+) -> ChannelTable:
+    """Each distinct pair weighs min(count, 3) so that frequent words do not dominate; `aligned` is
+    aligned_pairs(plans_dir) when the caller already has it."""
+    aligned = aligned_pairs(plans_dir) if aligned is None else aligned
+    base = {k: float(min(n, 3)) for k, n in aligned.items()}
     table = _fit(base)
     for _ in range(rounds):
         weighted = dict(base)
@@ -106,19 +110,21 @@ def train(plans_dir: Path = PLANS_DIR, rounds: int = SELF_ROUNDS) -> ChannelTabl
     return table
 
 
-def word_memory(plans_dir: Path = PLANS_DIR) -> WordMemory:
+def word_memory(plans_dir: Path = PLANS_DIR, aligned: Counter[tuple[str, str]] | None = None) -> WordMemory:
     """Whole-word confusions from the aligned pairs (the restorer's own readings would only echo it)."""
-    return WordMemory.learn((r, g, float(n)) for (r, g), n in sorted(aligned_pairs(plans_dir).items()))
+    aligned = aligned_pairs(plans_dir) if aligned is None else aligned
+    return WordMemory.learn((r, g, float(n)) for (r, g), n in sorted(aligned.items()))
 
 
 def main() -> int:
     """Write data/channel.json and data/word_channel.json."""
-    table = train()
+    aligned = aligned_pairs()  # both tables learn from the same alignment: align the plans once
+    table = train(aligned=aligned)
     out = DATA_DIR / "channel.json"
     out.write_text(table.to_json() + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size} bytes, {len(table.counts)} glyph classes)")
     words = DATA_DIR / "word_channel.json"
-    words.write_text(word_memory().to_json() + "\n", encoding="utf-8")
+    words.write_text(word_memory(aligned=aligned).to_json() + "\n", encoding="utf-8")
     print(f"wrote {words} ({words.stat().st_size} bytes)")
     return 0
 
