@@ -398,3 +398,11 @@ def test_name_readings_keep_the_raw_case(restorer: Restorer) -> None:
     assert lines[541].text.startswith("- Tổ chức quán triệt Kế hoạch")
     assert "xã Sa Thầy về triển khai" in lines[12].text
     assert restorer.restore_lines(_lines(OCR[1]))[271].text.endswith("Truyền hình Đắk Lắk;")  # "ik Lak;"
+
+
+def test_capital_i_read_for_a_lower_case_l(restorer: Restorer) -> None:
+    # The scanner writes a lower-case l as a capital I ("xir Iy" = "xử lý"); the reading takes no capital.
+    out = restorer.restore_line("Tiép nhan, xir Iy hd so va quan Iy van ban, thiét Idp ky thuat").text
+    assert "xử lý hồ sơ" in out and "quản lý văn bản" in out and "thiết lập" in out
+    assert "Lý" not in out and "Lập" not in out
+    assert "Internet băng rộng" in restorer.restore_line("phé cap Internet bang rong").text  # a real capital I

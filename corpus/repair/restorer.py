@@ -255,8 +255,13 @@ class Restorer:
             for syl in seen:
                 found.setdefault(syl, math.inf)  # a damage the letter channel cannot explain at all
             found = {syl: WordMemory.mix(seen, syl, c, s.memory_weight) for syl, c in found.items()}
+        # The scanner reads a lower-case l as a capital I ("xử Iy" = "xử lý"); a capital L is not read as I.
+        misread_l = pattern == "title" and len(text) > 1 and text[0] == "I"
         for syl, cost in found.items():
-            opts[syl] = Option(syl, apply_case(syl, pattern), cost, cap)
+            if misread_l and syl.startswith("l"):
+                opts[syl] = Option(syl, syl, cost, False)
+            else:
+                opts[syl] = Option(syl, apply_case(syl, pattern), cost, cap)
         keep_sym = low if is_valid_syllable(low) else UNK
         keep_cost = s.keep_base + s.keep_per_char * len(text)
         if pattern == "upper" and not upper_line and len(text) >= 3 and not is_valid_syllable(fold(text)):
