@@ -16,6 +16,7 @@ from corpus.repair.align import align_lines
 from corpus.repair.channel import ChannelTable
 from corpus.repair.memory import WordMemory
 from corpus.repair.model import MODEL_VERSION
+from corpus.repair.proposals import Proposer, deletions, edits
 from corpus.repair.restorer import Settings, default_channel_path
 from corpus.repair.syllable import canon, fold, is_valid_syllable, tone_key
 
@@ -406,3 +407,29 @@ def test_capital_i_read_for_a_lower_case_l(restorer: Restorer) -> None:
     assert "xử lý hồ sơ" in out and "quản lý văn bản" in out and "thiết lập" in out
     assert "Lý" not in out and "Lập" not in out
     assert "Internet băng rộng" in restorer.restore_line("phé cap Internet bang rong").text  # a real capital I
+
+
+def test_proposer_offers_what_a_neighbour_asks_for_within_one_edit() -> None:
+    pairs = {("dữ", "liệu"): 2.0, ("dữ", "kiện"): 2.0, ("tối", "ưu"): 2.0, ("dữ", "liễu"): 0.0}
+    proposer = Proposer(pairs)
+    assert set(proposer.propose("liu", ["dữ"], [])) == {"liệu"}  # "kiện" is two edits away; a zero bonus is no word
+    assert proposer.propose("liu", [], []) == {} and proposer.propose("liu", ["tối"], []) == {}
+    assert set(proposer.propose("vu", ["tối"], [])) == {"ưu"}
+    assert set(proposer.propose("di", [], ["kiện"])) == {"dữ"}  # asked for from the right
+    assert proposer.propose("lieu", ["dữ"], []) == {}  # same letters: the channel's business, not a proposal
+    assert edits("viee", "vuc", 1) == 2 and edits("liu", "lieu", 2) == 1 and edits("", "ab", 5) == 2
+    assert deletions("abc", 1) == {"abc", "bc", "ac", "ab"}
+
+
+def test_context_proposals_reach_damage_the_channel_cannot_spell(restorer: Restorer) -> None:
+    # "liu" for "liệu", "vu" for "ưu", "th" for "thủ": the letter channel never offers those readings;
+    # next to "dữ", "tối", "tục" the dictionary word asks for them.
+    lines = ["tra ctru thong tin, dir liu.", "qua trinh tdi vu héa quy trinh giai quyét th tuc hanh chinh"]
+    without = Restorer(restorer.model, ChannelTable.load(default_channel_path()), Settings(max_proposals=0),
+                       restorer.memory)
+    assert "dữ liệu" not in without.restore_line(lines[0]).text
+    assert "dữ liệu." in restorer.restore_line(lines[0]).text
+    second = restorer.restore_line(lines[1]).text
+    assert "tối ưu hóa" in second and "thủ tục hành chính" in second
+    # a word that already fits its neighbours is left alone ("vụ" of "dịch vụ" does not become "ưu")
+    assert restorer.restore_line("cung cap dich vu cong truc tuyén").text == "cung cấp dịch vụ công trực tuyến"

@@ -16,6 +16,7 @@ from corpus.repair.lm import UNK
 from corpus.repair.memory import WordMemory, check_weight
 from corpus.repair.model import Model
 from corpus.repair.names import found_names, inject
+from corpus.repair.proposals import Proposer
 from corpus.repair.resources import DATA_DIR
 from corpus.repair.slots import LineWork, Slot, SlotBuilder, mostly_upper
 from corpus.repair.syllable import apply_case, canon, case_pattern, fold, is_valid_syllable, nfc
@@ -60,6 +61,12 @@ class Settings:
     keep_per_char: float = 2.5
     digit_word_cost: float = 2.0  # reading a short number ("13") as a word ("là")
     max_options: int = 6
+    # Context proposals (proposals.py): at most this many per word, asked for by one of the first
+    # proposal_rank + 1 readings of a neighbour, and within proposal_slack nats of the word's best reading
+    # on the two neighbouring bigrams.
+    max_proposals: int = 3
+    proposal_rank: int = 2
+    proposal_slack: float = 3.0
     # Past the shortlist, options that spell a dictionary word with a neighbour's option ("dé dang" ->
     # "dễ dàng": "dàng" is too rare alone to make the shortlist of "dang").
     max_spare: int = 24
@@ -95,6 +102,7 @@ class Restorer:
         self._name_heads = frozenset(a for a, _ in model.name_pairs)
         self._builder = SlotBuilder(self.book, self._word_options, self.settings.digit_word_cost)
         self._names = NameBonus(model.name_pairs, self.settings.name_bonus)
+        self._proposer = Proposer(model.lm.word_pairs)
 
     # ---- public API -------------------------------------------------------------------------
     def restore_line(self, line: str) -> RestoredLine:
@@ -118,6 +126,7 @@ class Restorer:
                 blocks.append(self._builder.build(block, works, damaged))
             block = []
         for slots in blocks:
+            self._propose(slots, works)
             self._widen(slots)
         results = [self._decode(slots, self.model.lm) for slots in blocks]
         names = found_names(blocks, [r[0] for r in results], self.model.name_pairs)
@@ -288,22 +297,53 @@ class Restorer:
         ]
         return kept + spare[: s.max_spare]
 
+    def _propose(self, slots: list[Slot], works: list[LineWork]) -> None:
+        """Add readings that complete a neighbour's dictionary word but that the channel cannot spell,
+        when they could beat the word's best reading on the neighbouring bigrams alone."""
+        s, lm = self.settings, self.model.lm
+        tops = [[o.symbol for o in sl.options[: s.proposal_rank + 1]] for sl in slots]
+        pairs = self._proposer.pairs
+        for t, sl in enumerate(slots):
+            if sl.line < 0 or len(sl.options) < 2:
+                continue  # fixed text: numbers, codes, clean lines, item labels
+            piece = works[sl.line].pieces[sl.token][sl.piece]
+            if piece.kind != "word":
+                continue
+            left = tops[t - 1] if t > 0 else []
+            right = tops[t + 1] if t + 1 < len(slots) else []
+            best = sl.options[0]
+            if any((a, best.symbol) in pairs for a in left[:1]) or any((best.symbol, b) in pairs for b in right[:1]):
+                continue  # the best reading already completes a dictionary word with a neighbour's
+            have = {o.symbol for o in sl.options}
+            found = [(syl, c) for syl, c in self._proposer.propose(piece.text, left, right).items() if syl not in have]
+            if not found:
+                continue
+            # judge only the more frequent few on the neighbouring bigrams (each new bigram costs an LM lookup)
+            found = sorted(found, key=lambda x: (-lm.p_uni(x[0]), x[0]))[: s.max_proposals]
+            floor = _local(lm, left, best.symbol, right) - s.channel_weight * best.cost - s.proposal_slack
+            scored = sorted(
+                ((_local(lm, left, syl, right) - s.channel_weight * c, syl, c) for syl, c in found), reverse=True
+            )
+            pattern = case_pattern(piece.text)
+            pattern = pattern if pattern in ("title", "upper") else "lower"
+            sl.options = sl.options + [
+                Option(syl, apply_case(syl, pattern), c, pattern != "lower")
+                for score, syl, c in scored[: s.max_proposals]
+                if score >= floor
+            ]
+
     def _widen(self, slots: list[Slot]) -> None:
         """Keep a slot's spare options only where they form a dictionary word with a neighbour's option."""
-        pairs = self.model.lm.word_pairs
+        follows, precedes = self._proposer.after, self._proposer.before
         syms = [{o.symbol for o in sl.options} for sl in slots]
+        empty: frozenset[str] = frozenset()
         for t, sl in enumerate(slots):
             if not any(o.spare for o in sl.options):
                 continue
             before = syms[t - 1] if t > 0 else set()
             after = syms[t + 1] if t + 1 < len(slots) else set()
-            sl.options = [
-                o
-                for o in sl.options
-                if not o.spare
-                or any(pairs.get((b, o.symbol), 0.0) > 0 for b in before)
-                or any(pairs.get((o.symbol, a), 0.0) > 0 for a in after)
-            ]
+            asked = empty.union(*(follows.get(b, empty) for b in before), *(precedes.get(a, empty) for a in after))
+            sl.options = [o for o in sl.options if not o.spare or o.symbol in asked]
 
     def _assemble(self, work: LineWork) -> RestoredLine:
         """Put restored tokens back between the raw line's own whitespace."""
@@ -318,6 +358,12 @@ class Restorer:
             pos = end
         parts.append(work.raw[pos:])
         return RestoredLine(raw=work.raw, text=nfc("".join(parts)), tokens=tuple(reps))
+
+
+def _local(lm: Scorer, left: list[str], syl: str, right: list[str]) -> float:
+    """Best bigram score of syl after one of left and before one of right (0 for a missing side)."""
+    before = max((lm.logp((a,), syl) for a in left), default=0.0)
+    return before + max((lm.logp((syl,), b) for b in right), default=0.0)
 
 
 def _log(p: float) -> float:
