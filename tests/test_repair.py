@@ -433,3 +433,16 @@ def test_context_proposals_reach_damage_the_channel_cannot_spell(restorer: Resto
     assert "tối ưu hóa" in second and "thủ tục hành chính" in second
     # a word that already fits its neighbours is left alone ("vụ" of "dịch vụ" does not become "ưu")
     assert restorer.restore_line("cung cap dich vu cong truc tuyén").text == "cung cấp dịch vụ công trực tuyến"
+
+
+def test_domain_terms_are_dictionary_words(restorer: Restorer) -> None:
+    from corpus.repair.resources import domain_terms
+
+    terms = domain_terms()
+    assert len(terms) >= 300 and len(set(terms)) == len(terms)
+    assert all(is_valid_syllable(s) for t in terms for s in t.split())
+    # "người dùng", "giao diện": rare in the law codes and the general sample, words of the plans' field
+    pairs = restorer.model.lm.word_pairs
+    assert pairs[("người", "dùng")] > 0 and pairs[("giao", "diện")] > 0
+    out = restorer.restore_line("chuyén sang dung chung giao dién Cong DVC, chinh quyén dia phuong hai cip").text
+    assert "giao diện" in out and "hai cấp" in out

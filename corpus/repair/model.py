@@ -18,6 +18,7 @@ from corpus.repair.resources import (
     clean_plan_files,
     code_lexicon,
     crf_runs,
+    domain_terms,
     law_lines,
     lexicon_words,
     place_names,
@@ -37,6 +38,7 @@ W_LAW = 2.0
 W_LEXICON = 0
 W_PLACE = 0.5
 W_CRF = 0.5
+W_TERM = 0.5
 # Mixture weights of the three models: general text (VLSP, CRF runs, gazetteer), law codes, clean plans.
 MIX_GENERAL = 1.0
 MIX_LAW = 1.0
@@ -174,6 +176,15 @@ def build(
             if W_LEXICON:
                 general.add(syls, W_LEXICON, bounded=False)
             word_pairs.update(pairwise(syls))
+    # Terms of the plans' own field that general text and the law codes lack ("người dùng", "tái sử dụng"):
+    # dictionary words, seen as text at a small weight so that their pairs count as attested.
+    for term in domain_terms():
+        syls = list(_syllables_of([term]))
+        if len(syls) >= 2 and len(syls) == len(term.split()):
+            inventory.update(syls)
+            word_pairs.update(pairwise(syls))
+            if W_TERM:
+                general.add(syls, W_TERM, bounded=False)
     for run in crf_runs():
         for part in _syllable_runs(run):
             if len(part) >= 2:
@@ -228,7 +239,7 @@ def cache_dir() -> Path:
 def _fingerprint(include_clean_plans: bool) -> str:
     """Hash of the model version and every source file's size and mtime."""
     h = hashlib.sha256(
-        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_LAW}:{WORD_BONUS}:"
+        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_TERM}:{W_LAW}:{WORD_BONUS}:"
         f"{WORD_BONUS_RARE}:{MIX_GENERAL}:{MIX_LAW}:{MIX_PLAN}:{DISCOUNT}".encode()
     )
     for path in source_files():

@@ -35,6 +35,7 @@ def source_files() -> list[Path]:
         root / "address" / "data" / "mapping.json",
         DATA_DIR / "codes.txt",
         DATA_DIR / "agencies.txt",
+        DATA_DIR / "terms.txt",
     ]
     return files + crf_model_files() + law_files() + clean_plan_files()
 
@@ -167,6 +168,15 @@ def agency_names() -> list[str]:
     path = DATA_DIR / "agencies.txt"
     lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
     return [nfc(line) for line in lines if line]
+
+
+def domain_terms() -> list[str]:
+    """Multi-syllable terms of e-government plans (người dùng, tái sử dụng…), one per line in data/terms.txt."""
+    path = DATA_DIR / "terms.txt"
+    if not path.is_file():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [nfc(line.lower()) for line in lines if line]
 
 
 def code_lexicon() -> list[str]:
