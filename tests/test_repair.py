@@ -398,6 +398,7 @@ def test_name_readings_keep_the_raw_case(restorer: Restorer) -> None:
     # a pair seen only in an all-capitals heading ("TỔ CHỨC") or a level before a place name gives no capital
     assert lines[541].text.startswith("- Tổ chức quán triệt Kế hoạch")
     assert "xã Sa Thầy về triển khai" in lines[12].text
+    assert "của Bộ Khoa học và Công nghệ" in lines[460].text  # "B4": one capital letter is no capitals word
     assert restorer.restore_lines(_lines(OCR[1]))[271].text.endswith("Truyền hình Đắk Lắk;")  # "ik Lak;"
 
 

@@ -7,6 +7,7 @@ from corpus.repair.align import loose_key
 from corpus.repair.decoder import Option
 from corpus.repair.lm import UNK
 from corpus.repair.slots import LineWork, Slot
+from corpus.repair.syllable import case_pattern
 from corpus.text import edit_distance
 
 MAX_LETTERS = 6  # only short words: long ones are matched well enough by the channel
@@ -60,7 +61,7 @@ def inject(
             key = loose_key(raw)
             if not key or len(key) > MAX_LETTERS:
                 continue
-            upper = raw.isupper() and len(raw) > 1
+            upper = case_pattern(raw) == "upper"  # two or more capitals: "B¢" (one letter) is not a capitals word
             for name, name_key in keyed:
                 if allowed is not None and name not in allowed:
                     continue
