@@ -17,6 +17,7 @@ from corpus.repair.channel import ChannelTable
 from corpus.repair.memory import WordMemory
 from corpus.repair.model import MODEL_VERSION
 from corpus.repair.proposals import Proposer, deletions, edits
+from corpus.repair.resources import domain_terms
 from corpus.repair.restorer import Settings, default_channel_path
 from corpus.repair.syllable import canon, fold, is_valid_syllable, tone_key
 
@@ -408,6 +409,7 @@ def test_capital_i_read_for_a_lower_case_l(restorer: Restorer) -> None:
     assert "xử lý hồ sơ" in out and "quản lý văn bản" in out and "thiết lập" in out
     assert "Lý" not in out and "Lập" not in out
     assert "Internet băng rộng" in restorer.restore_line("phé cap Internet bang rong").text  # a real capital I
+    assert restorer.restore_line("QUAN Iy VAN BAN HANH CHINH").text == "QUẢN LÝ VĂN BẢN HÀNH CHÍNH"
 
 
 def test_proposer_offers_what_a_neighbour_asks_for_within_one_edit() -> None:
@@ -419,6 +421,7 @@ def test_proposer_offers_what_a_neighbour_asks_for_within_one_edit() -> None:
     assert set(proposer.propose("di", [], ["kiện"])) == {"dữ"}  # asked for from the right
     assert proposer.propose("lieu", ["dữ"], []) == {}  # same letters: the channel's business, not a proposal
     assert edits("viee", "vuc", 1) == 2 and edits("liu", "lieu", 2) == 1 and edits("", "ab", 5) == 2
+    assert edits("bcac", "acbabb", 2) == 3  # past the limit: limit + 1, never the full distance
     assert deletions("abc", 1) == {"abc", "bc", "ac", "ab"}
 
 
@@ -430,6 +433,8 @@ def test_context_proposals_reach_damage_the_channel_cannot_spell(restorer: Resto
                        restorer.memory)
     assert "dữ liệu" not in without.restore_line(lines[0]).text
     assert "dữ liệu." in restorer.restore_line(lines[0]).text
+    # a proposal takes the word's case like the channel's readings: capitals in a capitals line
+    assert restorer.restore_line("TRA CUU THONG TIN DIR LIu").text.endswith("DỮ LIỆU")
     second = restorer.restore_line(lines[1]).text
     assert "tối ưu hóa" in second and "thủ tục hành chính" in second
     # a word that already fits its neighbours is left alone ("vụ" of "dịch vụ" does not become "ưu")
@@ -437,8 +442,6 @@ def test_context_proposals_reach_damage_the_channel_cannot_spell(restorer: Resto
 
 
 def test_domain_terms_are_dictionary_words(restorer: Restorer) -> None:
-    from corpus.repair.resources import domain_terms
-
     terms = domain_terms()
     assert len(terms) >= 300 and len(set(terms)) == len(terms)
     assert all(is_valid_syllable(s) for t in terms for s in t.split())

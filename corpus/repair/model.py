@@ -176,8 +176,10 @@ def build(
             if W_LEXICON:
                 general.add(syls, W_LEXICON, bounded=False)
             word_pairs.update(pairwise(syls))
-    # Terms of the plans' own field that general text and the law codes lack ("người dùng", "tái sử dụng"):
-    # dictionary words, seen as text at a small weight so that their pairs count as attested.
+    # Terms and set phrases of the plans' own field that general text and the law codes lack ("người dùng",
+    # "tái sử dụng", "người dân và doanh nghiệp"): every adjacent pair counts as a dictionary pair (so a phrase
+    # also bonuses pairs across its words, "dân và"), and the terms are seen as text at a small weight so that
+    # their pairs count as attested.
     for term in domain_terms():
         syls = list(_syllables_of([term]))
         if len(syls) >= 2 and len(syls) == len(term.split()):

@@ -12,7 +12,7 @@ from corpus.repair.channel import ChannelTable
 from corpus.repair.codes import CodeBook
 from corpus.repair.decoder import NameBonus, Option, Scorer, confidences, viterbi
 from corpus.repair.detect import THRESHOLD, damage_score, line_is_clean, word_stats
-from corpus.repair.lm import UNK
+from corpus.repair.lm import BOS, EOS, UNK
 from corpus.repair.memory import WordMemory, check_weight
 from corpus.repair.model import Model
 from corpus.repair.names import found_names, inject
@@ -247,10 +247,7 @@ class Restorer:
     def _compute_options(self, text: str, upper_line: bool) -> list[Option]:
         """Channel candidates for one word piece, plus leaving it unchanged."""
         raw_text = text  # the memory is keyed by the raw word, before the canonical respelling below
-        pattern = case_pattern(text)
-        if pattern == "mixed":
-            # a capital inside a word is a misread marked letter ("PAy" = "Đẩy", "THi" = "Tối")
-            pattern = "upper" if upper_line else ("title" if text[:1].isupper() else "lower")
+        pattern = word_case(text, upper_line)
         low = nfc(text.lower())
         s = self.settings
         opts: dict[str, Option] = {}
@@ -264,13 +261,8 @@ class Restorer:
             for syl in seen:
                 found.setdefault(syl, math.inf)  # a damage the letter channel cannot explain at all
             found = {syl: WordMemory.mix(seen, syl, c, s.memory_weight) for syl, c in found.items()}
-        # The scanner reads a lower-case l as a capital I ("xử Iy" = "xử lý"); a capital L is not read as I.
-        misread_l = pattern == "title" and len(text) > 1 and text[0] == "I"
         for syl, cost in found.items():
-            if misread_l and syl.startswith("l"):
-                opts[syl] = Option(syl, syl, cost, False)
-            else:
-                opts[syl] = Option(syl, apply_case(syl, pattern), cost, cap)
+            opts[syl] = _option(syl, cost, raw_text, pattern, upper_line)
         keep_sym = low if is_valid_syllable(low) else UNK
         keep_cost = s.keep_base + s.keep_per_char * len(text)
         if pattern == "upper" and not upper_line and len(text) >= 3 and not is_valid_syllable(fold(text)):
@@ -298,14 +290,15 @@ class Restorer:
         return kept + spare[: s.max_spare]
 
     def _propose(self, slots: list[Slot], works: list[LineWork]) -> None:
-        """Add readings that complete a neighbour's dictionary word but that the channel cannot spell,
-        when they could beat the word's best reading on the neighbouring bigrams alone."""
+        """Add readings a neighbour's dictionary word asks for but the channel cannot spell (proposals.py)."""
         s, lm = self.settings, self.model.lm
         tops = [[o.symbol for o in sl.options[: s.proposal_rank + 1]] for sl in slots]
         pairs = self._proposer.pairs
         for t, sl in enumerate(slots):
+            # one option: fixed text (numbers, codes, clean lines, labels) or a word the channel cannot read
+            # at all; the latter is rare and left as it is
             if sl.line < 0 or len(sl.options) < 2:
-                continue  # fixed text: numbers, codes, clean lines, item labels
+                continue
             piece = works[sl.line].pieces[sl.token][sl.piece]
             if piece.kind != "word":
                 continue
@@ -318,18 +311,17 @@ class Restorer:
             found = [(syl, c) for syl, c in self._proposer.propose(piece.text, left, right).items() if syl not in have]
             if not found:
                 continue
-            # judge only the more frequent few on the neighbouring bigrams (each new bigram costs an LM lookup)
+            # judge only the more frequent few on the neighbouring bigrams (each new bigram costs an LM lookup);
+            # keep those within proposal_slack nats of the best reading there
             found = sorted(found, key=lambda x: (-lm.p_uni(x[0]), x[0]))[: s.max_proposals]
-            floor = _local(lm, left, best.symbol, right) - s.channel_weight * best.cost - s.proposal_slack
-            scored = sorted(
-                ((_local(lm, left, syl, right) - s.channel_weight * c, syl, c) for syl, c in found), reverse=True
-            )
-            pattern = case_pattern(piece.text)
-            pattern = pattern if pattern in ("title", "upper") else "lower"
+            history = [BOS if a == EOS else a for a in left] or [BOS]  # the decoder restarts after a sentence end
+            floor = _local(lm, history, best.symbol, right) - s.channel_weight * best.cost - s.proposal_slack
+            upper_line = mostly_upper(works[sl.line].raw)
+            pattern = word_case(piece.text, upper_line)
             sl.options = sl.options + [
-                Option(syl, apply_case(syl, pattern), c, pattern != "lower")
-                for score, syl, c in scored[: s.max_proposals]
-                if score >= floor
+                _option(syl, c, piece.text, pattern, upper_line)
+                for syl, c in found
+                if _local(lm, history, syl, right) - s.channel_weight * c >= floor
             ]
 
     def _widen(self, slots: list[Slot]) -> None:
@@ -358,6 +350,24 @@ class Restorer:
             pos = end
         parts.append(work.raw[pos:])
         return RestoredLine(raw=work.raw, text=nfc("".join(parts)), tokens=tuple(reps))
+
+
+def word_case(text: str, upper_line: bool) -> str:
+    """Case pattern a raw word's readings take; a capital inside a word is a misread marked letter
+    ("PAy" = "Đẩy", "THi" = "Tối"), so such a word follows its line or its first letter."""
+    pattern = case_pattern(text)
+    if pattern == "mixed":
+        pattern = "upper" if upper_line else ("title" if text[:1].isupper() else "lower")
+    return pattern
+
+
+def _option(syl: str, cost: float, raw: str, pattern: str, upper_line: bool) -> Option:
+    """A reading in the raw word's case."""
+    # The scanner reads a lower-case l as a capital I ("xử Iy" = "xử lý"); a capital L is not read as I. In a
+    # capitals heading the word is in capitals like its line ("QUẢN Iy" = "QUẢN LÝ").
+    if pattern == "title" and len(raw) > 1 and raw[0] == "I" and syl.startswith("l"):
+        return Option(syl, syl.upper(), cost, True) if upper_line else Option(syl, syl, cost, False)
+    return Option(syl, apply_case(syl, pattern), cost, pattern in ("title", "upper"))
 
 
 def _local(lm: Scorer, left: list[str], syl: str, right: list[str]) -> float:
