@@ -7,7 +7,7 @@ The letter channel only proposes readings it can explain glyph by glyph, so dama
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from corpus.repair.channel import normalise_raw
 from corpus.repair.syllable import fold
@@ -84,11 +84,14 @@ class Proposer:
             self._near[raw] = hit
         return hit
 
+    def asked(self, left: Iterable[str], right: Iterable[str]) -> frozenset[str]:
+        """Syllables that form a dictionary pair after one of left or before one of right."""
+        empty: frozenset[str] = frozenset()
+        return empty.union(*(self.after.get(a, empty) for a in left), *(self.before.get(b, empty) for b in right))
+
     def propose(self, raw: str, left: Sequence[str], right: Sequence[str]) -> dict[str, float]:
         """Channel-free readings of raw suggested by the neighbours' readings, with their cost (nats)."""
         near = self.near(raw)
         if not near:
             return {}
-        empty: frozenset[str] = frozenset()
-        wanted = empty.union(*(self.after.get(a, empty) for a in left), *(self.before.get(b, empty) for b in right))
-        return {syl: BASE_COST + EDIT_COST * near[syl] for syl in wanted.intersection(near)}
+        return {syl: BASE_COST + EDIT_COST * near[syl] for syl in self.asked(left, right).intersection(near)}

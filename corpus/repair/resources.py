@@ -163,20 +163,20 @@ def clean_plan_files() -> list[Path]:
     return out
 
 
+def _listed(name: str) -> list[str]:
+    """Non-empty lines of data/<name>, '#' comments removed, NFC."""
+    lines = (line.split("#", 1)[0].strip() for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines())
+    return [nfc(line) for line in lines if line]
+
+
 def agency_names() -> list[str]:
     """Names of state bodies (Sở Khoa học và Công nghệ, Bộ Công an…), one per line in data/agencies.txt."""
-    path = DATA_DIR / "agencies.txt"
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [nfc(line) for line in lines if line]
+    return _listed("agencies.txt")
 
 
 def domain_terms() -> list[str]:
     """Multi-syllable terms of e-government plans (người dùng, tái sử dụng…), one per line in data/terms.txt."""
-    path = DATA_DIR / "terms.txt"
-    if not path.is_file():
-        return []
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [nfc(line.lower()) for line in lines if line]
+    return [term.lower() for term in _listed("terms.txt")]
 
 
 def code_lexicon() -> list[str]:

@@ -326,15 +326,13 @@ class Restorer:
 
     def _widen(self, slots: list[Slot]) -> None:
         """Keep a slot's spare options only where they form a dictionary word with a neighbour's option."""
-        follows, precedes = self._proposer.after, self._proposer.before
         syms = [{o.symbol for o in sl.options} for sl in slots]
-        empty: frozenset[str] = frozenset()
         for t, sl in enumerate(slots):
             if not any(o.spare for o in sl.options):
                 continue
             before = syms[t - 1] if t > 0 else set()
             after = syms[t + 1] if t + 1 < len(slots) else set()
-            asked = empty.union(*(follows.get(b, empty) for b in before), *(precedes.get(a, empty) for a in after))
+            asked = self._proposer.asked(before, after)
             sl.options = [o for o in sl.options if not o.spare or o.symbol in asked]
 
     def _assemble(self, work: LineWork) -> RestoredLine:
