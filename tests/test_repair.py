@@ -450,3 +450,11 @@ def test_domain_terms_are_dictionary_words(restorer: Restorer) -> None:
     assert pairs[("người", "dùng")] > 0 and pairs[("giao", "diện")] > 0
     out = restorer.restore_line("chuyén sang dung chung giao dién Cong DVC, chinh quyén dia phuong hai cip").text
     assert "giao diện" in out and "hai cấp" in out
+
+
+def test_idioms_in_the_lexicon_are_no_dictionary_pairs(restorer: Restorer) -> None:
+    """Pairs inside proverbs ("cây khô không dễ mọc chồi") get no word bonus; compounds of up to 3 do."""
+    pairs = restorer.model.lm.word_pairs
+    assert ("không", "dễ") not in pairs
+    assert pairs[("tối", "ưu")] > 0 and pairs[("ưu", "hóa")] > 0  # "tối ưu hóa", three syllables
+    assert restorer.restore_line("khong dé gian doan viéc").text == "không để gián đoạn việc"

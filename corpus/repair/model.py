@@ -45,6 +45,9 @@ MIX_LAW = 1.0
 MIX_PLAN = 1.0
 WORD_BONUS = 2.0
 WORD_BONUS_RARE = 0.0
+# Longer lexicon entries are mostly idioms and proverbs ("cây khô không dễ mọc chồi"), whose pairs are no
+# words ("không dễ" would outbid "không để"); the words inside them have entries of their own.
+LEXICON_MAX_SYLLABLES = 3
 _SENTENCE_END = frozenset(".!?;")
 
 
@@ -172,7 +175,7 @@ def build(
     for word in lexicon_words():
         syls = list(_syllables_of([word]))
         inventory.update(syls)
-        if len(syls) >= 2 and len(syls) == len(word.split()):
+        if 2 <= len(syls) <= LEXICON_MAX_SYLLABLES and len(syls) == len(word.split()):
             if W_LEXICON:
                 general.add(syls, W_LEXICON, bounded=False)
             word_pairs.update(pairwise(syls))
@@ -242,7 +245,7 @@ def _fingerprint(include_clean_plans: bool) -> str:
     """Hash of the model version and every source file's size and mtime."""
     h = hashlib.sha256(
         f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_TERM}:{W_LAW}:{WORD_BONUS}:"
-        f"{WORD_BONUS_RARE}:{MIX_GENERAL}:{MIX_LAW}:{MIX_PLAN}:{DISCOUNT}".encode()
+        f"{WORD_BONUS_RARE}:{LEXICON_MAX_SYLLABLES}:{MIX_GENERAL}:{MIX_LAW}:{MIX_PLAN}:{DISCOUNT}".encode()
     )
     for path in source_files():
         st = path.stat()
