@@ -19,6 +19,7 @@ from corpus.repair.resources import (
     code_lexicon,
     crf_runs,
     domain_terms,
+    field_text,
     law_lines,
     lexicon_words,
     place_names,
@@ -39,7 +40,8 @@ W_LEXICON = 0
 W_PLACE = 0.5
 W_CRF = 0.5
 W_TERM = 0.5
-# Mixture weights of the three models: general text (VLSP, CRF runs, gazetteer), law codes, clean plans.
+W_FIELD = 1.0
+# Mixture weights of the three models: general text (VLSP, invented plans, CRF runs, gazetteer), law codes, clean plans.
 MIX_GENERAL = 1.0
 MIX_LAW = 1.0
 MIX_PLAN = 1.0
@@ -154,6 +156,10 @@ def build(
         for sent in symbolize(line, book, seen):
             general.add(sent, W_TAGGED)
         inventory.update(_syllables_of(words))
+    for line in field_text():  # invented plans: general text in the plans' own register
+        for sent in symbolize(line, book, seen):
+            general.add(sent, W_FIELD)
+        inventory.update(_syllables_of(line.split()))
     for line in law_lines():  # its few syllables unknown to the lexicon are typos ("truộc")
         for sent in symbolize(line, book, seen):
             law.add(sent, W_LAW)
@@ -244,7 +250,7 @@ def cache_dir() -> Path:
 def _fingerprint(include_clean_plans: bool) -> str:
     """Hash of the model version and every source file's size and mtime."""
     h = hashlib.sha256(
-        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_TERM}:{W_LAW}:{WORD_BONUS}:"
+        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_TERM}:{W_FIELD}:{W_LAW}:{WORD_BONUS}:"
         f"{WORD_BONUS_RARE}:{LEXICON_MAX_SYLLABLES}:{MIX_GENERAL}:{MIX_LAW}:{MIX_PLAN}:{DISCOUNT}".encode()
     )
     for path in source_files():

@@ -36,6 +36,7 @@ def source_files() -> list[Path]:
         DATA_DIR / "codes.txt",
         DATA_DIR / "agencies.txt",
         DATA_DIR / "terms.txt",
+        DATA_DIR / "field_text.txt",
     ]
     return files + crf_model_files() + law_files() + clean_plan_files()
 
@@ -177,6 +178,11 @@ def agency_names() -> list[str]:
 def domain_terms() -> list[str]:
     """Multi-syllable terms of e-government plans (người dùng, tái sử dụng…), one per line in data/terms.txt."""
     return [term.lower() for term in _listed("terms.txt")]
+
+
+def field_text() -> list[str]:
+    """Lines of clean running text in the plans' register (data/field_text.txt, invented plans)."""
+    return _listed("field_text.txt")
 
 
 def code_lexicon() -> list[str]:
