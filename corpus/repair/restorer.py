@@ -311,17 +311,18 @@ class Restorer:
             found = [(syl, c) for syl, c in self._proposer.propose(piece.text, left, right).items() if syl not in have]
             if not found:
                 continue
-            # judge only the more frequent few on the neighbouring bigrams (each new bigram costs an LM lookup);
-            # keep those within proposal_slack nats of the best reading there
-            found = sorted(found, key=lambda x: (-lm.p_uni(x[0]), x[0]))[: s.max_proposals]
+            # judge them on the neighbouring bigrams; keep the best few within proposal_slack nats of the best
+            # reading there
             history = [BOS if a == EOS else a for a in left] or [BOS]  # the decoder restarts after a sentence end
             floor = _local(lm, history, best.symbol, right) - s.channel_weight * best.cost - s.proposal_slack
+            judged = sorted(((_local(lm, history, syl, right) - s.channel_weight * c, syl, c) for syl, c in found),
+                            key=lambda x: (-x[0], x[1]))
             upper_line = mostly_upper(works[sl.line].raw)
             pattern = word_case(piece.text, upper_line)
             sl.options = sl.options + [
                 _option(syl, c, piece.text, pattern, upper_line)
-                for syl, c in found
-                if _local(lm, history, syl, right) - s.channel_weight * c >= floor
+                for score, syl, c in judged[: s.max_proposals]
+                if score >= floor
             ]
 
     def _widen(self, slots: list[Slot]) -> None:
