@@ -250,7 +250,7 @@ def cache_dir() -> Path:
 def _fingerprint(include_clean_plans: bool) -> str:
     """Hash of the model version and every source file's size and mtime."""
     h = hashlib.sha256(
-        f"{MODEL_VERSION}:{include_clean_plans}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_TERM}:{W_FIELD}:{W_LAW}:{WORD_BONUS}:"
+        f"{MODEL_VERSION}:{include_clean_plans}:{W_TAGGED}:{W_PLAN}:{W_LEXICON}:{W_PLACE}:{W_CRF}:{W_TERM}:{W_FIELD}:{W_LAW}:{WORD_BONUS}:"
         f"{WORD_BONUS_RARE}:{LEXICON_MAX_SYLLABLES}:{MIX_GENERAL}:{MIX_LAW}:{MIX_PLAN}:{DISCOUNT}".encode()
     )
     for path in source_files():

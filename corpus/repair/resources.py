@@ -181,8 +181,10 @@ def domain_terms() -> list[str]:
 
 
 def field_text() -> list[str]:
-    """Lines of clean running text in the plans' register (data/field_text.txt, invented plans)."""
-    return _listed("field_text.txt")
+    """Lines of clean running text in the plans' register (data/field_text.txt, invented plans), NFC."""
+    # whole-line comments only: running text may contain '#'
+    lines = (DATA_DIR / "field_text.txt").read_text(encoding="utf-8").splitlines()
+    return [nfc(line.strip()) for line in lines if line.strip() and not line.startswith("#")]
 
 
 def code_lexicon() -> list[str]:
