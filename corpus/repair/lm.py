@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 BOS = "<s>"
@@ -70,20 +70,19 @@ class NGramLM:
         top = self.order
         self.used[top] = dict(self.counts[top])
         for n in range(top - 1, 0, -1):
-            cont: dict[Gram, float] = defaultdict(float)
-            for gram in self.counts[n + 1]:
-                cont[gram[1:]] += 1.0
+            cont: Counter[Gram] = Counter(gram[1:] for gram in self.counts[n + 1])  # C loop: half the build time
             for gram in self.counts[n] if n >= 2 else ():
-                if gram[0] in (_LEFT, BOS):
-                    cont[gram] = max(cont.get(gram, 0.0), 1.0)  # no left context was ever observable
+                if gram[0] in (_LEFT, BOS) and gram not in cont:
+                    cont[gram] = 1  # no left context was ever observable
             self.used[n] = dict(cont)
         for n in range(1, top + 1):
-            table: dict[Gram, list[float]] = {}
+            totals: dict[Gram, float] = defaultdict(float)
+            masses: dict[Gram, float] = defaultdict(float)
             for gram, c in self.used[n].items():
-                e = table.setdefault(gram[:-1], [0.0, 0.0])
-                e[0] += c
-                e[1] += min(DISCOUNT, c)
-            self.ctx[n] = {h: (a, b) for h, (a, b) in table.items()}
+                h = gram[:-1]
+                totals[h] += c
+                masses[h] += DISCOUNT if c >= DISCOUNT else c
+            self.ctx[n] = {h: (t, masses[h]) for h, t in totals.items()}
         self.counts = [dict(c) for c in self.counts]
         self.uni = dict(self.uni)
         self._memo = {}
