@@ -41,6 +41,7 @@ class SyllableTrie:
             self.emitters[e] = sorted((g, c) for g, c in lst if c <= max_cost)
         self._glyphs = glyphs
         self._cache: dict[tuple[str, float, int], list[tuple[str, float]]] = {}
+        self._costs: dict[tuple[str, bool], tuple[list[tuple[str, float]], dict[str, float]]] = {}
 
     def _options(self, e: str, generic: bool) -> list[tuple[str, float]]:
         """Glyphs that may emit raw string e, with their costs."""
@@ -50,6 +51,17 @@ class SyllableTrie:
         if generic and len(e) <= 1:
             return [(g, GENERIC_SUB) for g in self._glyphs]
         return []
+
+    def _costed(self, e: str, generic: bool) -> tuple[list[tuple[str, float]], dict[str, float]]:
+        """_options(e) as a list and as a glyph -> cost map (memoised)."""
+        key = (e, generic)
+        hit = self._costs.get(key)
+        if hit is None:
+            opts = self._options(e, generic)
+            hit = (opts, dict(opts))
+            if len(self._costs) < 200_000:
+                self._costs[key] = hit
+        return hit
 
     def search(
         self, raw: str, margin: float = 6.0, limit: int = 32, max_pops: int = 6000
@@ -85,13 +97,13 @@ class SyllableTrie:
         out: list[tuple[str, float]] = []
         bound = float("inf")
         pops = 0
-        children, words, options = self.children, self.word, self._options
+        children, words, costed = self.children, self.word, self._costed
         push, pop = heapq.heappush, heapq.heappop
         inf = float("inf")
         # raw substrings starting at each position, with the glyphs that can emit them
         emit = [
             [
-                (length, options(text[i : i + length], generic))
+                (length, *costed(text[i : i + length], generic))
                 for length in range(0, MAX_EMIT + 1)
                 if i + length <= n
             ]
@@ -120,14 +132,17 @@ class SyllableTrie:
                 if c2 < seen.get(k, inf):
                     seen[k] = c2
                     push(heap, (c2, i + 1, node))
-            for length, opts in emit[i]:
+            for length, opts, costs in emit[i]:
                 j = i + length
-                for g, c in opts:
-                    child = kids.get(g)
-                    if child is not None:
-                        c2 = cost + c
-                        k = j * stride + child
-                        if c2 < seen.get(k, inf):
-                            seen[k] = c2
-                            push(heap, (c2, j, child))
+                # walk the shorter side: a deep trie node has few children, a raw string many emitters
+                if len(kids) < len(opts):
+                    pairs = [(child, costs[g]) for g, child in kids.items() if g in costs]
+                else:
+                    pairs = [(kids[g], c) for g, c in opts if g in kids]
+                for child, c in pairs:
+                    c2 = cost + c
+                    k = j * stride + child
+                    if c2 < seen.get(k, inf):
+                        seen[k] = c2
+                        push(heap, (c2, j, child))
         return out
