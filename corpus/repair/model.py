@@ -8,7 +8,7 @@ import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 
 from corpus.repair.codes import CodeBook
@@ -151,15 +151,14 @@ def build(
     seen: dict[str, tuple[str, ...]] = {}  # running text repeats its tokens: symbolise each once
     general, law, plan = NGramLM(), NGramLM(), NGramLM()
     inventory: set[str] = set()
-    for words in tagged_sentences():
-        line = " ".join(words)
-        for sent in symbolize(line, book, seen):
-            general.add(sent, W_TAGGED)
+    # general text: the VLSP sample (lists of words), then the invented plans in the plans' own register
+    general_text = chain(
+        ((words, W_TAGGED) for words in tagged_sentences()), ((line.split(), W_FIELD) for line in field_text())
+    )
+    for words, weight in general_text:
+        for sent in symbolize(" ".join(words), book, seen):
+            general.add(sent, weight)
         inventory.update(_syllables_of(words))
-    for line in field_text():  # invented plans: general text in the plans' own register
-        for sent in symbolize(line, book, seen):
-            general.add(sent, W_FIELD)
-        inventory.update(_syllables_of(line.split()))
     for line in law_lines():  # its few syllables unknown to the lexicon are typos ("truộc")
         for sent in symbolize(line, book, seen):
             law.add(sent, W_LAW)
