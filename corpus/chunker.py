@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from corpus.records import Chunk
 from corpus.segment import segment
-from corpus.structure import Block, parse_blocks
+from corpus.structure import Block, Outline, blocks
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class ChunkSettings:
     max_words: int = 160
     merge_below: int = 40
     merge_up_to: int = 120
-    version: int = 1
+    version: int = 2  # 2: one structure parser (tables as rows, decisions, attached documents)
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""
@@ -66,11 +66,12 @@ def _groups(blocks: list[Block], settings: ChunkSettings) -> Iterator[list[Block
 
 
 def chunk_plan(doc: str, plan_id: str, plan_hash: str, raw: tuple[str, ...], restored: tuple[str, ...],
-               settings: ChunkSettings | None = None, with_segmentation: bool = True) -> list[Chunk]:
+               settings: ChunkSettings | None = None, with_segmentation: bool = True,
+               outline: Outline | None = None) -> list[Chunk]:
     """Chunks of one plan: heading path, exact line span, raw, restored and segmented text."""
     settings = settings or ChunkSettings()
     chunks: list[Chunk] = []
-    for group in _groups(parse_blocks(raw, restored), settings):
+    for group in _groups(blocks(raw, restored, outline), settings):
         first, last = group[0].line_start, group[-1].line_end
         restored_text = "\n".join(restored[first - 1:last])
         heading = group[0].heading_path

@@ -20,11 +20,17 @@ class PlanMeta:
     title: str = ""
     implements: tuple[str, ...] = ()
     province: str = ""
+    kind: str = ""  # plan / decision (a decision that issues the plan attached below it)
+    signer: str = ""
+    signer_title: str = ""  # "Phó Chủ tịch", "Thứ trưởng" …
+    attached_title: str = ""  # a decision: the title of the plan it issues
 
     @property
     def label(self) -> str:
-        """Human label: level + locality, e.g. "phường Dương Kinh"."""
-        return f"{self.level} {self.locality}".strip() or self.doc
+        """Human label: level + locality ("phường Dương Kinh"), or the issuer ("Bộ Tài chính")."""
+        if self.locality:
+            return f"{self.level} {self.locality}".strip()
+        return self.issuer or self.doc
 
 
 @dataclass(frozen=True)

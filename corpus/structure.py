@@ -1,66 +1,198 @@
-"""Recognise a plan's structure (parts, sections, items, bullets, closing) and cut it into blocks."""
+"""The one reading of a plan's structure, used by chunking and obligations alike.
+
+A plan's lines become a tree of nodes: the letterhead and preamble, parts (I., II.), numbered sections (1., 1.2.),
+items (a), b)), bullets (-, +), paragraphs, a decision's articles (Điều 1, 2, 3), field lines ("Đơn vị chủ trì:
+…"), tables flattened one cell per line (rebuilt into rows whose cells carry their column's role), the closing
+(Nơi nhận, signature) and the documents attached after it (the plan a decision issues, appendices).
+Headings split over lines, hard-wrapped paragraphs, OCR page numbers and footnotes are handled here, once.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
+from corpus import wordlists
 from corpus.text import collapse, fold
+from corpus.times import is_time_cell
+from corpus.units import starts_unit
 
-_PART = re.compile(r"^\s*(?:I|II|III|IV|V|VI|VII|VIII|IX|X|IL|Il|Ill|IIl|lV|Vl)\s*[.,]\s*\S")
-_SECTION = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\s*\.\s*(?=\S)(?!\d)")
-_ITEM = re.compile(r"^\s*(?:[a-zđ]\S?\)|\d{1,2}\))\s*\S")
-_BULLET = re.compile(r"^\s*[-–•*]\s*\S")
-_PLUS = re.compile(r"^\s*\+\s*\S")
-_SENT_END = re.compile(r"[.;:!?]['\")\]]*\s*$|\.\s*/\s*\.?\s*$")
+_BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
+_ROMAN = re.compile(r"^(?:[IVXLl1]{1,4})\s*[.,]\s*\S")
+_ROMAN_ONLY = re.compile(r"^(?:[IVX]{1,5})\s*[.)]?$")
+_UPPER_LETTER = re.compile(r"^[A-ZĐ]\s*\.\s*\S")
+_PART_WORD = re.compile(r"^(?:PHẦN|Phần|CHƯƠNG|Chương)\s+(?:[IVX]+|\d+|thứ\s+\w+|THỨ\s+\w+)\b")
+_ARTICLE = re.compile(r"^(?:Điều|ĐIỀU|Dieu|Điêu|Đìều)\s+\d{1,2}\s*[.:]")
+_NUM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s*[.)]\s*(?=\S)(?!\d)")
+_ITEM = re.compile(r"^(?:[a-hđ]|[A-H]|c¢|¢)\s?\)\s*\S|^[a-hđ]\.\s+\S")
+_BULLET = re.compile(r"^[-–•*−●▪·]\s*\S")
+_PLUS = re.compile(r"^\+\s*\S")
+_PAGE = re.compile(r"^\d{1,3}$")
+_FOOTNOTE = re.compile(r"^\d(?:[a-z]|\s+[A-ZĐ])")
+_SENT_END = re.compile(r"[.;:!?]['\")\]”]*$")
+MARKER_TOKEN = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-hđA-H]\)|c¢\)|¢\)|[a-hđ]\.|[-–•*+−●▪·])$")
+_MIDLINE_ITEM = re.compile(r"^[a-hđ]\)$")
+_MARKER_ONLY = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-hđ]\)|[IVX]{1,4}\.|[-–•*+−●▪·])$")
+_ROW_INDEX = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3}){0,2}|[IVX]{1,5}|[A-ZĐ])\s*[.)]?\s*$")
+_GROUP_INDEX = re.compile(r"^\s*(?:[IVX]{1,5}|[A-ZĐ])\s*[.)]?\s*$")
+_GROUP_TITLE = re.compile(r"^\s*(?:[IVX]{1,5}|[A-ZĐ])\s*[.)]\s*\S")
 
-LEVELS = {"part": 1, "section": 2, "item": 3, "bullet": 4, "plus": 5}
+LEVELS = {"doc": 0, "part": 1, "article": 2, "num": 2, "item": 3, "bullet": 4, "plus": 5, "para": 6}
+ROLES = ("index", "task", "lead", "support", "time", "product", "funding", "note", "other")
 
 
 @dataclass(frozen=True)
-class Block:
-    """A structural unit: consecutive lines that belong together, with its place in the plan."""
+class Token:
+    """One whitespace-separated word of the plan: its line, the file's form and the restored reading."""
 
-    kind: str  # header / preamble / part / section / item / bullet / plus / para / closing
-    line_start: int  # 1-based inclusive
-    line_end: int
-    heading_path: tuple[str, ...]  # ancestors only
-    raw_lines: tuple[str, ...]
-    restored_lines: tuple[str, ...]
-    is_heading: bool  # short title line such as "1. Mục tiêu chung"
+    line: int  # 1-based
+    raw: str
+    text: str
 
-    @property
-    def restored_text(self) -> str:
-        """Restored text on one line."""
-        return collapse(" ".join(self.restored_lines))
 
-    @property
-    def title(self) -> str:
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a table row: its column's role and heading, and its tokens [start, end)."""
+
+    role: str
+    label: str
+    start: int
+    end: int
+
+
+@dataclass
+class Node:
+    """A structural unit: its own tokens [start, end) (children excluded) and what it is."""
+
+    kind: str  # doc / header / preamble / part / article / num / item / bullet / plus / para / field
+    #            / table / group / row / closing
+    start: int
+    end: int
+    depth: int = 0  # numbering depth of a section ("1.2." is 2)
+    children: list[Node] = field(default_factory=list)
+    role: str = ""  # parts and sections: tasks / org / goals / …; fields: lead / support / time / …
+    cells: tuple[Cell, ...] = ()  # table rows
+    columns: tuple[tuple[str, str], ...] = ()  # tables: (role, heading) per column
+
+
+@dataclass
+class Outline:
+    """A plan's tokens and its tree of nodes, in document order."""
+
+    tokens: list[Token]
+    roots: list[Node]
+    n_lines: int
+
+    def walk(self) -> Iterator[tuple[Node, tuple[Node, ...]]]:
+        """Every node with its ancestors, in document order."""
+        def rec(node: Node, path: tuple[Node, ...]) -> Iterator[tuple[Node, tuple[Node, ...]]]:
+            yield node, path
+            for child in node.children:
+                yield from rec(child, (*path, node))
+        for root in self.roots:
+            yield from rec(root, ())
+
+    def lines(self, node: Node) -> tuple[int, int]:
+        """First and last line of a node's own tokens."""
+        return self.tokens[node.start].line, self.tokens[node.end - 1].line
+
+    def subtree_end(self, node: Node) -> int:
+        """Token index after a node and all its descendants."""
+        return self.subtree_end(node.children[-1]) if node.children else node.end
+
+    def text(self, start: int, end: int, raw: bool = False) -> str:
+        """Tokens [start, end) joined by single spaces, restored (or raw)."""
+        return " ".join(t.raw if raw else t.text for t in self.tokens[start:end])
+
+    def body(self, node: Node, raw: bool = False) -> str:
+        """A node's own text without its list marker."""
+        start = node.start
+        if start < node.end and MARKER_TOKEN.match(self.tokens[start].raw) and node.kind != "row":
+            start += 1
+        return self.text(start, node.end, raw)
+
+    def title(self, node: Node) -> str:
         """Short title for heading paths: up to the first colon, or the first 14 words."""
-        text = self.restored_text
+        if node.kind == "row":
+            task = next((c for c in node.cells if c.role == "task"), None)
+            text = self.text(task.start, task.end) if task else self.text(node.start, node.end)
+        else:
+            text = collapse(self.text(node.start, node.end))
         head = re.split(r"(?<=\S):\s", text, maxsplit=1)[0]
         words = head.split()
         return " ".join(words[:14]) + (" …" if len(words) > 14 else "")
 
+    def is_heading(self, node: Node) -> bool:
+        """A title line such as "1. Mục tiêu chung" (its children hold the content)."""
+        if node.kind in ("doc", "part", "group", "table"):
+            return True
+        if node.kind in ("num", "item", "bullet", "plus", "para", "article"):
+            text = collapse(self.text(node.start, node.end))
+            if text.endswith(":") and node.children and len(text.split()) <= 60:
+                return True  # "2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với …:" introduces its bullets
+            if len(text.split()) > 16:
+                return False
+            return not re.search(r"[.;]\s*$", text) or text.rstrip().endswith(":")
+        return False
+
+    def cell_text(self, cell: Cell, raw: bool = False) -> str:
+        """A cell's text on one line."""
+        return self.text(cell.start, cell.end, raw)
+
+
+# ---------------------------------------------------------------- lines
+
+
+def _upper_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) / len(letters) if len(letters) >= 4 else 0.0
+
+
+def _heading_like(text: str) -> bool:
+    words = text.split()
+    return len(words) <= 20 and not re.search(r"[.;]['\")\]”]*$", text.rstrip())
+
+
+_PART_KEYS = ("nhiemvu", "giaiphap", "noidung", "tochucthuchien", "muctieu", "mucdich", "yeucau", "chitieu")
+
+
+def _line_kind(line: str, para: str) -> str:
+    """Structural kind of one line; `para` is the line joined with its continuation (a heading split over lines)."""
+    s = _BOOKMARK.sub("", line).strip()
+    if not s:
+        return "blank"
+    if _PAGE.match(s):
+        return "page"
+    if _MARKER_ONLY.match(s):
+        s = para  # "3." alone on its line, the heading on the next
+    if _ARTICLE.match(s):
+        return "article"
+    if _PART_WORD.match(s):
+        return "part"
+    upper = _upper_share(para) >= 0.7
+    if _ROMAN.match(s) and not re.match(r"^\d+\s*[.,]", s) and (
+            upper or (re.match(r"^[IVX]{1,4}\s*\.\s*[A-ZĐÀ-Ỹ]", s) and _heading_like(para))):
+        return "part"
+    if _UPPER_LETTER.match(s) and upper and len(para.split()) >= 2:
+        return "part"
+    if upper and _NUM.match(s) and any(k in fold(para).replace(" ", "") for k in _PART_KEYS):
+        return "part"  # OCR read "III." as "1."
+    if _NUM.match(s):
+        return "num"
+    if _ITEM.match(s):
+        return "item"
+    if _BULLET.match(s):
+        return "bullet"
+    if _PLUS.match(s):
+        return "plus"
+    return "text"
+
 
 def classify(line: str) -> str:
     """Structural kind of one raw line: blank / part / section / item / bullet / plus / text."""
-    if not line.strip():
-        return "blank"
-    stripped = line.strip()
-    if _PART.match(stripped):
-        letters = [ch for ch in stripped if ch.isalpha()]
-        if letters and sum(ch.isupper() for ch in letters) >= 0.7 * len(letters):
-            return "part"
-    if _SECTION.match(stripped):
-        return "section"
-    if _ITEM.match(stripped):
-        return "item"
-    if _BULLET.match(stripped):
-        return "bullet"
-    if _PLUS.match(stripped):
-        return "plus"
-    return "text"
+    kind = _line_kind(line, line)
+    return {"num": "section", "article": "section", "page": "text"}.get(kind, kind)
 
 
 def is_closing(line: str) -> bool:
@@ -71,90 +203,616 @@ def is_closing(line: str) -> bool:
     folded = fold(stripped).replace(" ", "")
     if folded.startswith("noinh"):
         return ":" in stripped[:14] or len(stripped.split()) <= 6
-    return folded.startswith(("tmuyban", "ktchutich", "tmubnd"))
+    return folded.startswith(("tmuyban", "ktchutich", "tmubnd", "ktbotruong", "ktthutuong", "tmchinhphu",
+                              "ktgiamdoc", "tmbanthuongvu", "tmdanguy"))
 
 
-def _is_heading(kind: str, text: str) -> bool:
+def is_doc_start(line: str) -> bool:
+    """A document-type word alone in capitals ("KẾ HOẠCH", "PHỤ LỤC II"): a document or appendix begins."""
+    s = line.strip()
+    if not s or _upper_share(s) < 0.9 or len(s.split()) > 5:
+        return False
+    f = fold(s)
+    rest = next((f[len(t):].strip() for t in wordlists.folded("doctypes.txt") if f == t or f.startswith(t + " ")),
+                None)
+    return rest is not None and (not rest or bool(re.fullmatch(r"(?:so\s+)?(?:[ivxl]+|\d{1,2}[a-z]?)", rest)))
+
+
+def _annex_start(lines: Sequence[str], i: int) -> bool:
+    """ "Mẫu biểu số 01" / "Phụ lục 2" in any case, with a "(Kèm theo Kế hoạch số …)" line just below it."""
+    s = lines[i].strip()
+    f = fold(s)
+    if not s or len(s.split()) > 5 or not any(f == t or f.startswith(t + " ") for t in wordlists.folded("doctypes.txt")):
+        return False
+    return any(fold(lines[j]).startswith(("kem theo", "ban hanh kem theo")) and lines[j].strip().startswith("(")
+               for j in range(i + 1, min(i + 7, len(lines))))
+
+
+def _is_enacting(line: str) -> bool:
+    """A decision's "QUYẾT ĐỊNH:" line, after which its articles come."""
+    s = line.strip()
+    return s.endswith(":") and fold(s) == "quyet dinh" and _upper_share(s) >= 0.9
+
+
+def tokenize(raw_lines: Sequence[str], restored_lines: Sequence[str]) -> tuple[list[Token], list[tuple[int, int]]]:
+    """All tokens of the plan, and per line its token range (bookmark artefacts left out)."""
+    toks: list[Token] = []
+    ranges: list[tuple[int, int]] = []
+    for number, (raw, restored) in enumerate(zip(raw_lines, restored_lines, strict=True), start=1):
+        raw_toks = raw.split()
+        res_toks = restored.split()
+        if len(res_toks) != len(raw_toks):
+            res_toks = raw_toks
+        bookmark = _BOOKMARK.match(raw)
+        skip = len(bookmark.group(0).split()) if bookmark else 0
+        first = len(toks)
+        toks.extend(Token(number, r, t) for r, t in zip(raw_toks[skip:], res_toks[skip:], strict=True))
+        ranges.append((first, len(toks)))
+    return toks, ranges
+
+
+# ---------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Consecutive non-blank lines (0-based, inclusive): one table cell when text is flattened one per line."""
+
+    first: int
+    last: int
+    text: str
+
+
+def _blocks(lines: Sequence[str], lo: int, hi: int) -> list[_Block]:
+    out: list[_Block] = []
+    i = lo
+    while i < hi:
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i
+        while j + 1 < hi and lines[j + 1].strip():
+            j += 1
+        out.append(_Block(i, j, collapse(" ".join(lines[i:j + 1]))))
+        i = j + 1
+    return out
+
+
+def column_role(heading: str) -> str:
+    """The role of a column heading or field label ("Cơ quan chủ trì" -> "lead"), or "" when unknown."""
+    f = fold(heading)
+    for role, label in wordlists.roles("columns.txt"):
+        if f == label:
+            return role
+    return ""
+
+
+def _is_label(text: str) -> bool:
+    return (len(text.split()) <= 10 and not _SENT_END.search(text.rstrip())) or text.rstrip().endswith(":")
+
+
+def _header_at(blocks: Sequence[_Block], i: int) -> int:
+    """Number of column-heading cells starting at block i (0 when no table header starts there)."""
+    j = i
+    known = 0
+    starts_index = column_role(blocks[i].text) == "index"
+    while (j < len(blocks) and _is_label(blocks[j].text) and not _ROW_INDEX.match(blocks[j].text)
+           and not _GROUP_TITLE.match(blocks[j].text)):
+        role = column_role(blocks[j].text)
+        if role and role != "index":
+            known += 1
+        elif not role and not starts_index:
+            break
+        j += 1
+    n = j - i
+    if (starts_index and n >= 3 and known >= 1) or (known >= 2 and n >= 3):
+        return n
+    return 0
+
+
+def _cell_type(text: str) -> str:
+    """What a cell holds: time / unit / funding / text."""
+    f = fold(text)
+    if is_time_cell(text):
+        return "time"
+    if re.match(r"(?:ngan sach|kinh phi|nguon|chi thuong xuyen|von|xa hoi hoa|du toan)\b", f):
+        return "funding"
     words = text.split()
-    if kind == "part":
+    if starts_unit(text) and len(words) <= 60 and not re.search(r"[.:]$", text.rstrip()):
+        # A list of bodies: its parts (split at commas and ";") each start like a name.
+        parts = [p for p in re.split(r"[;,]\s*|\s+và\s+", text) if p.strip()]
+        named = sum(starts_unit(p) or len(p.split()) <= 2 for p in parts)
+        if named >= 0.6 * len(parts):
+            return "unit"
+    return "text"
+
+
+_FIT = {  # (column role, cell type) -> score of putting that cell in that column
+    ("task", "text"): 2.0, ("task", "unit"): 0.5, ("task", "time"): -2.0, ("task", "funding"): -1.0,
+    ("lead", "unit"): 3.0, ("lead", "text"): -1.0, ("lead", "time"): -3.0, ("lead", "funding"): -2.0,
+    ("support", "unit"): 3.0, ("support", "text"): -1.0, ("support", "time"): -3.0, ("support", "funding"): -2.0,
+    ("time", "time"): 3.0, ("time", "text"): -2.0, ("time", "unit"): -3.0, ("time", "funding"): -2.0,
+    ("funding", "funding"): 3.0, ("funding", "text"): 0.0, ("funding", "unit"): -1.0, ("funding", "time"): -1.0,
+}
+_SKIP = -0.1  # an empty column (PDF text drops empty cells)
+
+
+def _fit(role: str, kind: str) -> float:
+    return _FIT.get((role, kind), {"time": -0.5, "unit": 0.0, "funding": 0.5, "text": 1.0}[kind])
+
+
+def _continue_cost(role: str) -> float:
+    return -1.5 if role in ("task", "product", "note", "other", "") else -4.0
+
+
+def align_cells(kinds: Sequence[str], roles: Sequence[str]) -> list[int]:
+    """Column index for each cell, in order: cells keep their order, empty cells are allowed, a cell broken in
+    two by a blank line may continue its column. Maximises how well each cell's type fits its column."""
+    n, m = len(kinds), len(roles)
+    if n == 0 or m == 0:
+        return [min(i, m - 1) if m else 0 for i in range(n)]
+    neg = float("-inf")
+    best = [[neg] * m for _ in range(n)]
+    back = [[-1] * m for _ in range(n)]
+    # Leaving a column empty costs more for the columns rarely empty: the task, then its lead.
+    skip = [{"task": 1.0, "lead": 0.5}.get(r, -_SKIP) for r in roles]
+
+    def skipped(k: int, j: int) -> float:
+        return -sum(skip[k + 1:j])
+
+    for j in range(m):
+        best[0][j] = _fit(roles[j], kinds[0]) + skipped(-1, j) + (1.0 if j == 0 else 0.0)
+    for i in range(1, n):
+        for j in range(m):
+            options = [(best[i - 1][j] + _continue_cost(roles[j]), j)]
+            options += [(best[i - 1][k] + skipped(k, j) + _fit(roles[j], kinds[i]), k) for k in range(j)]
+            score, k = max(options)
+            best[i][j], back[i][j] = score, k
+    j = max(range(m), key=lambda c: best[n - 1][c])
+    out = [0] * n
+    for i in range(n - 1, -1, -1):
+        out[i] = j
+        j = back[i][j]
+    return out
+
+
+@dataclass(frozen=True)
+class _TableRegion:
+    first: int  # line index of the first header cell
+    last: int  # line index after the table
+    header: list[_Block]
+    rows: list[list[_Block]]
+
+
+def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
+    """Tables flattened one cell per line between lines lo and hi: header cells, then rows of cells."""
+    blocks = _blocks(lines, lo, hi)
+    out: list[_TableRegion] = []
+    i = 0
+    while i < len(blocks):
+        n = _header_at(blocks, i)
+        if not n:
+            i += 1
+            continue
+        header = blocks[i:i + n]
+        rows: list[list[_Block]] = []
+        j = i + n
+        while j < len(blocks):
+            b = blocks[j]
+            first_line = lines[b.first]
+            if (is_closing(first_line) or is_doc_start(first_line) or _header_at(blocks, j)
+                    or (_line_kind(first_line, b.text) == "part" and not _GROUP_TITLE.match(b.text)
+                        and _upper_share(b.text) >= 0.7 and len(b.text.split()) > 3)):
+                break
+            if _ROW_INDEX.match(b.text) or (_GROUP_TITLE.match(b.text) and len(b.text.split()) <= 14) or not rows:
+                rows.append([b])
+            else:
+                rows[-1].append(b)
+            j += 1
+        last = blocks[j].first if j < len(blocks) else hi
+        if rows:
+            out.append(_TableRegion(header[0].first, last, header, rows))
+        i = j
+    return out
+
+
+# ---------------------------------------------------------------- units
+
+
+def _units(raw_lines: Sequence[str], toks: list[Token], ranges: list[tuple[int, int]]) -> list[Node]:
+    """Paragraph-level units in document order (tables as table/group/row units)."""
+    n = len(raw_lines)
+    nonblank = [line for line in raw_lines if line.strip()]
+    # Word-processor exports keep one paragraph per line; OCR and PDF text wrap lines and separate by blanks.
+    line_mode = sum(len(line) > 160 for line in nonblank) >= 0.3 * max(1, len(nonblank))
+    indented = _short_first_lines(raw_lines)
+    closing_at = [False] * n
+    doc_at = [False] * n
+    in_closing = False
+    for i, line in enumerate(raw_lines):
+        if (is_doc_start(line) or _annex_start(raw_lines, i)) and (in_closing or (i > 0 and _seen_body(raw_lines[:i]))):
+            doc_at[i], in_closing = True, False
+        elif not in_closing and is_closing(line):
+            in_closing = True
+        closing_at[i] = in_closing
+    # Tables, outside closings.
+    tables: dict[int, _TableRegion] = {}
+    start = 0
+    while start < n:
+        while start < n and closing_at[start]:
+            start += 1
+        end = start
+        while end < n and not closing_at[end]:
+            end += 1
+        for t in _find_tables(raw_lines, start, end):
+            tables[t.first] = t
+        start = end
+
+    units: list[Node] = []
+    current: Node | None = None
+    prev_line = -1
+    footnote = False
+    i = 0
+
+    def span(first: int, last: int) -> tuple[int, int]:
+        return ranges[first][0], ranges[last][1]
+
+    while i < n:
+        if i in tables:
+            t = tables[i]
+            units.extend(_table_units(t, span))
+            current, prev_line, i = None, t.last - 1, t.last
+            continue
+        raw = raw_lines[i]
+        a, b = ranges[i]
+        if doc_at[i]:
+            units.append(Node("doc", a, b))
+            current, prev_line, i = units[-1], i, i + 1
+            continue
+        if closing_at[i]:
+            if a < b:
+                if current is None or current.kind != "closing":
+                    current = Node("closing", a, b)
+                    units.append(current)
+                else:
+                    current.end = b
+            prev_line, i = i, i + 1
+            continue
+        para = _paragraph_text(raw_lines, i)
+        kind = _line_kind(raw, para)
+        if kind in ("blank", "page") or a == b:
+            i += 1
+            continue
+        if _is_enacting(raw):
+            kind = "part"
+        gap = prev_line >= 0 and i - prev_line > 1
+        text = _BOOKMARK.sub("", raw).strip()
+        new = kind in ("part", "num", "item", "bullet", "plus", "article")
+        if (new and kind == "part" and not gap and current is not None and current.kind == "part"
+                and current.end - current.start <= 12 and _continues_heading(raw_lines[prev_line], text, False)):
+            new = False  # "II. PHẠM" / "VI, ĐỐI TƯỢNG …": a capitals heading going on, not part VI
+        if not new and current is not None:
+            if current.kind in ("doc", "closing", "table", "row", "group"):
+                new = True
+            else:
+                prev = raw_lines[prev_line].rstrip()
+                first = text[:1]
+                upper = first.isupper() or first.isdigit()
+                unit_lines = toks[current.end - 1].line - toks[current.start].line + 1
+                title_like = (current.kind in ("part", "num", "item", "article")
+                              and not _SENT_END.search(prev) and current.end - current.start <= 30)
+                if line_mode:
+                    new = upper
+                elif gap:
+                    # One blank line separates paragraphs; OCR page breaks leave several (and a page number).
+                    new = upper and (bool(_SENT_END.search(prev)) or title_like or i - prev_line == 2)
+                elif not indented:
+                    new = upper and title_like and unit_lines == 1 and current.end - current.start <= 16
+                    if new and _continues_heading(prev, text, i + 1 >= n or not raw_lines[i + 1].strip()):
+                        new = False
+        if not new and current is not None and column_role(_field_label(text)) and ":" in text:
+            new = True  # "Đơn vị chủ trì: …" on its own line is a field of the task above
+        if footnote:
+            if not new and not gap:
+                prev_line, i = i, i + 1
+                continue
+            footnote = False
+        if kind == "text" and gap and (new or current is None) and _FOOTNOTE.match(text):
+            footnote = True  # "2 Được thành lập tại …" at the foot of a page
+            prev_line, i = i, i + 1
+            continue
+        if new or current is None:
+            node_kind = {"text": "para"}.get(kind, kind)
+            num = _NUM.match(para if _MARKER_ONLY.match(text) else text)
+            depth = len(num.group(1).split(".")) if kind == "num" and num else 0
+            current = Node(node_kind, a, b, depth)
+            units.append(current)
+        else:
+            current.end = b
+        prev_line, i = i, i + 1
+    units = _split_midline_items(units, toks)
+    _mark_fields(units, toks)
+    _mark_header(units, toks, raw_lines)
+    return units
+
+
+def _continues_heading(prev: str, line: str, ends_paragraph: bool) -> bool:
+    """A heading split over lines ("I. MỤC" / "ĐÍCH, YÊU CẦU", "1. Sở" / "Tài chính"): capitals go on in
+    capitals, or the next line closes the paragraph and the two still read as one title."""
+    if _upper_share(prev) >= 0.7 and _upper_share(line) >= 0.7:
         return True
-    if kind in ("section", "item", "bullet", "plus", "para") and len(words) <= 16:
-        return not re.search(r"[.;]\s*$", text) or text.rstrip().endswith(":")
-    return False
+    return ends_paragraph and (_heading_like(f"{prev.strip()} {line.strip()}") or len(line.split()) <= 6)
 
 
-def _paragraphs(lines: tuple[str, ...]) -> list[tuple[str, int, int]]:
-    """Group line indices into (kind, first, last) paragraphs, 0-based inclusive."""
-    paras: list[tuple[str, int, int]] = []
-    current: list[int] = []
-    kind = "para"
-    closing = False
-    for i, line in enumerate(lines):
-        lk = classify(line)
-        if not closing and is_closing(line):
-            if current:
-                paras.append((kind, current[0], current[-1]))
-            closing, current, kind = True, [], "closing"
-        if closing:
-            if lk != "blank":
-                current.append(i)
+def _short_first_lines(lines: Sequence[str]) -> bool:
+    """Whether paragraphs here open with a short first line (PDF text of an indented paragraph: "Căn cứ Luật Tổ
+    chức chính" / "quyền địa phương …"). There a line right after a title never starts a paragraph of its own;
+    in OCR scans a title line ("b) Năm 2026") may be followed directly by its body."""
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            paragraphs[-1].append(line.strip())
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    multi = [p for p in paragraphs if len(p) >= 3]
+    short = sum(len(p[0]) < 0.6 * max(len(x) for x in p[1:]) for p in multi)
+    return bool(multi) and short >= 0.5 * len(multi)
+
+
+def _seen_body(lines: Sequence[str]) -> bool:
+    """Whether a document body (a part, an article or a closing) came before: a doc-type word after it starts
+    an attached document; before it, it is the document's own title."""
+    return any(is_closing(line) or _ARTICLE.match(line.strip()) for line in lines)
+
+
+_STARTS_MARKER = re.compile(r"^(?:[IVXLl1]{1,4}\s*[.,]|\d{1,2}(?:\.\d{1,2})*\s*[.)]|[a-hđ]\)|[-–•*+−●▪·])(?:\s|$)")
+
+
+def _paragraph_text(lines: Sequence[str], i: int) -> str:
+    """Line i joined with the lines that continue it (up to a blank line or a line that opens with a list
+    marker, at most 3 lines): a heading split over lines is judged whole."""
+    parts = [lines[i].strip()]
+    for j in range(i + 1, min(i + 3, len(lines))):
+        nxt = _BOOKMARK.sub("", lines[j]).strip()
+        if not nxt or _STARTS_MARKER.match(nxt) or len(parts[-1]) > 160:
+            break
+        parts.append(nxt)
+    return " ".join(parts)
+
+
+def _field_label(text: str) -> str:
+    """The label before the colon of "- Cơ quan chủ trì: Sở …" (marker left out), or ""."""
+    body = re.sub(r"^[-–•*+−]\s*", "", text)
+    head, sep, _ = body.partition(":")
+    return head if sep and len(head.split()) <= 8 else ""
+
+
+def _mark_fields(units: list[Node], toks: list[Token]) -> None:
+    """Units that are "label: value" lines with a known label become field nodes with that role."""
+    for u in units:
+        if u.kind not in ("para", "bullet", "plus"):
             continue
-        if lk == "blank":
+        text = " ".join(t.raw for t in toks[u.start:u.end])
+        role = column_role(_field_label(text)) or column_role(_field_label(" ".join(t.text for t in toks[u.start:u.end])))
+        if role and role not in ("index", "task"):
+            u.kind, u.role = "field", role
+
+
+def _mark_header(units: list[Node], toks: list[Token], raw_lines: Sequence[str]) -> None:
+    """Before the first part, article or section: letterhead and title (header), then "Căn cứ …"/"Thực hiện …"
+    paragraphs (preamble). A doc node absorbs the title lines of the document it starts."""
+    seen_body = False
+    in_doc_title = False
+    preamble = False
+    for u in units:
+        if u.kind in ("part", "article", "num", "table", "closing", "bullet", "item", "plus"):
+            seen_body = True
+            in_doc_title = False
             continue
-        starts_new = lk in LEVELS
-        if not starts_new and current and not any(k == "part" for k, _, _ in paras) and i - current[-1] > 1:
-            starts_new = True  # before the first part (the header) a blank line always separates paragraphs
-        elif not starts_new and current:
-            prev = lines[current[-1]].rstrip()
-            gap = i - current[-1] > 1
-            first = line.lstrip()[:1]
-            # A blank line ends a paragraph only if the sentence before it ended there.
-            starts_new = gap and bool(_SENT_END.search(prev)) and (first.isupper() or first.isdigit())
-            # A short title line ("b) Năm 2026") followed by a capitalised line starts a new paragraph.
-            if not gap and len(current) == 1 and classify(prev) in LEVELS and first.isupper():
-                prev_text = prev.strip()
-                starts_new = starts_new or (len(prev_text.split()) <= 10 and not re.search(r"[.;,]$", prev_text))
-        if starts_new and current:
-            paras.append((kind, current[0], current[-1]))
-            current = []
-        if not current:
-            kind = lk if lk in LEVELS else "para"
-        current.append(i)
-    if current:
-        paras.append((kind, current[0], current[-1]))
-    return paras
+        if u.kind == "doc":
+            in_doc_title, preamble = True, False
+            continue
+        if seen_body and not in_doc_title:
+            continue
+        first = fold(toks[u.start].raw + " " + " ".join(t.raw for t in toks[u.start + 1:u.start + 3]))
+        capitals = _upper_share(" ".join(t.raw for t in toks[u.start:u.end])) >= 0.7
+        if first.startswith(("thuc hien", "can cu", "thue hien", "thuc hi", "theo de nghi", "xet de nghi")) and (
+                not capitals):
+            preamble = True
+        if u.kind in ("para", "field"):
+            u.kind = "preamble" if preamble else "header"
 
 
-def parse_blocks(raw: tuple[str, ...], restored: tuple[str, ...]) -> list[Block]:
-    """Cut a plan's lines into blocks, each with the heading path of its ancestors."""
-    if len(raw) != len(restored):
-        raise ValueError(f"restored reading has {len(restored)} lines, raw has {len(raw)}")
-    paras = _paragraphs(raw)
-    first_part = next((i for i, (k, _, _) in enumerate(paras) if k == "part"), len(paras))
-    # The letterhead and title come first; "Thực hiện …"/"Căn cứ …" paragraphs after them are running text.
-    preamble = next((i for i, (_, a, _) in enumerate(paras[:first_part])
-                     if fold(raw[a]).startswith(("thuc hien", "can cu", "thue hien", "thuc hi"))), first_part)
-    stack: list[tuple[int, str]] = []  # (level, title)
-    blocks: list[Block] = []
-    for index, (kind, a, b) in enumerate(paras):
-        raw_lines, restored_lines = raw[a:b + 1], restored[a:b + 1]
-        if index < first_part:
-            kind = "header" if index < preamble else "preamble"
-        text = collapse(" ".join(restored_lines))
-        heading = _is_heading(kind, text) if kind not in ("header", "preamble", "closing") else False
-        level = LEVELS.get(kind, 6 if kind == "para" else 0)
-        if kind in LEVELS or kind == "para":
-            while stack and stack[-1][0] >= level:
+def _split_midline_items(units: list[Node], toks: list[Token]) -> list[Node]:
+    """ "… dịch vụ công. b) Triển khai …" on one line: two items."""
+    out: list[Node] = []
+    for u in units:
+        if u.kind in ("table", "row", "group", "closing", "doc"):
+            out.append(u)
+            continue
+        start = u.start
+        for k in range(u.start + 2, u.end):
+            if _MIDLINE_ITEM.match(toks[k].raw) and toks[k - 1].raw.endswith((".", ";")) and k + 1 < u.end:
+                out.append(Node(u.kind, start, k, u.depth))
+                start = k
+                u = Node("item", k, u.end)
+        out.append(Node(u.kind, start, u.end, u.depth, role=u.role))
+    return out
+
+
+def _table_units(t: _TableRegion, to_tokens: Callable[[int, int], tuple[int, int]]) -> list[Node]:
+    """A table's header node, then its group and row nodes (cells aligned to the header's columns)."""
+    columns = tuple((column_role(b.text) or "other", b.text) for b in t.header)
+    a, _ = to_tokens(t.header[0].first, t.header[0].last)
+    _, b = to_tokens(t.header[-1].first, t.header[-1].last)
+    out = [Node("table", a, b, columns=columns)]
+    body_cols = [c for c in columns if c[0] != "index"] or list(columns)
+    roles = [r for r, _ in body_cols]
+    for row in t.rows:
+        first = row[0]
+        rs, _ = to_tokens(first.first, first.last)
+        _, re_ = to_tokens(row[-1].first, row[-1].last)
+        if rs >= re_:
+            continue
+        index_cell = bool(_ROW_INDEX.match(first.text))
+        content = row[1:] if index_cell else row
+        group = (bool(_GROUP_INDEX.match(first.text)) and len(content) <= 1) or (
+            bool(_GROUP_TITLE.match(first.text)) and len(row) == 1)
+        cells: list[Cell] = []
+        if index_cell:
+            s, e = to_tokens(first.first, first.last)
+            cells.append(Cell("index", columns[0][1] if columns and columns[0][0] == "index" else "", s, e))
+        kinds = [_cell_type(c.text) for c in content]
+        placed = align_cells(kinds, roles)
+        for cell, col in zip(content, placed, strict=True):
+            s, e = to_tokens(cell.first, cell.last)
+            role, label = body_cols[col]
+            if cells and cells[-1].label == label and cells[-1].role == role:
+                cells[-1] = Cell(role, label, cells[-1].start, e)  # a cell broken by a blank line
+            else:
+                cells.append(Cell(role, label, s, e))
+        out.append(Node("group" if group else "row", rs, re_, cells=tuple(cells), columns=columns))
+    return out
+
+
+# ---------------------------------------------------------------- tree
+
+
+def _role_of(text: str) -> str:
+    f = fold(text)
+    squeezed = f.replace(" ", "")
+    for role, words in wordlists.roles("sections.txt"):
+        if (f"{words} " in f"{f} " and (f.startswith(words) or len(f.split()) <= 12)) or words.replace(" ", "") in squeezed[:40]:
+            return role
+    return ""
+
+
+def _tree(units: list[Node], toks: list[Token]) -> list[Node]:
+    """Nest units: documents > parts > numbered sections (by depth) > items > bullets > pluses; paragraphs and
+    fields under the nearest section or item; table rows under their group, groups under their table."""
+    roots: list[Node] = []
+    stack: list[Node] = []
+
+    def attach(u: Node) -> None:
+        (stack[-1].children if stack else roots).append(u)
+
+    for u in units:
+        if u.kind in ("header", "preamble", "closing"):
+            # Stay under the attached document they belong to, if any.
+            while stack and stack[-1].kind != "doc":
                 stack.pop()
-        path: tuple[str, ...]
-        if kind in ("header", "preamble"):
-            path = ("Phần mở đầu",)
-        elif kind == "closing":
+            attach(u)
+            continue
+        if u.kind == "doc":
+            stack = []
+            roots.append(u)
+            stack.append(u)
+            continue
+        if u.kind == "part":
+            while stack and stack[-1].kind != "doc":
+                stack.pop()
+        elif u.kind == "article":
+            while stack and stack[-1].kind not in ("doc", "part"):
+                stack.pop()
+        elif u.kind == "num":
+            while stack and not (stack[-1].kind in ("doc", "part", "article")
+                                 or (stack[-1].kind == "num" and stack[-1].depth < u.depth)):
+                stack.pop()
+        elif u.kind == "item":
+            while stack and stack[-1].kind not in ("doc", "part", "article", "num"):
+                stack.pop()
+        elif u.kind in ("bullet", "para", "table"):
+            while stack and stack[-1].kind not in ("doc", "part", "article", "num", "item"):
+                stack.pop()
+        elif u.kind == "plus":
+            while stack and stack[-1].kind not in ("doc", "part", "article", "num", "item", "bullet"):
+                stack.pop()
+        elif u.kind == "field":
+            while stack and stack[-1].kind in ("field", "row", "group"):
+                stack.pop()
+            parent_children = stack[-1].children if stack else roots
+            # A field belongs to the task just before it ("- Xây dựng …" then "- Chủ trì: Sở …").
+            prev = parent_children[-1] if parent_children else None
+            if prev is not None and prev.kind in ("bullet", "para", "plus") and not any(
+                    c.kind != "field" for c in prev.children):
+                prev.children.append(u)
+                continue
+        elif u.kind == "group":
+            while stack and stack[-1].kind != "table":
+                stack.pop()
+        elif u.kind == "row":
+            while stack and stack[-1].kind not in ("table", "group"):
+                stack.pop()
+        attach(u)
+        if u.kind in ("part", "article", "num", "item", "bullet", "table", "group"):
+            stack.append(u)
+    return roots
+
+
+def _assign_roles(outline: Outline) -> None:
+    """A section's role (tasks / org / goals / review / funding) from its heading, else its parent's."""
+    def rec(node: Node, inherited: str) -> None:
+        role = inherited
+        if (node.kind in ("doc", "article", "num") and outline.is_heading(node)) or node.kind == "part":
+            for reading in (False, True):
+                found = _role_of(outline.text(node.start, node.end, raw=reading))
+                if found:
+                    role = found
+                    break
+        if node.kind == "doc" and role == inherited:
+            role = ""  # an attached document starts afresh
+        if node.kind != "field":
+            node.role = role
+        for child in node.children:
+            rec(child, role)
+    for root in outline.roots:
+        rec(root, "")
+
+
+def parse(raw_lines: Sequence[str], restored_lines: Sequence[str] | None = None) -> Outline:
+    """The structure of a plan from its lines (and their restored reading, line-aligned)."""
+    restored_lines = restored_lines if restored_lines is not None else raw_lines
+    if len(raw_lines) != len(restored_lines):
+        raise ValueError(f"restored reading has {len(restored_lines)} lines, raw has {len(raw_lines)}")
+    toks, ranges = tokenize(raw_lines, restored_lines)
+    units = _units(raw_lines, toks, ranges)
+    outline = Outline(toks, _tree(units, toks), len(raw_lines))
+    _assign_roles(outline)
+    return outline
+
+
+@dataclass(frozen=True)
+class Block:
+    """A node's own lines, for chunking: what it is, where it is, and the titles of its ancestors."""
+
+    kind: str
+    line_start: int  # 1-based inclusive
+    line_end: int
+    heading_path: tuple[str, ...]  # ancestors only
+    raw_lines: tuple[str, ...]
+    restored_lines: tuple[str, ...]
+    is_heading: bool
+
+    @property
+    def restored_text(self) -> str:
+        """Restored text on one line."""
+        return collapse(" ".join(self.restored_lines))
+
+
+def blocks(raw: Sequence[str], restored: Sequence[str], outline: Outline | None = None) -> list[Block]:
+    """Every node of the plan as a Block with its heading path, in document order."""
+    outline = outline or parse(raw, restored)
+    out: list[Block] = []
+    for node, ancestors in outline.walk():
+        if node.end <= node.start:
+            continue
+        a, b = outline.lines(node)
+        if node.kind in ("header", "preamble"):
+            path: tuple[str, ...] = ("Phần mở đầu",)
+        elif node.kind == "closing":
             path = ("Nơi nhận, chữ ký",)
         else:
-            path = tuple(title for _, title in stack)
-        block = Block(kind, a + 1, b + 1, path, raw_lines, restored_lines, heading)
-        blocks.append(block)
-        if (kind in LEVELS and (heading or kind in ("section", "item"))) or (kind == "para" and heading):
-            stack.append((level, block.title))
-    return blocks
+            path = tuple(outline.title(p) for p in ancestors if p.kind != "table")
+        out.append(Block(node.kind, a, b, path, tuple(raw[a - 1:b]), tuple(restored[a - 1:b]),
+                         outline.is_heading(node) and node.kind not in ("row",)))
+    return out

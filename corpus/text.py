@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
 # Junk glyphs OCR puts where a Vietnamese letter or bracket was ("c¢)" for "c)").
-_JUNK = str.maketrans({"¢": "", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_JUNK_MAP = {"¢": "", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[60](?=[a-z]|$)|^[60](?=[a-z])")
 _ONE_AS_L = re.compile(r"^1(?=[a-z]{1,3}$)")
@@ -57,9 +58,50 @@ def fold_word(word: str) -> str:
 
 def fold(text: str) -> str:
     """The matching form: lowercase, no diacritics, OCR confusions undone, words space-separated."""
-    bare = strip_accents(nfc(text).translate(_JUNK)).lower()
-    bare = bare.replace("qp-", "qd-").replace("qb-", "qd-")
-    return " ".join(fold_word(w) for w in _WORD.findall(bare))
+    return " ".join(_WORD.findall(fold_map(text)[0]))
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    out = []
+    for c in unicodedata.normalize("NFD", ch):
+        if unicodedata.category(c) == "Mn":
+            continue
+        c = _JUNK_MAP.get(c, c)
+        if not c:
+            continue
+        low = c.lower()
+        low = low if len(low) == 1 else c
+        out.append("d" if low == "đ" else low)
+    return "".join(out)
+
+
+def fold_map(text: str) -> tuple[str, list[int]]:
+    """Folded text that keeps punctuation and spacing, and per folded char its index in `text`.
+
+    `fold` is this without the punctuation; matching on folded text can so quote the source exactly.
+    """
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        for c in _fold_char(ch):
+            chars.append(c)
+            index.append(i)
+    folded = _WORD.sub(lambda m: fold_word(m.group(0)), "".join(chars))
+    # Every replacement keeps the length, so `index` stays aligned.
+    folded = folded.replace("qp-", "qd-").replace("qb-", "qd-")
+    return folded, index
+
+
+def source_span(text: str, index: list[int], start: int, end: int) -> tuple[int, int]:
+    """The `text` slice behind folded chars [start, end)."""
+    if not index or start >= end:
+        return (0, 0)
+    first = index[start]
+    last = index[end - 1] + 1
+    while last < len(text) and unicodedata.category(text[last]) == "Mn":
+        last += 1
+    return first, last
 
 
 _VI_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")

@@ -47,19 +47,23 @@ def overlaps(doc: str, lines: Sequence[int], gold_doc: str, gold: Sequence[int])
     return doc == gold_doc and lines[0] <= gold[1] and gold[0] <= lines[1]
 
 
-def corpus_lines(corpus_dir: Path, doc: str) -> list[str]:
-    """A plan's lines as ingest numbers them (corpus.reader), or [] when the file is missing or unreadable."""
+def corpus_lines(corpus_dir: Path | Sequence[Path], doc: str) -> list[str]:
+    """A plan's lines as ingest numbers them (corpus.reader), or [] when the file is missing or unreadable;
+    with several folders, the first that has the file."""
     from corpus.reader import PlanFile, read_plan
 
-    path = corpus_dir / doc
-    plan = read_plan(path) if path.is_file() else None
-    return list(plan.lines) if isinstance(plan, PlanFile) else []
+    for folder in [corpus_dir] if isinstance(corpus_dir, Path) else corpus_dir:
+        path = folder / doc
+        if path.is_file():
+            plan = read_plan(path)
+            return list(plan.lines) if isinstance(plan, PlanFile) else []
+    return []
 
 
 class Verbatim:
     """Checks that a citation's quote is the text of its file at the given lines."""
 
-    def __init__(self, corpus_dir: Path) -> None:
+    def __init__(self, corpus_dir: Path | Sequence[Path]) -> None:
         self.corpus_dir = corpus_dir
         self._files: dict[str, list[str]] = {}
 

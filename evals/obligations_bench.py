@@ -1,11 +1,15 @@
-"""Obligation-extraction benchmark: precision/recall of (unit, deadline) pairs against hand-labelled gold.
+"""Obligation-extraction benchmark: precision/recall of obligations against hand-labelled gold.
 
-Extracts obligations from every plan (timed), matches them to evals/obligations_gold.jsonl by line overlap,
-and reports detection, (lead unit, deadline) pair precision/recall, unit accuracy, deadline normalisation
-accuracy and support recall — once on the raw OCR text and once on the restored reading (when the repair
-stage is installed). Prints the figures and writes evals/reports/obligations-<date>.md.
+Gold sets: `seeds` (evals/obligations_gold.jsonl, two of the five seed plans, labelled while the first
+extractor was written: in-sample), `extra-dev` and `extra-holdout` (evals/sets/obligations-extra-*.jsonl,
+labelled blind over ../shared/plans-extra, a dev and a holdout split of plans; skipped, saying so, when that
+folder is absent). Predictions are matched one-to-one by line overlap; a pair counts when the lead units match
+(folded, OCR-tolerant), the deadline's kind, start, end and recurrence are equal, and the task is the same
+(most of the gold task's own words are in the predicted task). Seed plans are measured on the raw OCR text and
+on the restored reading. Prints the figures and writes evals/reports/obligations-<date>.md.
 
-Usage: python evals/obligations_bench.py [--mode raw|restored|both] [--no-report]
+Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-holdout] [--mode raw|restored|both]
+       [--no-report]
 """
 
 from __future__ import annotations
@@ -27,12 +31,17 @@ if str(ROOT) not in sys.path:
 
 from corpus.manifest import load_manifest, resolve_meta, with_defaults  # noqa: E402
 from corpus.obligations import Obligation, extract_obligations  # noqa: E402
-from corpus.obligations.units import same_unit  # noqa: E402
 from corpus.reader import PlanFile, list_plan_paths, read_plan  # noqa: E402
 from corpus.restore import read_plan_lines, repair_available  # noqa: E402
+from corpus.text import fold  # noqa: E402
+from corpus.units import same_unit  # noqa: E402
 
 GOLD = ROOT / "evals" / "obligations_gold.jsonl"
 CORPUS = ROOT / "corpus" / "plans"
+EXTRA = ROOT.parent / "shared" / "plans-extra"
+GOLDS = {"seeds": (GOLD, CORPUS), "extra-dev": (ROOT / "evals" / "sets" / "obligations-extra-dev.jsonl", EXTRA),
+         "extra-holdout": (ROOT / "evals" / "sets" / "obligations-extra-holdout.jsonl", EXTRA)}
+TASK_TARGET = {"recall": 0.80, "precision": 0.85}
 MANIFEST = ROOT / "corpus" / "manifest.toml"
 REPORTS = ROOT / "evals" / "reports"
 TARGET = 0.90
@@ -51,6 +60,7 @@ class Gold:
     start: str | None
     end: str | None
     recurrence: str
+    quote: str = ""
 
 
 def load_gold(path: Path = GOLD) -> list[Gold]:
@@ -61,7 +71,8 @@ def load_gold(path: Path = GOLD) -> list[Gold]:
             continue
         d = json.loads(line)
         out.append(Gold(d["doc"], (int(d["lines"][0]), int(d["lines"][1])), tuple(d["lead"]), tuple(d["support"]),
-                        d["deadline_type"], d["start"], d["end"], d.get("recurrence", "")))
+                        d["deadline_type"], d["start"], d["end"], d.get("recurrence", ""),
+                        d.get("quote") or d.get("task", "")))
     return out
 
 
@@ -92,8 +103,17 @@ def gold_key(g: Gold) -> tuple[str, str | None, str | None, str]:
     return (g.kind, g.start, g.end, g.recurrence)
 
 
+def same_task(g: Gold, p: Obligation) -> bool:
+    """Most (≥ 60%) of the gold task's own words are in the predicted task (the gold quote, when it has one)."""
+    if not g.quote:
+        return True
+    wanted = [w for w in fold(g.quote).split() if len(w) > 1]
+    have = set(fold(p.task).split()) | set(fold(p.task_raw).split())
+    return not wanted or sum(w in have for w in wanted) >= 0.6 * len(wanted)
+
+
 def _assign(golds: list[Gold], preds: list[Obligation], strict: bool) -> list[tuple[int, int]]:
-    """One-to-one matching by line overlap; `strict` also requires equal lead units and deadline."""
+    """One-to-one matching by line overlap; `strict` also requires equal lead units, deadline and task."""
     pairs = []
     for gi, g in enumerate(golds):
         for pi, p in enumerate(preds):
@@ -102,7 +122,7 @@ def _assign(golds: list[Gold], preds: list[Obligation], strict: bool) -> list[tu
                 continue
             same_deadline = deadline_key(p) == gold_key(g)
             same_lead = units_equal(p.lead, g.lead)
-            if strict and not (same_deadline and same_lead):
+            if strict and not (same_deadline and same_lead and same_task(g, p)):
                 continue
             pairs.append((-(same_deadline + same_lead), -ov, gi, pi))
     pairs.sort()
@@ -171,14 +191,16 @@ def score(golds: list[Gold], preds: list[Obligation], tally: Tally) -> None:
                      for i, p in enumerate(preds) if i not in matched_p]
 
 
-def run(repair: bool) -> dict[str, Any]:
-    """Extract from the whole corpus with or without the restored reading; score the gold plans."""
+def run(repair: bool, gold_name: str = "seeds") -> dict[str, Any]:
+    """Extract from the gold's corpus with or without the restored reading; score the gold plans."""
+    gold_path, corpus = GOLDS[gold_name]
     manifest = load_manifest(MANIFEST)
-    golds = load_gold()
+    golds = load_gold(gold_path)
     gold_docs = sorted({g.doc for g in golds})
     read_s = extract_s = 0.0
     per_plan: dict[str, list[Obligation]] = {}
-    for path in list_plan_paths([CORPUS]):
+    paths = list_plan_paths([CORPUS]) if gold_name == "seeds" else [corpus / d for d in gold_docs]
+    for path in paths:
         plan = read_plan(path)
         if not isinstance(plan, PlanFile):
             continue
@@ -197,7 +219,8 @@ def run(repair: bool) -> dict[str, Any]:
     all_obls = [o for obls in per_plan.values() for o in obls]
     kinds = Counter(o.deadline.kind if o.deadline else "(none)" for o in all_obls)
     return {
-        "mode": "restored" if repair else "raw",
+        "mode": f"{gold_name} {'restored' if repair else 'raw'}" if gold_name == "seeds" else gold_name,
+        "gold": gold_name,
         "restored": repair and repair_available(),
         "gold_docs": gold_docs,
         "extract_s": extract_s,
@@ -217,6 +240,13 @@ def run(repair: bool) -> dict[str, Any]:
     }
 
 
+def meets(r: dict[str, Any]) -> bool:
+    """The seed gold's targets (≥ 90% both ways), or the blind gold's (recall ≥ 80%, precision ≥ 85%)."""
+    if r["gold"] == "seeds":
+        return all(r[k] >= TARGET for k in ("pair_p", "pair_r")) and r["extract_s"] <= TIME_TARGET_S
+    return bool(r["pair_r"] >= TASK_TARGET["recall"] and r["pair_p"] >= TASK_TARGET["precision"])
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:5.1f}%"
 
@@ -227,19 +257,19 @@ def figures(results: list[dict[str, Any]]) -> str:
             ("obligations (gold / predicted)", lambda r: f"{r['tally'].gold} / {r['tally'].pred}"),
             ("detection precision (line overlap)", lambda r: _pct(r["detection_p"])),
             ("detection recall (line overlap)", lambda r: _pct(r["detection_r"])),
-            ("(unit, deadline) precision", lambda r: _pct(r["pair_p"])),
-            ("(unit, deadline) recall", lambda r: _pct(r["pair_r"])),
+            ("(unit, task, deadline) precision", lambda r: _pct(r["pair_p"])),
+            ("(unit, task, deadline) recall", lambda r: _pct(r["pair_r"])),
             ("lead-unit accuracy (detected)", lambda r: _pct(r["unit_acc"])),
             ("deadline normalisation accuracy", lambda r: _pct(r["deadline_acc"])),
             ("support recall / precision", lambda r: f"{_pct(r['support_r'])} / {_pct(r['support_p'])}"),
             ("extraction time, whole corpus", lambda r: f"{r['extract_s']:.2f} s"),
             ("reading time (OCR repair)", lambda r: f"{r['read_s']:.2f} s")]
     width = max(len(name) for name, _ in rows) + 2
-    head = "| " + "metric".ljust(width) + " | " + " | ".join(r["mode"].ljust(12) for r in results) + " |"
-    sep = "|" + "-" * (width + 2) + "|" + "|".join("-" * 14 for _ in results) + "|"
+    head = "| " + "metric".ljust(width) + " | " + " | ".join(r["mode"].ljust(15) for r in results) + " |"
+    sep = "|" + "-" * (width + 2) + "|" + "|".join("-" * 17 for _ in results) + "|"
     lines = [head, sep]
     for name, get in rows:
-        lines.append("| " + name.ljust(width) + " | " + " | ".join(str(get(r)).ljust(12) for r in results) + " |")
+        lines.append("| " + name.ljust(width) + " | " + " | ".join(str(get(r)).ljust(15) for r in results) + " |")
     return "\n".join(lines)
 
 
@@ -253,13 +283,12 @@ def report(results: list[dict[str, Any]]) -> str:
            "", figures(results), "",
            f"Targets: precision and recall ≥ {TARGET:.0%}; extraction ≤ {TIME_TARGET_S:.0f} s (reading time is "
            "the OCR repair stage, paid once at ingest; the app can reuse the saved readings).", "",
-           "Caveat: the extraction rules were written while reading these two plans, so the figures are "
-           "in-sample. The other plans have no gold; check their counts and deadline kinds below, and extend "
-           "the gold file to measure them.", ""]
+           "Caveat: the seed gold was labelled while the first extraction rules were written (in-sample). "
+           "The extra-dev and extra-holdout golds were labelled blind; extra-holdout plans are looked at only "
+           "for totals.", ""]
     for r in results:
-        ok = all(r[k] >= TARGET for k in ("pair_p", "pair_r")) and r["extract_s"] <= TIME_TARGET_S
-        out += [f"## {r['mode']}{'' if r['mode'] == 'raw' or r['restored'] else ' (repair stage absent: raw)'}"
-                f" — {'meets targets' if ok else 'BELOW TARGET'}", "",
+        ok = meets(r)
+        out += [f"## {r['mode']} — {'meets targets' if ok else 'BELOW TARGET'}", "",
                 "Obligations per plan: " + ", ".join(f"{d[:3]}: {n}" for d, n in r["counts"].items()),
                 "", "Deadline kinds: " + ", ".join(f"{k} {v}" for k, v in r["kinds"].items())
                 + f"; flagged {r['flagged']}", ""]
@@ -275,23 +304,39 @@ def report(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--mode", choices=("raw", "restored", "both"), default="both")
+    parser.add_argument("--gold", default="seeds,extra-dev,extra-holdout",
+                        help=f"comma-separated gold sets: {', '.join(GOLDS)}")
+    parser.add_argument("--mode", choices=("raw", "restored", "both"), default="both",
+                        help="seed plans: raw OCR text, restored reading, or both")
     parser.add_argument("--no-report", action="store_true", help="print only, do not write the report")
+    parser.add_argument("--list", action="store_true", help="print every miss and extra (not for holdout)")
     args = parser.parse_args(argv)
     modes = {"raw": [False], "restored": [True], "both": [False, True]}[args.mode]
-    results = [run(repair) for repair in modes]
+    results = []
+    for name in [g.strip() for g in args.gold.split(",") if g.strip()]:
+        if name not in GOLDS:
+            parser.error(f"unknown gold {name!r}; known: {', '.join(GOLDS)}")
+        if name != "seeds" and not EXTRA.is_dir():
+            print(f"skipped {name}: {EXTRA} is absent (the blind golds read their plans from there)")
+            continue
+        results += [run(repair, name) for repair in (modes if name == "seeds" else [True])]
+    if not results:
+        return 0
     print(figures(results))
     for r in results:
-        print(f"[{r['mode']}] per plan: " + ", ".join(f"{d[:3]}={n}" for d, n in r["counts"].items())
+        print(f"[{r['mode']}] per plan: " + ", ".join(f"{d[:4]}={n}" for d, n in r["counts"].items())
               + f"; kinds {r['kinds']}; flagged {r['flagged']}")
+        if args.list and r["gold"] != "extra-holdout":
+            t: Tally = r["tally"]
+            for title, items in (("missed", t.misses), ("extra", t.extras), ("differs", t.wrong)):
+                for x in items:
+                    print(f"  {title}: {x}")
     if not args.no_report:
         REPORTS.mkdir(parents=True, exist_ok=True)
         path = REPORTS / f"obligations-{dt.date.today().isoformat()}.md"
         path.write_text(report(results), encoding="utf-8")
         print(f"report: {path.relative_to(ROOT)}")
-    ok = all(r[k] >= TARGET for r in results for k in ("pair_p", "pair_r")) and all(
-        r["extract_s"] <= TIME_TARGET_S for r in results)
-    return 0 if ok else 1
+    return 0 if all(meets(r) for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from typing import Any
 from assistant.settings import REPO_ROOT, Settings
 from evals.baseline import compare, default_path, save
 from evals.metrics import Verbatim, score_item, summarise
-from evals.sets import EvalError, EvalItem, check_set, load_set, resolve_set
+from evals.sets import EvalError, EvalItem, check_set, load_set, resolve_set, set_corpus
 
 __all__ = ["EvalError", "run_cli", "run_items"]
 # name -> retrieval mode and build overrides; configs with overrides get their own cached index.
@@ -123,7 +123,14 @@ def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_re
     """The whole `plans eval` command; returns the exit code."""
     set_path = resolve_set(set_name)
     items = load_set(set_path, tier)
-    problems = check_set(items, settings.corpus_dir)
+    folders = set_corpus(set_path)
+    if folders is not None:
+        absent = [str(f) for f in folders if not f.is_dir()]
+        if absent:
+            echo(f"skipped {set_path.name}: its plans are read from {', '.join(absent)}, which is absent here.")
+            return 0
+    corpus: Path | list[Path] = folders if folders is not None else settings.corpus_dir
+    problems = check_set(items, corpus)
     if check_only:
         for p in problems:
             echo(p)
@@ -142,12 +149,12 @@ def run_cli(settings: Settings, set_name: str, tier: str, configs: str, write_re
         raise EvalError(f"Unknown config(s) {unknown}. Known configs: {', '.join(CONFIGS)}, "
                         "or the path of a saved index (a folder with build.json).")
     thresholds = _parse_thresholds(fail_under)
-    verbatim = Verbatim(settings.corpus_dir)
+    verbatim = Verbatim(corpus)
     summaries: dict[str, dict[str, Any]] = {}
     results: dict[str, list[tuple[EvalItem, dict[str, Any]]]] = {}
     rows: dict[str, list[dict[str, Any]]] = {}
     for name in names:
-        config_settings = _config_settings(settings, CONFIGS[name], echo)
+        config_settings = _config_settings(settings, CONFIGS[name], echo, folders)
         assistant = open_assistant(config_settings)
         try:
             results[name] = run_items(assistant, items, mode=CONFIGS[name]["mode"], progress=not jsonl)
@@ -196,19 +203,23 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _config_settings(settings: Settings, config: dict[str, Any], echo: Callable[[str], None]) -> Settings:
-    """Settings for a configuration; build overrides get their own (cached, incremental) index."""
+def _config_settings(settings: Settings, config: dict[str, Any], echo: Callable[[str], None],
+                     folders: list[Path] | None = None) -> Settings:
+    """Settings for a configuration; build overrides, and sets over other folders, get their own (cached,
+    incremental) index under .plans/eval-stores/."""
     from dataclasses import replace
 
     overrides = {k: v for k, v in config.items() if k != "mode"}
-    if not overrides or all(getattr(settings, k) == v for k, v in overrides.items()):
-        return settings
     if "store_dir" in overrides:
         return replace(settings, store_dir=overrides["store_dir"])
+    if folders is None and (not overrides or all(getattr(settings, k) == v for k, v in overrides.items())):
+        return settings
     key = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()))
+    if folders is not None:
+        key = "+".join(f.name for f in folders) + (f"-{key}" if key else "")
     config_settings = replace(settings, store_dir=settings.store_dir.parent / "eval-stores" / key, **overrides)
     from index.build import ingest
 
-    report = ingest(config_settings)
-    echo(f"[{key}] " + report.lines()[0])
+    report = ingest(config_settings, paths=folders)
+    _stderr(f"[{key}] " + report.lines()[0])
     return config_settings

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 SETS_DIR = Path(__file__).resolve().parent / "sets"
-KINDS = ("fact", "cross-plan", "deadline", "unanswerable")
+KINDS = ("fact", "who", "cross-plan", "deadline", "unanswerable")
 LANGS = ("vi", "vi-noaccent", "en")
 
 
@@ -42,6 +42,20 @@ class EvalItem:
     def answerable(self) -> bool:
         """False for questions the plans cannot answer."""
         return self.kind != "unanswerable"
+
+
+def set_corpus(set_path: Path) -> list[Path] | None:
+    """The folders a set asks about (evals/sets/corpora.toml), or None for corpus/plans alone."""
+    import tomllib
+
+    config = SETS_DIR / "corpora.toml"
+    if not config.exists():
+        return None
+    entry = tomllib.loads(config.read_text(encoding="utf-8")).get(set_path.stem)
+    if not entry:
+        return None
+    root = SETS_DIR.parents[1]
+    return [(root / folder).resolve() for folder in entry.get("corpus", [])]
 
 
 def resolve_set(name: str) -> Path:
@@ -100,7 +114,7 @@ def load_set(path: Path, tier: str = "full") -> list[EvalItem]:
     return items
 
 
-def check_set(items: list[EvalItem], corpus_dir: Path) -> list[str]:
+def check_set(items: list[EvalItem], corpus_dir: Path | list[Path]) -> list[str]:
     """Problems with gold citations: missing files, spans outside the file, blank spans."""
     from evals.metrics import corpus_lines, phrase_in  # metrics imports this module: import here
 

@@ -9,13 +9,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assistant.settings import Settings
 from corpus.chunker import ChunkSettings, chunk_plan
-from corpus.manifest import load_manifest, resolve_meta, with_defaults
+from corpus.manifest import load_manifest, resolve_meta, unique_ids, with_defaults
 from corpus.reader import PlanFile, Skipped, list_plan_paths, read_plan
 from corpus.records import Chunk, PlanMeta
 from corpus.restore import read_plan_lines, repair_available, repair_version
@@ -39,6 +39,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     missing_meta: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     chunks: int = 0
     total_chunks: int = 0
@@ -54,8 +55,9 @@ class IngestReport:
             out.append(f"OCR repair applied to: {', '.join(self.repaired)}")
         out += [f"  skipped {s.doc}: {s.reason}" for s in self.skipped]
         for doc, missing in self.missing_meta.items():
-            out.append(f"  {doc}: metadata missing: {', '.join(missing)} "
-                       f"(see `plans manifest` for what the header says)")
+            out.append(f"  {doc}: indexed; its header does not say: {', '.join(missing)} "
+                       f"(`plans manifest {doc}` shows what was read; set the fields in the manifest to fill them)")
+        out += [f"  warning: {w}" for w in self.warnings]
         return out
 
 
@@ -155,20 +157,14 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
     same_build = old is not None and old.collection == collection and not rebuild
     manifest = load_manifest(settings.manifest)
 
-    plans: list[tuple[PlanFile, PlanMeta]] = []
+    files: list[PlanFile] = []
     for path in list_plan_paths(list(paths) if paths else [settings.corpus_dir]):
         result = read_plan(path)
         if isinstance(result, Skipped):
             report.skipped.append(result)
             continue
-        meta, missing = resolve_meta(result.doc, result.lines, manifest)
-        if missing:
-            report.missing_meta[result.doc] = missing
-        plans.append((result, with_defaults(meta)))
-    ids = Counter(meta.plan_id for _, meta in plans)
-    dupes = [pid for pid, n in ids.items() if n > 1]
-    if dupes:
-        raise ValueError(f"Two plans share the id(s) {dupes}; give each a distinct `id` in {settings.manifest}.")
+        files.append(result)
+    plans = _metadata(files, manifest, settings, config, old if same_build else None, report)
 
     todo: list[tuple[PlanFile, PlanMeta]] = []
     committed: dict[str, dict[str, Any]] = {}
@@ -193,6 +189,17 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
         return report
 
     new_chunks, plan_chunks, dense = _read_and_embed(todo, settings, config, embedder, report, say)
+    # A scan's header reads better restored: its metadata is read again from the restored text (ids kept).
+    final: dict[str, PlanMeta] = {}
+    for plan, meta in todo:
+        saved = _load_reading(settings.store_dir, plan.sha256, config["repair"])
+        if saved is not None and saved != plan.lines:
+            again, missing = resolve_meta(plan.doc, plan.lines, manifest, saved)
+            final[plan.doc] = with_defaults(replace(again, plan_id=meta.plan_id))
+            report.missing_meta.pop(plan.doc, None)
+            if missing:
+                report.missing_meta[plan.doc] = missing
+    todo = [(plan, final.get(plan.doc, meta)) for plan, meta in todo]
     sparse_settings = SparseSettings()
     avgdl = old.avgdl if (old and same_build and committed) else (
         sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1))
@@ -225,6 +232,41 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
     report.chunks = len(new_chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _load_reading(store_dir: Path, sha256: str, repair: str) -> tuple[str, ...] | None:
+    """The restored lines saved by an earlier ingest of this content, if any."""
+    try:
+        data = json.loads(reading_path(store_dir, sha256, repair).read_text(encoding="utf-8"))
+        lines = tuple(str(x) for x in data["lines"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return lines
+
+
+def _metadata(files: Sequence[PlanFile], manifest: Any, settings: Settings, config: dict[str, Any],
+              old: BuildRecord | None, report: IngestReport) -> list[tuple[PlanFile, PlanMeta]]:
+    """Each plan's metadata (from its header, restored when a reading is saved; the manifest on top), ids
+    unique: plans already indexed keep theirs, a new plan whose id is taken gets a suffix and a warning."""
+    metas: dict[str, PlanMeta] = {}
+    for plan in files:
+        saved = _load_reading(settings.store_dir, plan.sha256, config["repair"])
+        meta, missing = resolve_meta(plan.doc, plan.lines, manifest, saved)
+        if missing:
+            report.missing_meta[plan.doc] = missing
+        metas[plan.doc] = with_defaults(meta)
+    indexed = {doc: entry.get("plan_id", "") for doc, entry in (old.plans.items() if old else [])}
+    # Indexed plans first, so that their ids (and their points' payloads) never change under them.
+    order = sorted(files, key=lambda p: (p.doc not in indexed, p.doc))
+    def chosen(doc: str) -> str:
+        entry = manifest.get(doc) or {}
+        return str(entry.get("plan_id") or indexed.get(doc) or metas[doc].plan_id)
+
+    ordered = [replace(metas[p.doc], plan_id=chosen(p.doc)) for p in order]
+    unique, warnings = unique_ids(ordered)
+    report.warnings += warnings
+    by_doc = {m.doc: m for m in unique}
+    return [(plan, by_doc[plan.doc]) for plan in files]
 
 
 def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Settings, config: dict[str, Any],

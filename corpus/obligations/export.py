@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from corpus.obligations.deadlines import Deadline
 from corpus.obligations.extract import Obligation
 from corpus.text import collapse, nfc
+from corpus.times import TimeExpr, schedule
 
 CSV_FIELDS = ("plan_id", "doc", "locality", "line_start", "line_end", "lead", "support", "deadline_kind",
               "deadline_start", "deadline_end", "recurrence", "deadline_text", "flagged", "flag_reason", "task",
@@ -116,21 +116,22 @@ def _next_on_or_after(day: date, months: set[int], monthday: int) -> date:
     return day
 
 
-def _rrule(d: Deadline, since: date) -> tuple[date, str]:
-    """First occurrence and RRULE of a recurring deadline."""
-    freq, _, monthday_text = d.recurrence.partition(":")
+def _rrule(d: TimeExpr, since: date) -> tuple[date, str] | None:
+    """First occurrence and RRULE of a recurring deadline; None when the plan gives no period."""
+    plan = schedule(d.recurrence)
+    if plan is None:
+        return None
+    months, monthday = plan
+    freq, _, _ = d.recurrence.partition(":")
     freq, _, every = freq.partition("/")
-    monthday = int(monthday_text) if monthday_text else -1
     start = max(since, d.start) if d.start else since
     until = f";UNTIL={d.end.strftime('%Y%m%d')}" if d.end else ""
     if freq == "weekly":
         return start, f"FREQ=WEEKLY{until}"
+    first = _next_on_or_after(start, set(months), monthday)
     if freq == "yearly":
-        first = _next_on_or_after(start, {12}, 31 if monthday == -1 else monthday)
-        return first, f"FREQ=YEARLY{until}"
+        return first, f"FREQ=YEARLY;BYMONTH={first.month};BYMONTHDAY={first.day}{until}"
     interval = int(every) if every else 3 if freq == "quarterly" else 1
-    months = set(range(1, 13)) if interval == 1 else {m for m in range(1, 13) if m % interval == 0}
-    first = _next_on_or_after(start, months, monthday)
     by = f";BYMONTHDAY={monthday}"
     return first, f"FREQ=MONTHLY{';INTERVAL=' + str(interval) if interval > 1 else ''}{by}{until}"
 
@@ -148,7 +149,10 @@ def to_ics(obls: Sequence[Obligation], since: date | None = None, stamp: datetim
             continue
         rule = ""
         if d.kind == "recurring":
-            day, rule = _rrule(d, since)
+            first = _rrule(d, since)
+            if first is None:
+                continue
+            day, rule = first
         elif d.end is not None:
             day = d.end
         else:
@@ -242,12 +246,15 @@ def timeline_png(obls: Sequence[Obligation], path: Path, today: date | None = No
     return path
 
 
-def _occurrences(d: Deadline, lo: date, hi: date) -> list[date]:
+def _occurrences(d: TimeExpr, lo: date, hi: date) -> list[date]:
     """Dates of a recurring deadline between two dates (for drawing)."""
     out: list[date] = []
     day = lo
     while day <= hi and len(out) < 200:
-        first, _ = _rrule(d, day)
+        rule = _rrule(d, day)
+        if rule is None:
+            break
+        first = rule[0]
         if first > hi or (d.end and first > d.end):
             break
         out.append(first)

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from corpus.obligations.deadlines import Deadline, find_deadlines, leading_continuous
-from corpus.obligations.units import (
-    HEADS,
+from corpus import wordlists
+from corpus.structure import MARKER_TOKEN, Cell, Node, Outline, Token, is_closing, parse
+from corpus.text import collapse, fold
+from corpus.times import TimeExpr, find_deadlines, leading_continuous, parse_cell
+from corpus.units import (
     Word,
     clean_label,
     match_unit,
     phrase_at,
     span_text,
+    split_units,
+    starts_unit,
     stop_at,
     subject_at,
     token_match,
     units_at,
     words_of,
 )
-from corpus.structure import is_closing
-from corpus.text import collapse, fold
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Obligation:
     support: tuple[str, ...]
     task: str  # restored reading
     task_raw: str  # the file's own words, single-spaced: a substring of the collapsed lines
-    deadline: Deadline | None
+    deadline: TimeExpr | None
     heading: str  # section path, " › "-joined
     deadline_lines: tuple[int, int] | None = None  # where the deadline wording is (may be a section line)
 
@@ -55,192 +57,6 @@ class Obligation:
                 "task_raw": self.task_raw, "deadline": self.deadline.as_dict() if self.deadline else None,
                 "heading": self.heading,
                 "deadline_lines": list(self.deadline_lines) if self.deadline_lines else None}
-
-
-# ---------------------------------------------------------------- lines and paragraphs
-
-_BOOKMARK = re.compile(r"^\s*\[bookmark:[^\]]*\]\s*")
-_ROMAN = re.compile(r"^(?:[IVXLl1]{1,4})\s*[.,]\s*\S")
-_NUM = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\s*[.)]\s*(?=\S)(?!\d)")
-_ITEM = re.compile(r"^(?:[a-hđ]|[A-H]|c¢|¢)\s?\)\s*\S|^[a-hđ]\.\s+\S")
-_BULLET = re.compile(r"^[-–•*]\s*\S")
-_PLUS = re.compile(r"^\+\s*\S")
-_PAGE = re.compile(r"^\d{1,3}$")
-_FOOTNOTE = re.compile(r"^\d(?:[a-z]|\s+[A-ZĐ])")
-_SENT_END = re.compile(r"[.;:!?]['\")\]”]*$")
-_MARKER_TOKEN = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-hđA-H]\)|c¢\)|¢\)|[a-hđ]\.|[-–•*+])$")
-_MIDLINE_ITEM = re.compile(r"^[a-hđ]\)$")
-
-_PART_TASKS = ("nhiemvu", "giaiphap", "noidungtrienkhai", "noidungthuchien")
-_PART_ORG = ("tochucthuchien",)
-_PART_KEYS = (*_PART_TASKS, *_PART_ORG, "muctieu", "mucdich", "yeucau", "chitieu", "mohinh")
-
-
-@dataclass(frozen=True)
-class _Tok:
-    line: int
-    raw: str
-    text: str
-
-
-@dataclass
-class _Unit:
-    kind: str  # part / num / item / bullet / plus / para
-    depth: int
-    start: int  # token index, inclusive
-    end: int  # token index, exclusive
-    children: list[_Unit] = field(default_factory=list)
-    part_type: str = ""
-
-
-def _line_kind(raw: str) -> str:
-    s = _BOOKMARK.sub("", raw).strip()
-    if not s:
-        return "blank"
-    if _PAGE.match(s):
-        return "page"
-    letters = [ch for ch in s if ch.isalpha()]
-    upper = bool(letters) and len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.7 * len(letters)
-    if upper and _ROMAN.match(s) and not re.match(r"^\d+\s*[.,]", s):
-        return "part"
-    if upper and _NUM.match(s) and any(k in fold(s).replace(" ", "") for k in _PART_KEYS):
-        return "part"  # OCR read "III." as "1."
-    if _NUM.match(s):
-        return "num"
-    if _ITEM.match(s):
-        return "item"
-    if _BULLET.match(s):
-        return "bullet"
-    if _PLUS.match(s):
-        return "plus"
-    return "text"
-
-
-def _tokens(raw_lines: Sequence[str], restored_lines: Sequence[str]) -> tuple[list[_Tok], list[tuple[int, int]]]:
-    """All tokens of the plan, and per line its token range (bookmark artefacts left out)."""
-    toks: list[_Tok] = []
-    ranges: list[tuple[int, int]] = []
-    for number, (raw, restored) in enumerate(zip(raw_lines, restored_lines, strict=True), start=1):
-        raw_toks = raw.split()
-        res_toks = restored.split()
-        if len(res_toks) != len(raw_toks):
-            res_toks = raw_toks
-        bookmark = _BOOKMARK.match(raw)
-        skip = len(bookmark.group(0).split()) if bookmark else 0
-        first = len(toks)
-        toks.extend(_Tok(number, r, t) for r, t in zip(raw_toks[skip:], res_toks[skip:], strict=True))
-        ranges.append((first, len(toks)))
-    return toks, ranges
-
-
-def _num_depth(text: str) -> int:
-    m = _NUM.match(text)
-    return len(m.group(1).split(".")) if m else 1
-
-
-def _units(raw_lines: Sequence[str], toks: list[_Tok], ranges: list[tuple[int, int]]) -> list[_Unit]:
-    """Paragraph-level units (parts, numbered sections, items, bullets, paragraphs) up to the closing."""
-    nonblank = [line for line in raw_lines if line.strip()]
-    # Word-processor exports keep one paragraph per line; OCR text wraps lines and separates paragraphs by blanks.
-    line_mode = sum(len(line) > 160 for line in nonblank) >= 0.3 * max(1, len(nonblank))
-    units: list[_Unit] = []
-    current: _Unit | None = None
-    prev_line = -1
-    footnote = False
-    for i, raw in enumerate(raw_lines):
-        kind = _line_kind(raw)
-        if kind in ("blank", "page"):
-            continue
-        if is_closing(raw):
-            break
-        a, b = ranges[i]
-        if a == b:
-            continue
-        gap = prev_line >= 0 and i - prev_line > 1
-        text = _BOOKMARK.sub("", raw).strip()
-        new = kind in ("part", "num", "item", "bullet", "plus")
-        if not new and current is not None:
-            prev = raw_lines[prev_line].rstrip()
-            first = text[:1]
-            upper = first.isupper() or first.isdigit()
-            unit_lines = toks[current.end - 1].line - toks[current.start].line + 1
-            title_like = (current.kind in ("part", "num", "item") and not _SENT_END.search(prev)
-                          and current.end - current.start <= 30)
-            if line_mode:
-                new = upper
-            elif gap:
-                # One blank line separates OCR paragraphs; page breaks leave several (and a page number).
-                new = upper and (bool(_SENT_END.search(prev)) or title_like or i - prev_line == 2)
-            else:
-                new = upper and title_like and unit_lines == 1 and current.end - current.start <= 16
-        if footnote:
-            if not new and not gap:
-                prev_line = i
-                continue
-            footnote = False
-        if kind == "text" and gap and (new or current is None) and _FOOTNOTE.match(text):
-            footnote = True  # "2 Được thành lập tại …" at the foot of a page
-            prev_line = i
-            continue
-        if new or current is None:
-            current = _Unit(kind if kind != "text" else "para", _num_depth(text) if kind == "num" else 0, a, b)
-            units.append(current)
-        else:
-            current.end = b
-        prev_line = i
-    return _split_midline_items(units, toks)
-
-
-def _split_midline_items(units: list[_Unit], toks: list[_Tok]) -> list[_Unit]:
-    """ "… dịch vụ công. b) Triển khai …" on one line: two items."""
-    out: list[_Unit] = []
-    for u in units:
-        start = u.start
-        for k in range(u.start + 2, u.end):
-            if _MIDLINE_ITEM.match(toks[k].raw) and toks[k - 1].raw.endswith((".", ";")) and k + 1 < u.end:
-                out.append(_Unit(u.kind, u.depth, start, k))
-                start = k
-                u = _Unit("item", 0, k, u.end)
-        out.append(_Unit(u.kind, u.depth, start, u.end))
-    return out
-
-
-def _tree(units: list[_Unit], toks: list[_Tok]) -> list[_Unit]:
-    """Parts with their nested sections, items, bullets and paragraphs."""
-    parts: list[_Unit] = []
-    stack: list[_Unit] = []
-    for u in units:
-        if u.kind == "part":
-            parts.append(u)
-            stack = [u]
-            continue
-        if not stack:
-            stack = [_Unit("part", 0, u.start, u.start, part_type="")]
-            parts.append(stack[0])
-        if u.kind == "num":
-            while len(stack) > 1 and not (stack[-1].kind == "num" and stack[-1].depth < u.depth):
-                stack.pop()
-        elif u.kind == "item":
-            while len(stack) > 1 and stack[-1].kind not in ("num", "part"):
-                stack.pop()
-        elif u.kind in ("bullet", "para"):
-            while len(stack) > 1 and stack[-1].kind not in ("num", "item", "part"):
-                stack.pop()
-        elif u.kind == "plus":
-            while len(stack) > 1 and stack[-1].kind not in ("num", "item", "bullet", "part"):
-                stack.pop()
-        stack[-1].children.append(u)
-        if u.kind in ("num", "item", "bullet"):
-            stack.append(u)
-    for p in parts:
-        if p.end > p.start:
-            key = " ".join(fold(" ".join(t.text if k else t.raw for t in toks[p.start:p.end])).replace(" ", "")
-                           for k in (0, 1))
-            p.part_type = ("org" if any(k in key for k in _PART_ORG)
-                           else "tasks" if any(k in key for k in _PART_TASKS) else "skip")
-    if len(parts) == 1 and not parts[0].part_type:
-        parts[0].part_type = "tasks"
-    return parts
 
 
 # ---------------------------------------------------------------- reading units
@@ -284,9 +100,9 @@ def _make_text(first: int, tokens: Sequence[str], raw_tokens: Sequence[str] | No
     return _Text(first, tuple(tokens), tuple(words_of(tokens)), " ".join(tokens), tuple(offsets), raw)
 
 
-def _body(toks: list[_Tok], start: int, end: int) -> _Text:
+def _body(toks: list[Token], start: int, end: int) -> _Text:
     first = start
-    if start < end and _MARKER_TOKEN.match(toks[start].raw):
+    if start < end and MARKER_TOKEN.match(toks[start].raw):
         first = start + 1
     tokens = [t.text for t in toks[first:end]]
     raw_tokens = [t.raw for t in toks[first:end]]
@@ -303,7 +119,7 @@ def _title(text: str) -> str:
     return " ".join(words[:14]) + (" …" if len(words) > 14 else "")
 
 
-def _is_title(u: _Unit, body: _Text) -> bool:
+def _is_title(u: Node, body: _Text) -> bool:
     if not u.children or u.kind not in ("num", "item"):
         return False
     return len(body.tokens) <= 30 and not re.search(r"[.;]['\")\]”]*$", body.text)
@@ -353,7 +169,7 @@ def _supports(body: _Text) -> list[str]:
     return [n for n in dict.fromkeys(found) if len(n.split()) >= 2]
 
 
-_Dl = tuple[Deadline | None, tuple[int, int] | None]
+_Dl = tuple[TimeExpr | None, tuple[int, int] | None]
 
 
 @dataclass(frozen=True)
@@ -364,6 +180,8 @@ class _Ctx:
     headings: tuple[str, ...]
     deadlines: tuple[_Dl, ...]  # inherited from sections and "Thời gian…" lines
     support: tuple[str, ...]
+    explicit: bool = False  # only tasks that name their unit (sections whose role is unknown, a decision's articles)
+    partners: bool = False  # under "Chủ trì, phối hợp:": a unit a bullet names supports, the lead stays
 
 
 @dataclass
@@ -380,11 +198,13 @@ class _Task:
 class _Reader:
     """Walks one plan's tree and collects tasks."""
 
-    def __init__(self, toks: list[_Tok], issuer: str, org_default: str) -> None:
-        self.toks = toks
+    def __init__(self, outline: Outline, issuer: str, org_default: str) -> None:
+        self.outline = outline
+        self.toks = outline.tokens
         self.issuer = issuer
         self.org_default = org_default
         self.tasks: list[_Task] = []
+        self.assigned = False  # the plan assigns its work unit by unit (see _assigns_by_unit)
 
     def lines_of(self, start: int, end: int) -> tuple[int, int]:
         return self.toks[start].line, self.toks[end - 1].line
@@ -454,19 +274,27 @@ class _Reader:
             return [(0, len(body.words))]
         return [(a, b) for a, b in zip(cuts, [*cuts[1:], len(body.words)], strict=True)]
 
-    def emit(self, u: _Unit, body: _Text, ctx: _Ctx, attach: tuple[_Dl, ...], attach_support: tuple[str, ...],
-             ancestors: tuple[_Dl, ...]) -> None:
+    def emit(self, u: Node, body: _Text, ctx: _Ctx, attach: tuple[_Dl, ...], attach_support: tuple[str, ...],
+             ancestors: tuple[_Dl, ...], attach_lead: tuple[str, ...] = ()) -> None:
         """Record the task(s) of one unit."""
         if len(body.words) < 3 or any(_starts(r.words, _SKIP_OPENINGS) for r in body.readings()):
+            return
+        if _boilerplate(body.text):
             return
         clauses = self.clauses(body)
         for a, b in clauses:
             part = body if len(clauses) == 1 else body.slice(body.words[a].first, body.words[b - 1].last + 1)
             lead, extra = self.explicit_lead(part, ctx, u.kind in ("bullet", "plus"))
+            if ctx.partners and lead:
+                lead, extra = (), (*lead, *extra)
+            lead = attach_lead or lead
             generic = u.kind == "para" and ctx.part == "org" and _starts(part.words, ("yeu cau", "trong qua trinh"))
+            if not lead and ctx.explicit and not (ctx.in_unit or attach):
+                continue
             if not lead:
                 lead = (self.org_default,) if generic else ctx.lead
-            named = next((found for found in map(_supports, part.readings()) if found), [])
+            lead = _split_names(lead)
+            named = _split_names(next((found for found in map(_supports, part.readings()) if found), []))
             support = tuple(s for s in dict.fromkeys((*named, *extra, *attach_support, *ctx.support))
                             if s not in lead)
             own = self.own_deadlines(part)
@@ -477,12 +305,36 @@ class _Reader:
                                     self.lines_of(u.start, u.end) if len(clauses) == 1
                                     else self.lines_of(start, end)))
 
-    def walk(self, u: _Unit, ctx: _Ctx) -> list[_Task]:
+    def walk(self, u: Node, ctx: _Ctx) -> list[_Task]:
         """Collect the tasks under a unit; returns the tasks found in its subtree."""
         before = len(self.tasks)
+        if u.kind in ("table", "group", "row"):
+            self.table(u, ctx)
+            return self.tasks[before:]
+        if u.kind in ("header", "preamble", "closing"):
+            return []
+        if u.kind in ("doc", "part"):
+            sub = section_context(u, self.outline, ctx, self)
+            for child in self.attachments(u)[3]:
+                self.walk(child, sub)
+            return self.tasks[before:]
         body = _body(self.toks, u.start, u.end)
-        title = u.kind in ("num", "item") and _is_title(u, body)
-        attach, attach_support, children = self.attachments(u)
+        attach, attach_support, attach_lead, children = self.attachments(u)
+        heading = u.kind in ("num", "item", "article") and _is_title(u, body)
+        if heading and u.role in SKIP_ROLES:
+            ctx = replace(ctx, part="skip")
+        elif heading and u.role in ("tasks", "org") and u.role != ctx.part:
+            ctx = section_context(u, self.outline, ctx, self)
+            ctx = replace(ctx, headings=ctx.headings[:-1])  # enter_title adds it
+        if ctx.part == "skip":
+            for child in children:  # tables still assign work, wherever they are
+                self.walk_tables(child, ctx)
+            return self.tasks[before:]
+        # A heading whose only children are its fields ("Cơ quan chủ trì: …") is itself the task.
+        title = heading and not ((attach_lead or attach) and not children)
+        if title and re.search(r"\bphoi hop(?: voi)?(?: cac)?\s*$", fold(body.text)):
+            # "b) Chủ trì, phối hợp:" then "- Sở Tài chính … tham mưu …": the units below are partners.
+            ctx = replace(ctx, partners=True)
         if title:
             ctx = self.enter_title(u, body, ctx)
             if ctx.part == "skip":
@@ -490,9 +342,9 @@ class _Reader:
             own = tuple(self.own_deadlines(body))
             if own:
                 ctx = replace(ctx, deadlines=own)
-        elif u.kind != "part":
+        else:
             ancestors = ctx.deadlines
-            self.emit(u, body, ctx, attach, attach_support, ancestors)
+            self.emit(u, body, ctx, attach, attach_support, ancestors, attach_lead)
             if self.tasks[before:]:
                 own = tuple((d, ln) for d, ln in self.tasks[-1].deadlines if d is not None)
                 explicit = self.tasks[-1].lead
@@ -511,20 +363,38 @@ class _Reader:
             if setter:
                 lead_override = setter
                 continue
-            child_ctx = replace(ctx, lead=lead_override) if lead_override else ctx
+            child_ctx = replace(ctx, lead=lead_override, in_unit=True) if lead_override else ctx
             self.walk(child, child_ctx)
         found = self.tasks[before:]
         if u.kind in ("num", "item") and len(found) == 1 and (title or children != u.children):
-            found[0].span = self.lines_of(u.start, _last(u).end)
+            found[0].span = self.lines_of(u.start, self.outline.subtree_end(u))
         return found
 
-    def attachments(self, u: _Unit) -> tuple[tuple[_Dl, ...], tuple[str, ...], list[_Unit]]:
-        """Deadline lines and "khuyến khích huy động" lines among the children; the other children."""
+    def walk_tables(self, u: Node, ctx: _Ctx) -> None:
+        """Only the tables under a node (in sections that hold no tasks of their own: goals, funding)."""
+        if u.kind in ("table", "group", "row"):
+            self.table(u, ctx)
+            return
+        for child in u.children:
+            self.walk_tables(child, ctx)
+
+    def attachments(self, u: Node) -> tuple[tuple[_Dl, ...], tuple[str, ...], tuple[str, ...], list[Node]]:
+        """Fields ("Cơ quan chủ trì: …", "Thời gian hoàn thành: …") and "khuyến khích huy động" lines among the
+        children: (deadlines, support, lead); and the other children."""
         deadlines: list[_Dl] = []
         support: list[str] = []
-        rest: list[_Unit] = []
+        lead: list[str] = []
+        rest: list[Node] = []
         for child in u.children:
             body = _body(self.toks, child.start, child.end)
+            if child.kind == "field":
+                value = self.field_value(child)
+                if child.role == "time":
+                    deadlines.extend(self.cell_deadline(value))
+                elif child.role in ("lead", "support"):
+                    names = self.names(value)
+                    (lead if child.role == "lead" else support).extend(names)
+                continue
             if child.kind in ("bullet", "para", "plus") and not child.children:
                 if any(_starts(r.words, _ATTACH_DEADLINE) for r in body.readings()) and len(body.words) <= 40:
                     deadlines.extend(self.own_deadlines(body))
@@ -533,9 +403,78 @@ class _Reader:
                     support.extend(next((f for f in map(_supports, body.readings()) if f), []))
                     continue
             rest.append(child)
-        return tuple(deadlines), tuple(support), rest
+        return tuple(deadlines), tuple(dict.fromkeys(support)), tuple(dict.fromkeys(lead)), rest
 
-    def lead_setter(self, u: _Unit, body: _Text) -> tuple[str, ...]:
+    def field_value(self, node: Node) -> _Text:
+        """The value of a "label: value" field (its tokens after the first colon)."""
+        for k in range(node.start, node.end):
+            if ":" in self.toks[k].raw:
+                tok = self.toks[k].raw
+                rest = tok[tok.index(":") + 1:]
+                start = k + 1 if not rest.strip() else k
+                text = _make_text(start, [t.text for t in self.toks[start:node.end]],
+                                  [t.raw for t in self.toks[start:node.end]])
+                if start == k:  # "chủ trì:Sở …" glued to the colon
+                    text = _make_text(k, [rest, *text.tokens[1:]], [rest, *(text.raw or text).tokens[1:]])
+                return text
+        return _body(self.toks, node.start, node.end)
+
+    def names(self, value: _Text) -> list[str]:
+        """Units listed in a cell or field value ("Sở Tài chính; UBND các xã, phường")."""
+        for reading in value.readings():
+            found = split_units(reading.text)
+            if found:
+                return found
+        return []
+
+    def cell_deadline(self, value: _Text) -> list[_Dl]:
+        """The deadline a time cell or field states, or a "none" deadline quoting it."""
+        text = value.raw.text if value.raw is not None else value.text
+        if not value.tokens:
+            return []
+        lines = (self.toks[value.first].line, self.toks[value.first + len(value.tokens) - 1].line)
+        expr = parse_cell(value.text) or parse_cell(text)
+        quote = clean_label(text)
+        if expr is None:
+            return [(TimeExpr(text=quote, kind="none"), lines)]
+        return [(replace(expr, text=quote or expr.text), lines)]
+
+    def table(self, u: Node, ctx: _Ctx) -> None:
+        """Rows of a table: each row with a task is one obligation, its cells giving lead, support, deadline."""
+        if u.kind == "table":
+            for child in u.children:
+                self.table(child, ctx)
+            return
+        if u.kind == "group":
+            title = self.outline.title(u)
+            sub = replace(ctx, headings=(*ctx.headings, title))
+            for child in u.children:
+                self.table(child, sub)
+            return
+        cells = {c.role: c for c in reversed(u.cells)}
+        roles = {r for r, _ in u.columns}
+        task = cells.get("task")
+        if task is None or not ({"lead", "support", "time"} & roles):
+            return
+        lead_cells = [c for c in u.cells if c.role == "lead"]
+        lead = [n for c in lead_cells for n in self.names(self._cell_text(c))]
+        support = [n for c in u.cells if c.role == "support" for n in self.names(self._cell_text(c))]
+        time = next((c for c in u.cells if c.role == "time"), None)
+        deadlines = tuple(self.cell_deadline(self._cell_text(time))) if time else ()
+        if not lead:
+            if ctx.explicit or ("lead" in roles and ctx.part not in ("tasks", "org")):
+                return
+            lead = list(ctx.lead)
+        self.tasks.append(_Task(task.start, task.end, tuple(dict.fromkeys(lead)),
+                                tuple(s for s in dict.fromkeys(support) if s not in lead),
+                                deadlines or ((None, None),), " › ".join(ctx.headings),
+                                self.lines_of(u.start, u.end)))
+
+    def _cell_text(self, cell: Cell) -> _Text:
+        return _make_text(cell.start, [t.text for t in self.toks[cell.start:cell.end]],
+                          [t.raw for t in self.toks[cell.start:cell.end]])
+
+    def lead_setter(self, u: Node, body: _Text) -> tuple[str, ...]:
         """ "Giao phòng Văn hóa - Xã hội tham mưu thực hiện:" — names the lead of the bullets that follow."""
         for r in body.readings():
             if u.kind != "para" or not r.text.endswith(":") or not r.words or r.words[0].text != "giao":
@@ -545,7 +484,7 @@ class _Reader:
                 return names
         return ()
 
-    def enter_title(self, u: _Unit, body: _Text, ctx: _Ctx) -> _Ctx:
+    def enter_title(self, u: Node, body: _Text, ctx: _Ctx) -> _Ctx:
         """Context under a section title; in "Tổ chức thực hiện" a title naming a unit makes it the lead."""
         ctx = replace(ctx, headings=(*ctx.headings, _title(body.text)))
         if ctx.part != "org" or u.kind != "num":
@@ -554,17 +493,27 @@ class _Reader:
         i = 2 if len(words) > 2 and words[1].text == "nghi" and len(words[0].text) <= 2 else 0
         if any(phrase_at(r.words, 0, "kinh phi") for r in body.readings()):
             return replace(ctx, part="skip")
+        # "2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở …, UBND …:" leads the bullets under it.
+        for r in body.readings():
+            subject = subject_at(r.words, r.tokens, i) if any(phrase_at(r.words, k, "chu tri")
+                                                               for k in range(len(r.words))) else None
+            if subject:
+                support = _split_names(next((f for f in map(_supports, body.readings()) if f), []))
+                return replace(ctx, lead=_split_names(subject[0]), in_unit=True,
+                               support=tuple(x for x in support if x not in subject[0]))
         for r in body.readings():
             known = match_unit(r.words, i)
             if known and known[1] >= len(r.words):
                 return replace(ctx, lead=(known[0],), in_unit=True)
         known = match_unit(words, i)
-        if known or i == 2 or any(phrase_at(words, i, h) for h in HEADS) or phrase_at(words, i, "bao"):
-            return replace(ctx, lead=(span_text(tokens, words, i, len(words)),), in_unit=True)
+        heads = starts_unit(" ".join(tokens[words[i].first:])) if i < len(words) else False
+        if known or i == 2 or heads:
+            named = span_text(tokens, words, i, len(words))
+            return replace(ctx, lead=tuple(split_units(named)) or (named,), in_unit=True)
         return replace(ctx, lead=(self.org_default,), in_unit=False)
 
 
-def _last(u: _Unit) -> _Unit:
+def _last(u: Node) -> Node:
     return _last(u.children[-1]) if u.children else u
 
 
@@ -590,6 +539,9 @@ def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level:
             for line in ((restored, raw) if len(restored.split()) == len(raw.split()) else (raw,)):
                 entry = re.sub(r"^\s*[-–]\s*", "", line, count=1) if re.match(r"^\s*[-–]", line) else ""
                 entries.append(entry.split(";")[0].strip())
+            entries = [e for e in entries if not re.search(r"\bb/c\b|để biết|để báo cáo|báo cáo\)", e)]
+            if not entries:
+                continue
             for entry in entries:
                 words = words_of(entry.split())
                 known = match_unit(words, 0)
@@ -601,30 +553,93 @@ def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level:
     return f"UBND {level}".strip()
 
 
+def section_context(u: Node, outline: Outline, ctx: _Ctx, reader: _Reader) -> _Ctx:
+    """The context under a part or section heading, from its role: tasks (the issuer leads what names no one),
+    org (the implementing units lead), unknown (only tasks that name their unit), others (none)."""
+    title = outline.title(u) if u.kind != "doc" else ""
+    headings = (*ctx.headings, title) if title and u.kind != "doc" else ctx.headings
+    if u.kind == "doc":
+        headings = (outline.title(u.children[0]),) if u.children and u.children[0].kind == "header" else ()
+    role = u.role
+    if role == "tasks":
+        return _Ctx("tasks", (reader.issuer,), False, headings, (), (), explicit=reader.assigned)
+    if role == "org":
+        return _Ctx("org", (reader.org_default,), False, headings, (), (), explicit=False)
+    if role in SKIP_ROLES:
+        return _Ctx("skip", (reader.issuer,), False, headings, (), (), explicit=True)
+    return _Ctx("explicit", (reader.issuer,), False, headings, (), (), explicit=True)
+
+
+SKIP_ROLES = ("goals", "review", "funding")
+
+
+def _split_names(names: Sequence[str]) -> tuple[str, ...]:
+    """Names as the plan lists them, a list that joins two bodies split in two ("Bộ Tư lệnh và các đơn vị …");
+    a known body's own name stays whole ("Ủy ban MTTQ và các đoàn thể xã")."""
+    out: list[str] = []
+    for name in names:
+        words = words_of(name.split())
+        known = match_unit(words, 0)
+        out.extend([name] if known and known[1] >= len(words) - 1 else split_units(name) or [name])
+    return tuple(dict.fromkeys(out))
+
+
+def _assigns_by_unit(outline: Outline) -> bool:
+    """Whether the plan assigns its work unit by unit ("Tổ chức thực hiện" with a heading per body, or a table
+    with a lead column): then its "Nhiệm vụ, giải pháp" section describes the programme, and a task there
+    that names no unit is nobody's obligation yet."""
+    headed = items = 0
+    for node, _ in outline.walk():
+        if node.kind == "row" and any(c.role == "lead" for c in node.cells):
+            return True
+        if node.role == "org" and node.kind == "num":
+            items += 1
+            body = outline.body(node)
+            if starts_unit(re.sub(r"^(?:Giao|Đề nghị|Đề\s+nghị)\s+", "", body)):
+                headed += 1
+    return headed >= 2 and headed >= 0.5 * items
+
+
+def _boilerplate(text: str) -> bool:
+    """A decision's closing clauses (entry into force, who executes it): not a task."""
+    folded = f" {fold(text)} "
+    return any(f" {phrase} " in folded for phrase in wordlists.folded("boilerplate.txt"))
+
+
+def issuer_short(label: str) -> str:
+    """How plans name their issuer as a unit: "UBND xã" for "xã Ba Dinh", a ministry by its name."""
+    level = _level(label)
+    if level:
+        return f"UBND {level}"
+    return label or "cơ quan ban hành"
+
+
 def extract_obligations(doc: str, plan_id: str, locality: str, raw_lines: Sequence[str],
-                        restored_lines: Sequence[str]) -> list[Obligation]:
+                        restored_lines: Sequence[str], outline: Outline | None = None) -> list[Obligation]:
     """Obligations of one plan, in document order; `locality` is the plan label ("phường Dương Kinh")."""
     if len(raw_lines) != len(restored_lines):
         raise ValueError(f"{doc}: restored reading has {len(restored_lines)} lines, raw has {len(raw_lines)}")
     level = _level(locality)
-    issuer = f"UBND {level}".strip() if level else "cơ quan ban hành"
-    toks, ranges = _tokens(raw_lines, restored_lines)
-    units = _units(raw_lines, toks, ranges)
-    parts = _tree(units, toks)
-    reader = _Reader(toks, issuer, _org_default(raw_lines, restored_lines, level))
-    for part in parts:
-        if part.part_type not in ("tasks", "org"):
-            continue
-        title = _title(collapse(" ".join(t.text for t in toks[part.start:part.end])))
-        lead = issuer if part.part_type == "tasks" else reader.org_default
-        ctx = _Ctx(part.part_type, (lead,), False, (title,) if title else (), (), ())
-        for child in reader.attachments(part)[2]:
-            reader.walk(child, ctx)
+    issuer = issuer_short(locality)
+    outline = outline or parse(raw_lines, restored_lines)
+    reader = _Reader(outline, issuer, _org_default(raw_lines, restored_lines, level))
+    reader.assigned = _assigns_by_unit(outline)
+    roots = outline.roots
+    has_parts = any(r.kind in ("part", "doc") for r in roots)
+    base = _Ctx("tasks" if not has_parts else "explicit", (issuer,), False, (), (), (), explicit=has_parts)
+    for root in roots:
+        reader.walk(root, base)
+    toks = outline.tokens
     out: list[Obligation] = []
     for t in reader.tasks:
         raw = " ".join(tok.raw for tok in toks[t.start:t.end])
         text = collapse(" ".join(tok.text for tok in toks[t.start:t.end]))
+        seen: set[tuple[object, ...] | None] = set()
         for deadline, where in t.deadlines:
+            key = (deadline.kind, deadline.start, deadline.end, deadline.recurrence) if deadline else None
+            if key in seen:
+                continue  # "hằng năm … một lần/năm": one schedule said twice
+            seen.add(key)
             out.append(Obligation(plan_id, doc, locality, t.span, t.lead, t.support, text, raw, deadline,
                                   t.heading, where))
     return out

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from corpus.obligations.deadlines import Deadline
 from corpus.obligations.extract import Obligation
-from corpus.obligations.units import words_of
 from corpus.text import fold
+from corpus.times import TimeExpr, schedule
+from corpus.units import words_of
 
 DATE_FORMATS = "dd/mm/yyyy (10/11/2025), yyyy-mm-dd (2025-11-10) or mm/yyyy (11/2025)"
 MONTH_FORMATS = "mm/yyyy (11/2025) or yyyy-mm (2025-11)"
@@ -49,23 +49,16 @@ def _norm(text: str) -> str:
     return " ".join(w.text for w in words_of(text.split()))
 
 
-def _months(recurrence: str) -> set[int]:
-    """Months in which a recurring duty falls due."""
-    freq, _, _ = recurrence.partition(":")
-    freq, _, every = freq.partition("/")
-    if freq == "monthly" and every:
-        step = int(every)
-        return {m for m in range(1, 13) if m % step == 0}
-    return {"quarterly": {3, 6, 9, 12}, "yearly": {12}}.get(freq, set(range(1, 13)))
-
-
-def _recurring_in(d: Deadline, first: date, last: date) -> bool:
+def _recurring_in(d: TimeExpr, first: date, last: date) -> bool:
     """Whether a recurring duty has an occurrence between two dates (inclusive)."""
     lo = max(first, d.start) if d.start else first
     hi = min(last, d.end) if d.end else last
     if lo > hi:
         return False
-    months = _months(d.recurrence)
+    plan = schedule(d.recurrence)
+    if plan is None:
+        return False  # "định kỳ" with no period: no date it falls due on
+    months = plan[0]
     y, mo = lo.year, lo.month
     while (y, mo) <= (hi.year, hi.month):
         if mo in months:
@@ -74,7 +67,7 @@ def _recurring_in(d: Deadline, first: date, last: date) -> bool:
     return False
 
 
-def due_between(d: Deadline | None, first: date, last: date) -> bool:
+def due_between(d: TimeExpr | None, first: date, last: date) -> bool:
     """Whether a deadline falls due between two dates (inclusive); undated duties never do."""
     if d is None:
         return False

@@ -9,90 +9,35 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from corpus.text import edit_distance, fold
+from corpus import wordlists
+from corpus.text import edit_distance, fold, nfc
 
-# Canonical names of bodies that plans on online public services assign work to. A name that takes a
-# level ("Công an" + "xã") is marked True; the level word is read from the text when it follows.
-GAZETTEER: tuple[tuple[str, bool], ...] = (
-    ("Trung tâm Phục vụ hành chính công", True),
-    ("Trung tâm Văn hóa - Thể thao và Truyền thông", True),
-    ("Phòng Văn hóa - Xã hội", False),
-    ("Phòng Kinh tế", False),
-    ("Phòng Kinh tế, Hạ tầng và Đô thị", False),
-    ("Phòng Nội vụ", False),
-    ("Văn phòng HĐND - UBND", True),
-    ("Văn phòng HĐND và UBND", True),
-    ("Văn phòng UBND", True),
-    ("Văn phòng Ủy ban nhân dân", True),
-    ("Sở Khoa học và Công nghệ", False),
-    ("Sở Nội vụ", False),
-    ("Sở Tài chính", False),
-    ("Sở Tư pháp", False),
-    ("Sở Y tế", False),
-    ("Sở Giáo dục và Đào tạo", False),
-    ("Sở Văn hóa, Thể thao và Du lịch", False),
-    ("Bộ Khoa học và Công nghệ", False),
-    ("Công an", True),
-    ("Ban Chấp hành Đoàn", True),
-    ("Đoàn Thanh niên Cộng sản Hồ Chí Minh", False),
-    ("Ủy ban MTTQ và các đoàn thể", True),
-    ("Ủy ban Mặt trận Tổ quốc Việt Nam", True),
-    ("Tổ Công nghệ số cộng đồng", False),
-    ("Thành viên Tổ Công nghệ số", False),
-    ("Cán bộ, công chức, viên chức", False),
-    ("Người đứng đầu cơ quan, tổ chức, đơn vị", False),
-    ("Người đứng đầu các cơ quan, đơn vị", False),
-    ("các cơ quan, tổ chức, đơn vị", False),
-    ("các cơ quan, đơn vị, tổ chức", False),
-    ("các cơ quan, đơn vị", False),
-    ("các phòng, đơn vị", False),
-    ("các đơn vị", False),
-    ("các cơ quan chuyên môn, tổ chức hành chính", False),
-    ("các cơ quan, đơn vị liên quan", False),
-    ("các cơ quan, đơn vị có liên quan", False),
-    ("các đơn vị có liên quan", False),
-    ("các đơn vị liên quan", False),
-    ("các cơ quan chức năng", False),
-    ("các phòng, đơn vị sự nghiệp thuộc", True),
-    ("các phòng, đơn vị thuộc UBND", True),
-    ("các Phòng, Trung tâm", True),
-    ("các Phòng chuyên môn", False),
-    ("các sở, ban, ngành thuộc UBND tỉnh", False),
-    ("các sở, ban, ngành", False),
-    ("các ban, ngành, đoàn thể", True),
-    ("UBND các xã, phường", False),
-    ("UBND cấp xã", False),
-    ("các nhà trường", False),
-    ("các doanh nghiệp viễn thông", False),
-    ("các doanh nghiệp công nghệ", False),
-    ("các tổ chức viễn thông", False),
-    ("các tổ chức chính trị xã hội", False),
-    ("các tổ chức chính trị - xã hội", False),
-    ("Bưu điện", True),
-)
+_VI_MARKS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵĂÂĐÊÔƠƯ")
+
+
+def _section(name: str) -> tuple[str, ...]:
+    return wordlists.sections("units.txt")[name]
+
+
+def _folded_section(name: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(fold(w) for w in _section(name) if fold(w)))
+
+
+# Canonical names of bodies (corpus/data/units.txt). A name that takes a level ("Công an" + "xã") is marked True;
+# the level word is read from the text when it follows.
+GAZETTEER: tuple[tuple[str, bool], ...] = tuple(
+    (line.removesuffix("+level").strip(), line.endswith("+level")) for line in _section("known"))
 
 _LEVELS = {"xa": "xã", "phuong": "phường", "tinh": "tỉnh", "huyen": "huyện"}
 
 # Where a subject noun phrase ends: the verb (or preposition) that follows it.
-STOPS: tuple[str, ...] = (
-    "de", "nham", "san sang", "nghien cuu", "to chuc", "trien khai", "thuc hien", "ra soat", "xay dung",
-    "tham muu", "trong", "theo", "huong dan", "tang cuong", "bao cao", "tong hop", "cap nhat", "kiem tra",
-    "phoi hop", "chu tri", "co trach nhiem", "chiu trach nhiem", "tham gia", "dinh ky", "kip thoi",
-    "khan truong", "thuong xuyen", "la", "phai", "gui", "day manh", "chu dong", "de xuat", "bo tri",
-    "lua chon", "hoan thanh", "tai", "khi", "can", "duy tri", "quan triet", "kien toan", "theo doi",
-    "tuyen truyen", "dam bao", "bao dam", "ho tro", "thao go", "giai quyet", "niem yet",
-)
+STOPS: tuple[str, ...] = _folded_section("verbs")
 # Verbs that show a sentence opens with its subject ("X chủ trì …", "X phải là người đi đầu …").
-_NOT_CUES = ("de", "nham", "trong", "theo", "tai", "khi", "can", "san sang", "la")
-SUBJECT_CUES: tuple[str, ...] = (*(s for s in STOPS if s not in _NOT_CUES), "la nguoi", "la co quan", "dong vai tro")
+SUBJECT_CUES: tuple[str, ...] = (*(s for s in STOPS if s not in _folded_section("not_subject_verbs")),
+                                 *_folded_section("subject_cues"))
 # Words a subject may start with when it is not a known name.
-HEADS: tuple[str, ...] = (
-    "cac", "can bo", "nguoi dung dau", "thanh vien", "ubnd", "trung tam", "phong", "van phong", "cong an",
-    "ban chap hanh", "ban chi dao", "doan thanh nien", "to cong nghe", "nha truong", "chu tich", "buu dien",
-)
-_NOT_HEADS = ("cac noi dung", "cac nhiem vu", "cac giai phap", "cac thu tuc", "cac dich vu", "cac hoat dong",
-              "cac chi tieu", "cac muc tieu", "cac quy trinh", "cac he thong", "cac co so du lieu",
-              "phong chong", "phong ngua")
+HEADS: tuple[str, ...] = _folded_section("heads")
+_NOT_HEADS = _folded_section("not_heads")
 
 
 @dataclass(frozen=True)
@@ -320,12 +265,61 @@ def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tu
             if end2 < len(words) and any(phrase_at(words, end2, cue) for cue in SUBJECT_CUES):
                 return names, end2
         return None
-    if not any(_head_at(words, i, head) for head in HEADS) or any(phrase_at(words, i, no) for no in _NOT_HEADS):
+    if i >= len(words) or not starts_unit(" ".join(tokens[words[i].first:words[min(i + 4, len(words)) - 1].last + 1])):
         return None
     end = phrase_end(words, tokens, i, max_words=12)
     if end >= len(words) or end - i < 2 or not any(phrase_at(words, end, cue) for cue in SUBJECT_CUES):
         return None
     return (span_text(tokens, words, i, end),), end
+
+
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+
+
+@lru_cache(maxsize=1)
+def _head_words() -> tuple[tuple[str, ...], ...]:
+    heads = [tuple(fold(h).split()) for h in wordlists.sections("units.txt")["heads"]]
+    return tuple(sorted({h for h in heads if h}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _accented(name: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted({tuple(nfc(h).lower().split()) for h in _section(name)}, key=len, reverse=True))
+
+
+def starts_unit(text: str) -> bool:
+    """Whether text starts like a unit's name ("Sở …", "UBND …", "các đơn vị …"), judged on the accented words:
+    "Báo Nghệ An" is a body, "Bảo đảm …" is not; "Đoàn" is, "Hoàn thành" is not."""
+    words = re.sub(r"^[\W\d_]+", "", nfc(text)).lower().replace(",", " ,").split()
+    if not words:
+        return False
+    if any(tuple(words[:len(n)]) == n for n in _accented("not_heads")):
+        return False
+    if any(tuple(words[:len(h)]) == h for h in _accented("heads")):
+        return True
+    # Text without diacritics (typed, or OCR before repair): the folded heads of two or more syllables.
+    if not any(ch in _VI_MARKS for ch in text):
+        folded = fold(text).split()
+        return any(len(h) >= 2 and tuple(folded[:len(h)]) == h for h in _head_words())
+    return False
+
+
+def split_units(text: str) -> list[str]:
+    """The units of a list as the plan writes it: "Các sở, ngành, UBND xã, phường, đặc khu" is two ("Các sở,
+    ngành" and "UBND xã, phường, đặc khu"): a comma, "và" or ";" starts a new unit only before a name's head."""
+    text = _PARENTHESES.sub("", text).strip(" .;:")
+    pieces = re.split(r"(\s*;\s*|\s*,\s*|\s+và\s+|\s+với\s+)", text)
+    units: list[str] = []
+    for k in range(0, len(pieces), 2):
+        piece = pieces[k].strip()
+        if not piece:
+            continue
+        sep = pieces[k - 1] if k else ""
+        if units and (not starts_unit(piece) or (sep.strip() == "" and not sep)):
+            units[-1] = f"{units[-1]}{sep if sep.strip() else ' '}{piece}" if sep.strip() else f"{units[-1]} {piece}"
+        else:
+            units.append(piece)
+    return [clean_label(u) for u in units if clean_label(u)]
 
 
 def same_unit(a: str, b: str, threshold: float = 0.8) -> bool:

@@ -1,0 +1,495 @@
+"""The one parser of time expressions: Vietnamese (OCR-tolerant) and English, normalised, never inventing a year.
+
+Used by obligations (deadlines), the sparse index (date entities), question analysis (the window a question
+asks about), answer scoring and short answers. A time expression without a year keeps its kind and wording
+but gets no dates: "tháng 10" is month 10 of a year the text does not state.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from corpus.text import collapse, fold_map, source_span
+
+KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", "none")
+
+# Folded (unaccented, lowercase) spellings with the OCR variants seen in scans:
+# "ngdy" ngày, "thing"/"thdang" tháng, "nim"/"ndm" năm, "trude"/"truee" trước.
+_NGAY = r"ng[a-z]{0,2}y"
+_THANG = r"th[a-z]{0,3}g"
+_NAM = r"n[a-z]{0,2}m"
+_TRUOC = r"tru[a-z]{0,3}"
+_YEAR = r"(?P<y>\d{4})(?!\d)"
+_HANG = r"h[ae]ng"
+_QUY = r"qu[yi]"
+_ROMAN_Q = r"iv|lv|1v|iii|ii|i|l|[1-4]"
+_MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december")
+_MONTH_EN = "(?P<mn>" + "|".join(_MONTHS_EN) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?"
+_ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) for k, p in (
+    # Recurring: "trước ngày 15 hằng tháng", "hằng năm, trước ngày 30/11", "định kỳ 6 tháng", "hằng quý".
+    ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
+                 rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
+    ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*,?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
+                 rf"(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})\b(?!\s*[/-]\s*\d)"),
+    ("rec_day", rf"(?:dinh\s+ky\s+)?(?:(?:{_TRUOC}|vao)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s+{_HANG}\s+{_THANG}\b"),
+    ("rec_month", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_THANG}\b(?:\s*,?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
+                  rf"{_NGAY}\s*(?P<d>\d{{1,2}})\b(?!\s*[/-]\s*\d))?"),
+    ("rec_quarter", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_QUY}\b"),
+    ("rec_year", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\b(?!\s*\d)"),
+    ("rec_week", r"(?:dinh\s+ky\s+)?h[ae]ng\s+tuan\b"),
+    ("rec_every", rf"dinh\s+ky\s+(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\b"),
+    ("rec_every", rf"(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\s+(?:mot|1)\s+lan\b"),
+    ("rec_times", rf"(?:(?P<n>\d{{1,2}}|mot|hai|ba)\s+)?lan\s*/\s*(?P<per>{_NAM}|{_QUY}|{_THANG}|tuan)\b"),
+    ("rec_any", r"\bdinh\s+ky\b"),
+    ("rec_en", r"\b(?P<f>monthly|quarterly|yearly|annually|weekly|every\s+(?:month|quarter|year|week))\b"),
+    # Days and day ranges.
+    ("day_range", rf"tu\s+(?:{_NGAY}\s*)?(?P<d1>\d{{1,2}})\s*/\s*(?P<m1>\d{{1,2}})(?:\s*/\s*(?P<y1>\d{{4}}))?\s*"
+                  rf"(?:-|den|toi)\s*(?:{_NGAY}\s*)?(?P<d2>\d{{1,2}})\s*/\s*(?P<m2>\d{{1,2}})\s*/\s*(?P<y2>\d{{4}})"),
+    ("day", rf"(?:{_NGAY}\s*)?(?<![\d/.])(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_YEAR}(?![/.-]?\d)"),
+    ("day", rf"{_NGAY}\s*(?P<d>\d{{1,2}})\s*,?\s*{_THANG}\s*(?P<m>\d{{1,2}})\s*,?\s*{_NAM}\s*{_YEAR}"),
+    ("iso_day", r"(?<![\d/])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"),
+    ("day_en", rf"{_MONTH_EN}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*{_YEAR}"),
+    ("day_en", rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_EN}\s*,?\s*{_YEAR}"),
+    ("day_noyear", rf"{_NGAY}\s*(?P<d>\d{{1,2}})\s*(?:[/-]\s*|{_THANG}\s*)(?P<m>\d{{1,2}})\b"
+                   rf"(?!\s*(?:[/.-]|,?\s*{_NAM})\s*\d)"),
+    # Months and month ranges.
+    ("month_range", rf"(?:tu\s+)?{_THANG}\s*(?P<m1>\d{{1,2}})(?:\s*[/-]\s*(?P<y1>\d{{4}}))?\s*(?:-|den|toi)\s*"
+                    rf"(?:{_THANG}\s*)?(?P<m2>\d{{1,2}})\s*(?:[/-]\s*|,?\s*{_NAM}\s*)(?P<y2>\d{{4}})(?!\d)"),
+    ("month", rf"(?:(?:dau|giua|cuoi)\s+)?{_THANG}\s*(?P<m>\d{{1,2}})\s*(?:[/-]\s*|,?\s*{_NAM}\s*){_YEAR}"),
+    ("month", rf"(?<![\d/.])(?P<m>\d{{1,2}})\s*/\s*{_YEAR}(?![/\d])"),
+    ("month_en", rf"(?:in\s+|of\s+)?{_MONTH_EN}\s+(?:of\s+)?{_YEAR}"),
+    ("month_noyear", rf"(?:(?:dau|giua|cuoi)\s+)?{_THANG}\s*(?P<m>\d{{1,2}})\b(?!\s*[/.-]?\s*\d)"
+                     rf"(?!\s*,?\s*(?:{_NAM}|den|-)\s*\d)"),
+    # Quarters and halves.
+    ("quarter", rf"{_QUY}\s*(?P<q>{_ROMAN_Q})\b\s*(?:[/-]\s*|,?\s*(?:{_NAM}\s*)?){_YEAR}"),
+    ("quarter_en", r"\b(?:q(?P<q>[1-4])|(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)"
+                   r"\s*(?:of\s+|/|-)?\s*(?P<y>\d{4})(?!\d)"),
+    ("quarter_noyear", rf"{_QUY}\s*(?P<q>iv|iii|ii|i|[1-4])\b(?!\s*[/-]?\s*\d)"),
+    ("half", rf"(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\s+(?P<part>d[a-z]u|cu[a-z]i)\s+(?:{_NAM}\s*)?{_YEAR}"),
+    # Years and year ranges.
+    ("year_range", rf"(?:(?:giai\s+doan|trong\s+{_NAM}|tu\s+{_NAM}|{_NAM})\s*)?(?<!\d)(?P<y1>\d{{4}})\s*"
+                   rf"(?:-|/|den|toi|to)\s*(?:{_NAM}\s*)?(?P<y2>\d{{4}})(?!\d)"),
+    ("year_end", rf"(?:(?:den|truoc|cho)\s+)?(?:het|cuoi)\s+{_NAM}\s*{_YEAR}(?!\s*[-/]\s*\d)"),
+    ("year_end", rf"\b(?:by\s+)?(?:the\s+)?end\s+of\s+(?:the\s+year\s+)?{_YEAR}"),
+    ("year_by", rf"\bden\s+{_NAM}\s*{_YEAR}(?!\s*[-/]\s*\d)"),
+    ("year", rf"{_NAM}\s*{_YEAR}(?!\s*[-/]\s*\d)"),
+    ("year_en", rf"\bin\s+{_YEAR}(?!\s*[-/]\s*\d)"),
+    ("continuous", r"\bthu[a-z]{0,2}ng\s+xuy[a-z]n\b|\blien\s+tuc\b|\b(?:on\s*going|continuous(?:ly)?)\b"),
+))
+
+# What may stand just before a time expression and belongs to its wording.
+_CUE_BEFORE = re.compile(
+    r"(?:th[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
+    r"(?:(?:nhiem\s+vu)\s+)?(?:(?:tru[a-z]{0,3}|den|trong|vao)\s+)?"
+    r"|(?:(?:hoan\s+thanh|thuc\s+hien|bao\s+cao)\s+)?(?:(?:ch[a-z]m|muon)\s+nh[a-z]t\s+(?:la\s+)?)?"
+    r"(?:(?:tru[a-z]{0,3}|den(?:\s+het)?|trong|vao|han)\s+)"
+    r"|(?:hoan\s+thanh|ch[a-z]m\s+nh[a-z]t)\s+)$")
+
+# Cues that make a time expression in a task sentence a deadline (a date after "ngày" alone is a reference).
+_CUES = re.compile(
+    r"(?P<tght>\bth[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)\b)"
+    r"(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
+    r"|(?P<before>\b(?:tru[a-z]{0,3}|ch[a-z]m\s+nh[a-z]t(?:\s+la)?(?:\s+(?:den|vao|truoc|trong))?)\s+"
+    r"(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g|qu[yi]|n[a-z]{0,2}m)\s*[\divl]))"
+    r"|(?P<until>\bden\s+(?:(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g)\s*\d)|het\s+(?=n[a-z]{0,2}m\s*\d)))"
+    r"|(?P<within>\btrong\s+(?=th[a-z]{0,3}g\s*\d|qu[yi]\s*[\divl]))"
+    r"|(?P<rec>\bdinh\s+ky\b|\b(?=tru[a-z]{0,3}\s+ng[a-z]{0,2}y\s*\d{1,2}\s+h[ae]ng\s)"
+    r"|\b(?=h[ae]ng\s+(?:n[a-z]{0,2}m|qu[yi]|th[a-z]{0,3}g|tuan)\b)|\b(?=(?:\d{1,2}|mot|hai|ba)\s+lan\s*/))"
+    r"|(?P<cont>\bnhiem\s+v[a-z]\s+thu[a-z]{0,2}ng\s+xuy[a-z]n\b)")
+_CLAUSE_END = re.compile(r";|\.(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """A normalised time expression; `text` is the source wording, dates are never invented."""
+
+    text: str
+    kind: str  # day / month / quarter / year / recurring / continuous / range / none
+    start: date | None = None
+    end: date | None = None
+    recurrence: str = ""  # "monthly", "monthly:13" (day 13), "monthly/6" (every 6 months), "yearly:30/11", …
+    flagged: bool = False
+    flag_reason: str = ""
+
+    @property
+    def label(self) -> str:
+        """Short Vietnamese label for tables: "10/11/2025", "tháng 12/2025", "hằng tháng (ngày 13)"."""
+        s, e = self.start, self.end
+        if self.kind == "day" and e:
+            out = e.strftime("%d/%m/%Y")
+        elif self.kind == "month" and e:
+            out = f"tháng {e.month}/{e.year}"
+        elif self.kind == "quarter" and e:
+            out = f"Quý {('I', 'II', 'III', 'IV')[(e.month - 1) // 3]}/{e.year}"
+        elif self.kind == "year" and e:
+            out = f"năm {e.year}" if s else f"đến hết năm {e.year}"
+        elif self.kind == "range" and s and e:
+            out = (f"{s.year}–{e.year}" if (s.month, s.day, e.month, e.day) == (1, 1, 12, 31)
+                   else f"{s.strftime('%d/%m/%Y') if s.day != 1 else f'{s.month}/{s.year}'}–"
+                        f"{e.strftime('%d/%m/%Y') if e.day != calendar.monthrange(e.year, e.month)[1] else f'{e.month}/{e.year}'}")
+        elif self.kind == "recurring":
+            out = recurrence_label(self.recurrence)
+        elif self.kind == "continuous":
+            out = "thường xuyên"
+            if s and e and s.year == e.year and (s.day, e.day) == (1, calendar.monthrange(e.year, e.month)[1]):
+                out += f", {s.month}–{e.month}/{e.year}"
+            elif e:
+                out += f" đến {e.strftime('%d/%m/%Y')}"
+        else:
+            out = self.text
+        return out + (" ⚠" if self.flagged else "")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (ISO dates)."""
+        return {"text": self.text, "kind": self.kind,
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat() if self.end else None,
+                "recurrence": self.recurrence, "flagged": self.flagged, "flag_reason": self.flag_reason}
+
+
+def recurrence_label(recurrence: str) -> str:
+    """Vietnamese wording of a recurrence code."""
+    freq, _, rest = recurrence.partition(":")
+    freq, _, every = freq.partition("/")
+    names = {"monthly": "tháng", "quarterly": "quý", "yearly": "năm", "weekly": "tuần"}
+    base = f"định kỳ {every} {names.get(freq, freq)}" if every else f"hằng {names.get(freq, freq)}"
+    return base + (f", trước ngày {rest}" if rest else "")
+
+
+def schedule(recurrence: str) -> tuple[frozenset[int], int] | None:
+    """The months a recurrence falls due in and its day of month (-1: the month's last day); None when the plan
+    gives no period ("định kỳ" alone): such a duty has no date to put in a calendar."""
+    freq, _, rest = recurrence.partition(":")
+    freq, _, every = freq.partition("/")
+    if not freq:
+        return None
+    day, month = -1, 0
+    if rest:
+        parts = rest.split("/")
+        day = int(parts[0]) if parts[0].isdigit() else -1
+        month = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
+    if freq == "yearly":
+        return frozenset({month or 12}), day
+    if freq == "quarterly":
+        return frozenset({3, 6, 9, 12}), day
+    if freq == "monthly" and every:
+        step = int(every)
+        return frozenset(m for m in range(1, 13) if m % step == 0), day
+    return frozenset(range(1, 13)), day
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    kind: str
+    first: date | None = None
+    last: date | None = None
+    recurrence: str = ""
+    flagged: bool = False
+    reason: str = ""
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """First and last day of a month."""
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _plausible(year: int) -> bool:
+    return 1990 <= year <= 2100
+
+
+def _day_hit(start: int, end: int, d: int, m: int, y: int) -> _Hit:
+    if not 1 <= m <= 12:
+        if _plausible(y):
+            return _Hit(start, end, "year", date(y, 1, 1), date(y, 12, 31), flagged=True,
+                        reason=f"impossible date {d}/{m}/{y}: there is no month {m}; kept the year only")
+        return _Hit(start, end, "day", flagged=True, reason=f"impossible date {d}/{m}/{y}")
+    if not _plausible(y):
+        return _Hit(start, end, "day", flagged=True, reason=f"implausible year {y} in {d}/{m}/{y}")
+    try:
+        return _Hit(start, end, "day", None, date(y, m, d))
+    except ValueError:
+        first, last = month_bounds(y, m)
+        return _Hit(start, end, "month", first, last, flagged=True,
+                    reason=f"impossible date: day {d} does not exist in {m}/{y} (OCR?); kept the month only")
+
+
+def _quarter(q: str) -> int:
+    if q.isdigit():
+        return int(q)
+    return {"i": 1, "ii": 2, "iii": 3, "iv": 4}.get(q.replace("l", "i").replace("1", "i"), 0)
+
+
+def _month_en(name: str) -> int:
+    return next((i for i, m in enumerate(_MONTHS_EN, 1) if m.startswith(name[:3])), 0)
+
+
+def _recurring(kind: str, g: dict[str, Any], s: int, e: int) -> _Hit:
+    if kind == "rec_every":
+        n = {"sau": "6", "ba": "3"}.get(g["n"], g["n"])
+        return _Hit(s, e, "recurring", recurrence=f"monthly/{int(n)}")
+    if kind == "rec_any":
+        return _Hit(s, e, "recurring", recurrence="")  # "định kỳ" without its period
+    if kind == "rec_times":
+        per = g["per"]
+        freq = ("yearly" if per.startswith("n") else "quarterly" if per.startswith("qu") else
+                "weekly" if per == "tuan" else "monthly")
+        return _Hit(s, e, "recurring", recurrence=freq)
+    if kind == "rec_en":
+        word = g["f"].split()[-1]
+        freq = {"month": "monthly", "quarter": "quarterly", "year": "yearly", "week": "weekly",
+                "annually": "yearly"}.get(word, word)
+        return _Hit(s, e, "recurring", recurrence=freq)
+    if kind == "rec_yday":
+        d, m = int(g["d"]), int(g["m"])
+        if not (1 <= m <= 12 and 1 <= d <= calendar.monthrange(2024, m)[1]):
+            return _Hit(s, e, "recurring", recurrence="yearly", flagged=True,
+                        reason=f"impossible day {d}/{m}; kept the recurrence only")
+        return _Hit(s, e, "recurring", recurrence=f"yearly:{d}/{m}")
+    freq = {"rec_day": "monthly", "rec_month": "monthly", "rec_quarter": "quarterly", "rec_year": "yearly",
+            "rec_week": "weekly"}[kind]
+    day = g.get("d")
+    if day and not 1 <= int(day) <= 31:
+        return _Hit(s, e, "recurring", recurrence=freq, flagged=True,
+                    reason=f"impossible day of month {day}; kept the recurrence only")
+    return _Hit(s, e, "recurring", recurrence=f"{freq}:{int(day)}" if day else freq)
+
+
+def _hit(kind: str, m: re.Match[str]) -> _Hit | None:
+    g = m.groupdict()
+    s, e = m.start(), m.end()
+    if kind.startswith("rec_"):
+        return _recurring(kind, g, s, e)
+    if kind in ("day", "iso_day"):
+        return _day_hit(s, e, int(g["d"]), int(g["m"]), int(g["y"]))
+    if kind == "day_en":
+        return _day_hit(s, e, int(g["d"]), _month_en(g["mn"]), int(g["y"]))
+    if kind == "day_noyear":
+        return _Hit(s, e, "day", flagged=True, reason=f"no year given for day {g['d']}/{g['m']}; date left open")
+    if kind == "day_range":
+        y2 = int(g["y2"])
+        y1 = int(g["y1"]) if g.get("y1") else y2
+        try:
+            first, last = date(y1, int(g["m1"]), int(g["d1"])), date(y2, int(g["m2"]), int(g["d2"]))
+        except ValueError:
+            return None
+        return _Hit(s, e, "range", first, last) if first <= last and _plausible(y2) else None
+    if kind in ("month", "month_en"):
+        y, mo = int(g["y"]), int(g["m"]) if kind == "month" else _month_en(g["mn"])
+        if not _plausible(y):
+            return None
+        if not 1 <= mo <= 12:
+            return _Hit(s, e, "year", date(y, 1, 1), date(y, 12, 31), flagged=True,
+                        reason=f"impossible month {mo}; kept the year only")
+        return _Hit(s, e, "month", *month_bounds(y, mo))
+    if kind == "month_noyear":
+        if not 1 <= int(g["m"]) <= 12:
+            return None
+        return _Hit(s, e, "month", flagged=True, reason=f"no year given for month {int(g['m'])}; dates left open")
+    if kind in ("quarter", "quarter_en"):
+        y = int(g["y"])
+        q = _ORDINAL_EN[g["o"]] if g.get("o") else _quarter(g["q"])
+        if not 1 <= q <= 4 or not _plausible(y):
+            return None
+        return _Hit(s, e, "quarter", date(y, 3 * q - 2, 1), month_bounds(y, 3 * q)[1])
+    if kind == "quarter_noyear":
+        return _Hit(s, e, "quarter", flagged=True, reason="no year given for the quarter; dates left open")
+    if kind == "half":
+        y = int(g["y"])
+        months = {"sau": 6, "ba": 3}.get(g["n"]) or int(g["n"])
+        if not 1 <= months <= 12 or not _plausible(y):
+            return None
+        if g["part"].startswith("d"):
+            return _Hit(s, e, "range", date(y, 1, 1), month_bounds(y, months)[1])
+        return _Hit(s, e, "range", date(y, 13 - months, 1), date(y, 12, 31))
+    if kind == "month_range":
+        y2, m1, m2 = int(g["y2"]), int(g["m1"]), int(g["m2"])
+        y1 = int(g["y1"]) if g.get("y1") else y2
+        if not (1 <= m1 <= 12 and 1 <= m2 <= 12 and _plausible(y1) and _plausible(y2)) or (y1, m1) > (y2, m2):
+            return None
+        return _Hit(s, e, "range", month_bounds(y1, m1)[0], month_bounds(y2, m2)[1])
+    if kind == "year_range":
+        y1, y2 = int(g["y1"]), int(g["y2"])
+        if not (_plausible(y1) and _plausible(y2) and y1 < y2 <= y1 + 15):
+            return None
+        return _Hit(s, e, "range", date(y1, 1, 1), date(y2, 12, 31))
+    if kind in ("year_end", "year_by"):
+        y = int(g["y"])
+        return _Hit(s, e, "year", None, date(y, 12, 31)) if _plausible(y) else None
+    if kind in ("year", "year_en"):
+        y = int(g["y"])
+        return _Hit(s, e, "year", date(y, 1, 1), date(y, 12, 31)) if _plausible(y) else None
+    if kind == "continuous":
+        return _Hit(s, e, "continuous")
+    return None
+
+
+def _scan(folded: str) -> list[_Hit]:
+    """Every time expression in folded text, earliest first, overlaps resolved (earliest, then longest)."""
+    found: list[_Hit] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(folded):
+            hit = _hit(kind, m)
+            if hit is not None:
+                found.append(hit)
+    found.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    hits: list[_Hit] = []
+    for h in found:
+        if hits and h.start < hits[-1].end:
+            continue
+        hits.append(h)
+    # "Thường xuyên trong 6 tháng cuối năm 2025": an ongoing task inside a bounded period.
+    merged: list[_Hit] = []
+    for h in hits:
+        prev = merged[-1] if merged else None
+        if (prev is not None and prev.kind == "continuous" and prev.last is None and h.first and h.last
+                and h.kind in ("range", "year", "month", "quarter")
+                and re.fullmatch(r"\s*(?:trong|den|den\s+het|tu)?\s*", folded[prev.end:h.start])):
+            merged[-1] = _Hit(prev.start, h.end, "continuous", h.first, h.last)
+            continue
+        merged.append(h)
+    return merged
+
+
+def _cue_start(folded: str, start: int) -> int:
+    window_start = max(0, start - 140)
+    m = _CUE_BEFORE.search(folded[window_start:start])
+    return window_start + m.start() if m and m.group(0).strip() else start
+
+
+def _expr(hit: _Hit, text: str) -> TimeExpr:
+    return TimeExpr(text=text, kind=hit.kind, start=hit.first, end=hit.last, recurrence=hit.recurrence,
+                    flagged=hit.flagged, flag_reason=hit.reason)
+
+
+def _quote(text: str, index: list[int], start: int, end: int) -> tuple[str, int, int]:
+    a, b = source_span(text, index, start, end)
+    return collapse(text[a:b]).strip(" .;,:"), a, b
+
+
+def find_times(text: str) -> list[tuple[TimeExpr, int, int]]:
+    """Every time expression in `text` (any reading: restored, raw OCR, English), with its char span."""
+    folded, index = fold_map(text)
+    out = []
+    for hit in _scan(folded):
+        quote, a, b = _quote(text, index, hit.start, hit.end)
+        out.append((_expr(hit, quote), a, b))
+    return out
+
+
+def parse_time(text: str) -> TimeExpr | None:
+    """The first time expression in `text`, normalised, with its cue words ("trước ngày …"); None if none."""
+    folded, index = fold_map(text)
+    hits = _scan(folded)
+    if not hits:
+        return None
+    hit = hits[0]
+    quote, _, _ = _quote(text, index, _cue_start(folded, hit.start), hit.end)
+    return _expr(hit, quote)
+
+
+_BARE_YEAR = re.compile(r"^\W*(?P<y>(?:19|20)\d\d)\W*$")
+
+
+def parse_cell(text: str) -> TimeExpr | None:
+    """A time column's cell or a time field's value: like parse_time, and a bare year ("2025") is that year."""
+    expr = parse_time(text)
+    if expr is None:
+        m = _BARE_YEAR.match(text)
+        if m:
+            y = int(m.group("y"))
+            expr = TimeExpr(text=collapse(text).strip(" .;,:"), kind="year", start=date(y, 1, 1), end=date(y, 12, 31))
+    return expr
+
+
+def has_time(text: str) -> bool:
+    """Whether `text` states a time (a date, month, quarter, year, recurrence or "thường xuyên")."""
+    return bool(_scan(fold_map(text)[0]))
+
+
+def is_time_cell(text: str) -> bool:
+    """A table cell or field value that is a time and little else ("Quý IV/2025", "Năm 2025 - 2026")."""
+    if _BARE_YEAR.match(text):
+        return True
+    folded, _ = fold_map(text)
+    hits = _scan(folded)
+    if not hits:
+        return False
+    rest = folded
+    for h in sorted(hits, key=lambda h: -h.start):
+        rest = rest[:h.start] + " " + rest[h.end:]
+    words = [w for w in re.findall(r"[a-z0-9]+", rest)
+             if w not in {"tu", "den", "truoc", "trong", "va", "het", "nam", "thang", "ngay", "hoan", "thanh",
+                          "chiu", "cham", "nhat", "hang", "dinh", "ky", "du", "kien", "sau", "khi", "theo"}]
+    return len(words) <= 3
+
+
+def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
+    """Deadlines a task sentence sets (cue + time expression), with their char span in `text`."""
+    folded, index = fold_map(text)
+    hits = _scan(folded)
+    out: list[tuple[int, int, _Hit | None]] = []
+    for cue in _CUES.finditer(folded):
+        value = cue.end()
+        clause = _CLAUSE_END.search(folded, value)
+        clause_end = clause.start() if clause else len(folded)
+        chosen: _Hit | None = None
+        if cue.group("tght"):
+            chosen = next((h for h in hits if value <= h.start < clause_end), None)
+            if chosen is None:
+                out.append((cue.start(), min(clause_end, value + 120), None))
+                continue
+        elif cue.group("cont"):
+            chosen = next((h for h in hits if cue.start() <= h.start < cue.end() and h.kind == "continuous"), None)
+        elif cue.group("rec"):
+            chosen = next((h for h in hits if cue.start() <= h.start <= value + 2 and h.kind == "recurring"), None)
+        else:
+            chosen = next((h for h in hits if cue.start() <= h.start <= value + 1), None)
+        if chosen is not None:
+            out.append((cue.start(), chosen.end, chosen))
+    out.sort(key=lambda t: (t[0], -t[1]))
+    result: list[tuple[TimeExpr, int, int]] = []
+    last_end = -1
+    for start, end, hit in out:
+        if start < last_end:
+            continue
+        last_end = end
+        quote, a, b = _quote(text, index, start, end)
+        expr = _expr(hit, quote) if hit else TimeExpr(text=quote, kind="none")
+        result.append((expr, a, b))
+    return result
+
+
+def leading_continuous(text: str) -> TimeExpr | None:
+    """ "Thường xuyên …" opening a task makes it an ongoing duty."""
+    folded, index = fold_map(text)
+    m = re.match(r"\W*(?:tiep\s+tuc\s+)?(thu[a-z]{0,2}ng\s+xuy[a-z]n)\b", folded)
+    if not m:
+        return None
+    quote, _, _ = _quote(text, index, m.start(1), m.end(1))
+    return TimeExpr(text=quote, kind="continuous")
+
+
+def entity_forms(text: str) -> list[str]:
+    """Canonical forms of the dates in `text` for exact matching: "10/11/2025" and its month "11/2025",
+    "11/2025" for a month, "q4/2025" for a quarter. A day without a year gives "d/m"."""
+    out: list[str] = []
+    for expr, _, _ in find_times(text):
+        s, e = expr.start, expr.end
+        if expr.kind == "day" and e:
+            out += [f"{e.day}/{e.month}/{e.year}", f"{e.month}/{e.year}"]
+        elif expr.kind == "month" and e:
+            out.append(f"{e.month}/{e.year}")
+        elif expr.kind == "quarter" and e:
+            out.append(f"q{(e.month - 1) // 3 + 1}/{e.year}")
+        elif expr.kind == "range" and s and e and (s.month, s.day, e.month, e.day) == (1, 1, 12, 31):
+            out.append(f"{s.year}-{e.year}")
+    return out

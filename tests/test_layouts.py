@@ -1,0 +1,192 @@
+"""One structure parser for every layout, one time parser, headers and unit lists: on small plans written for
+these tests (tests/plans/), never on eval questions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from corpus.chunker import chunk_plan
+from corpus.header import make_id, read_header
+from corpus.manifest import Manifest, resolve_meta, unique_ids
+from corpus.obligations import extract_obligations
+from corpus.reader import PlanFile, read_plan
+from corpus.records import PlanMeta
+from corpus.structure import align_cells, parse
+from corpus.times import find_times, is_time_cell, parse_cell, parse_time
+from corpus.units import split_units, starts_unit
+
+PLANS = Path(__file__).resolve().parent / "plans"
+
+
+def _plan(name: str) -> PlanFile:
+    plan = read_plan(PLANS / name)
+    assert isinstance(plan, PlanFile)
+    return plan
+
+
+# ---------------------------------------------------------------- time expressions
+
+
+@pytest.mark.parametrize(("text", "kind", "start", "end", "recurrence"), [
+    ("Quý IV/2025", "quarter", date(2025, 10, 1), date(2025, 12, 31), ""),
+    ("Quí IV-2025", "quarter", date(2025, 10, 1), date(2025, 12, 31), ""),
+    ("trong quý IV năm 2025", "quarter", date(2025, 10, 1), date(2025, 12, 31), ""),
+    ("6 tháng cuối năm 2025", "range", date(2025, 7, 1), date(2025, 12, 31), ""),
+    ("6 tháng đầu năm 2026", "range", date(2026, 1, 1), date(2026, 6, 30), ""),
+    ("trước ngày 15 hằng tháng", "recurring", None, None, "monthly:15"),
+    ("hằng năm, trước ngày 30/11", "recurring", None, None, "yearly:30/11"),
+    ("trước ngày 15/12 hằng năm", "recurring", None, None, "yearly:15/12"),
+    ("định kỳ 6 tháng", "recurring", None, None, "monthly/6"),
+    ("tổ chức diễn tập một lần/năm", "recurring", None, None, "yearly"),
+    ("ngày 26\ntháng 11 năm 2025", "day", None, date(2025, 11, 26), ""),
+    ("Năm 2025 - 2026", "range", date(2025, 1, 1), date(2026, 12, 31), ""),
+    ("giai đoạn 2026-2030", "range", date(2026, 1, 1), date(2030, 12, 31), ""),
+    ("đến hết năm 2025", "year", None, date(2025, 12, 31), ""),
+    ("từ tháng 6 đến tháng 9/2025", "range", date(2025, 6, 1), date(2025, 9, 30), ""),
+    ("thường xuyên", "continuous", None, None, ""),
+    ("by November 10, 2025", "day", None, date(2025, 11, 10), ""),
+    ("in the fourth quarter of 2025", "quarter", date(2025, 10, 1), date(2025, 12, 31), ""),
+    ("by the end of 2026", "year", None, date(2026, 12, 31), ""),
+])
+def test_one_parser_reads_every_form(text: str, kind: str, start: date | None, end: date | None,
+                                     recurrence: str) -> None:
+    expr = parse_time(text)
+    assert expr is not None, text
+    assert (expr.kind, expr.start, expr.end, expr.recurrence) == (kind, start, end, recurrence)
+
+
+def test_no_year_is_ever_assumed() -> None:
+    for text in ("hoàn thành trong tháng 10", "Quý IV", "trước ngày 15/12"):
+        expr = parse_time(text)
+        assert expr is not None and expr.start is None and expr.end is None, text
+        assert expr.flagged
+
+
+def test_cells_and_bare_years() -> None:
+    assert is_time_cell("Quý IV/2026") and is_time_cell("2025") and is_time_cell("Năm 2025 - 2026")
+    assert not is_time_cell("Xây dựng bản đồ số các điểm du lịch năm 2025 cho toàn tỉnh và các xã")
+    year = parse_cell("2027")
+    assert year is not None and (year.kind, year.start, year.end) == ("year", date(2027, 1, 1), date(2027, 12, 31))
+    assert parse_time("2027") is None  # a bare number in running text is not a year
+
+
+def test_find_times_quotes_the_source() -> None:
+    text = "Báo cáo trước ngày 10/11/2025 và tổng kết vào Quý IV/2026."
+    found = find_times(text)
+    assert [text[a:b] for _, a, b in found] == ["ngày 10/11/2025", "Quý IV/2026"]
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_decision_issuing_a_plan_with_an_appendix_table() -> None:
+    plan = _plan("decision_with_table.txt")
+    outline = parse(plan.lines)
+    kinds = [(n.kind, outline.lines(n)) for n, _ in outline.walk()]
+    assert ("article", (34, 35)) in kinds and ("closing", (44, 51)) in kinds
+    docs = [n for n, _ in outline.walk() if n.kind == "doc"]
+    assert [outline.text(d.start, d.end) for d in docs] == ["KẾ HOẠCH", "PHỤ LỤC"]
+    # The heading split over two lines is one part, and its role comes from both lines.
+    part = next(n for n, _ in outline.walk() if n.kind == "part" and "TỔ CHỨC" in outline.text(n.start, n.end))
+    assert outline.lines(part) == (68, 69) and part.role == "org"
+    rows = [n for n, _ in outline.walk() if n.kind == "row"]
+    assert len(rows) == 3
+    second = {c.role: outline.cell_text(c) for c in rows[1].cells}
+    # The empty "phối hợp" and "sản phẩm"-less cells are dropped in the text; cells still find their columns.
+    assert second == {"index": "2", "task": "Cải tạo 12 nhà vệ sinh đạt chuẩn tại điểm du lịch",
+                      "lead": "UBND các xã, phường", "time": "Năm 2027", "product": "Công trình"}
+
+
+def test_chunks_follow_the_structure_and_keep_exact_lines() -> None:
+    plan = _plan("decision_with_table.txt")
+    chunks = chunk_plan(plan.doc, "p", plan.sha256, plan.lines, plan.lines, with_segmentation=False)
+    for c in chunks:
+        assert c.raw_text == "\n".join(plan.lines[c.line_start - 1:c.line_end])
+    row = next(c for c in chunks if "bản đồ số" in c.raw_text)
+    assert row.kind == "row" and "Hạ tầng du lịch" in row.heading_path[-1]
+
+
+def test_alignment_prefers_the_lead_column_for_a_lone_unit() -> None:
+    assert align_cells(["text", "unit", "time"], ["task", "lead", "support", "time"]) == [0, 1, 3]
+    assert align_cells(["text", "unit", "unit", "time"], ["task", "lead", "support", "time"]) == [0, 1, 2, 3]
+
+
+# ---------------------------------------------------------------- obligations
+
+
+def test_obligations_from_table_rows_field_blocks_and_unit_sections() -> None:
+    plan = _plan("decision_with_table.txt")
+    obls = extract_obligations(plan.doc, "p", "tỉnh Hòa Bình", plan.lines, plan.lines)
+    by_line = {o.lines[0]: o for o in obls}
+    # Decision boilerplate (entry into force, who executes it) is no obligation.
+    assert not any(o.lines[0] < 44 for o in obls)
+    row = by_line[106]
+    assert row.lead == ("Sở Văn hóa, Thể thao và Du lịch",)
+    assert row.support == ("Sở Khoa học và Công nghệ", "UBND các xã, phường")
+    assert row.deadline is not None and row.deadline.kind == "quarter" and row.deadline.end == date(2026, 12, 31)
+    assert by_line[119].lead == ("UBND các xã, phường",) and by_line[119].deadline is not None
+    assert by_line[77].deadline is not None and by_line[77].deadline.recurrence == "yearly:30/11"
+
+    fields = _plan("field_blocks.txt")
+    obls = extract_obligations(fields.doc, "p", "tỉnh Hòa Bình", fields.lines, fields.lines)
+    first = next(o for o in obls if o.lines[0] == 20)
+    assert first.lead == ("Sở Nông nghiệp và Môi trường",) and first.lines == (20, 28)
+    assert first.support == ("Sở Khoa học và Công nghệ", "Ủy ban nhân dân các xã, phường")
+    assert first.deadline is not None and first.deadline.kind == "quarter"
+    third = next(o for o in obls if o.lines[0] == 36)
+    assert third.lead == ("Sở Tư pháp",) and third.deadline is not None and third.deadline.recurrence == "quarterly"
+    # Each field line is part of its task, never an obligation of its own.
+    assert not any(o.lines[0] in (23, 26, 28, 32, 34, 38, 40, 42) for o in obls)
+
+
+def test_unit_lists_split_where_a_new_name_begins() -> None:
+    assert split_units("Các sở, ngành, UBND xã, phường, đặc khu") == ["Các sở, ngành", "UBND xã, phường, đặc khu"]
+    assert split_units("Sở Văn hóa, Thể thao và Du lịch; Sở Nội vụ") == ["Sở Văn hóa, Thể thao và Du lịch",
+                                                                           "Sở Nội vụ"]
+    assert split_units("Sở Tài chính (cơ quan chủ trì)") == ["Sở Tài chính"]
+    assert starts_unit("Báo Hòa Bình") and not starts_unit("Bảo đảm an toàn thông tin")
+    assert starts_unit("Đoàn Thanh niên") and not starts_unit("Hoàn thành trước quý IV")
+
+
+# ---------------------------------------------------------------- headers and ids
+
+
+def test_header_of_a_decision_split_over_lines() -> None:
+    plan = _plan("decision_with_table.txt")
+    meta = read_header(plan.doc, plan.lines)
+    assert (meta.kind, meta.number, meta.date) == ("decision", "715/QĐ-UBND", "2025-11-26")
+    assert (meta.issuer, meta.level, meta.locality) == ("Ủy ban nhân dân tỉnh Hòa Bình", "tỉnh", "Hòa Bình")
+    assert meta.title.startswith("Ban hành kế hoạch phát triển du lịch cộng đồng")
+    assert meta.implements == ("09/2017/QH14", "147/QĐ-TTg")  # not the proposal "88/TTr-SVHTTDL"
+    assert (meta.signer, meta.signer_title) == ("Trần Thị Bình", "Phó Chủ tịch")
+    assert meta.attached_title == "Phát triển du lịch cộng đồng giai đoạn 2026 - 2030"
+
+
+def test_header_without_diacritics_gets_them_from_the_gazetteer() -> None:
+    plan = _plan("commune_ocr_header.txt")
+    meta = read_header(plan.doc, plan.lines)
+    assert (meta.level, meta.locality, meta.province) == ("xã", "Sa Thầy", "Quảng Ngãi")
+    assert meta.number == "41/KH-UBND" and meta.date == "2025-10-02" and meta.plan_id == "sa-thay-41"
+
+
+def test_a_file_with_no_header_keeps_its_stem_and_says_what_is_missing(tmp_path: Path) -> None:
+    lines = ("Một số việc cần làm trong tháng.", "", "- Rà soát hồ sơ trước ngày 10/12/2025.")
+    meta, missing = resolve_meta("ghi-chu.txt", lines, Manifest({}))
+    assert meta.plan_id == "ghi-chu" and {"issuer", "number", "date"} <= set(missing)
+
+
+def test_two_plans_with_one_id_both_stay_and_a_warning_names_both() -> None:
+    a = PlanMeta(doc="a.txt", plan_id=make_id("a.txt", "12/KH-UBND", "Hòa Bình", ""))
+    b = PlanMeta(doc="b.txt", plan_id=make_id("b.txt", "12/KH-UBND", "Hòa Bình", ""))
+    metas, warnings = unique_ids([a, b])
+    assert [m.plan_id for m in metas] == ["hoa-binh-12", "hoa-binh-12-2"]
+    assert len(warnings) == 1 and "a.txt" in warnings[0] and "b.txt" in warnings[0]
+
+
+def test_the_manifest_only_overrides() -> None:
+    plan = _plan("field_blocks.txt")
+    meta, _ = resolve_meta(plan.doc, plan.lines, Manifest({plan.doc: {"plan_id": "nong-nghiep-so"}}))
+    assert meta.plan_id == "nong-nghiep-so" and meta.number == "12/KH-UBND" and meta.locality == "Hòa Bình"
