@@ -17,7 +17,7 @@ class ChunkSettings:
     max_words: int = 160
     merge_below: int = 40
     merge_up_to: int = 120
-    version: int = 2  # 2: one structure parser (tables as rows, decisions, attached documents)
+    version: int = 3  # 2: one structure parser (tables as rows, decisions, attached documents); 3: rules
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""
@@ -71,8 +71,12 @@ def chunk_plan(doc: str, plan_id: str, plan_hash: str, raw: tuple[str, ...], res
     """Chunks of one plan: heading path, exact line span, raw, restored and segmented text."""
     settings = settings or ChunkSettings()
     chunks: list[Chunk] = []
+    spans: set[tuple[int, int]] = set()
     for group in _groups(blocks(raw, restored, outline), settings):
         first, last = group[0].line_start, group[-1].line_end
+        if (first, last) in spans:
+            continue  # "a) …; b) …" on one line: two items, one span of lines, one chunk
+        spans.add((first, last))
         restored_text = "\n".join(restored[first - 1:last])
         heading = group[0].heading_path
         context = heading[-1] if heading else ""

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpus.structure import classify
+from corpus.structure import MARKER_TOKEN, classify
 
 _END = re.compile(r"[.!?;]['\")\]]*$|:$")
 
@@ -53,6 +53,8 @@ def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], fir
         if nxt is None:
             break
         ends = bool(_END.search(tok[2])) or bool(_END.search(tok[1]))
+        if ends and len(current) == 1 and MARKER_TOKEN.match(tok[1]):
+            ends = False  # "1." alone on its line numbers the sentence that follows
         if ends and tok[2].endswith((";", ":")) and nxt[0] == tok[0]:
             ends = False  # a semicolon inside a line separates list parts of one sentence
         if (ends and (nxt[2][:1].isupper() or nxt[2][:1].isdigit() or nxt[3] or nxt[0] != tok[0])) or (line_breaks and nxt[0] != tok[0]):

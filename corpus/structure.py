@@ -164,6 +164,8 @@ def _line_kind(line: str, para: str) -> str:
         return "blank"
     if _PAGE.match(s):
         return "page"
+    if re.fullmatch(r"[-_–—=.*•]{3,}", s):
+        return "blank"  # a rule under a letterhead column, not a bullet
     if _MARKER_ONLY.match(s):
         s = para  # "3." alone on its line, the heading on the next
     if _ARTICLE.match(s):
@@ -585,6 +587,15 @@ def _field_label(text: str) -> str:
     body = re.sub(r"^[-–•*+−]\s*", "", text)
     head, sep, _ = body.partition(":")
     return head if sep and len(head.split()) <= 8 else ""
+
+
+def field_of(text: str) -> tuple[str, str]:
+    """(role, value) of a "label: value" line whose label is a known column ("- Cơ quan chủ trì: Sở …" ->
+    ("lead", "Sở …")), else ("", "")."""
+    role = column_role(_field_label(text))
+    if not role or role in ("index", "task"):
+        return "", ""
+    return role, text.split(":", 1)[1].strip()
 
 
 def _mark_fields(units: list[Node], toks: list[Token]) -> None:

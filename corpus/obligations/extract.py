@@ -44,6 +44,7 @@ class Obligation:
     deadline: TimeExpr | None
     heading: str  # section path, " › "-joined
     deadline_lines: tuple[int, int] | None = None  # where the deadline wording is (may be a section line)
+    lead_lines: tuple[int, int] | None = None  # where the lead is named when outside `lines` (a unit heading)
 
     @property
     def due(self) -> date | None:
@@ -56,7 +57,8 @@ class Obligation:
                 "lead": list(self.lead), "support": list(self.support), "task": self.task,
                 "task_raw": self.task_raw, "deadline": self.deadline.as_dict() if self.deadline else None,
                 "heading": self.heading,
-                "deadline_lines": list(self.deadline_lines) if self.deadline_lines else None}
+                "deadline_lines": list(self.deadline_lines) if self.deadline_lines else None,
+                "lead_lines": list(self.lead_lines) if self.lead_lines else None}
 
 
 # ---------------------------------------------------------------- reading units
@@ -182,6 +184,7 @@ class _Ctx:
     support: tuple[str, ...]
     explicit: bool = False  # only tasks that name their unit (sections whose role is unknown, a decision's articles)
     partners: bool = False  # under "Chủ trì, phối hợp:": a unit a bullet names supports, the lead stays
+    lead_lines: tuple[int, int] | None = None  # the heading line that names the lead
 
 
 @dataclass
@@ -193,6 +196,7 @@ class _Task:
     deadlines: tuple[_Dl, ...]
     heading: str
     span: tuple[int, int]
+    lead_lines: tuple[int, int] | None = None
 
 
 class _Reader:
@@ -275,7 +279,8 @@ class _Reader:
         return [(a, b) for a, b in zip(cuts, [*cuts[1:], len(body.words)], strict=True)]
 
     def emit(self, u: Node, body: _Text, ctx: _Ctx, attach: tuple[_Dl, ...], attach_support: tuple[str, ...],
-             ancestors: tuple[_Dl, ...], attach_lead: tuple[str, ...] = ()) -> None:
+             ancestors: tuple[_Dl, ...], attach_lead: tuple[str, ...] = (),
+             attach_lines: tuple[int, int] | None = None) -> None:
         """Record the task(s) of one unit."""
         if len(body.words) < 3 or any(_starts(r.words, _SKIP_OPENINGS) for r in body.readings()):
             return
@@ -287,6 +292,7 @@ class _Reader:
             lead, extra = self.explicit_lead(part, ctx, u.kind in ("bullet", "plus"))
             if ctx.partners and lead:
                 lead, extra = (), (*lead, *extra)
+            explicit_lead_found = bool(lead) and not attach_lead
             lead = attach_lead or lead
             generic = u.kind == "para" and ctx.part == "org" and _starts(part.words, ("yeu cau", "trong qua trinh"))
             if not lead and ctx.explicit and not (ctx.in_unit or attach):
@@ -301,9 +307,11 @@ class _Reader:
             chosen: tuple[_Dl, ...] = tuple(own) or attach or ancestors or ((None, None),)
             start = part.first
             end = part.first + len(part.tokens)
+            named_here = bool(explicit_lead_found)
             self.tasks.append(_Task(start, end, lead, support, chosen, " › ".join(ctx.headings),
                                     self.lines_of(u.start, u.end) if len(clauses) == 1
-                                    else self.lines_of(start, end)))
+                                    else self.lines_of(start, end),
+                                    None if named_here else (attach_lines or ctx.lead_lines)))
 
     def walk(self, u: Node, ctx: _Ctx) -> list[_Task]:
         """Collect the tasks under a unit; returns the tasks found in its subtree."""
@@ -344,7 +352,9 @@ class _Reader:
                 ctx = replace(ctx, deadlines=own)
         else:
             ancestors = ctx.deadlines
-            self.emit(u, body, ctx, attach, attach_support, ancestors, attach_lead)
+            lead_field = next((c for c in u.children if c.kind == "field" and c.role == "lead"), None)
+            self.emit(u, body, ctx, attach, attach_support, ancestors, attach_lead,
+                      self.outline.lines(lead_field) if lead_field is not None else None)
             if self.tasks[before:]:
                 own = tuple((d, ln) for d, ln in self.tasks[-1].deadlines if d is not None)
                 explicit = self.tasks[-1].lead
@@ -357,13 +367,15 @@ class _Reader:
         if attach_support:
             ctx = replace(ctx, support=attach_support)
         lead_override: tuple[str, ...] = ()
+        setter_lines: tuple[int, int] | None = None
         for child in children:
             child_body = _body(self.toks, child.start, child.end)
             setter = self.lead_setter(child, child_body)
             if setter:
-                lead_override = setter
+                lead_override, setter_lines = setter, self.outline.lines(child)
                 continue
-            child_ctx = replace(ctx, lead=lead_override, in_unit=True) if lead_override else ctx
+            child_ctx = (replace(ctx, lead=lead_override, in_unit=True, lead_lines=setter_lines)
+                         if lead_override else ctx)
             self.walk(child, child_ctx)
         found = self.tasks[before:]
         if u.kind in ("num", "item") and len(found) == 1 and (title or children != u.children):
@@ -468,7 +480,8 @@ class _Reader:
         self.tasks.append(_Task(task.start, task.end, tuple(dict.fromkeys(lead)),
                                 tuple(s for s in dict.fromkeys(support) if s not in lead),
                                 deadlines or ((None, None),), " › ".join(ctx.headings),
-                                self.lines_of(u.start, u.end)))
+                                self.lines_of(u.start, u.end),
+                                self.lines_of(lead_cells[0].start, lead_cells[0].end) if lead_cells else None))
 
     def _cell_text(self, cell: Cell) -> _Text:
         return _make_text(cell.start, [t.text for t in self.toks[cell.start:cell.end]],
@@ -487,6 +500,12 @@ class _Reader:
     def enter_title(self, u: Node, body: _Text, ctx: _Ctx) -> _Ctx:
         """Context under a section title; in "Tổ chức thực hiện" a title naming a unit makes it the lead."""
         ctx = replace(ctx, headings=(*ctx.headings, _title(body.text)))
+        named = self._enter_title(u, body, ctx)
+        if named.lead != ctx.lead:
+            named = replace(named, lead_lines=self.outline.lines(u))
+        return named
+
+    def _enter_title(self, u: Node, body: _Text, ctx: _Ctx) -> _Ctx:
         if ctx.part != "org" or u.kind != "num":
             return ctx
         words, tokens = body.words, body.tokens
@@ -640,8 +659,10 @@ def extract_obligations(doc: str, plan_id: str, locality: str, raw_lines: Sequen
             if key in seen:
                 continue  # "hằng năm … một lần/năm": one schedule said twice
             seen.add(key)
+            lead_lines = t.lead_lines if t.lead_lines and not (t.span[0] <= t.lead_lines[0]
+                                                              and t.lead_lines[1] <= t.span[1]) else None
             out.append(Obligation(plan_id, doc, locality, t.span, t.lead, t.support, text, raw, deadline,
-                                  t.heading, where))
+                                  t.heading, where, lead_lines))
     return out
 
 

@@ -1,0 +1,98 @@
+"""Quantities in Vietnamese text: a number with what it counts ("188 trạm", "2 dự án"), money ("121.732 tỷ
+đồng"), percentages ("95%"), durations ("10 ngày", "24-48 giờ"); numbers inside dates and codes are not
+quantities. The unit words live in corpus/data/measures.txt."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from corpus import wordlists
+from corpus.text import fold
+from corpus.times import find_times
+
+# A number as plans write it: 121.732 / 7.500.000.000 (dot thousands), 7,5 (decimal comma), 24-48 (a range).
+_NUMBER = re.compile(r"(?<![\w/.,-])(\d{1,3}(?:[.,]\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)"
+                     r"(?:\s*(?:-|–|đến|den|to)\s*(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?))?(?![\w/]|[.,]\d)")
+_CODE_OR_DATE = re.compile(r"\d{1,5}(?:\.\d+)?/[\w/.-]*|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\b\d{1,4}-[A-ZĐ]")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number and the unit or counted noun after it; `kind` is money / percent / duration / count / number."""
+
+    kind: str
+    text: str  # as written, number and unit
+    start: int
+    end: int
+    unit: str  # folded unit words ("ty dong", "tram", "%")
+    value: float | None  # the (first) number, when it reads as one
+
+
+@lru_cache(maxsize=1)
+def _units() -> dict[str, tuple[str, ...]]:
+    sections = wordlists.sections("measures.txt")
+    return {k: tuple(sorted({fold(w) if w != "%" else "%" for w in v}, key=lambda w: -len(w))) for k, v in
+            sections.items()}
+
+
+def _to_float(number: str) -> float | None:
+    digits = number.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", digits):
+        digits = digits.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", digits):
+        digits = digits.replace(",", "")
+    else:
+        digits = digits.replace(",", ".")
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def quantities(text: str, words_after: int = 3) -> list[Quantity]:
+    """Every quantity in `text`, in order; a number followed by no unit word is kind "number"."""
+    blocked = [(m.start(), m.end()) for m in _CODE_OR_DATE.finditer(text)]
+    blocked += [(a, b) for expr, a, b in find_times(text) if expr.kind != "recurring"]  # "năm 2025" is a time
+    units = _units()
+    out: list[Quantity] = []
+    for m in _NUMBER.finditer(text):
+        if any(a <= m.start() < b for a, b in blocked):
+            continue
+        rest = text[m.end():m.end() + 60]
+        if rest.lstrip().startswith("%"):
+            end = m.end() + rest.index("%") + 1
+            out.append(Quantity("percent", text[m.start():end], m.start(), end, "%", _to_float(m.group(1))))
+            continue
+        following = fold(rest)
+        unit, kind = "", "number"
+        for k in ("money", "percent", "duration"):
+            hit = next((u for u in units.get(k, ()) if following == u or following.startswith(u + " ")), "")
+            if hit:
+                unit, kind = hit, k
+                break
+        if not unit:
+            # Any counted noun: the words after the number up to punctuation, at most `words_after`.
+            word = r"[^\W\d_][^\s,.;:()]*"
+            head = re.match(rf"\s*({word}(?:\s+{word}){{0,{words_after - 1}}})", rest)
+            if head:
+                unit, kind = fold(head.group(1)), "count"
+        end = m.end()
+        if unit:
+            # Extend the span over the unit's words as written.
+            n = len(unit.split()) if unit != "%" else 1
+            tail = re.match(r"\s*(?:\S+\s*){" + str(n) + "}", rest)
+            end = m.end() + (len(tail.group(0).rstrip()) if tail else 0)
+        if kind == "duration" and unit in ("nam", "thang") and re.match(r"\s*\d", text[end:end + 3]):
+            continue  # "năm 2025", "tháng 11": a date, not a span
+        out.append(Quantity(kind, text[m.start():end].strip(" ,.;:"), m.start(), end, unit, _to_float(m.group(1))))
+    return out
+
+
+def counts(quantity: Quantity, noun: str) -> bool:
+    """Whether a quantity counts `noun` (folded): "188 trạm" counts "tram"."""
+    if not noun or not quantity.unit.split():
+        return False
+    return (quantity.unit == noun or quantity.unit.startswith(noun + " ") or noun.startswith(quantity.unit + " ")
+            or noun.split()[0] == quantity.unit.split()[0])
