@@ -23,6 +23,7 @@ from corpus.segment import segmenter_version
 from corpus.text import collapse
 from index.edge_store import EdgeStore
 from index.embedders import Embedder, get_embedder
+from index.lexicon import LEXICON_VERSION, Lexicon
 from index.record import BuildRecord, NoIndexError, config_key, load_record, save_record
 from index.sparse import SparseSettings, doc_vector, terms
 from index.store import QdrantStore, Store, StoreError
@@ -76,6 +77,7 @@ def build_config(settings: Settings, embedder: Embedder) -> dict[str, Any]:
         "chunking": ChunkSettings().as_dict(),
         "sparse": SparseSettings().as_dict(),
         "repair": repair_version() if settings.repair else "off",
+        "lexicon": LEXICON_VERSION,
         "store": store_kind(settings),
     }
 
@@ -210,6 +212,11 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
         if new_chunks:
             sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
                       for c in new_chunks]
+            lexicon = Lexicon.load(settings.store_dir, embedder)
+            added = lexicon.add(c.segmented_text for c in new_chunks)
+            if added:
+                say(f"embedding {added} new words for English questions")
+                lexicon.save(settings.store_dir)
             meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
             store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
         for plan, meta in todo:
