@@ -1,72 +1,56 @@
-"""The llama-index retrieval chain: retriever -> postprocessors -> synthesizer, over our Qdrant store."""
+"""The llama-index retrieval chain over our Qdrant store: a retriever (every chunk of the plans a question
+means, or a hybrid search of all plans) and a postprocessor that turns chunks into scored sentences."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from llama_index.core.base.response.schema import Response
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
-from llama_index.core.query_engine import RetrieverQueryEngine
-from llama_index.core.response_synthesizers import BaseSynthesizer
 from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, QueryType, TextNode
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from assistant.answerers import Answerer
+from assistant.evidence import Candidate, TermStats, rerank_cross_lingual, score_sentences
 from assistant.query import Analysis
-from assistant.scoring import Candidate, TermStats, score_sentences
-from assistant.types import Answer
-from corpus.records import Chunk, PlanMeta
+from corpus.records import Chunk
 from index.sparse import SparseSettings, query_vector, terms
 from index.store import Hit, Store
 
 _EMPTY_CALLBACKS = CallbackManager([])
+PER_PLAN_K = 4
+PLACE_WEIGHT = 0.25
+SCOPED_PLANS = 4  # a question about at most this many plans reads every chunk of them
 
 
 class PlansRetriever(BaseRetriever):
-    """Hybrid (dense + sparse, Qdrant RRF) retrieval restricted to committed, and named, plans."""
+    """Chunks for a question: every chunk of the plans it means (they are few: each plan is read whole, dense
+    similarity for each chunk), else a hybrid (dense + sparse, Qdrant RRF) search of all committed plans."""
 
     def __init__(self, store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
-                 query_vec: Sequence[float], k: int, mode: str = "hybrid", extra: Sequence[Hit] = (),
-                 all_plans: Sequence[str] = ()) -> None:
+                 query_vec: Sequence[float], k: int, mode: str = "hybrid", scope: Sequence[str] = (),
+                 scope_chunks: int = 0) -> None:
         super().__init__(callback_manager=_EMPTY_CALLBACKS)
-        self._all_plans = list(all_plans)
-        self._extra = list(extra)
         self._store, self._collection, self._hashes = store, collection, list(plan_hashes)
         self._analysis, self._vec, self._k, self._mode = analysis, query_vec, k, mode
+        self._scope, self._scope_chunks = list(scope), scope_chunks
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         sparse = sparse_query(self._analysis)
-        hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._analysis.plan_ids,
+        hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._scope,
                                   limit=self._k, mode=self._mode)
-        extra = list(self._extra)
-        if self._analysis.per_plan and len(self._all_plans) > 1:
-            # A list question: each targeted plan searched on its own too, so that one plan's many
-            # near-matches cannot crowd out another plan's answer.
-            for pid in self._analysis.plan_ids or self._all_plans:
-                extra += self._store.hybrid(self._collection, self._vec, sparse, self._hashes, [pid],
-                                            limit=PER_PLAN_K, mode=self._mode)
-        seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
-        for hit in extra:
-            if (hit.chunk.doc, hit.chunk.line_start) not in seen:
-                seen.add((hit.chunk.doc, hit.chunk.line_start))
-                hits.append(hit)
+        if self._scope and len(self._scope) <= SCOPED_PLANS and self._mode != "sparse":
+            # The whole of each plan, in order of dense similarity: the sentence scorer, not the first stage,
+            # decides. The hybrid hits keep their place at the front.
+            every = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._scope,
+                                       limit=max(self._scope_chunks, self._k), mode="dense")
+            seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
+            hits += [h for h in every if (h.chunk.doc, h.chunk.line_start) not in seen]
         return [_node(hit) for hit in hits]
 
 
-PER_PLAN_K = 4
-PLACE_WEIGHT = 0.25
-
-
 def sparse_query(analysis: Analysis) -> tuple[list[int], list[float]]:
-    """Sparse query vector; the named plans' place names keep a small weight.
-
-    The plan filter already restricts the search to those plans, so at full weight their names would pull
-    up letterheads and signature blocks; a small weight still helps where the name is the answer
-    ("Viễn thông Đắk Lắk").
-    """
+    """Sparse query vector; the words that only named the plan keep a small weight (the filter holds them)."""
     settings = SparseSettings()
     ids, weights = query_vector(terms(f"{analysis.effective} {analysis.expansion}"), settings)
     if not analysis.search or analysis.search == analysis.effective:
@@ -99,56 +83,20 @@ class SentenceScorer(BaseNodePostprocessor):
                                             metadata={"candidate": c}), score=c.score) for i, c in enumerate(cands)]
 
 
-class AnswerSynthesizer(BaseSynthesizer):
-    """Hands the scored sentences to an Answerer (extractive by default)."""
-
-    def __init__(self, answerer: Answerer, analysis: Analysis, plans: Mapping[str, PlanMeta]) -> None:
-        from llama_index.core.llms import MockLLM
-
-        # The answer comes from our Answerer; the base class only needs some LLM object, never called.
-        super().__init__(llm=MockLLM(), callback_manager=_EMPTY_CALLBACKS)
-        self._answerer, self._analysis, self._plans = answerer, analysis, plans
-
-    def synthesize(self, query: QueryType, nodes: list[NodeWithScore],
-                   additional_source_nodes: Sequence[NodeWithScore] | None = None, **kwargs: Any) -> Response:
-        """Answer from the candidates carried by the sentence nodes."""
-        cands: list[Candidate] = [n.node.metadata["candidate"] for n in nodes]
-        answer = self._answerer.answer(self._analysis, cands, self._plans)
-        ranked = sorted({c.rank: (c.chunk.doc, c.chunk.line_start, c.chunk.line_end) for c in cands}.items())
-        # `cands` are best first, so a chunk's first appearance is its rank after sentence scoring.
-        reranked = dict.fromkeys((c.chunk.doc, c.chunk.line_start, c.chunk.line_end) for c in cands)
-        answer = replace(answer, retrieved=tuple(reranked), first_stage=tuple(span for _, span in ranked))
-        return Response(response=answer.answer, source_nodes=nodes, metadata={"answer": answer})
-
-    async def asynthesize(self, query: QueryType, nodes: list[NodeWithScore],
-                          additional_source_nodes: Sequence[NodeWithScore] | None = None, **kwargs: Any) -> Response:
-        """Same as synthesize (the extractive path does no I/O)."""
-        return self.synthesize(query, nodes, additional_source_nodes, **kwargs)
-
-    def get_response(self, query_str: str, text_chunks: Sequence[str], **kwargs: Any) -> str:
-        """Unused: synthesize works on nodes directly."""
-        raise NotImplementedError
-
-    async def aget_response(self, query_str: str, text_chunks: Sequence[str], **kwargs: Any) -> str:
-        """Unused: synthesize works on nodes directly."""
-        raise NotImplementedError
-
-    def _get_prompts(self) -> dict[str, Any]:
-        return {}
-
-    def _update_prompts(self, prompts: Any) -> None:
-        return None
-
-
-def run_chain(store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
-              query_vec: Sequence[float], stats: TermStats, answerer: Answerer, plans: Mapping[str, PlanMeta],
-              k: int, mode: str = "hybrid", extra: Sequence[Hit] = ()) -> Answer:
-    """Retrieve, score sentences and answer, as one llama-index query; `extra` hits join the retrieved ones."""
-    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, extra, sorted(plans))
+def retrieve(store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
+             query_vec: Sequence[float], stats: TermStats, k: int, mode: str = "hybrid", scope: Sequence[str] = (),
+             scope_chunks: int = 0, embed: Callable[[list[str]], Any] | None = None
+             ) -> tuple[list[Candidate], list[tuple[str, int, int]]]:
+    """Scored sentences (best first) and the chunks the first stage returned, in its order; an English
+    question's best sentences are compared with it one by one (`embed` encodes passages)."""
+    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, scope, scope_chunks)
+    bundle = QueryBundle(analysis.effective)
+    nodes = retriever.retrieve(bundle)
+    first = [(n.node.metadata["chunk"].doc, n.node.metadata["chunk"].line_start, n.node.metadata["chunk"].line_end)
+             for n in nodes]
     scorer = SentenceScorer(analysis=analysis, query_vec=query_vec, stats=stats)
-    engine = RetrieverQueryEngine(retriever=retriever, node_postprocessors=[scorer],
-                                  response_synthesizer=AnswerSynthesizer(answerer, analysis, plans),
-                                  callback_manager=_EMPTY_CALLBACKS)
-    response = engine.query(QueryBundle(analysis.effective))
-    answer: Answer = response.metadata["answer"] if response.metadata else None  # type: ignore[assignment]
-    return answer
+    scored = scorer.postprocess_nodes(nodes, bundle)
+    cands = [n.node.metadata["candidate"] for n in scored]
+    if analysis.language == "en" and embed is not None and mode != "sparse":
+        cands = rerank_cross_lingual(cands, query_vec, embed)
+    return cands, first

@@ -1,202 +1,92 @@
-"""Question analysis: validation, language, named plans, wanted answer type, follow-ups, English terms."""
+"""Question analysis: validation, language, which plan(s), what kind of answer (and so which handler), the
+content words (English ones mapped to the index's Vietnamese words), the time window, follow-ups."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+from assistant.resolve import resolve
+from corpus import wordlists
+from corpus.header import CODE, normalise_code
 from corpus.records import PlanMeta
 from corpus.text import collapse, detect_language, fold, nfc
-from index.sparse import entities
+from corpus.times import entity_forms, find_times, month_bounds
 
 MAX_QUESTION_CHARS = 2000
+TITLE_WEIGHT = 0.3
+DATA = Path(__file__).resolve().parent / "data"
+Translate = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
 
 
 class QuestionError(ValueError):
     """A question that cannot be asked as given."""
 
 
-# English -> folded Vietnamese, so English questions meet the plans' words on the sparse side too.
-GLOSSARY: dict[str, str] = {
-    "report": "bao cao", "reports": "bao cao", "reporting": "bao cao", "deadline": "",
-    "by": "", "before": "", "complete": "hoan thanh", "completed": "hoan thanh",
-    "finish": "hoan thanh", "commune": "xa", "ward": "phuong", "province": "tinh", "provincial": "tinh",
-    "police": "cong an", "online": "truc tuyen", "public": "cong", "service": "dich vu", "services": "dich vu",
-    "department": "so", "science": "khoa hoc", "technology": "cong nghe", "lead": "chu tri", "leads": "chu tri",
-    "charge": "chu tri", "responsible": "chu tri trach nhiem", "coordinate": "phoi hop", "plan": "ke hoach",
-    "decision": "quyet dinh", "target": "muc tieu chi tieu", "targets": "muc tieu chi tieu", "goal": "muc tieu",
-    "payment": "thanh toan", "payments": "thanh toan", "cashless": "khong dung tien mat",
-    "digitization": "so hoa", "digitisation": "so hoa", "digitize": "so hoa", "records": "ho so",
-    "procedure": "thu tuc", "procedures": "thu tuc hanh chinh", "administrative": "hanh chinh",
-    "satisfaction": "hai long", "people": "nguoi dan", "citizens": "nguoi dan", "businesses": "doanh nghiep",
-    "enterprises": "doanh nghiep", "data": "du lieu", "database": "co so du lieu", "budget": "kinh phi",
-    "funding": "kinh phi", "security": "an toan an ninh", "information": "thong tin", "training": "tap huan",
-    "propaganda": "tuyen truyen", "communication": "tuyen truyen", "signed": "ky", "signer": "ky chu tich",
-    "issued": "ban hanh", "issue": "ban hanh", "date": "", "number": "so", "percentage": "ty le",
-    "percent": "ty le", "rate": "ty le", "time": "", "minutes": "phut", "evaluation": "danh gia",
-    "evaluate": "danh gia", "assess": "danh gia", "center": "trung tam", "centre": "trung tam",
-    "office": "van phong", "committee": "uy ban", "people's": "nhan dan", "digital": "so", "transformation": "chuyen doi",
-    "monthly": "hang thang", "quarterly": "hang quy", "implement": "thuc hien trien khai",
-    "implements": "thuc hien trien khai", "implementation": "to chuc thuc hien", "summary": "tong ket so ket",
-    "reuse": "tai su dung", "electronic": "dien tu", "results": "ket qua", "result": "ket qua",
-    "portal": "cong", "national": "quoc gia", "one-stop": "mot cua", "staff": "can bo cong chuc",
-    "officials": "can bo cong chuc vien chuc", "youth": "doan thanh nien", "union": "doan", "party": "dang",
-    "community": "cong dong", "compile": "tong hop", "summarize": "tong hop", "unit": "don vi",
-    "units": "don vi", "agency": "co quan", "agencies": "co quan", "share": "ty le", "maintain": "duy tri",
-    "integrated": "tich hop", "stations": "tram", "station": "tram", "level": "cap do", "minimum": "toi thieu",
-    "least": "toi thieu", "accounts": "tai khoan", "account": "tai khoan", "members": "vien", "dossiers": "ho so",
-    "dossier": "ho so", "processed": "giai quyet xu ly", "handled": "giai quyet xu ly", "fully": "toan trinh",
-    "period": "giai doan", "cover": "giai doan", "focal": "dau moi", "advise": "tham muu", "advises": "tham muu",
-    "advising": "tham muu", "monitoring": "theo doi giam sat", "monitor": "theo doi giam sat",
-    "firewalls": "tuong lua", "firewall": "tuong lua", "antivirus": "virus", "encryption": "ma hoa",
-    "backups": "sao luu", "backup": "sao luu", "measures": "giai phap bien phap", "sharing": "chia se",
-    "share_data": "chia se du lieu", "connection": "ket noi", "mandatory": "bat buoc", "ministry": "bo",
-    "social": "xa hoi", "culture": "van hoa", "affairs": "", "route": "qua", "through": "qua",
-    "channel": "qua", "send": "gui", "sent": "gui", "submit": "gui nop", "month": "", "months": "",
-    "day": "", "each": "hang", "periodic": "dinh ky", "paper": "giay", "manual": "thu cong",
-    "environment": "moi truong", "electronic_env": "moi truong dien tu", "provide": "cung cap",
-    "provides": "cung cap", "provided": "cung cap", "users": "nguoi dung", "user": "nguoi dung",
-    "experience": "trai nghiem", "quality": "chat luong", "review": "ra soat", "publish": "cong bo",
-    "eligible": "du dieu kien", "whole": "toan trinh", "full-process": "toan trinh", "end-to-end": "toan trinh",
-    "broadband": "bang rong", "fiber": "cap quang", "fibre": "cap quang", "optic": "cap quang",
-    "household": "ho gia dinh", "households": "ho gia dinh", "telecom": "vien thong", "telecommunications": "vien thong",
-    "operators": "doanh nghiep", "mobile": "di dong", "coverage": "phu song", "internet": "internet",
-    "cloud": "dien toan dam may", "platform": "nen tang", "platforms": "nen tang", "system": "he thong",
-    "systems": "he thong", "software": "phan mem", "hardware": "phan cung", "skills": "ky nang",
-    "framework": "khung", "school": "truong", "schools": "nha truong", "teachers": "giao vien",
-    "students": "hoc sinh", "workers": "cong nhan nguoi lao dong", "women": "phu nu", "farmers": "nong dan",
-    "veterans": "cuu chien binh", "union_members": "doan vien", "problems": "kho khan vuong mac",
-    "difficulties": "kho khan vuong mac", "obstacles": "vuong mac", "arise": "phat sinh", "arising": "phat sinh",
-    "propose": "de xuat", "proposals": "de xuat", "recommend": "kien nghi", "reward": "khen thuong",
-    "rewards": "khen thuong", "discipline": "ky luat", "inspection": "kiem tra", "inspect": "kiem tra",
-    "supervise": "giam sat", "supervision": "giam sat", "guidance": "huong dan", "guide": "huong dan",
-    "shorten": "rut ngan", "reduce": "giam cat giam", "cut": "cat giam", "average": "trung binh",
-    "receipt": "tiep nhan", "receive": "tiep nhan", "return": "tra ket qua", "paperwork": "giay to",
-    "copies": "ban sao", "certified": "chung thuc", "signature": "chu ky so", "identification": "dinh danh",
-    "vneid": "vneid", "residents": "dan cu", "population": "dan cu", "ai": "tri tue nhan tao",
-    "artificial": "tri tue nhan tao", "intelligence": "tri tue nhan tao", "virtual": "ao", "assistant": "tro ly",
-    "recognition": "nhan dang", "automation": "tu dong", "automatically": "tu dong", "personalized": "ca nhan hoa",
-    "personalised": "ca nhan hoa", "steering": "chi dao", "working": "to cong tac", "group": "to nhom",
-    "rapid": "nhanh", "response": "phan ung", "incident": "su co", "incidents": "su co", "attack": "tan cong",
-    "attacks": "tan cong", "power": "dien", "outage": "mat dien", "backup_plan": "phuong an du phong",
-    "contingency": "du phong", "plan_b": "du phong", "consumer": "nguoi tieu dung", "association": "hiep hoi", "team": "to", "teams": "to", "fee": "phi le phi", "fees": "phi le phi",
-}
+@lru_cache(maxsize=1)
+def cues() -> dict[str, Any]:
+    """assistant/data/cues.toml: what each want's cue phrases are, and the routes."""
+    data: dict[str, Any] = tomllib.loads((DATA / "cues.toml").read_text(encoding="utf-8"))
+    return data
 
-_WANTS = {
-    "date": r"\b(khi nao|bao gio|ngay nao|thang nao|thoi han|han chot|truoc ngay|when|deadline|by what date|"
-            r"date|thoi gian hoan thanh|hoan thanh truoc|due|thoi gian nao|luc nao|by when|timeline|time frame|"
-            r"moc nao|moc thoi gian|den khi nao|thoi diem nao|what time|timeframe)\b",
-    "percent": r"\b(ty le|phan tram|percentage|percent|what share|share of|what proportion)\b|%",
-    "number": r"\b(bao nhieu|may|how many|how much|ty le|percentage|percent|what share|so luong|muc tieu)\b|%",
-    "agency": r"\b(ai|co quan nao|don vi nao|who|which (agency|unit|body|office|department)|chu tri|phu trach|"
-              r"giao cho|responsible)\b",
-    "signer": r"\b(ai ky|nguoi ky|who signed|signed by|signer|ky ke hoach|ky ban hanh)\b",
-    "issuance": r"\b(so hieu|ky hieu|ban hanh|issued|issue date|plan number|what number|so may)\b",
-    "code": r"\b(so hieu|van ban nao|quyet dinh nao|ke hoach nao|which (decision|document|plan)|"
-            r"what (decision|document)|implements?|thuc hien .* nao|so may)\b",
-}
-_LIST_ASK = re.compile(r"\b(nhung ke hoach|cac ke hoach|ke hoach nao|which plans|what plans|which of the plans|"
-                       r"plans? (that|which|where)|each plan|moi ke hoach|tung ke hoach|cac dia phuong|"
-                       r"dia phuong nao|which localit\w*|moi noi|so sanh|compare\w*|compared)\b")
-_FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:thi sao|the nao|\?|$)")
-_PLACE = re.compile(r"\b(xa|phuong|tinh|huyen|thanh pho)\s+"
-                    r"([a-z]+(?:\s+[a-z]+){0,2})")
-STOP = set(["a", "ai", "anh", "biet", "bi", "boi", "cac", "cai", "can", "cho", "chua", "co", "con", "cua", "cung", "da", "dang", "de", "den", "do", "duoc", "gi", "ha", "hay", "he", "hon", "khi", "khong", "la", "lam", "len", "ma", "moi", "mot", "nao", "neu", "nha", "nhieu", "nhu", "nhung", "noi", "o", "phai", "ra", "roi", "sao", "se", "so", "tai", "the", "thi", "theo", "toi", "trong", "tu", "va", "ve", "vi", "voi", "vao", "viec", "nhat", "nay", "kia", "day", "nguoi", "ke", "hoach", "theo", "nhu", "thuc", "hien", "the", "of", "and", "to", "in", "for", "by", "what", "which", "who", "whom", "when", "how", "does", "do", "is", "are", "must", "should", "be", "a", "an", "on", "with", "about", "that", "this", "these", "those", "any", "have", "has", "from", "at", "as", "it", "its", "their", "they", "there", "was", "were", "will", "can"]) - {"an"}
-STOP_VI = set(["à", "ai", "anh", "biết", "bị", "bởi", "các", "cái", "cần", "cho", "chưa", "có", "còn", "của", "cùng", "đã", "đang", "để", "đến", "đó", "được", "gì", "hả", "hay", "hơn", "khi", "không", "là", "làm", "lên", "mà", "mới", "một", "nào", "nếu", "nhà", "nhiều", "như", "những", "nơi", "ở", "phải", "ra", "rồi", "sao", "sẽ", "số", "tại", "thế", "thì", "theo", "tôi", "trong", "từ", "và", "về", "vì", "với", "vào", "việc", "nhất", "này", "kia", "đây", "người", "kế", "hoạch", "thực", "hiện"])
-# Words that say what kind of answer is wanted (a time), not what it is about: they select, they do not match.
-TYPE_WORDS = {"truoc", "ngay", "thoi", "gian", "han", "khi", "nao", "luc", "gio", "when", "deadline", "date", "cuoi",
-              "het", "due", "end", "tasks", "task"}
+
+def stop_words() -> frozenset[str]:
+    """Function words as written (corpus/data/stopwords.txt): accented Vietnamese, English."""
+    return frozenset(w.lower() for w in wordlists.words("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def _ignored() -> tuple[frozenset[str], frozenset[str]]:
+    """(as written, folded) words that are not content: function words and answer-type words."""
+    words = stop_words() | {nfc(w) for w in (*cues()["type_words"]["vi"], *cues()["type_words"]["en"])}
+    return frozenset(words), frozenset(fold(w) for w in words)
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """What the answerer needs to know about a question."""
+    """What the handlers need to know about a question."""
 
     question: str  # as asked (NFC, collapsed)
     effective: str  # after follow-up resolution
     language: str
-    plan_ids: tuple[str, ...]  # plans the question names
-    unknown_place: str  # a named locality with no plan in the corpus, else ""
-    wants: tuple[str, ...]  # date / number / agency / code
-    terms: tuple[str, ...]  # folded content syllables, English glossed to Vietnamese
+    plan_ids: tuple[str, ...]  # the plans the question means (empty: any plan)
+    unknown_place: str  # a named place with no plan in the corpus, else ""
+    wants: tuple[str, ...]  # date / duration / percent / money / count / agency / code / signer / issuance / …
+    terms: tuple[str, ...]  # folded content words, English ones mapped to Vietnamese
     entities: tuple[str, ...]  # dates / codes / numbers in the question
-    expansion: str  # folded Vietnamese text added for English questions
-    search: str = ""  # the text to retrieve with: `effective` without the named plans' place names
-    per_plan: bool = False  # the answer is a list over plans ("which plans …?", two plans named): search each
+    expansion: str  # folded Vietnamese words added for an English question
+    search: str = ""  # the text to retrieve with (the plan-naming words left out)
+    per_plan: bool = False  # the answer is a list over plans: search and answer each
     counted: str = ""  # what "how many" counts, folded Vietnamese ("dich vu" for "bao nhiêu dịch vụ …")
-    count_lead: str = ""  # the words before "bao nhiêu", folded ("cung cap" for "cung cấp bao nhiêu …")
+    count_lead: str = ""  # the words before "bao nhiêu", folded
+    intent: str = "text"  # the handler that answers (assistant/handlers.py)
+    inner: str = "text"  # for a list over plans: the handler each plan is answered by
+    ambiguous: bool = False  # several plans fit equally
+    resolved_by: str = ""  # number / place / issuer / topic / ""
+    window: tuple[date | None, date, bool] | None = None  # (start, end, exact) a deadline question asks about
+    term_weights: tuple[tuple[str, float], ...] = ()  # English-mapped terms weigh what the mapping is sure of
+    # What coverage counts: one group per question word; an English word's group holds the Vietnamese words it
+    # maps to (any one of them present covers it), a Vietnamese word is a group of itself.
+    groups: tuple[tuple[tuple[str, float], ...], ...] = ()
+    about_plan: bool = False  # asks about the plan as a whole ("who leads its implementation?")
+
+    def without(self, words: AbstractSet[str]) -> Analysis:
+        """The analysis with these folded words left out of what coverage counts (terms and groups alike)."""
+        groups = tuple(g for g in (tuple(a for a in grp if not set(a[0].split()) <= words) for grp in self.groups)
+                       if g)
+        return replace(self, terms=tuple(t for t in self.terms if t not in words), groups=groups)
 
 
-_LEVEL_WORDS = {"xa", "phuong", "tinh", "commune", "ward", "province", "cua", "of", "the", "o", "tai", "in"}
-_WORD = re.compile(r"[^\W_]+(?:'s)?|\S")
-
-
-def strip_places(text: str, plans: Sequence[PlanMeta], plan_ids: Sequence[str]) -> str:
-    """`text` without the localities of the named plans (and their level word): the plan filter already
-    restricts the search to them, and their names would only pull letterheads and signature blocks up."""
-    names = sorted({tuple(fold(a).split()) for m in plans if m.plan_id in plan_ids for a in (*m.aliases, m.locality)
-                    if a}, key=len, reverse=True)
-    if not names:
-        return text
-    tokens = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
-    drop: set[int] = set()
-    i = 0
-    while i < len(tokens):
-        for name in names:
-            n = len(name)
-            if tuple(t[2] for t in tokens[i:i + n]) == name:
-                drop.update(range(i, i + n))
-                # "xã Sa Thầy", "Sa Thầy commune", "của tỉnh Đắk Lắk": the level word goes with the name.
-                j = i - 1
-                while j >= 0 and tokens[j][2] in _LEVEL_WORDS and j >= i - 2:
-                    drop.add(j)
-                    j -= 1
-                if i + n < len(tokens) and (tokens[i + n][2].split() or [""])[0] in {"commune", "ward", "province"}:
-                    drop.add(i + n)
-                i += n - 1
-                break
-        i += 1
-    parts: list[str] = []
-    for k, (a, b, _) in enumerate(tokens):
-        if k not in drop:
-            gap = text[tokens[k - 1][1]:a] if k and k - 1 not in drop else " "
-            parts.append(gap + text[a:b])
-    stripped = collapse("".join(parts))
-    # Too little left ("Dương Kinh?") means the place was the question: keep it whole.
-    return stripped if len(stripped.split()) >= 3 else text
-
-
-_EN_BREAK = {"must", "does", "do", "is", "are", "should", "will", "has", "have", "did", "can", "in", "on", "of",
-             "for", "to", "by", "the", "a", "an", "were", "was", "and", "or", "that", "which"}
-
-
-def counted_noun(effective: str, language: str) -> str:
-    """What a "how many" question counts, as folded Vietnamese: the two syllables after "bao nhiêu", or the
-    glossed head noun of "how many online public services"."""
-    if language == "en":
-        m = re.search(r"\bhow many\s+((?:[a-z'-]+\s*){1,4})", effective.lower())
-        if not m:
-            return ""
-        words: list[str] = []
-        for word in m.group(1).split():
-            if word in _EN_BREAK:
-                break
-            words.append(word)
-        # English puts the head noun last ("online public services").
-        return GLOSSARY.get(words[-1], "") if words else ""
-    m = re.search(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)", fold(effective))
-    if not m or m.group(1).split()[0] in {"phan", "la", "ty", "nam", "thi", "va", "o", "tai", "trong"}:
-        return ""
-    return m.group(1)
-
-
-def count_lead(effective: str, language: str) -> str:
-    """The two folded words before "bao nhiêu"/"mấy" (the verb of a Vietnamese "how many" question), or ""."""
-    if language == "en":
-        return ""
-    m = re.search(r"((?:[a-z]+\s+){1,2})(?:bao nhieu|may)\s", fold(effective))
-    return " ".join(m.group(1).split()) if m else ""
+_WORD = re.compile(r"[^\W_]+")
+_FOLLOW_UP = re.compile(r"^(?:con|va|what about|how about|and|the con)\b.*?(?:thi sao|the nao|\?|$)")
 
 
 def validate(question: str) -> str:
@@ -212,107 +102,230 @@ def validate(question: str) -> str:
     return text
 
 
-def find_plans(folded_question: str, plans: Sequence[PlanMeta]) -> list[str]:
-    """Plans whose locality, alias or number the question mentions."""
-    found: list[str] = []
-    padded = f" {folded_question} "
-    for meta in plans:
-        names = {fold(a) for a in (*meta.aliases, meta.locality) if a}
-        names |= {n.replace(" ", "") for n in names}
-        number = fold(meta.number.split("/")[0]) if meta.number and meta.number[0].isdigit() else ""
-        by_number = bool(number) and (f" so {number} " in padded or f" {number} kh ubnd " in padded)
-        if any(f" {n} " in padded for n in names if n) or by_number:
-            found.append(meta.plan_id)
-    return found
+def _present(cue: str, folded: str, lowered: str) -> bool:
+    return f" {cue} " in f" {folded} " or f" {cue} " in f" {lowered} "
 
 
-_PLACE_EN = re.compile(r"\b((?:[A-ZĐ][\w]*\s+){1,3})(ward|commune|province|district)\b")
+def _accented(text: str) -> bool:
+    """Whether a text is written with its diacritics (then "số nào" and "sở nào" can be told apart)."""
+    letters = [ch for ch in nfc(text).lower() if ch.isalpha()]
+    return sum(not ch.isascii() for ch in letters) >= 0.05 * max(len(letters), 1)
 
 
-def _unknown_place(folded_question: str, plans: Sequence[PlanMeta], question: str = "") -> str:
-    known = {fold(a) for meta in plans for a in (*meta.aliases, meta.locality)}
-    known |= {k.replace(" ", "") for k in known}
-    for m in _PLACE_EN.finditer(question):
-        # English puts the name first: "the Hoàn Kiếm ward plan".
-        name = fold(m.group(1))
-        if name and name not in known and name.split()[0] not in {"the", "which", "each", "what", "every"}:
-            return f"{m.group(2)} {m.group(1).strip()}"
-    for m in _PLACE.finditer(folded_question if detect_language(question or folded_question) != "en" else ""):
-        words = m.group(2).split()
-        candidates = {" ".join(words[:n]) for n in range(1, len(words) + 1)}
-        if candidates & known or not any(len(w) > 1 for w in words):
-            continue
-        generic = {"nao", "do", "nay", "cua", "co", "phai", "va", "da", "se", "la", "trong", "the", "police",
-                   "must", "have", "has", "level", "officials", "cong", "uy", "ban", "nhan", "dan"}
-        if words[0] in generic or (len(words) == 1 and words[0] in generic):
-            continue
-        return f"{m.group(1)} {' '.join(words[:2])}"
-    return ""
+def find_wants(text: str) -> tuple[str, ...]:
+    """The kinds of answer a question asks for, by the cue phrases of assistant/data/cues.toml.
 
-
-def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = ()) -> Analysis:
-    """Analyse a validated question in the context of earlier questions of the conversation."""
-    text = validate(question)
+    A cue written with diacritics is one that folding would confuse with another ("sở nào" which department,
+    "số nào" which number): it is matched as written in an accented question, folded in an unaccented one.
+    """
     folded = fold(text)
-    plan_ids = find_plans(folded, plans)
-    effective = text
-    if history and _FOLLOW_UP.match(folded) and len(folded.split()) <= 12:
+    lowered = " ".join(_WORD.findall(nfc(text).lower())) + (" %" if "%" in text else "")
+    accented = _accented(text)
+
+    def present(cue: str) -> bool:
+        if cue.isascii():
+            return _present(cue, folded, lowered)
+        return f" {nfc(cue)} " in f" {lowered} " if accented else _present(fold(cue), folded, folded)
+
+    return tuple(kind for kind, phrases in cues()["wants"].items() if any(present(p) for p in phrases))
+
+
+def route(wants: Sequence[str], skip: Sequence[str] = ()) -> str:
+    """The first route of cues.toml whose conditions hold."""
+    have = set(wants)
+    for r in cues()["route"]:
+        if r["intent"] in skip:
+            continue
+        if set(r.get("all", [])) <= have and (not r.get("any") or have & set(r["any"])) \
+                and not have & set(r.get("none", [])):
+            return str(r["intent"])
+    return "text"
+
+
+def counted_noun(text: str, language: str, translate: Translate | None = None) -> tuple[str, str]:
+    """(what a "how many" question counts, the verb before it), folded: "bao nhiêu dịch vụ" -> "dich vu"."""
+    if language == "en":
+        m = re.search(r"\bhow many\s+((?:[a-z'-]+\s*){1,4})", text.lower())
+        if not m:
+            return "", ""
+        words: list[str] = []
+        for word in m.group(1).split():
+            if word in stop_words():
+                break
+            words.append(word)
+        if not words or translate is None:
+            return "", ""
+        mapped = translate([words[-1]])  # English puts the head noun last
+        return (mapped[0][0][0] if mapped and mapped[0] else ""), ""
+    folded = fold(text)
+    m = re.search(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)", folded)
+    if not m or m.group(1).split()[0] in {"phan", "la", "ty", "nam", "thi", "va", "o", "tai", "trong", "ngay"}:
+        return "", ""
+    lead = re.search(r"((?:[a-z]+\s+){1,2})(?:bao nhieu|may)\s", folded)
+    return m.group(1), (" ".join(lead.group(1).split()) if lead else "")
+
+
+def question_window(text: str) -> tuple[date | None, date, bool] | None:
+    """(start, end, exact) of the time a deadline question names: a day (exact), a month, a quarter, a year's
+    end; None when it names none. A year is never assumed."""
+    for expr, _, _ in find_times(text):
+        if expr.end is None:
+            continue
+        by = re.search(r"\b(?:by|before|truoc|den|cham nhat|no later than|han)\s*$", fold(text[:text.find(expr.text)]))
+        if expr.kind == "day":
+            return None, expr.end, True
+        if expr.kind in ("month", "quarter", "range"):
+            return (None if by else expr.start), expr.end, False
+        if expr.kind == "year" and (expr.start is None or by):
+            return None, expr.end, False
+    return None
+
+
+def _terms(text: str, language: str) -> list[str]:
+    """Folded content words: not function words, not words that only say what kind of answer is wanted. A word
+    written with diacritics is judged as written ("phấn đấu" is content, "phần trăm" is not); one typed without
+    them, by its folded form."""
+    written, folded_ignored = _ignored()
+    # "bao giờ / bao nhiêu / bao lâu" ask when / how many; a time ("Quý IV/2025", "năm 2026") is matched as a
+    # time, not as words.
+    for _, a, b in sorted(find_times(text), key=lambda t: -t[1]):
+        text = text[:a] + " " + text[b:]
+    lowered = re.sub(r"\bbao (giờ|nhiêu|lâu)\b|\bnăm (?=20\d\d\b)", " ", nfc(text).lower())
+    out: list[str] = []
+    for token in _WORD.findall(lowered):
+        if token in written or (token.isascii() and language != "en" and fold(token) in folded_ignored):
+            continue
+        word = token if language == "en" and token.isascii() else fold(token)
+        out += [w for w in word.split() if (len(w) > 1 and not w.isdigit()) or _ordinal(w, lowered)]
+    return list(dict.fromkeys(out))
+
+
+def _ordinal(word: str, text: str) -> bool:
+    """A small number that names an item ("Dự án 8", "Project 8", "điểm 3"), not a year or a count of things."""
+    return word.isdigit() and len(word) <= 2 and bool(re.search(rf"[^\W\d_]+\s+{word}\b(?!\s*[/.,%])", text))
+
+
+def about_plan(text: str, named_words: AbstractSet[str]) -> bool:
+    """Whether a question asks about a plan as a whole: it names the plan ("kế hoạch", "plan") and all its other
+    words are the plan's name, question words, function words or words of carrying a plan out (cues.toml)."""
+    spec = cues()["whole_plan"]
+    text = CODE.sub(" ", nfc(text))
+    folded = f" {' '.join(_WORD.findall(fold(text)))} "
+    if not any(f" {fold(p)} " in folded for p in spec["plan"]):
+        return False
+    phrases = {fold(p) for p in spec["words"]} | {fold(p) if not p.isascii() else p
+                                                  for ps in cues()["wants"].values() for p in ps}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        while f" {phrase} " in folded:
+            folded = folded.replace(f" {phrase} ", " ")
+    _, ignored = _ignored()
+    return not [w for w in folded.split() if len(w) > 1 and not w.isdigit() and w not in named_words
+                and w not in ignored]
+
+
+def entities(text: str) -> list[str]:
+    """Dates, codes and numbers the question gives, in the forms the index stores."""
+    out = list(entity_forms(text))
+    out += [fold(normalise_code(m.group(1))).replace(" ", "-") for m in CODE.finditer(text)]
+    out += re.findall(r"(?<![\d/.,])\d+(?:[.,]\d+)?%?(?![\d/])", re.sub(r"\d{1,2}/\d{1,2}/\d{4}", " ", text))
+    return list(dict.fromkeys(out))
+
+
+def _effective(text: str, history: Sequence[str], plans: Sequence[PlanMeta]) -> str:
+    """A follow-up ("còn xã Sa Thầy thì sao?") read with the question before it."""
+    if not history:
+        return text
+    folded = fold(text)
+    if _FOLLOW_UP.match(folded) and len(folded.split()) <= 12:
         previous = history[-1]
-        prev_folded = fold(previous)
-        prev_plans = find_plans(prev_folded, plans)
-        if plan_ids and prev_plans:
-            # Replace the earlier locality with the new one: "còn xã Sa Thầy thì sao?"
-            new_meta = next(m for m in plans if m.plan_id == plan_ids[0])
+        now = resolve(text, _terms(text, "vi"), plans)
+        before = resolve(previous, _terms(previous, "vi"), plans)
+        if now.plan_ids and before.plan_ids and now.by in ("place", "number", "issuer"):
+            new_meta = next(m for m in plans if m.plan_id == now.plan_ids[0])
             effective = previous
             for meta in plans:
-                if meta.plan_id in prev_plans:
+                if meta.plan_id in before.plan_ids:
                     for name in sorted({meta.label, *meta.aliases, meta.locality}, key=len, reverse=True):
-                        effective = re.sub(re.escape(name), new_meta.label, effective, flags=re.IGNORECASE)
-            if effective == previous:
-                effective = f"{previous} ({new_meta.label})"
-        elif plan_ids:
-            effective = f"{previous} ({text})"
-        else:
-            effective = f"{previous} {text}"
-    elif history and not plan_ids and len(folded.split()) <= 4:
-        effective = f"{history[-1]} {text}"
+                        if name:
+                            effective = re.sub(re.escape(name), new_meta.label, effective, flags=re.IGNORECASE)
+            return effective if effective != previous else f"{previous} ({new_meta.label})"
+        return f"{previous} {text}"
+    if len(folded.split()) <= 4 and not resolve(text, _terms(text, "vi"), plans).plan_ids:
+        return f"{history[-1]} {text}"
+    return text
+
+
+def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (),
+            translate: Translate | None = None) -> Analysis:
+    """Analyse a validated question in the context of earlier questions of the conversation.
+
+    `translate` maps English words to the index's Vietnamese words (index.lexicon); without it English words
+    are kept as they are.
+    """
+    text = validate(question)
+    effective = _effective(text, history, plans)
     language = detect_language(text)
-    eff_folded = fold(effective)
-    if effective != text and not plan_ids:
-        plan_ids = find_plans(eff_folded, plans)
+    terms = _terms(effective, language)
+    weights: dict[str, float] = {}
+    groups: list[tuple[tuple[str, float], ...]] = []
     expansion = ""
-    if language == "en":
-        tokens = re.findall(r"[^\W_]+", effective.lower())
-        expansion = " ".join(GLOSSARY[w] for w in tokens if w in GLOSSARY)
-        # English words are not OCR-folded ("what" would become "uhat"): keep them plain, add the glossary.
-        # Vietnamese words quoted inside English ("leads (chủ trì)") are folded and kept as they are.
-        english = [w if w.isascii() else fold(w) for w in tokens if w not in GLOSSARY]
-        words = [w for w in (*english, *expansion.split()) if w not in STOP and len(w) > 1]
-    elif language == "vi":
-        # With diacritics the stop words are unambiguous: "đang" is one, "đăng nhập" and "Sở" are not.
-        # "bao giờ / bao nhiêu / bao lâu" ask when / how many (not the "bao" of "báo cáo"); in "năm 2026" the
-        # year is matched as an entity, and its "năm" would match every year in the plans.
-        accented = re.sub(r"\bbao (giờ|nhiêu|lâu)\b|\bnăm (?=20\d\d\b)", " ", effective.lower())
-        words = [w for w in (fold(t) for t in re.findall(r"[^\W_]+", accented) if t not in STOP_VI) if len(w) > 1]
+    english_map: dict[str, list[tuple[str, float]]] = {}  # an English word -> the Vietnamese words it maps to
+    if language == "en" and translate is not None:
+        english = [t for t in terms if t.isascii() and not t.isdigit()]
+        phrases = [f"{a} {b}" for a, b in itertools.pairwise(english)]
+        each = translate([*english, *phrases])
+        english_map = dict(zip(english, each, strict=False))
+        groups = [tuple(alts) for alts in each if alts]
+        mapped = [pair for alts in each for pair in alts]
+        expansion = " ".join(v for v, _ in mapped)
+        for v, score in mapped:
+            for w in v.split():
+                weights[w] = max(weights.get(w, 0.0), score)
+        # The English words themselves are not in the plans (some spell Vietnamese syllables: "the", "an"):
+        # their Vietnamese neighbours, item numbers and Vietnamese words quoted in the question are matched.
+        quoted = [t for t in _terms(effective, "vi") if not t.isascii()]
+        terms = list(dict.fromkeys([*(w for v, _ in mapped for w in v.split()), *(t for t in terms if t.isdigit()),
+                                    *quoted]))
+        groups += [((t, 1.0),) for t in terms if t.isdigit() or t in quoted]
+    resolution = resolve(effective, terms, plans)
+    content = tuple(t for t in terms if t not in resolution.named_words)
+    window = question_window(effective)
+    wants = find_wants(effective) + (("dated",) if window is not None else ())
+    per_plan = (len(resolution.plan_ids) >= 2 and not resolution.ambiguous) or ("list" in wants and len(resolution.plan_ids) != 1)
+    intent = route(wants)
+    inner = intent
+    if per_plan:
+        inner, intent = intent, "list"
+    counted, lead = counted_noun(effective, language, translate)
+    search = " ".join(w for w in effective.split() if fold(w) not in resolution.named_words) or effective
+    # What names the plan (its number, the period in its title) is not something the answer must contain.
+    named = [m for m in plans if m.plan_id in resolution.plan_ids]
+    own = set(entities(" ".join(f"{m.number} {m.title} {m.attached_title}" for m in named)))
+    title_words = {w for m in named for w in fold(f"{m.title} {m.attached_title}").split()}
+    if named:
+        # Words of the plan's title named the plan; inside it they are everywhere: they weigh little.
+        for t in content:
+            if t in title_words:
+                weights[t] = min(weights.get(t, 1.0), TITLE_WEIGHT)
+    # The words that name the plan: its place or number, its title's words, English words that map onto them.
+    plan_words = resolution.named_words | title_words | {
+        w for w, alts in english_map.items() if any(set(a.split()) <= title_words for a, _ in alts)}
+    if not groups:
+        groups = [((t, 1.0),) for t in content]
     else:
-        question_words = re.sub(r"\bbao (gio|nhieu|lau)\b|\bnam (?=20\d\d\b)", " ", eff_folded)
-        words = [w for w in question_words.split() if w not in STOP and len(w) > 1]
-    words = [w for w in words if w not in TYPE_WORDS]
-    plan_words = {w for meta in plans if meta.plan_id in plan_ids for a in (*meta.aliases, meta.locality)
-                  for w in fold(a).split()}
-    content = tuple(dict.fromkeys(w for w in words if w not in plan_words))
-    probe = f"{eff_folded} {effective.lower()} {expansion}"
-    wants = tuple(k for k, pattern in _WANTS.items() if re.search(pattern, probe))
-    if "issuance" in wants and re.search(r"\b(de (trien khai|thuc hien)|nham|implement|carry out|han|deadline|"
-                                         r"thong tu|nghi dinh|quyet dinh|cong van|circular|decree|decision|"
-                                         r"phai ban hanh|must issue|ke hoach hanh dong)\b", probe):
-        wants = tuple(w for w in wants if w != "issuance")  # "issued to implement which plan?" asks for a plan
-    # A named plan's own number identifies the plan; it is not something the answer must contain.
-    own = {re.sub(r"[^a-z0-9]+", "-", fold(m.number)).strip("-") for m in plans if m.plan_id in plan_ids and m.number}
-    found_entities = tuple(e for e in entities(effective) if e not in own)
-    return Analysis(question=text, effective=effective, language=language, plan_ids=tuple(plan_ids),
-                    unknown_place="" if plan_ids else _unknown_place(eff_folded, plans, effective), wants=wants,
-                    terms=content, entities=found_entities, expansion=expansion,
-                    search=strip_places(effective, plans, plan_ids),
-                    counted=counted_noun(effective, language), count_lead=count_lead(effective, language),
-                    per_plan=len(plan_ids) >= 2 or (not plan_ids and bool(_LIST_ASK.search(probe))))
+        # Words that only named the plan leave the groups too.
+        groups = [g for g in (tuple(a for a in grp if not set(a[0].split()) <= resolution.named_words)
+                              for grp in groups) if g]
+    return Analysis(question=text, effective=effective, language=language, plan_ids=resolution.plan_ids,
+                    unknown_place=resolution.unknown_place, wants=wants, terms=content,
+                    entities=tuple(e for e in entities(effective) if e not in own),
+                    expansion=expansion, search=search if len(search.split()) >= 3 else effective,
+                    per_plan=per_plan, counted=counted, count_lead=lead, intent=intent, inner=inner,
+                    ambiguous=resolution.ambiguous, resolved_by=resolution.by,
+                    window=window, term_weights=tuple(sorted(weights.items())), groups=tuple(groups),
+                    about_plan=bool(named) and about_plan(effective, plan_words))
+
+
+def month_window(year: int, month: int) -> tuple[date, date]:
+    """First and last day of a month (for callers that filter by month)."""
+    return month_bounds(year, month)

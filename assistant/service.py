@@ -3,39 +3,30 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.answerers import Answerer, get_answerer
-from assistant.chain import run_chain
-from assistant.duties import (
-    date_window,
-    duty_answer,
-    extract_all,
-    is_deadline_listing,
-    is_duty_question,
-    select_duties,
-    with_deadline,
-)
-from assistant.query import Analysis, QuestionError, analyse, find_plans
-from assistant.scoring import Candidate, TermStats
+from assistant.chain import retrieve as retrieve_chain
+from assistant.evidence import Candidate, TermStats
+from assistant.handlers import Result
+from assistant.handlers import run as run_handler
+from assistant.query import Analysis, QuestionError, analyse
+from assistant.resolve import resolve
 from assistant.settings import Settings, load_settings
 from assistant.types import Answer
-from corpus.obligations import Obligation
+from corpus.obligations import Obligation, extract_obligations
 from corpus.records import Chunk, PlanMeta
-from corpus.sentences import Sentence, split_sentences
-from corpus.signature import find_signer
 from corpus.text import fold
 from index.build import build_config, open_store, reading_path
 from index.embedders import Embedder, get_embedder
+from index.lexicon import Lexicon
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
-from index.sparse import entities
-from index.store import Hit, Store
+from index.store import Store
 
 
 @dataclass(frozen=True)
@@ -56,14 +47,21 @@ class Assistant:
                  answerer: Answerer) -> None:
         self.settings, self.record, self.store, self.embedder, self.answerer = settings, record, store, embedder, answerer
         self.plans: dict[str, PlanMeta] = {p["plan_id"]: _meta(p["meta"]) for p in record.plans.values()}
+        self._docs = {p["plan_id"]: doc for doc, p in record.plans.items()}
         df: Counter[str] = Counter()
         for p in record.plans.values():
             df.update(p.get("df", {}))
         self.stats = TermStats(df, sum(p["chunks"] for p in record.plans.values()))
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._chunks: dict[str, list[Chunk]] = {}
         self._obligations: list[Obligation] | None = None
         self._obligations_lock = threading.Lock()
+        self._query_vec: list[float] = []
+        self._mode = "hybrid"
+        self._k = settings.top_k
+        self._first_stage: list[tuple[str, int, int]] = []
+        self._lexicon: Lexicon | None = None
+        self._retrieved: dict[tuple[Analysis, tuple[str, ...]], list[Candidate]] = {}
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
@@ -92,146 +90,100 @@ class Assistant:
         return sorted(self.plans.values(), key=lambda m: m.doc)
 
     def resolve_plan(self, name: str) -> str:
-        """A plan id from an id, file name, locality or alias; a clear error lists the plans."""
+        """A plan id from an id, file name, number, locality or alias; a clear error lists the plans."""
         wanted = fold(name)
         for meta in self.plans.values():
             if name in (meta.plan_id, meta.doc) or wanted in {fold(a) for a in (*meta.aliases, meta.locality)}:
                 return meta.plan_id
-        found = find_plans(wanted, list(self.plans.values()))
-        if len(found) == 1:
-            return found[0]
+        found = resolve(name, wanted.split(), list(self.plans.values()))
+        if len(found.plan_ids) == 1:
+            return found.plan_ids[0]
         known = ", ".join(f"{m.plan_id} ({m.label})" for m in self.plan_list())
         raise QuestionError(f"No plan called {name!r}. Known plans: {known}")
+
+    def translate(self, words: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """For each English word or phrase, the index's nearest Vietnamese words, with how sure the mapping is."""
+        if self._lexicon is None:
+            self._lexicon = Lexicon.load(self.settings.store_dir, self.embedder)
+        return self._lexicon.translate_each(words)
 
     def ask(self, question: str, plan: str | None = None, history: Sequence[str] = (), k: int | None = None,
             mode: str = "hybrid") -> Answer:
         """Answer one question; `history` holds earlier questions of the conversation (for follow-ups)."""
         started = time.perf_counter()
         metas = list(self.plans.values())
-        analysis = analyse(question, metas, history)
+        analysis = analyse(question, metas, history, translate=self.translate)
         if plan:
-            analysis = replace(analysis, plan_ids=(self.resolve_plan(plan),), unknown_place="")
+            pid = self.resolve_plan(plan)
+            analysis = replace(analysis, plan_ids=(pid,), unknown_place="", per_plan=False, ambiguous=False,
+                               intent=analysis.inner if analysis.intent == "list" else analysis.intent)
         t_analyse = time.perf_counter()
-        implemented = implemented_code(analysis)
-        if implemented:
-            with self._lock:
-                answer = self._implements_answer(analysis, implemented)
-            return _timed(answer, started)
-        if "issuance" in analysis.wants and "signer" not in analysis.wants:
-            with self._lock:
-                answer = self._issuance_answer(analysis)
-            return _timed(answer, started)
-        if is_duty_question(analysis) and not analysis.unknown_place:
-            duties = select_duties(analysis, self.obligations())
-            if duties or (date_window(analysis) is not None and is_deadline_listing(analysis)):
-                # A question about a date that no obligation falls on gets told so, not a near miss.
-                answer = duty_answer(analysis, duties, self.plans)
-                return _timed(answer, started)
-        if "signer" in analysis.wants:
-            with self._lock:
-                answer = self._signer_answer(analysis)
-            return _timed(answer, started)
         with self._lock:
-            query_vec = self.embedder.embed([analysis.search or analysis.effective], "query")[0].tolist()
+            self._query_vec = self.embedder.embed([analysis.search or analysis.effective], "query")[0].tolist()
+            self._mode, self._k = mode, k or self.settings.top_k
+            self._retrieved, self._first_stage = {}, []
             t_embed = time.perf_counter()
-            extra = self._header_hits(analysis) if "issuance" in analysis.wants else []
-            answer = run_chain(self.store, self.record.collection, self.record.plan_hashes, analysis, query_vec,
-                               self.stats, self.answerer, self.plans, k or self.settings.top_k, mode, extra)
-        if "date" in analysis.wants:
-            answer = with_deadline(answer, self.obligations(), self._lines)
+            if analysis.unknown_place:
+                # No plan of that place: say so, and offer the nearest passages of the plans there are.
+                result = Result(related=self.retrieve(analysis, [])[:6])
+            else:
+                result = run_handler(self, analysis)
+            if not result.first_stage:
+                result.first_stage = list(self._first_stage)
+            answer = self.answerer.compose(analysis, result, self.plans)
         done = time.perf_counter()
         timings = {"analyse": (t_analyse - started) * 1000, "embed": (t_embed - t_analyse) * 1000,
                    "retrieve_answer": (done - t_embed) * 1000, "total": (done - started) * 1000}
-        return replace(answer, timings_ms={k: round(v, 2) for k, v in timings.items()})
+        return replace(answer, timings_ms={key: round(v, 2) for key, v in timings.items()})
+
+    # ---------------------------------------------------------------- the handlers' context
+
+    def retrieve(self, analysis: Analysis, scope: Sequence[str]) -> list[Candidate]:
+        """Scored sentences for a question: every chunk of the plans in `scope`, else a search of all plans
+        (remembered for the rest of the question: handlers and their fallbacks ask again)."""
+        key = (analysis, tuple(scope))
+        if key not in self._retrieved:
+            self._retrieved[key] = self._retrieve(analysis, scope)
+        return self._retrieved[key]
+
+    def _retrieve(self, analysis: Analysis, scope: Sequence[str]) -> list[Candidate]:
+        scope_chunks = sum(self.record.plans[self._docs[p]]["chunks"] for p in scope if p in self._docs)
+        cands, first = retrieve_chain(self.store, self.record.collection, self.record.plan_hashes, analysis,
+                                      self._query_vec, self.stats, self._k, self._mode, scope, scope_chunks,
+                                      embed=lambda texts: self.embedder.embed(texts, "passage"))
+        if not self._first_stage:
+            self._first_stage = first[:self._k]
+        return cands
 
     def obligations(self) -> list[Obligation]:
         """Obligations of every committed plan, from the text saved at ingest (computed once, thread-safe)."""
         with self._obligations_lock:
             if self._obligations is None:
-                texts = []
+                out: list[Obligation] = []
                 for doc, entry in sorted(self.record.plans.items()):
                     text = self.plan_text(doc)
-                    texts.append((doc, entry["plan_id"], text.meta.label, text.raw, text.restored))
-                self._obligations = extract_all(texts)
+                    out.extend(extract_obligations(doc, entry["plan_id"], text.meta.label, list(text.raw),
+                                                   list(text.restored)))
+                self._obligations = out
             return self._obligations
 
-    def _plan_chunks(self, doc: str) -> list[Chunk]:
-        """All chunks of a committed plan (cached: the record pins their content)."""
+    def plan_chunks(self, plan_id: str, kinds: Sequence[str] = ()) -> list[Chunk]:
+        """A committed plan's chunks (of these kinds), in file order (cached: the record pins their content)."""
+        doc = self._docs.get(plan_id)
+        if doc is None:
+            return []
         if doc not in self._chunks:
-            self._chunks[doc] = self.store.scroll_plan(self.record.collection, doc, self.record.plans[doc]["sha256"])
-        return self._chunks[doc]
+            chunks = self.store.scroll_plan(self.record.collection, doc, self.record.plans[doc]["sha256"])
+            self._chunks[doc] = sorted(chunks, key=lambda c: c.line_start)
+        return [c for c in self._chunks[doc] if not kinds or c.kind in kinds]
 
-    def _kind_chunks(self, analysis: Analysis, kinds: tuple[str, ...]) -> Iterator[tuple[str, list[Chunk]]]:
-        """(plan id, its chunks of these kinds) for each plan the question targets (all when it names none)."""
-        for doc, entry in sorted(self.record.plans.items()):
-            if not analysis.plan_ids or entry["plan_id"] in analysis.plan_ids:
-                yield entry["plan_id"], [c for c in self._plan_chunks(doc) if c.kind in kinds]
+    def similarity(self, texts: Sequence[str]) -> list[float]:
+        """The question's similarity to each text (0-1), the texts embedded as passages."""
+        from assistant.evidence import similarities
 
-    def _header_hits(self, analysis: Analysis) -> list[Hit]:
-        """The letterhead chunks (number, date, title) of the targeted plans, for questions about issuance."""
-        return [Hit(c, 0.0, self.plans[plan_id].label)
-                for plan_id, chunks in self._kind_chunks(analysis, ("header",)) for c in chunks]
+        return similarities(texts, self._query_vec, lambda t: self.embedder.embed(t, "passage"))
 
-    def _implements_answer(self, analysis: Analysis, number: str) -> Answer:
-        """Which plans carry out a document: each plan's opening sentence that cites it ("Thực hiện …")."""
-        cands: list[Candidate] = []
-        for plan_id, chunks in self._kind_chunks(analysis, ("header", "preamble")):
-            for chunk in chunks:
-                sents = split_sentences(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"),
-                                        chunk.line_start, line_breaks=chunk.kind == "header")
-                hit = next((s for s in sents if re.search(rf"(?<!\d){number}(?!\d)", s.restored)
-                            and re.search(r"\b(thuc hien|trien khai|can cu)\b", fold(s.restored))), None)
-                if hit is not None:
-                    cands.append(Candidate(hit, chunk, self.plans[plan_id].label, len(cands), 1.0, 1.0,
-                                           True, 1.0))
-                    break
-        answer = self.answerer.answer(replace(analysis, wants=(), entities=()), cands, self.plans)
-        return replace(answer, retrieved=_spans(cands))
-
-    def _issuance_answer(self, analysis: Analysis) -> Answer:
-        """Number and date of issue: the letterhead's "Số: …, ngày …" line of each targeted plan."""
-        cands: list[Candidate] = []
-        months = [e for e in analysis.entities if re.fullmatch(r"\d{1,2}/\d{4}", e)]
-        asks_number = bool(re.search(r"\b(so hieu|ky hieu|number|so may|so bao nhieu)\b",
-                                     fold(analysis.effective) + " " + analysis.effective.lower()))
-        for plan_id, chunks in self._kind_chunks(analysis, ("header",)):
-            for chunk in chunks:
-                sents = split_sentences(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"),
-                                        chunk.line_start, line_breaks=True)
-                for i, sent in enumerate(sents):
-                    folded = fold(sent.restored)
-                    if not re.search(r"\bkh\s*ubnd\b", folded):
-                        continue
-                    if "ngay" not in folded and i + 1 < len(sents) and "ngay" in fold(sents[i + 1].restored):
-                        # The date sits on the next line of the letterhead: cite both lines.
-                        nxt = sents[i + 1]
-                        sent = Sentence(sent.line_start, nxt.line_end, f"{sent.raw} {nxt.raw}",
-                                        f"{sent.restored} {nxt.restored}")
-                        folded = fold(sent.restored)
-                    if asks_number and not re.search(r"\d+\s*/?\s*kh", folded):
-                        continue  # the number is left blank ("Số:   /KH-UBND"): nothing to cite
-                    if months and not set(months) & set(entities(sent.restored) + entities(sent.raw)):
-                        continue
-                    cands.append(Candidate(sent, chunk, self.plans[plan_id].label, len(cands), 1.0, 1.0,
-                                           True, 1.0))
-                    break
-        wants = tuple(w for w in ("code", "date") if w in analysis.wants or w == "code")
-        answer = self.answerer.answer(replace(analysis, wants=wants, entities=()), cands, self.plans)
-        return replace(answer, retrieved=_spans(cands))
-
-    def _signer_answer(self, analysis: Analysis) -> Answer:
-        """Who signed: the name line of each targeted plan's signature block, cited verbatim."""
-        cands: list[Candidate] = []
-        for plan_id, chunks in self._kind_chunks(analysis, ("closing",)):
-            for chunk in chunks:
-                found = find_signer(chunk.raw_text.split("\n"), chunk.restored_text.split("\n"), chunk.line_start)
-                if found is not None:
-                    cands.append(Candidate(found, chunk, self.plans[plan_id].label, len(cands), 1.0, 1.0,
-                                           False, 1.0))
-        answer = self.answerer.answer(replace(analysis, wants=("signer",), entities=()), cands, self.plans)
-        return replace(answer, retrieved=_spans(cands))
-
-    def _lines(self, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def lines(self, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Raw and restored lines of a committed plan."""
         text = self.plan_text(doc)
         return text.raw, text.restored
@@ -254,30 +206,6 @@ class Assistant:
         if len(restored) != len(raw):
             restored = raw
         return PlanText(meta, raw, restored, bool(entry.get("repaired")), uncertain)
-
-
-_IMPLEMENTS = re.compile(r"\b(ke hoach nao|nhung ke hoach|cac ke hoach|which plans?|what plans?|plans? that)\b.*"
-                         r"\b(thuc hien|trien khai|implement\w*|carr(y|ies) out|follow\w*)\b")
-
-
-def implemented_code(analysis: Analysis) -> str:
-    """The number of the document a "which plans implement X?" question names, or ""."""
-    probe = f"{fold(analysis.effective)} {analysis.effective.lower()}"
-    if not _IMPLEMENTS.search(probe) or re.search(r"\b(khong|not|don't|do not)\b", probe):
-        return ""
-    m = re.search(r"\b(\d{2,5})\s*/\s*[A-Za-zĐđ]", analysis.effective) or re.search(
-        r"\b(?:quyet dinh|ke hoach|decision|plan)\s+(?:so\s+)?(\d{2,5})\b", probe)
-    return m.group(1) if m else ""
-
-
-def _timed(answer: Answer, started: float) -> Answer:
-    """The answer with its total time (structured lookups have no retrieval stages to time)."""
-    return replace(answer, timings_ms={"total": round((time.perf_counter() - started) * 1000, 2)})
-
-
-def _spans(cands: Sequence[Candidate]) -> tuple[tuple[str, int, int], ...]:
-    """The chunks a structured lookup read: its retrieved evidence, for hit@k."""
-    return tuple(dict.fromkeys((c.chunk.doc, c.chunk.line_start, c.chunk.line_end) for c in cands))
 
 
 def _meta(data: dict[str, Any]) -> PlanMeta:

@@ -25,6 +25,16 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """What a handler found in one plan: the decisive phrase and the cited lines that state it."""
+
+    plan_id: str
+    short: str  # "Quý IV/2026", "Sở Tài chính", "188 trạm"; "" when the quotes are the answer
+    citations: tuple[Citation, ...]
+    note: str = ""  # e.g. "phối hợp: …", shown after the short answer
+
+
+@dataclass(frozen=True)
 class Answer:
     """A short answer, its supporting citations, and what it cost."""
 

@@ -61,9 +61,9 @@ def test_broken_configuration_shows_as_regression(real_assistant: object, real_s
     again = [score_item(i, a, verbatim) for i, a in run_items(real_assistant, items, "hybrid", progress=False)]
     same = compare(tmp_path / "base.json", again)
     assert same is not None and same.broken == [] and same.fixed == []  # deterministic run to run
-    broken = [score_item(i, a, verbatim) for i, a in run_items(real_assistant, items, "dense", progress=False)]
+    broken = [score_item(i, a, verbatim) for i, a in run_items(real_assistant, items, "sparse", progress=False)]
     result = compare(tmp_path / "base.json", broken)
-    assert result is not None and result.broken, "dense-only retrieval should lose questions"
+    assert result is not None and result.broken, "sparse-only retrieval should lose questions"
     assert all(qid in {i.id for i in items} for qid in result.broken)
     assert summarise(broken)["hit5"] < summarise(good)["hit5"]
 

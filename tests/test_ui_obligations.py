@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from ui_fixtures import FakeAssistant, UIServer, ui_server
 
-from corpus.obligations import Deadline, Obligation
+from corpus.obligations import Obligation
 from corpus.text import fold
+from corpus.times import TimeExpr
 from ui.i18n import t
 
 __all__ = ["ui_server"]  # the fixture, imported for pytest
@@ -138,7 +139,7 @@ def test_row_click_in_browser_highlights_source(ui_server: UIServer) -> None:
 
 # ---------------------------------------------------------------- unit tests (fast, no server)
 
-def _obligation(lines: tuple[int, int], lead: str, deadline: Deadline | None, task: str) -> Obligation:
+def _obligation(lines: tuple[int, int], lead: str, deadline: TimeExpr | None, task: str) -> Obligation:
     return Obligation("fake", "fake.txt", "phường Dương Kinh", lines, (lead,), (), task, task, deadline, "I. A")
 
 
@@ -147,10 +148,10 @@ class ObligedAssistant(FakeAssistant):
 
     def obligations(self) -> list[Obligation]:
         """Three obligations over the fake plan's lines."""
-        return [_obligation((20, 21), "Trung tâm Phục vụ hành chính công", Deadline("trước ngày 10/11/2025", "day",
+        return [_obligation((20, 21), "Trung tâm Phục vụ hành chính công", TimeExpr("trước ngày 10/11/2025", "day",
                                                                                   end=date(2025, 11, 10)),
                             "tổng hợp báo cáo"),
-                _obligation((30, 30), "UBND phường", Deadline("trước ngày 13 hằng tháng", "recurring",
+                _obligation((30, 30), "UBND phường", TimeExpr("trước ngày 13 hằng tháng", "recurring",
                                                               recurrence="monthly:13"), "gửi báo cáo định kỳ"),
                 _obligation((5, 6), "Công an phường", None, "tuyên truyền")]
 

@@ -1,0 +1,364 @@
+"""Evidence: every sentence of the retrieved chunks scored against the question, and the typed value (a date, a
+duration, an amount, a count, a percentage, a body, a code) each sentence gives for what the question asks."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from assistant.query import Analysis
+from corpus.header import CODE, normalise_code
+from corpus.quantities import Quantity, counts, quantities
+from corpus.records import Chunk
+from corpus.sentences import Sentence, split_sentences
+from corpus.structure import field_of
+from corpus.text import fold, nfc
+from corpus.times import find_times
+from corpus.units import split_units, starts_unit
+
+VALUE_KINDS = ("date", "duration", "percent", "money", "count", "agency", "code")
+# Document references: "Quyết định số 2437/QĐ-TTg ngày 04/11/2025", "Luật Thủy sản năm 2017" date the document,
+# not the task.
+_REFERENCE_BEFORE = re.compile(r"(?:luat|nghi dinh|nghi quyet|quyet dinh|chi thi|thong tu|cong van|ke hoach so|"
+                               r"huong dan|thong bao|to trinh|ket luan|chuong trinh so)\b[^.;]{0,60}$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence of a retrieved chunk with its features, its score and the value it gives."""
+
+    sentence: Sentence
+    chunk: Chunk
+    locality: str
+    rank: int
+    dense: float
+    lex: float  # share of the question's weighted content words the sentence (or its heading) has
+    entity: bool  # it has every date/code the question gives
+    score: float
+    value: str = ""  # the short answer it gives for what the question wants ("" when none)
+    typed: bool = False  # it gives a value of a wanted kind
+
+
+class TermStats:
+    """Chunk frequencies of folded terms across the committed plans (for IDF)."""
+
+    def __init__(self, df: Mapping[str, int], n_chunks: int) -> None:
+        self.df = df
+        self.n = max(n_chunks, 1)
+
+    def known(self, syllable: str) -> bool:
+        """Whether any chunk contains the folded syllable."""
+        return f"s:{syllable}" in self.df
+
+    def idf(self, syllable: str) -> float:
+        """BM25 IDF of a folded syllable; unseen terms count as rare."""
+        df = self.df.get(f"s:{syllable}", 0)
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+
+Group = tuple[tuple[str, float], ...]
+
+
+def _has(alt: str, words: AbstractSet[str], padded: str) -> bool:
+    return alt in words if " " not in alt else f" {alt} " in padded
+
+
+def covers(group: Group, words: AbstractSet[str], padded: str) -> bool:
+    """Whether any alternative of a question word's group is in a text (its folded words, and folded text padded)."""
+    return any(_has(alt, words, padded) for alt, _ in group)
+
+
+def weigh_groups(analysis: Analysis, stats: TermStats,
+                 bags: Sequence[tuple[AbstractSet[str], str]]) -> list[tuple[Group, float]]:
+    """The question's word groups the corpus knows, each weighted by rarity in the corpus and among `bags`
+    (BM25 IDF of both, geometric mean) times how sure the word's mapping is (an English word's lexicon
+    confidence; a plan-title word's low weight)."""
+    mapped = dict(analysis.term_weights)
+    groups = analysis.groups or tuple(((t, 1.0),) for t in analysis.terms)
+    n = max(len(bags), 1)
+    out: list[tuple[Group, float]] = []
+    for group in groups:
+        known = tuple((alt, conf) for alt, conf in group if all(stats.known(w) for w in alt.split()))
+        if not known:
+            continue
+        df = sum(covers(known, words, padded) for words, padded in bags)
+        local = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        best = max(math.sqrt(max(stats.idf(w) for w in alt.split())) * min(conf, mapped.get(alt, 1.0))
+                   for alt, conf in known)
+        out.append((known, best * math.sqrt(local)))
+    return out
+
+
+def dense_norm(cos: float) -> float:
+    """e5 cosines crowd into 0.72-0.88: that band stretched to 0-1."""
+    return float(min(max((cos - 0.72) / 0.16, 0.0), 1.0))
+
+
+@lru_cache(maxsize=20000)
+def _sentences(chunk: Chunk) -> tuple[tuple[Sentence, frozenset[str], str], ...]:
+    """A chunk's sentences with their folded word sets and folded text (cached: chunks are immutable)."""
+    raw_lines = chunk.raw_text.split("\n")
+    restored = chunk.restored_text.split("\n")
+    if len(restored) != len(raw_lines):
+        restored = raw_lines
+    out = []
+    for sent in split_sentences(raw_lines, restored, chunk.line_start,
+                                line_breaks=chunk.kind in ("header", "closing", "row", "group", "table")):
+        folded = fold(sent.restored)
+        out.append((sent, frozenset(folded.split()), folded))
+    return tuple(out)
+
+
+def reference_span(text: str, start: int) -> bool:
+    """Whether the date starting at `start` dates a cited document rather than a task."""
+    before = text[max(0, start - 80):start]
+    if CODE.search(before[-40:]) and re.search(r"ng[aà]y\s*$", before.lower()) is not None:
+        return True
+    if CODE.search(before[-30:]):
+        return True
+    return bool(_REFERENCE_BEFORE.search(fold(before)))
+
+
+def dates_in(text: str) -> list[str]:
+    """Deadlines and dates a sentence states, as written (cue words kept), document references left out."""
+    out = []
+    for expr, a, b in find_times(text):
+        if expr.kind == "none" or reference_span(text, a):
+            continue
+        cue = re.search(r"(?:trước|chậm nhất|đến|trong|từ|vào|hoàn thành|before|by)\s+(?:ngày\s+)?$",
+                        text[max(0, a - 20):a], re.IGNORECASE)
+        out.append((text[max(0, a - 20) + cue.start():b] if cue else text[a:b]).strip())
+    return out
+
+
+def codes_in(text: str) -> list[str]:
+    """Document codes a sentence cites."""
+    return [normalise_code(m.group(1)) for m in CODE.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """The words that end a body's name (units.txt [verbs] and a few prepositions): as written, and folded."""
+    from corpus import wordlists
+
+    names = [*wordlists.sections("units.txt")["verbs"], "chủ trì", "phối hợp", "tham mưu", "có trách nhiệm",
+             "về", "theo", "trước", "đến", "để", "nhằm", "trong", "tại", "khi", "tổ chức", "gửi", "thực hiện"]
+    written = {tuple(nfc(v).lower().split()) for v in names}
+    return (tuple(sorted(written, key=len, reverse=True)),
+            tuple(sorted({tuple(fold(v).split()) for v in names}, key=len, reverse=True)))
+
+
+def _name_at(tokens: Sequence[str]) -> str:
+    """The body's name that opens `tokens`: up to the verb or the clause's end. Words with diacritics are
+    compared as written ("Tài chính" is a name, "tại" a preposition); words without, folded."""
+    written, folded_verbs = _verbs()
+    lowered = [nfc(t).lower().strip(",.;:()") for t in tokens]
+    folded = [fold(t) for t in tokens]
+    accented = any(fold(t) != t for t in lowered)
+    end = 0
+    while end < len(tokens) and end < 16:
+        if end > 0 and (any(tuple(lowered[end:end + len(v)]) == v for v in written) if accented
+                        else any(tuple(folded[end:end + len(v)]) == v for v in folded_verbs)):
+            break
+        end += 1
+        if tokens[end - 1].rstrip().endswith((".", ";", ":", ")")):
+            break
+    return " ".join(tokens[:end]).strip(" ,.;:()")
+
+
+def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
+    """The body a sentence assigns or names: its subject ("Sở Tài chính chủ trì …"), the body after "Giao" /
+    "Đề nghị", else the body its section heading names (bullets under "1. Sở Tài chính:" say "Chủ trì …")."""
+    role, value = field_of(text)
+    if role in ("lead", "support") and starts_unit(value):
+        return split_units(value.rstrip(" .;"))  # "- Cơ quan chủ trì: Sở …": the label is not a body
+    tokens = text.split()
+    if tokens and re.match(r"^(?:[-+•*]|\d+[.)]|[a-zđ]\))$", tokens[0]):
+        tokens = tokens[1:]
+    start = 0
+    if tokens and fold(tokens[0]) == "giao":
+        start = 1
+    elif len(tokens) > 1 and fold(" ".join(tokens[:2])) == "de nghi":
+        start = 2
+    if start < len(tokens) and starts_unit(" ".join(tokens[start:start + 6])):
+        name = _name_at(tokens[start:])
+        if name:
+            return split_units(name)
+    for title in reversed(heading):
+        title = re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", title)
+        if starts_unit(title):
+            name = _name_at(title.split())
+            if name:
+                return split_units(name)
+    # A body the sentence sends to or works with ("gửi phản ánh về Sở Nội vụ"): capitalised names only.
+    for i in range(1, len(tokens)):
+        if tokens[i][:1].isupper() and starts_unit(" ".join(tokens[i:i + 6])):
+            name = _name_at(tokens[i:])
+            if name:
+                return split_units(name)
+    return []
+
+
+def quantity_for(kind: str, text: str, counted: str = "", lead: str = "") -> Quantity | None:
+    """The quantity of a wanted kind a sentence gives; for a count, the one that counts the asked noun (after
+    the question's own verb when several do)."""
+    found = quantities(text)
+    if kind == "count":
+        counting = [q for q in found if counted and counts(q, counted)]
+        if len(counting) > 1 and lead:
+            wanted = set(lead.split())
+            near = [len(wanted & set(fold(text[:q.start]).split()[-3:])) for q in counting]
+            counting = [counting[near.index(max(near))]]
+        if counting:
+            return counting[0]
+        if counted:
+            return None
+        plain = [q for q in found if q.kind in ("count", "number")]
+        return plain[0] if plain else None
+    typed = [q for q in found if q.kind == kind]
+    return typed[0] if typed else None
+
+
+def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = ()) -> str:
+    """The short answer a sentence gives for one wanted kind, or ""."""
+    if kind == "date":
+        dates = dates_in(text)
+        return dates[0] if dates else ""
+    if kind == "code":
+        codes = codes_in(text)
+        return codes[0] if codes else ""
+    if kind == "agency":
+        units = units_in(text, heading)
+        return ", ".join(units[:2]) if units else ""
+    q = quantity_for(kind, text, analysis.counted, analysis.count_lead)
+    return q.text if q is not None else ""
+
+
+def wanted_kinds(analysis: Analysis) -> tuple[str, ...]:
+    """The value kinds a question asks for, most specific first (a percentage answers "how many %")."""
+    wants = [w for w in analysis.wants if w in VALUE_KINDS]
+    if "count" in wants and any(w in wants for w in ("percent", "money", "duration")):
+        wants.remove("count")
+    if analysis.intent == "who" or analysis.inner == "who":
+        wants = ["agency"] + [w for w in wants if w != "agency"]
+    if analysis.intent == "when" or analysis.inner == "when":
+        wants = ["date"] + [w for w in wants if w != "date"]
+    return tuple(dict.fromkeys(wants))
+
+
+def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequence[float]]],
+                    query_vec: Sequence[float], stats: TermStats) -> list[Candidate]:
+    """Every sentence of every hit, scored: how much of the question it covers (words weighted by their rarity
+    in the corpus and among these sentences), the dates/codes the question gives, the value it asks for, and the
+    chunk's similarity to the question."""
+    q = np.asarray(query_vec, dtype=np.float32)
+    pool = [(chunk, locality, vec, s) for chunk, locality, vec in hits for s in _sentences(chunk)]
+    if not pool:
+        return []
+    weights = weigh_groups(analysis, stats, [(words, f" {folded} ") for *_, (_, words, folded) in pool])
+    total = sum(w for _, w in weights) or 1.0
+    pairs = [f"{a} {b}" for a, b in zip(analysis.terms, analysis.terms[1:], strict=False)]
+    wanted_entities = [e for e in analysis.entities if "/" in e or "-" in e or "%" in e]
+    # A year the question names ("targets for 2027") must be where the answer comes from, or its heading.
+    years = [e for e in analysis.entities if re.fullmatch(r"20\d\d", e)]
+    # A year that also names the plan ("… năm 2025") only rules out a section of another year ("b) Năm 2026").
+    title_years = [y for y in re.findall(r"\b20\d\d\b", analysis.effective) if y not in years]
+    kinds = wanted_kinds(analysis)
+    structural = analysis.intent in ("issuance", "signer", "implements") or analysis.inner in (
+        "issuance", "signer", "implements")
+    out: list[Candidate] = []
+    dense_by_chunk: dict[tuple[str, int], float] = {}
+    for rank, (chunk, locality, vec, (sent, words, folded)) in enumerate(pool):
+        key = (chunk.doc, chunk.line_start)
+        if key not in dense_by_chunk:
+            dense_by_chunk[key] = dense_norm(float(np.dot(q, np.asarray(vec, dtype=np.float32)))) if len(vec) else 0.0
+        dense = dense_by_chunk[key]
+        heading_text = fold(" ".join(chunk.heading_path[-2:]))
+        heading, heading_padded = set(heading_text.split()), f" {heading_text} "
+        padded = f" {folded} "
+        lex = sum(w if covers(g, words, padded) else (0.5 * w if covers(g, heading, heading_padded) else 0.0)
+                  for g, w in weights) / total
+        lex += 0.1 * sum(f" {p} " in padded for p in pairs) / max(len(pairs), 1)
+        entity = bool(wanted_entities) and all(e in _entities(sent) for e in wanted_entities)
+        if years and not all(y in folded or y in " ".join(chunk.heading_path) for y in years):
+            lex *= 0.5
+        elif title_years:
+            heading_years = set(re.findall(r"\b20\d\d\b", " ".join(chunk.heading_path[1:])))
+            if heading_years and not heading_years & set(title_years):
+                lex *= 0.5
+        values: list[str] = []
+        for kind in kinds:
+            found = (value_of(kind, sent.restored, analysis, chunk.heading_path)
+                     or value_of(kind, sent.raw, analysis, chunk.heading_path))
+            if found and found not in values:
+                values.append(found)
+            if len(values) == 2:
+                break
+        value, typed = "; ".join(values), bool(values)
+        score = lex + (0.5 if entity else 0.0) + (0.2 if typed else 0.0) + 0.3 * dense
+        if chunk.kind in ("header", "preamble", "closing") and not structural:
+            score -= 0.25  # a title or "Căn cứ …" line restates the topic; it rarely answers
+        if len(words) < 4:
+            score -= 0.2  # fragments ("a) Năm 2025") make poor answers
+        out.append(Candidate(sent, chunk, locality, rank, dense, lex, entity, score, value, typed))
+    out.sort(key=lambda c: (-c.score, c.chunk.doc, c.sentence.line_start))
+    return out
+
+
+RERANK = 12  # sentences (or tasks) an English question compares itself with, one by one
+_PASSAGE_VECTORS: dict[str, Any] = {}
+
+
+def similarities(texts: Sequence[str], query_vec: Sequence[float],
+                 embed: Callable[[list[str]], Any]) -> list[float]:
+    """The question's similarity to each text, embedded as a passage (vectors cached: plans' text is fixed),
+    stretched to 0-1 (dense_norm)."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _PASSAGE_VECTORS]
+    if missing:
+        if len(_PASSAGE_VECTORS) > 20000:
+            _PASSAGE_VECTORS.clear()
+        _PASSAGE_VECTORS.update(zip(missing, embed(missing), strict=True))
+    q = np.asarray(query_vec, dtype=np.float32)
+    return [dense_norm(float(np.dot(q, np.asarray(_PASSAGE_VECTORS[t], dtype=np.float32)))) for t in texts]
+
+
+def cross_lingual_score(lex: float, dense: float, typed: bool = False, entity: bool = False) -> float:
+    """How an English question's evidence is scored once compared one by one: the lexicon's word coverage is
+    weak evidence, the multilingual model's similarity carries more."""
+    return 0.5 * lex + 0.8 * dense + (0.2 if typed else 0.0) + (0.5 if entity else 0.0)
+
+
+def rerank_cross_lingual(cands: list[Candidate], query_vec: Sequence[float],
+                         embed: Callable[[list[str]], Any]) -> list[Candidate]:
+    """An English question meets the plans' Vietnamese words only loosely through the lexicon; the multilingual
+    model compares it with each of the best sentences directly (chunk similarity blurs which sentence answers).
+    The best sentences get that similarity as their `dense`, and a score that leans on it."""
+    top: list[Candidate] = []
+    seen: set[tuple[str, int]] = set()
+    for c in cands:
+        key = (c.chunk.doc, c.sentence.line_start)
+        if key not in seen:
+            seen.add(key)
+            top.append(c)
+        if len(top) == RERANK:
+            break
+    dense = similarities([c.sentence.restored for c in top], query_vec, embed)
+    scored = {(c.chunk.doc, c.sentence.line_start): (d, cross_lingual_score(c.lex, d, c.typed, c.entity))
+              for c, d in zip(top, dense, strict=True)}
+    out = [replace(c, dense=scored[k][0], score=scored[k][1]) if (k := (c.chunk.doc, c.sentence.line_start)) in scored
+           else replace(c, score=c.score - 1.0) for c in cands]
+    out.sort(key=lambda c: (-c.score, c.chunk.doc, c.sentence.line_start))
+    return out
+
+
+def _entities(sent: Sentence) -> set[str]:
+    from assistant.query import entities
+
+    return set(entities(sent.restored)) | set(entities(sent.raw))

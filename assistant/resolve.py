@@ -1,0 +1,195 @@
+"""Which plan(s) a question means: by number, by place (with its level), by issuing body, and by topic (the
+words of a plan's title), together. Two plans that fit equally are both kept; a place the corpus has no plan for
+is reported with the places it does have."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from corpus import wordlists
+from corpus.places import LEVELS, lookup
+from corpus.records import PlanMeta
+from corpus.text import fold, strip_accents
+
+_LEVEL_WORDS = {**{k: v for k, v in LEVELS.items()}, "tp": "thành phố", "commune": "xã", "ward": "phường",
+                "province": "tỉnh", "city": "thành phố", "district": "huyện"}
+_DOC_WORDS = r"(?:ke hoach|quyet dinh|kh|qd|plan|decision|van ban|so)"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The plans a question names or is about, how they were found, and what it named that the corpus lacks."""
+
+    plan_ids: tuple[str, ...] = ()
+    by: str = ""  # number / place / issuer / topic / "" (no plan in particular)
+    ambiguous: bool = False  # more than one plan fits the place and topic equally
+    unknown_place: str = ""  # a real place named in the question that no plan covers
+    named_words: frozenset[str] = frozenset()  # folded words that only served to name the plan(s)
+
+
+def _words(text: str) -> list[str]:
+    return fold(text).split()
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, tuple[str, ...]]:
+    """Other ways people write a place (corpus/data/place_aliases.txt): "TP.HCM" for Hồ Chí Minh."""
+    out: dict[str, list[str]] = {}
+    for line in wordlists.words("place_aliases.txt"):
+        name, _, rest = line.partition(":")
+        out.setdefault(fold(name), []).extend(fold(a) for a in rest.split(",") if fold(a))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def acronym(name: str) -> str:
+    """Initials of a body's name without its head word: "Bộ Văn hóa, Thể thao và Du lịch" -> "vhttdl"."""
+    words = [w for w in fold(name).split() if w not in ("va", "bo", "so", "cua")]
+    return "".join(w[0] for w in words)
+
+
+def _has(padded: str, phrase: str) -> bool:
+    return bool(phrase) and f" {phrase} " in padded
+
+
+def place_names(meta: PlanMeta) -> list[tuple[str, str]]:
+    """(folded name, level) pairs by which a question may name a plan's place."""
+    out: list[tuple[str, str]] = []
+    for name, level in ((meta.locality, meta.level), (meta.province, "tỉnh")):
+        f = fold(name)
+        if f:
+            out.append((f, level))
+            out += [(a, level) for a in _aliases().get(f, ())]
+            if " " in f:
+                out.append((f.replace(" ", ""), level))
+    out += [(fold(a), meta.level) for a in meta.aliases if fold(a)]
+    return list(dict.fromkeys(out))
+
+
+def _numbers(question: str) -> set[int]:
+    """Document numbers a question gives ("153/KH-UBND", "kế hoạch số 0124", "quyết định 2820")."""
+    text = strip_accents(question).lower()
+    out = {int(m.group(1)) for m in re.finditer(r"\b(\d{1,5})\s*/\s*[a-z]", text)}
+    folded = fold(question)
+    out |= {int(m.group(1)) for m in re.finditer(rf"\b{_DOC_WORDS}\s+(?:so\s+)?(\d{{2,5}})\b(?!\s*/\s*\d)", folded)}
+    return out
+
+
+def _plan_number(meta: PlanMeta) -> int | None:
+    m = re.match(r"\s*(\d{1,5})", meta.number)
+    return int(m.group(1)) if m else None
+
+
+def _title_words(meta: PlanMeta) -> list[str]:
+    return _words(f"{meta.title} {meta.attached_title}")
+
+
+def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta]) -> dict[str, float]:
+    """How much of the question's content the plan's title covers, weighted by how rare each word is among
+    the titles (IDF): 0..1."""
+    titles = {m.plan_id: set(_title_words(m)) | set(_words(m.issuer)) for m in plans}
+    df = Counter(w for words in titles.values() for w in words)
+    n = max(len(plans), 1)
+    weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in set(terms)}
+    total = sum(weights.values()) or 1.0
+    return {pid: sum(w for t, w in weights.items() if t in words) / total for pid, words in titles.items()}
+
+
+def _unknown_place(question: str, folded: str, plans: Sequence[PlanMeta]) -> str:
+    """A real place (by the gazetteer) named with its level word, or a province named alone, that no plan
+    covers: "xã Tân Hòa", "tỉnh Gia Lai". Lists of levels ("UBND phường, xã") are not places."""
+    known = {n for m in plans for n, _ in place_names(m)}
+    # English puts the name first: "the Hoàn Kiếm ward plan", "Gia Lai province".
+    for m in re.finditer(r"((?:[A-ZĐ][\w']*\s+){1,3})(ward|commune|province|district|city)\b", question):
+        name = fold(m.group(1))
+        en_level = _LEVEL_WORDS[m.group(2).lower()]
+        if name and name not in known and name.split()[0] not in ("the", "which", "each", "what", "every", "a"):
+            found = lookup(name)
+            if found:
+                return f"{en_level} {found[0].name}"
+    words = folded.split()
+    for i, w in enumerate(words):
+        pair = f"{w} {words[i + 1]}" if i + 1 < len(words) else ""
+        level = _LEVEL_WORDS.get(pair) or _LEVEL_WORDS.get(w) or ""
+        if not level:
+            continue
+        skip = 2 if f"{w} {words[i + 1] if i + 1 < len(words) else ''}" in _LEVEL_WORDS else 1
+        for n in (3, 2, 1):
+            name = " ".join(words[i + skip:i + skip + n])
+            if len(name.split()) < n or name in known:
+                continue
+            found = lookup(name)
+            if found and any(p.level == level or (level in ("tỉnh", "thành phố") and p.level in ("tỉnh", "thành phố"))
+                             for p in found):
+                return f"{level} {found[0].name}"
+    return ""
+
+
+def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> Resolution:
+    """The plans a question means (see the module docstring)."""
+    folded = fold(question)
+    padded = f" {folded} "
+    named: set[str] = set()
+    numbers = _numbers(question)
+    by_number = [m for m in plans if _plan_number(m) is not None and _plan_number(m) in numbers]
+    if len(by_number) > 1:
+        # "kế hoạch 26 của xã Cẩm Giang": the place tells plans of one number apart.
+        placed = [m for m in by_number if any(_has(padded, n) for n, _ in place_names(m))]
+        by_number = placed or by_number
+    if by_number:
+        named |= {w for m in by_number for w in _words(m.number)}
+        named |= {w for m in by_number for n, _ in place_names(m) if _has(padded, n) for w in n.split()}
+        return Resolution(tuple(m.plan_id for m in by_number), "number", False, "", frozenset(named))
+    # Places: a plan is named by its own place, or (weaker) by the province its place lies in.
+    own: list[PlanMeta] = []
+    within: list[PlanMeta] = []
+    for meta in plans:
+        for name, _level in place_names(meta):
+            if not _has(padded, name):
+                continue
+            named |= set(name.split())
+            # The level word before the name ("tỉnh Hòa Bình", "xã Sa Thầy") names the place too.
+            before = padded[:padded.find(f" {name} ")].split()
+            if before and (before[-1] in _LEVEL_WORDS or " ".join(before[-2:]) in _LEVEL_WORDS):
+                named |= set(before[-2:] if " ".join(before[-2:]) in _LEVEL_WORDS else before[-1:])
+            if name in (fold(meta.locality), *(_aliases().get(fold(meta.locality), ()))) or \
+                    name.replace(" ", "") == fold(meta.locality).replace(" ", ""):
+                own.append(meta)
+            else:
+                within.append(meta)
+            break
+    issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and m.issuer
+               and (_has(padded, fold(m.issuer)) or _has(padded, acronym(m.issuer))
+                    or _has(padded, "bo " + acronym(m.issuer)))]
+    pool = list(dict.fromkeys([*own, *issuers])) or within
+    by = "place" if own or within else ""
+    if issuers:
+        by = "issuer"
+        named |= {w for m in issuers for w in (*_words(m.issuer), acronym(m.issuer))}
+    if not pool:
+        unknown = _unknown_place(question, folded, plans)
+        if unknown:
+            return Resolution((), "", False, unknown, frozenset())
+        pool, by = list(plans), ""
+    content = [t for t in terms if t not in named]
+    scores = topic_scores(content, pool)
+    ranked = sorted(pool, key=lambda m: (-scores[m.plan_id], m.plan_id))
+    if not ranked:  # an empty index: nothing to narrow to
+        return Resolution((), "", False, "", frozenset(named))
+    if len(ranked) == 1:
+        return Resolution((ranked[0].plan_id,), by, False, "", frozenset(named))
+    best = scores[ranked[0].plan_id]
+    if not by:
+        # No place, number or body named: narrow to one plan only when its title clearly holds the topic.
+        if best >= 0.45 and scores[ranked[1].plan_id] < 0.6 * best:
+            return Resolution((ranked[0].plan_id,), "topic", False, "", frozenset(named))
+        return Resolution((), "", False, "", frozenset(named))
+    close = [m for m in ranked if scores[m.plan_id] >= 0.8 * best and best > 0] or ranked
+    if len(close) == 1:
+        return Resolution((close[0].plan_id,), by, False, "", frozenset(named))
+    # Several plans of the place fit the topic equally: answer from each, and say so.
+    return Resolution(tuple(m.plan_id for m in close[:4]), by, True, "", frozenset(named))
