@@ -172,7 +172,8 @@ def chat(plan: str | None) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def manifest(paths: tuple[Path, ...]) -> None:
-    """Show each plan's metadata (manifest or header) and what is missing; suggest manifest entries."""
+    """Show what each plan's header says (id, issuer, number, date, title), where the manifest overrides it,
+    and which fields could not be read, with a manifest entry to fill them."""
     from corpus.manifest import ManifestError, load_manifest, resolve_meta, suggest_entry
     from corpus.reader import Skipped, list_plan_paths, read_plan
 
@@ -187,10 +188,14 @@ def manifest(paths: tuple[Path, ...]) -> None:
             click.echo(f"{plan.doc}: skipped: {plan.reason}")
             continue
         meta, missing = resolve_meta(plan.doc, plan.lines, entries)
-        status = "ok" if not missing else "missing: " + ", ".join(missing)
-        click.echo(f"{plan.doc}: {meta.label} {meta.number} {meta.date} [{status}]")
-        if "manifest entry" in missing:
-            click.echo("  Detected from the header; add to " + str(settings.manifest) + ":")
+        source = "header + manifest" if entries.get(plan.doc) else "header"
+        status = "ok" if not missing else "not in the header: " + ", ".join(missing)
+        click.echo(f"{plan.doc}: id {meta.plan_id} · {meta.label} · {meta.number or '—'} · {meta.date or '—'} "
+                   f"({source}) [{status}]")
+        if meta.title:
+            click.echo(f"  {meta.title[:150]}")
+        if missing:
+            click.echo(f"  To fill what the header lacks, add to {settings.manifest}:")
             click.echo("\n".join("    " + line for line in suggest_entry(meta).splitlines()))
 
 

@@ -60,4 +60,9 @@ def test_manifest_reports_detected_header_for_new_plan(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["manifest"], env={**_env(tmp_path), "PLANS_CORPUS_DIR": str(plans)})
     assert result.exit_code == 0, result.output
     assert "12/KH-UBND" in result.output and "2025-10-05" in result.output
-    assert "[[plan]]" in result.output and "missing: manifest entry" in result.output
+    assert "xã Tân Lập" in result.output and "id tan-lap-12" in result.output and "(header)" in result.output
+    # A file whose header says little is still listed, with what it lacks and an entry to fill it.
+    (plans / "notes.txt").write_text("Một số việc cần làm.\n\n- Rà soát hồ sơ.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["manifest"], env={**_env(tmp_path), "PLANS_CORPUS_DIR": str(plans)})
+    assert "notes.txt: id notes" in result.output and "not in the header: issuer" in result.output
+    assert "[[plan]]" in result.output
