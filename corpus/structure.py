@@ -698,6 +698,24 @@ def _role_of(text: str) -> str:
     return ""
 
 
+# Which units a unit of each kind may sit under (the stack is popped to the nearest); numbered headings nest by
+# depth and fields attach to their task, so those two are placed in _tree itself.
+_PARENTS: dict[str, tuple[str, ...]] = {
+    "header": ("doc",),  # a header, preamble or closing stays under the attached document it belongs to, if any
+    "preamble": ("doc",),
+    "closing": ("doc",),
+    "part": ("doc",),
+    "article": ("doc", "part"),
+    "item": ("doc", "part", "article", "num"),
+    "bullet": ("doc", "part", "article", "num", "item"),
+    "para": ("doc", "part", "article", "num", "item"),
+    "table": ("doc", "part", "article", "num", "item"),
+    "plus": ("doc", "part", "article", "num", "item", "bullet"),
+    "group": ("table",),
+    "row": ("table", "group"),
+}
+
+
 def _tree(units: list[Node], toks: list[Token]) -> list[Node]:
     """Nest units: documents > parts > numbered sections (by depth) > items > bullets > pluses; paragraphs and
     fields under the nearest section or item; table rows under their group, groups under their table."""
@@ -708,35 +726,17 @@ def _tree(units: list[Node], toks: list[Token]) -> list[Node]:
         (stack[-1].children if stack else roots).append(u)
 
     for u in units:
-        if u.kind in ("header", "preamble", "closing"):
-            # Stay under the attached document they belong to, if any.
-            while stack and stack[-1].kind != "doc":
-                stack.pop()
-            attach(u)
-            continue
         if u.kind == "doc":
             stack = []
             roots.append(u)
             stack.append(u)
             continue
-        if u.kind == "part":
-            while stack and stack[-1].kind != "doc":
-                stack.pop()
-        elif u.kind == "article":
-            while stack and stack[-1].kind not in ("doc", "part"):
+        if u.kind in _PARENTS:
+            while stack and stack[-1].kind not in _PARENTS[u.kind]:
                 stack.pop()
         elif u.kind == "num":
             while stack and not (stack[-1].kind in ("doc", "part", "article")
                                  or (stack[-1].kind == "num" and stack[-1].depth < u.depth)):
-                stack.pop()
-        elif u.kind == "item":
-            while stack and stack[-1].kind not in ("doc", "part", "article", "num"):
-                stack.pop()
-        elif u.kind in ("bullet", "para", "table"):
-            while stack and stack[-1].kind not in ("doc", "part", "article", "num", "item"):
-                stack.pop()
-        elif u.kind == "plus":
-            while stack and stack[-1].kind not in ("doc", "part", "article", "num", "item", "bullet"):
                 stack.pop()
         elif u.kind == "field":
             while stack and stack[-1].kind in ("field", "row", "group"):
@@ -748,12 +748,6 @@ def _tree(units: list[Node], toks: list[Token]) -> list[Node]:
                     c.kind != "field" for c in prev.children):
                 prev.children.append(u)
                 continue
-        elif u.kind == "group":
-            while stack and stack[-1].kind != "table":
-                stack.pop()
-        elif u.kind == "row":
-            while stack and stack[-1].kind not in ("table", "group"):
-                stack.pop()
         attach(u)
         if u.kind in ("part", "article", "num", "item", "bullet", "table", "group"):
             stack.append(u)
