@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.query import Analysis
+from assistant.query import Analysis, Group
 from corpus.header import CODE, normalise_code
 from corpus.quantities import Quantity, counts, quantities
 from corpus.records import Chunk
@@ -62,8 +62,6 @@ class TermStats:
         df = self.df.get(f"s:{syllable}", 0)
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
-
-Group = tuple[tuple[str, float], ...]
 
 
 def _has(alt: str, words: AbstractSet[str], padded: str) -> bool:

@@ -28,6 +28,7 @@ from corpus.records import Chunk, PlanMeta
 from corpus.sentences import Sentence, split_sentences
 from corpus.signature import find_signer
 from corpus.text import collapse, fold
+from corpus.times import TimeExpr
 
 ABSTAIN_LEX = 0.5  # a sentence must cover this share of the question's weighted words to answer it
 TASK_MATCH = 0.5  # an obligation's task must cover this share to be the one a question asks about
@@ -338,10 +339,15 @@ class WhoHandler(Handler):
             note = f"phối hợp: {', '.join(o.support)}" if support and o.support else ""
             who = ", ".join(o.lead)
             if dated and o.deadline is not None:
-                who += f" — {o.deadline.label if o.deadline.end or o.deadline.recurrence else o.deadline.text}"
+                who += f" — {_due_text(o.deadline)}"
             result.findings.append(Finding(o.plan_id, who,
                                            obligation_citations(ctx, o, with_lead=True, with_deadline=dated), note))
         return result
+
+
+def _due_text(deadline: TimeExpr) -> str:
+    """A deadline as an answer: its normalised label when it has a date or recurs, else the plan's wording."""
+    return deadline.label if deadline.end or deadline.recurrence else deadline.text
 
 
 def _plan_leads(ctx: Context, analysis: Analysis) -> list[Obligation]:
@@ -349,9 +355,10 @@ def _plan_leads(ctx: Context, analysis: Analysis) -> list[Obligation]:
     the plan out ("Chủ trì, phối hợp … tổ chức thực hiện Kế hoạch này"); plans put that charge first."""
     spec = cues()["whole_plan"]
     charge, objects = [fold(c) for c in spec["charge"]], [fold(o) for o in spec["object"]]
+    pool = sorted((o for o in _pool(ctx, analysis) if o.lead), key=lambda o: o.lines)
     out: list[Obligation] = []
     for pid in analysis.plan_ids:
-        for o in sorted((o for o in _pool(ctx, analysis) if o.plan_id == pid and o.lead), key=lambda o: o.lines):
+        for o in (o for o in pool if o.plan_id == pid):
             task = f" {' '.join(fold(o.task).replace(',', ' ').split())} "
             if any(f" {c} " in task for c in charge) and any(f" {x} " in task for x in objects):
                 out.append(o)
@@ -380,8 +387,7 @@ class WhenHandler(Handler):
                 continue
             plans_seen.add(o.plan_id)
             result.retrieved.append((o.doc, *o.lines))
-            result.findings.append(Finding(o.plan_id, o.deadline.label if o.deadline.end or o.deadline.recurrence
-                                           else o.deadline.text,
+            result.findings.append(Finding(o.plan_id, _due_text(o.deadline),
                                            obligation_citations(ctx, o, with_lead=False, with_deadline=True)))
         return result
 

@@ -50,6 +50,10 @@ def _ignored() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words), frozenset(fold(w) for w in words)
 
 
+# One question word's alternatives: (folded Vietnamese word or phrase, how sure the mapping is).
+Group = tuple[tuple[str, float], ...]
+
+
 @dataclass(frozen=True)
 class Analysis:
     """What the handlers need to know about a question."""
@@ -75,14 +79,19 @@ class Analysis:
     term_weights: tuple[tuple[str, float], ...] = ()  # English-mapped terms weigh what the mapping is sure of
     # What coverage counts: one group per question word; an English word's group holds the Vietnamese words it
     # maps to (any one of them present covers it), a Vietnamese word is a group of itself.
-    groups: tuple[tuple[tuple[str, float], ...], ...] = ()
+    groups: tuple[Group, ...] = ()
     about_plan: bool = False  # asks about the plan as a whole ("who leads its implementation?")
 
     def without(self, words: AbstractSet[str]) -> Analysis:
         """The analysis with these folded words left out of what coverage counts (terms and groups alike)."""
-        groups = tuple(g for g in (tuple(a for a in grp if not set(a[0].split()) <= words) for grp in self.groups)
-                       if g)
-        return replace(self, terms=tuple(t for t in self.terms if t not in words), groups=groups)
+        return replace(self, terms=tuple(t for t in self.terms if t not in words),
+                       groups=_groups_without(self.groups, words))
+
+
+
+def _groups_without(groups: Sequence[Group], words: AbstractSet[str]) -> tuple[Group, ...]:
+    """Groups with the alternatives made only of these words left out (and groups left empty dropped)."""
+    return tuple(g for g in (tuple(a for a in grp if not set(a[0].split()) <= words) for grp in groups) if g)
 
 
 _WORD = re.compile(r"[^\W_]+")
@@ -267,7 +276,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     language = detect_language(text)
     terms = _terms(effective, language)
     weights: dict[str, float] = {}
-    groups: list[tuple[tuple[str, float], ...]] = []
+    groups: list[Group] = []
     expansion = ""
     english_map: dict[str, list[tuple[str, float]]] = {}  # an English word -> the Vietnamese words it maps to
     if language == "en" and translate is not None:
@@ -314,8 +323,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         groups = [((t, 1.0),) for t in content]
     else:
         # Words that only named the plan leave the groups too.
-        groups = [g for g in (tuple(a for a in grp if not set(a[0].split()) <= resolution.named_words)
-                              for grp in groups) if g]
+        groups = list(_groups_without(groups, resolution.named_words))
     return Analysis(question=text, effective=effective, language=language, plan_ids=resolution.plan_ids,
                     unknown_place=resolution.unknown_place, wants=wants, terms=content,
                     entities=tuple(e for e in entities(effective) if e not in own),

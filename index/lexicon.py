@@ -129,14 +129,6 @@ class Lexicon:
         os.replace(tmp_vec, vec_path)
         os.replace(tmp_meta, meta_path)
 
-    def translate(self, words: Sequence[str]) -> list[tuple[str, float]]:
-        """Every Vietnamese word some English word maps to, with its best weight (see translate_each)."""
-        out: dict[str, float] = {}
-        for alternatives in self.translate_each(words):
-            for key, weight in alternatives:
-                out[key] = max(out.get(key, 0.0), weight)
-        return sorted(out.items(), key=lambda kv: -kv[1])
-
     def translate_each(self, words: Sequence[str]) -> list[list[tuple[str, float]]]:
         """For each English word or phrase, up to 3 folded Vietnamese words of the index within a small margin
         of the nearest, each with a weight in (0, 1] from its similarity; [] for a word that maps to nothing."""
