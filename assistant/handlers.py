@@ -22,6 +22,7 @@ from assistant.evidence import (
 )
 from assistant.query import Analysis, cues
 from assistant.types import Citation, Finding
+from corpus.errors import PlansError
 from corpus.header import normalise_code
 from corpus.obligations import Obligation
 from corpus.records import Chunk, PlanMeta
@@ -57,7 +58,7 @@ def accepts_task(coverage: float, score: float, analysis: Analysis) -> bool:
 MAX_LISTED = 30  # a listing answer shows this many obligations; the rest are one command away
 
 
-class HandlerError(KeyError):
+class HandlerError(PlansError, KeyError):
     """No handler has this name."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.resolve import resolve
 from corpus import wordlists
+from corpus.errors import PlansError
 from corpus.header import CODE, normalise_code
 from corpus.records import PlanMeta
 from corpus.text import collapse, detect_language, fold, nfc
@@ -27,7 +28,7 @@ DATA = Path(__file__).resolve().parent / "data"
 Translate = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
 
 
-class QuestionError(ValueError):
+class QuestionError(PlansError, ValueError):
     """A question that cannot be asked as given."""
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from corpus.errors import PlansError
 from corpus.text import fold, nfc
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-class WordListError(ValueError):
+class WordListError(PlansError, ValueError):
     """A word-list file is missing its source line or is malformed."""
 
 

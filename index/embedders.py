@@ -10,11 +10,13 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from corpus.errors import PlansError
+
 Kind = Literal["query", "passage"]
 Vectors = NDArray[np.float32]
 
 
-class EmbedderError(RuntimeError):
+class EmbedderError(PlansError, RuntimeError):
     """An embedder cannot be created or used as configured."""
 
 

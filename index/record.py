@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import PlansError
 
-class IndexMismatchError(RuntimeError):
+
+class IndexMismatchError(PlansError, RuntimeError):
     """The index was built by a different setup than the one querying it."""
 
 
-class NoIndexError(RuntimeError):
+class NoIndexError(PlansError, RuntimeError):
     """No index has been built yet."""
 
 

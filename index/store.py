@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from corpus.errors import PlansError
 from corpus.records import Chunk
 
 DENSE = "dense"
@@ -15,7 +16,7 @@ SPARSE = "sparse"
 _NAMESPACE = uuid.UUID("6f1c7a52-3c1e-4c55-9a55-0b5e8f1e2d10")
 
 
-class StoreError(RuntimeError):
+class StoreError(PlansError, RuntimeError):
     """The vector store cannot be opened or used."""
 
 
