@@ -7,11 +7,13 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from corpus.errors import PlansError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _ENV_PREFIX = "PLANS_"
 
 
-class SettingsError(ValueError):
+class SettingsError(PlansError, ValueError):
     """A setting has a value that cannot work."""
 
 
@@ -34,6 +36,8 @@ class Settings:
     store_engine: str = "edge"  # embedded engine: edge (qdrant-edge, fast) | local (qdrant-client local mode)
     repair: bool = True  # restore OCR diacritics before indexing
     top_k: int = 8
+    max_plan_mb: int = 4  # a plan file larger than this is skipped with the reason (reading stays bounded)
+    ingest_wait: int = 600  # seconds an ingest waits for another ingest of the same index before stopping
     feedback_file: Path = REPO_ROOT / ".plans" / "feedback.jsonl"
 
     @property

@@ -8,12 +8,13 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import PlansError
 from corpus.header import missing_fields, read_header
 from corpus.records import PlanMeta
 from corpus.text import fold
 
 
-class ManifestError(ValueError):
+class ManifestError(PlansError, ValueError):
     """The manifest file is malformed."""
 
 
@@ -22,6 +23,7 @@ class Manifest:
     """Overrides by file name: only the fields an entry sets."""
 
     plans: dict[str, dict[str, Any]]
+    problems: tuple[str, ...] = ()  # entries that were ignored, and why
 
     def get(self, doc: str) -> dict[str, Any] | None:
         """The manifest entry for a file, if any."""
@@ -38,19 +40,30 @@ def load_manifest(path: Path) -> Manifest:
         raise ManifestError(f"{path}: {exc}. Fix the TOML syntax (one [[plan]] table per file).") from exc
     known = {f.name for f in fields(PlanMeta)}
     plans: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    # One entry's mistake is that entry's problem: it is ignored with the reason, the other entries still apply.
     for i, entry in enumerate(data.get("plan", []), start=1):
-        if "doc" not in entry:
-            raise ManifestError(f"{path}: [[plan]] entry {i} has no 'doc' (the file name in the corpus folder).")
+        if not isinstance(entry, dict) or not isinstance(entry.get("doc"), str):
+            problems.append(f"{path}: [[plan]] entry {i} ignored: it has no 'doc' (the file name in the corpus "
+                            "folder)")
+            continue
         values = {("plan_id" if k == "id" else k): v for k, v in entry.items()}
         unknown = set(values) - known
         if unknown:
-            raise ManifestError(f"{path}: [[plan]] entry {i} ({entry['doc']}) has unknown keys "
-                                f"{sorted(unknown)}; known: {sorted(known - {'plan_id'} | {'id'})}")
-        for key in ("aliases", "implements"):
+            problems.append(f"{path}: [[plan]] entry {i} ({entry['doc']}) ignored: unknown keys {sorted(unknown)}; "
+                            f"known: {sorted(known - {'plan_id'} | {'id'})}")
+            continue
+        lists = ("aliases", "implements")
+        bad = [k for k, v in values.items() if not (isinstance(v, list) if k in lists else isinstance(v, str))]
+        if bad:
+            problems.append(f"{path}: [[plan]] entry {i} ({entry['doc']}) ignored: {', '.join(sorted(bad))} must "
+                            f"be {'lists of ' if set(bad) <= set(lists) else ''}text")
+            continue
+        for key in lists:
             if key in values:
-                values[key] = tuple(values[key])
+                values[key] = tuple(str(v) for v in values[key])
         plans[entry["doc"]] = values
-    return Manifest(plans)
+    return Manifest(plans, tuple(problems))
 
 
 def resolve_meta(doc: str, lines: Sequence[str], manifest: Manifest,

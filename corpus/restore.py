@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 
@@ -15,6 +15,8 @@ class PlanReading:
     repaired: bool
     score: float  # share of tokens the detector found damaged
     uncertain: tuple[tuple[int, str, str], ...] = ()  # (line number, raw token, restored token)
+    raw: tuple[str, ...] = ()  # the raw lines as indexed: planted lines blanked, numbering kept
+    planted: tuple[tuple[int, str, str], ...] = ()  # (line number, the line as written, why it was set aside)
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +39,28 @@ def repair_version() -> str:
 
 
 def read_plan_lines(raw: Sequence[str], enabled: bool = True) -> PlanReading:
-    """Restore a plan's lines if it needs repair; otherwise the raw lines unchanged."""
+    """Restore a plan's lines if it needs repair (otherwise the raw lines unchanged), and set aside the lines
+    planted to steer an assistant: they are blanked in both readings, so nothing downstream can answer with them."""
+    return _quarantine(_restore(raw, enabled), raw)
+
+
+def _quarantine(reading: PlanReading, raw: Sequence[str]) -> PlanReading:
+    from corpus.planted import planted_reason
+
+    planted = []
+    for number, (raw_line, line) in enumerate(zip(raw, reading.lines, strict=True), start=1):
+        reason = planted_reason(line) or planted_reason(raw_line)
+        if reason:
+            planted.append((number, raw_line, reason))
+    gone = {n for n, _, _ in planted}
+
+    def blank(lines: Sequence[str]) -> tuple[str, ...]:
+        return tuple("" if n in gone else x for n, x in enumerate(lines, start=1))
+
+    return replace(reading, lines=blank(reading.lines), raw=blank(raw), planted=tuple(planted))
+
+
+def _restore(raw: Sequence[str], enabled: bool) -> PlanReading:
     if not enabled or not repair_available():
         return PlanReading(tuple(raw), repaired=False, score=0.0)
     from corpus.repair import load_restorer, needs_repair

@@ -209,7 +209,7 @@ def run(repair: bool, gold_name: str = "seeds") -> dict[str, Any]:
         t0 = time.perf_counter()
         reading = read_plan_lines(plan.lines, enabled=repair)
         t1 = time.perf_counter()
-        per_plan[plan.doc] = extract_obligations(plan.doc, meta.plan_id, meta.label, plan.lines, reading.lines)
+        per_plan[plan.doc] = extract_obligations(plan.doc, meta.plan_id, meta.label, reading.raw, reading.lines)
         t2 = time.perf_counter()
         read_s += t1 - t0
         extract_s += t2 - t1

@@ -16,14 +16,16 @@ from typing import Any
 from assistant.settings import Settings
 from corpus.chunker import ChunkSettings, chunk_plan
 from corpus.manifest import load_manifest, resolve_meta, unique_ids, with_defaults
-from corpus.reader import PlanFile, Skipped, list_plan_paths, read_plan
+from corpus.planted import planted_version
+from corpus.reader import PlanFile, Skipped, find_plans, read_plan
 from corpus.records import Chunk, PlanMeta
-from corpus.restore import read_plan_lines, repair_available, repair_version
+from corpus.restore import PlanReading, read_plan_lines, repair_available, repair_version
 from corpus.segment import segmenter_version
 from corpus.text import collapse
 from index.edge_store import EdgeStore
 from index.embedders import Embedder, get_embedder
 from index.lexicon import LEXICON_VERSION, Lexicon
+from index.lock import ingest_lock
 from index.record import BuildRecord, NoIndexError, config_key, load_record, save_record
 from index.sparse import SparseSettings, doc_vector, terms
 from index.store import QdrantStore, Store, StoreError
@@ -42,6 +44,7 @@ class IngestReport:
     missing_meta: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    planted: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # doc -> (line, reason) set aside
     chunks: int = 0
     total_chunks: int = 0
     seconds: float = 0.0
@@ -59,6 +62,9 @@ class IngestReport:
             out.append(f"  {doc}: indexed; its header does not say: {', '.join(missing)} "
                        f"(`plans manifest {doc}` shows what was read; set the fields in the manifest to fill them)")
         out += [f"  warning: {w}" for w in self.warnings]
+        for doc, found in self.planted.items():
+            out += [f"  set aside {doc}:{line}: {why}; it is not indexed, so no answer can quote it"
+                    for line, why in found]
         return out
 
 
@@ -78,6 +84,7 @@ def build_config(settings: Settings, embedder: Embedder) -> dict[str, Any]:
         "sparse": SparseSettings().as_dict(),
         "repair": repair_version() if settings.repair else "off",
         "lexicon": LEXICON_VERSION,
+        "planted": planted_version(),
         "store": store_kind(settings),
     }
 
@@ -112,11 +119,11 @@ def reading_path(store_dir: Path, sha256: str, repair: str) -> Path:
     return store_dir / "readings" / f"{sha256}-{re.sub(r'[^A-Za-z0-9.]+', '_', repair)}.json"
 
 
-def _save_reading(path: Path, plan: PlanFile, lines: tuple[str, ...],
-                  uncertain: Sequence[tuple[int, str, str]], score: float) -> None:
+def _save_reading(path: Path, plan: PlanFile, reading: PlanReading) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"doc": plan.doc, "sha256": plan.sha256, "raw": list(plan.lines), "lines": list(lines), "score": score,
-            "uncertain": [list(u) for u in uncertain]}
+    data = {"doc": plan.doc, "sha256": plan.sha256, "raw": list(reading.raw), "lines": list(reading.lines),
+            "score": reading.score, "uncertain": [list(u) for u in reading.uncertain],
+            "planted": [list(p) for p in reading.planted]}
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False)
@@ -141,9 +148,18 @@ def _term_df(chunks: Sequence[Chunk]) -> dict[str, int]:
 def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: bool = False,
            embedder: Embedder | None = None, progress: Progress | None = None,
            store: Store | None = None) -> IngestReport:
-    """Bring the index in line with the corpus: embed new and changed plans, drop removed ones."""
-    started = time.perf_counter()
+    """Bring the index in line with the corpus: embed new and changed plans, drop removed ones.
+
+    One ingest at a time per index: the lock is taken before the build record is read (see index.lock).
+    """
     say = progress or (lambda _msg: None)
+    with ingest_lock(settings.store_dir, settings.ingest_wait, say):
+        return _ingest(settings, paths, rebuild, embedder, say, store)
+
+
+def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, embedder: Embedder | None,
+            say: Progress, store: Store | None) -> IngestReport:
+    started = time.perf_counter()
     report = IngestReport()
     embedder = embedder or get_embedder(settings.embedder, model_path=settings.model_path)
     config = build_config(settings, embedder)
@@ -158,10 +174,12 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
 
     same_build = old is not None and old.collection == collection and not rebuild
     manifest = load_manifest(settings.manifest)
+    report.warnings += manifest.problems
 
     files: list[PlanFile] = []
-    for path in list_plan_paths(list(paths) if paths else [settings.corpus_dir]):
-        result = read_plan(path)
+    found, report.skipped = find_plans(list(paths) if paths else [settings.corpus_dir])
+    for path in found:
+        result = read_plan(path, max_bytes=settings.max_plan_mb * 1024 * 1024)
         if isinstance(result, Skipped):
             report.skipped.append(result)
             continue
@@ -190,7 +208,24 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
         report.seconds = time.perf_counter() - started
         return report
 
+    own_store = store is None
+    # Open the store before any embedding: a store held by `plans serve` is refused now, not after minutes.
+    store = store or open_store(settings)
+    try:
+        return _update(settings, config, collection, embedder, store, old if same_build else None, manifest,
+                       todo, committed, report, say, started)
+    finally:
+        if own_store:
+            store.close()
+
+
+def _update(settings: Settings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
+            old: BuildRecord | None, manifest: Any, todo: list[tuple[PlanFile, PlanMeta]],
+            committed: dict[str, dict[str, Any]], report: IngestReport, say: Progress,
+            started: float) -> IngestReport:
+    """Read, embed and upsert the plans to do, then commit the record (old: the record of this same build)."""
     new_chunks, plan_chunks, dense = _read_and_embed(todo, settings, config, embedder, report, say)
+    todo = [(plan, meta) for plan, meta in todo if plan.doc in plan_chunks]  # a plan that failed is skipped
     # A scan's header reads better restored: its metadata is read again from the restored text (ids kept).
     final: dict[str, PlanMeta] = {}
     for plan, meta in todo:
@@ -203,39 +238,34 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
                 report.missing_meta[plan.doc] = missing
     todo = [(plan, final.get(plan.doc, meta)) for plan, meta in todo]
     sparse_settings = SparseSettings()
-    avgdl = old.avgdl if (old and same_build and committed) else (
+    avgdl = old.avgdl if (old and committed) else (
         sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1))
-    own_store = store is None
-    store = store or open_store(settings)
-    try:
-        store.ensure_collection(collection, embedder.dim)
-        if new_chunks:
-            sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
-                      for c in new_chunks]
-            lexicon = Lexicon.load(settings.store_dir, embedder)
-            added = lexicon.add(c.segmented_text for c in new_chunks)
-            if added:
-                say(f"embedding {added} new words for English questions")
-                lexicon.save(settings.store_dir)
-            meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
-            store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
-        for plan, meta in todo:
-            chunks = plan_chunks[plan.doc]
-            committed[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
-                                   "meta": _plain(asdict(meta)), "df": _term_df(chunks),
-                                   "repaired": plan.doc in report.repaired}
-            report.indexed.append(plan.doc)
-        record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl,
-                             built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
-        save_record(settings.build_record, record)  # the commit point: queries now see the new plans
-        store.delete_except(collection, record.plan_hashes)
-        for name in store.collections():
-            if name.startswith(f"{settings.collection}_") and name != collection:
-                store.drop_collection(name)
-        report.total_chunks = sum(p["chunks"] for p in committed.values())
-    finally:
-        if own_store:
-            store.close()
+    store.ensure_collection(collection, embedder.dim)
+    if new_chunks:
+        sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
+                  for c in new_chunks]
+        lexicon = Lexicon.load(settings.store_dir, embedder)
+        added = lexicon.add(c.segmented_text for c in new_chunks)
+        if added:
+            say(f"embedding {added} new words for English questions")
+            lexicon.save(settings.store_dir)
+        meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
+        store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
+    for plan, meta in todo:
+        chunks = plan_chunks[plan.doc]
+        committed[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
+                               "meta": _plain(asdict(meta)), "df": _term_df(chunks),
+                               "repaired": plan.doc in report.repaired,
+                               "planted": [list(p) for p in report.planted.get(plan.doc, [])]}
+        report.indexed.append(plan.doc)
+    record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl,
+                         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
+    save_record(settings.build_record, record)  # the commit point: queries now see the new plans
+    store.delete_except(collection, record.plan_hashes)
+    for name in store.collections():
+        if name.startswith(f"{settings.collection}_") and name != collection:
+            store.drop_collection(name)
+    report.total_chunks = sum(p["chunks"] for p in committed.values())
     report.chunks = len(new_chunks)
     report.seconds = time.perf_counter() - started
     return report
@@ -299,12 +329,18 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Setting
     try:
         for plan, meta in todo:
             say(f"reading {plan.doc}")
-            reading = read_plan_lines(plan.lines, enabled=settings.repair)
+            try:
+                reading = read_plan_lines(plan.lines, enabled=settings.repair)
+                chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, reading.raw, reading.lines)
+                _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading)
+            except Exception as exc:
+                report.skipped.append(Skipped(plan.doc, f"could not be read into chunks ({type(exc).__name__}: "
+                                                        f"{exc}); the other plans were indexed"))
+                continue
             if reading.repaired:
                 report.repaired.append(plan.doc)
-            _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading.lines,
-                          reading.uncertain, reading.score)
-            chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, plan.lines, reading.lines)
+            if reading.planted:
+                report.planted[plan.doc] = [(n, why) for n, _, why in reading.planted]
             plan_chunks[plan.doc] = chunks
             new_chunks.extend(chunks)
             if chunks:

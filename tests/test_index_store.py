@@ -7,14 +7,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import fakes
 import pytest
+from conftest import CORPUS
 
 from assistant.service import Assistant
 from assistant.settings import REPO_ROOT, Settings
 from index.build import ingest, open_store
+from index.embedders import Kind
 from index.record import IndexMismatchError, NoIndexError, load_record
 from index.store import QdrantStore, StoreLockedError
 
@@ -168,3 +173,109 @@ def test_rebuild_replaces_an_unreadable_record(tmp_settings: Settings) -> None:
         ingest(tmp_settings)
     report = ingest(tmp_settings, rebuild=True)
     assert len(report.indexed) == 5 and load_record(tmp_settings.build_record) is not None
+
+
+PLAN_TEMPLATE = """ỦY BAN NHÂN DÂN
+XÃ {place}
+Số: {number}/KH-UBND
+KẾ HOẠCH
+Thực hiện chuyển đổi số năm 2025
+I. NHIỆM VỤ
+1. Công an xã {place} rà soát dữ liệu dân cư, hoàn thành trước ngày 15/12/2025.
+2. Văn phòng Ủy ban nhân dân xã tổng hợp, báo cáo kết quả trước ngày 20/12/2025.
+"""
+
+ADD_SCRIPT = """
+import sys, fakes
+from assistant.settings import load_settings
+from index.build import ingest
+from pathlib import Path
+from fakes import FakeHashEmbedder
+s = load_settings(corpus_dir=sys.argv[1], store_dir=sys.argv[2], manifest=sys.argv[3], repair=False,
+                  embedder="fake-hash")
+report = ingest(s, [Path(sys.argv[4])], embedder=FakeHashEmbedder(delay=0.3), progress=print)
+print("indexed", report.indexed, flush=True)
+"""
+
+
+def _spawn(settings: Settings, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{Path(__file__).parent}"}
+    return subprocess.Popen([sys.executable, "-c", ADD_SCRIPT, str(settings.corpus_dir), str(settings.store_dir),
+                             str(settings.manifest), *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def test_two_ingests_at_once_both_land(tmp_settings: Settings) -> None:
+    ingest(tmp_settings)
+    new = []
+    for place, number in (("An Bình", "11"), ("Tân Lập", "12")):
+        path = tmp_settings.corpus_dir / f"kh-{number}.txt"
+        path.write_text(PLAN_TEMPLATE.format(place=place, number=number), encoding="utf-8")
+        new.append(path)
+    procs = [_spawn(tmp_settings, str(path)) for path in new]
+    outputs = [proc.communicate(timeout=300)[0] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], outputs
+    assert any("waiting for it" in out for out in outputs), outputs  # the second one said it waits
+    record = load_record(tmp_settings.build_record)
+    assert record is not None and {"kh-11.txt", "kh-12.txt"} <= set(record.plans) and len(record.plans) == 7
+    assert _count(tmp_settings) == sum(p["chunks"] for p in record.plans.values())
+
+
+class CountingEmbedder(fakes.FakeHashEmbedder):
+    """A fake embedder that counts the texts it was asked to embed."""
+
+    calls = 0
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> Any:
+        type(self).calls += len(texts)
+        return super().embed(texts, kind)
+
+
+def test_a_held_store_is_refused_before_any_embedding(tmp_settings: Settings) -> None:
+    ingest(tmp_settings)
+    (tmp_settings.corpus_dir / "kh-11.txt").write_text(PLAN_TEMPLATE.format(place="An Bình", number="11"),
+                                                      encoding="utf-8")
+    holder = open_store(tmp_settings)  # what a running `plans serve` holds
+    try:
+        CountingEmbedder.calls = 0
+        with pytest.raises(StoreLockedError, match="QDRANT_URL"):
+            ingest(tmp_settings, embedder=CountingEmbedder())
+        assert CountingEmbedder.calls == 0
+    finally:
+        holder.close()
+
+
+def test_a_running_ingest_makes_another_stop_clearly(tmp_settings: Settings) -> None:
+    from index.lock import IngestBusyError, ingest_lock
+
+    ingest(tmp_settings)
+    before = load_record(tmp_settings.build_record)
+    with ingest_lock(tmp_settings.store_dir, 0, print), pytest.raises(IngestBusyError, match="Wait for it"):
+        ingest(replace(tmp_settings, ingest_wait=0), rebuild=True)
+    assert load_record(tmp_settings.build_record) == before
+
+
+def test_one_bad_plan_never_stops_the_others(tmp_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from corpus import chunker
+
+    folder = tmp_settings.corpus_dir
+    for name in ("twin-a.txt", "twin-b.txt"):  # same place and number: the same id from their headers
+        (folder / name).write_text(PLAN_TEMPLATE.format(place="An Bình", number="11"), encoding="utf-8")
+    (folder / "crash.txt").write_text(PLAN_TEMPLATE.format(place="Tân Lập", number="13"), encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7")
+    real = chunker.chunk_plan
+
+    def fragile(doc: str, *args: Any, **kwargs: Any) -> Any:
+        if doc == "crash.txt":
+            raise IndexError("list index out of range")  # stands in for a parser bug on one layout
+        return real(doc, *args, **kwargs)
+
+    monkeypatch.setattr("index.build.chunk_plan", fragile)
+    report = ingest(tmp_settings)
+    assert set(report.indexed) == {p.name for p in CORPUS.iterdir()} | {"twin-a.txt", "twin-b.txt"}
+    reasons = {s.doc: s.reason for s in report.skipped}
+    assert set(reasons) == {"crash.txt", "empty.txt", "scan.pdf"}
+    assert "IndexError" in reasons["crash.txt"] and any("twin-b.txt" in w for w in report.warnings)
+    text = "\n".join(report.lines())
+    assert all(f"skipped {doc}" in text for doc in reasons)

@@ -118,7 +118,7 @@ def _extract(doc: str, repair: bool = True) -> list[Obligation]:
     meta, _ = resolve_meta(doc, plan.lines, load_manifest(MANIFEST))
     meta = with_defaults(meta)
     reading = read_plan_lines(plan.lines, enabled=repair)
-    return extract_obligations(plan.doc, meta.plan_id, meta.label, plan.lines, reading.lines)
+    return extract_obligations(plan.doc, meta.plan_id, meta.label, reading.raw, reading.lines)
 
 
 @pytest.mark.parametrize(("doc", "lines", "lead"), [

@@ -683,7 +683,7 @@ def _plan_obligations(doc: str, lines: tuple[str, ...], manifest_path: Path, rep
     meta, _ = resolve_meta(doc, lines, load_manifest(manifest_path))
     meta = with_defaults(meta)
     reading = read_plan_lines(lines, enabled=repair)
-    return extract_obligations(doc, meta.plan_id, meta.label, lines, reading.lines)
+    return extract_obligations(doc, meta.plan_id, meta.label, reading.raw, reading.lines)
 
 
 def extract_corpus(corpus_dir: Path, manifest_path: Path | None = None, repair: bool = True) -> list[Obligation]:
