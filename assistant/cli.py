@@ -30,15 +30,12 @@ def _settings(**overrides: Any) -> Settings:
 
 def _open(settings: Settings) -> Assistant:
     """Open the assistant or exit with the message that says what to do."""
-    from assistant.answerers import AnswererError
     from assistant.service import Assistant
-    from index.embedders import EmbedderError
-    from index.record import IndexMismatchError, NoIndexError
-    from index.store import StoreError
+    from corpus.errors import PlansError
 
     try:
         return Assistant.open(settings)
-    except (NoIndexError, IndexMismatchError, StoreError, EmbedderError, AnswererError) as exc:
+    except PlansError as exc:
         _fail(str(exc))
 
 
@@ -61,11 +58,8 @@ def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
     Without PATHS the index mirrors corpus/plans (plans whose files are gone are removed); with PATHS those files
     are added or updated and the other indexed plans stay.
     """
-    from corpus.manifest import ManifestError
+    from corpus.errors import PlansError
     from index.build import ingest as run_ingest
-    from index.embedders import EmbedderError
-    from index.record import NoIndexError
-    from index.store import StoreError
 
     settings = _settings()
     missing = [str(p) for p in paths if not p.exists()]
@@ -74,7 +68,7 @@ def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
     try:
         report = run_ingest(settings, list(paths) or None, rebuild=rebuild,
                             progress=lambda msg: click.echo(msg, err=True))
-    except (StoreError, EmbedderError, ManifestError, NoIndexError, ValueError) as exc:
+    except PlansError as exc:
         _fail(str(exc))
     for line in report.lines():
         click.echo(line)
@@ -88,10 +82,8 @@ def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
 @click.option("--k", default=None, type=click.IntRange(1, 50), help="Passages to retrieve (default PLANS_TOP_K, 8).")
 def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: int | None) -> None:
     """Answer QUESTION from the plans, citing the exact source lines."""
-    from assistant.answerers import AnswererError
     from assistant.query import QuestionError, validate
-    from index.record import NoIndexError
-    from index.store import StoreError
+    from corpus.errors import PlansError
 
     if not jsonl:
         try:
@@ -106,7 +98,7 @@ def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: i
                     continue
                 try:
                     out = assistant.ask(line, plan=plan, k=k).to_json()
-                except (QuestionError, AnswererError, StoreError, NoIndexError) as exc:
+                except PlansError as exc:
                     out = {"question": line.strip()[:200], "error": str(exc)}
                 click.echo(json.dumps(out, ensure_ascii=False))
             return
@@ -114,7 +106,7 @@ def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: i
             answer = assistant.ask(question or "", plan=plan, k=k)
         except QuestionError as exc:
             _fail(str(exc), 2)
-        except (AnswererError, StoreError, NoIndexError) as exc:
+        except PlansError as exc:
             _fail(str(exc))
         if as_json:
             click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
@@ -139,10 +131,7 @@ def render_answer(answer: Any) -> str:
 @click.option("--plan", default=None, help="Search only this plan.")
 def chat(plan: str | None) -> None:
     """A terminal conversation; follow-ups ("còn xã Sa Thầy thì sao?") reuse the previous question."""
-    from assistant.answerers import AnswererError
-    from assistant.query import QuestionError
-    from index.record import NoIndexError
-    from index.store import StoreError
+    from corpus.errors import PlansError
 
     assistant = _open(_settings())
     history: list[str] = []
@@ -160,7 +149,7 @@ def chat(plan: str | None) -> None:
                 continue
             try:
                 answer = assistant.ask(question, plan=plan, history=history)
-            except (QuestionError, AnswererError, StoreError, NoIndexError) as exc:
+            except PlansError as exc:
                 click.echo(str(exc))
                 continue
             history.append(answer.effective_question or question)
@@ -175,15 +164,20 @@ def manifest(paths: tuple[Path, ...]) -> None:
     """Show what each plan's header says (id, issuer, number, date, title), where the manifest overrides it,
     and which fields could not be read, with a manifest entry to fill them."""
     from corpus.manifest import ManifestError, load_manifest, resolve_meta, suggest_entry
-    from corpus.reader import Skipped, list_plan_paths, read_plan
+    from corpus.reader import Skipped, find_plans, read_plan
 
     settings = _settings()
     try:
         entries = load_manifest(settings.manifest)
     except ManifestError as exc:
         _fail(str(exc))
-    for path in list_plan_paths(list(paths) or [settings.corpus_dir]):
-        plan = read_plan(path)
+    for problem in entries.problems:
+        click.echo(f"warning: {problem}")
+    found, skipped = find_plans(list(paths) or [settings.corpus_dir])
+    for skip in skipped:
+        click.echo(f"{skip.doc}: skipped: {skip.reason}")
+    for path in found:
+        plan = read_plan(path, max_bytes=settings.max_plan_mb * 1024 * 1024)
         if isinstance(plan, Skipped):
             click.echo(f"{plan.doc}: skipped: {plan.reason}")
             continue
@@ -216,8 +210,9 @@ def restore() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (keep local unless needed).")
 @click.option("--port", default=7860, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Start the web UI (offline, no share link)."""
+@click.option("--no-login", is_flag=True, help="Serve a non-local address without a login (not recommended).")
+def serve(host: str, port: int, no_login: bool) -> None:
+    """Start the web UI (offline, no share link; a login is required off this machine)."""
     import os
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -226,9 +221,14 @@ def serve(host: str, port: int) -> None:
         from ui.app import serve as serve_ui
     except ImportError as exc:
         _fail(f"the web UI is not available: {exc}")
-    if host not in ("127.0.0.1", "localhost", "::1") and not os.environ.get("PLANS_UI_USER"):
-        click.echo(f"Warning: serving on {host} without a login: anyone who can reach this machine can use the "
-                   "assistant. Set PLANS_UI_USER and PLANS_UI_PASSWORD to require one.", err=True)
+    has_login = bool(os.environ.get("PLANS_UI_USER") and os.environ.get("PLANS_UI_PASSWORD"))
+    if host not in ("127.0.0.1", "localhost", "::1") and not has_login:
+        if not no_login:
+            _fail(f"serving on {host} lets anyone who can reach this machine use the assistant, so a login is "
+                  "required: set PLANS_UI_USER and PLANS_UI_PASSWORD (e.g. PLANS_UI_USER=office "
+                  f"PLANS_UI_PASSWORD='…' plans serve --host {host}), or pass --no-login to serve without one.", 2)
+        click.echo(f"Warning: serving on {host} without a login (--no-login): anyone who can reach this machine "
+                   "can use the assistant.", err=True)
     settings = _settings()
     assistant = _open(settings)
     try:

@@ -66,3 +66,11 @@ def test_manifest_reports_detected_header_for_new_plan(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["manifest"], env={**_env(tmp_path), "PLANS_CORPUS_DIR": str(plans)})
     assert "notes.txt: id notes" in result.output and "not in the header: issuer" in result.output
     assert "[[plan]]" in result.output
+
+
+def test_serving_off_this_machine_needs_a_login(tmp_path: Path) -> None:
+    env = {k: v for k, v in _env(tmp_path).items() if not k.startswith("PLANS_UI_")}
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "PLANS_UI_USER" in result.output and "--no-login" in result.output
+    assert not (tmp_path / "store").exists()  # refused before anything was opened

@@ -338,3 +338,64 @@ def test_feedback_log_is_line_atomic_under_threads(tmp_path: Path) -> None:
     assert len(rated) == 16 and all(r["citations"][0]["lines"] == [3, 4] for r in rated)
     with pytest.raises(ValueError):
         log.record(answer, "meh")
+
+
+def test_feedback_is_bounded_and_failures_hide_server_paths(tmp_path: Path) -> None:
+    from assistant.settings import load_settings
+    from ui.feedback import FeedbackLimitError
+    from ui.handlers import ChatUI
+
+    answer = _answer()
+    log = FeedbackLog(tmp_path / "fb.jsonl", per_session=3, per_minute=5)
+    for _ in range(3):
+        log.record(answer, "up", session="a")
+    with pytest.raises(FeedbackLimitError):
+        log.record(answer, "up", session="a")  # one session's fourth rating in a minute
+    log.record(answer, "up", session="b")
+    log.record(answer, "up", session="c")
+    with pytest.raises(FeedbackLimitError):
+        log.record(answer, "up", session="d")  # the sixth rating of all sessions
+    assert len(log.read()) == 5
+    small = FeedbackLog(tmp_path / "small.jsonl", max_log_bytes=2000)
+    small.record(answer, "up", session="a")
+    with pytest.raises(FeedbackLimitError, match="full"):
+        small.record(answer, "down", "x" * 1500, session="b")
+    # A log that cannot be written: the user is told so, without the server's path.
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    ui = ChatUI(FakeAssistant(), load_settings(feedback_file=blocked), stream_delay=0)  # type: ignore[arg-type]
+    turn = Turn(question="q", plan="", answer=answer)
+    status, comment = ui.rate("up", "ý kiến", "vi", [turn], session="s")
+    assert status.startswith("⚠️") and str(tmp_path) not in status and comment == "ý kiến"
+
+
+def _raw_post(url: str, path: str, declared: int, body: bytes = b"") -> int:
+    """Status of a POST that declares a body size (sending only the first bytes of it)."""
+    import socket
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {parts.hostname}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {declared}\r\n\r\n".encode() + body)
+        return int(sock.recv(200).split()[1])
+
+
+def test_oversized_requests_are_refused_and_never_logged(ui_server: UIServer) -> None:
+    assert _raw_post(ui_server.url, "/gradio_api/queue/join", 100 * 1024 * 1024, b'{"data": ["') == 413
+    assert _raw_post(ui_server.url, "/gradio_api/upload", 100 * 1024 * 1024) == 413
+    assert _raw_post(ui_server.url, "/gradio_api/queue/join", 2, b"{}") == 422  # a small bad body is the app's to refuse
+
+
+def test_log_lines_are_capped() -> None:
+    import io
+
+    from ui.guard import CappedStream
+
+    sink = io.StringIO()
+    stream = CappedStream(sink, max_line=50)  # type: ignore[arg-type]
+    stream.write("short\n")
+    stream.write("A" * 10_000)
+    stream.write("B" * 10_000 + "\nnext line\n")
+    lines = sink.getvalue().split("\n")
+    assert lines[0] == "short" and len(lines[1]) < 70 and "[line cut]" in lines[1] and lines[2] == "next line"

@@ -137,11 +137,13 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             return gr.update(value=ui.copy(language, turns_v), visible=True)
         copy.click(copy_text, [lang, turns], copy_box, api_name="copy").then(None, [copy_box], None, js=COPY_JS)
 
-        def thumbs_up(comment: str, language: str, turns_v: list[Turn]) -> tuple[str, str]:
-            return ui.rate("up", comment, language, turns_v)
+        def thumbs_up(comment: str, language: str, turns_v: list[Turn], request: gr.Request) -> tuple[str, str]:
+            return ui.rate("up", comment, language, turns_v, session=str(request.session_hash or ""))
 
-        def thumbs_down(comment: str, language: str, turns_v: list[Turn]) -> tuple[str, str]:
-            return ui.rate("down", comment, language, turns_v)
+        def thumbs_down(comment: str, language: str, turns_v: list[Turn], request: gr.Request) -> tuple[str, str]:
+            return ui.rate("down", comment, language, turns_v, session=str(request.session_hash or ""))
+        for handler in (thumbs_up, thumbs_down):  # Gradio passes the request by the annotation's real type
+            handler.__annotations__["request"] = gr.Request
         up.click(thumbs_up, [comment_box, lang, turns], [fb_status, comment_box], api_name="feedback_up")
         down.click(thumbs_down, [comment_box, lang, turns], [fb_status, comment_box], api_name="feedback_down")
 
@@ -193,15 +195,22 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
-           auth: tuple[str, str] | None = None, concurrency: int = CONCURRENCY, max_queue: int = MAX_QUEUE) -> str:
-    """Queue and launch the app locally (never a share link, no extra file paths); returns its local URL."""
+           auth: tuple[str, str] | None = None, concurrency: int = CONCURRENCY, max_queue: int = MAX_QUEUE,
+           max_upload_bytes: int = 4 * 1024 * 1024) -> str:
+    """Queue and launch the app locally (never a share link, no extra file paths, request bodies and uploads
+    capped); returns its local URL."""
+    from starlette.middleware import Middleware
+
+    from ui.guard import BodyLimit
+
     # Gradio rebuilds a pandas summary of every past event after each event, only for its monitoring page
     # (off here): a growing per-answer CPU cost. Recompute it at most every million events instead.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000000")
     demo.queue(default_concurrency_limit=concurrency, max_size=max_queue)
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, prevent_thread_lock=not block,
                 quiet=True, show_error=False, ssr_mode=False, allowed_paths=[], css=CSS, js=JS,
-                footer_links=["api"], pwa=False, mcp_server=False)
+                footer_links=["api"], pwa=False, mcp_server=False, max_file_size=max_upload_bytes,
+                app_kwargs={"middleware": [Middleware(BodyLimit, upload_bytes=max_upload_bytes)]})
     return str(demo.local_url)
 
 
@@ -218,13 +227,16 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
         raise ValueError("Share links are disabled: the assistant serves only on the local network.")
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from assistant.service import Assistant
+    from ui.guard import cap_process_logs
 
     auth = _auth_from_env()
+    cap_process_logs()  # libraries print the inputs they reject; a request body must never fill the log
     assistant = assistant or Assistant.open(settings)
     try:
         warm_up(assistant)
         demo = build_app(assistant, settings)
-        url = launch(demo, host=host, port=port, block=False, auth=auth)
+        url = launch(demo, host=host, port=port, block=False, auth=auth,
+                     max_upload_bytes=settings.max_plan_mb * 1024 * 1024)
         print(f"Trợ lý Kế hoạch: {url}" + ("  (login required)" if auth else "") + "  — Ctrl+C to stop", flush=True)
         demo.block_thread()
     finally:

@@ -6,6 +6,8 @@ import fcntl
 import json
 import os
 import threading
+import time
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,16 +16,39 @@ from assistant.types import Answer
 
 RATINGS = ("up", "down")
 MAX_COMMENT_CHARS = 2000
+MAX_RECORD_BYTES = 64 * 1024  # an answer with its citations is a few KB; a record this big is not feedback
+MAX_LOG_BYTES = 50 * 1024 * 1024
+PER_SESSION_PER_MINUTE = 10
+PER_MINUTE = 120  # all sessions together
+
+
+class FeedbackLimitError(ValueError):
+    """A rating was refused: too many too fast, too large, or the log is full."""
 
 
 class FeedbackLog:
-    """Appends feedback records to a JSONL file; each record is one write of one line, under a lock."""
+    """Appends feedback records to a JSONL file; each record is one write of one line, under a lock; bounded in
+    record size, log size and rate (per session and overall), so feedback cannot fill the disk."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_log_bytes: int = MAX_LOG_BYTES, per_session: int = PER_SESSION_PER_MINUTE,
+                 per_minute: int = PER_MINUTE) -> None:
         self.path = Path(path)
+        self.max_log_bytes, self.per_session, self.per_minute = max_log_bytes, per_session, per_minute
         self._lock = threading.Lock()
+        self._recent: deque[tuple[float, str]] = deque()  # (time, session) of the last minute's ratings
 
-    def record(self, answer: Answer, rating: str, comment: str = "", **extra: Any) -> dict[str, Any]:
+    def _admit(self, session: str) -> None:
+        """Refuse a rating beyond the rate limits (sliding minute)."""
+        now = time.monotonic()
+        while self._recent and now - self._recent[0][0] > 60:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_minute or \
+                (session and sum(s == session for _, s in self._recent) >= self.per_session):
+            raise FeedbackLimitError("too many ratings in the last minute; try again in a minute")
+        self._recent.append((now, session))
+
+    def record(self, answer: Answer, rating: str, comment: str = "", session: str = "",
+               **extra: Any) -> dict[str, Any]:
         """Append one rating of an answer; returns the record written."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
@@ -38,6 +63,11 @@ class FeedbackLog:
             "comment": (comment or "").strip()[:MAX_COMMENT_CHARS],
             **extra,
         }
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        if len(line) > MAX_RECORD_BYTES:
+            raise FeedbackLimitError(f"the rating is too large ({len(line) // 1024} KB)")
+        with self._lock:
+            self._admit(session)
         self.append(entry)
         return entry
 
@@ -46,6 +76,8 @@ class FeedbackLog:
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and self.path.stat().st_size + len(line) > self.max_log_bytes:
+                raise FeedbackLimitError("the feedback log is full; an administrator must archive it")
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.query import QuestionError
 from assistant.types import Answer, Citation
-from ui.feedback import FeedbackLog
+from ui.feedback import FeedbackLimitError, FeedbackLog
 from ui.i18n import t
 from ui.render import Turn, history, messages, parse_ref, plain_text, plan_label, stream_prefixes
 from ui.source import hint_html, plan_meta_html, plan_text_html, source_html
@@ -157,7 +157,8 @@ class ChatUI:
             return t("copy_empty", lang)
         return plain_text(turns[-1], lang, self.plans)
 
-    def rate(self, rating: str, comment: str, lang: str, turns: Sequence[Turn] | None) -> tuple[str, str]:
+    def rate(self, rating: str, comment: str, lang: str, turns: Sequence[Turn] | None,
+             session: str = "") -> tuple[str, str]:
         """Record thumbs up/down (+ comment) on the latest answer: (status message, cleared comment)."""
         rated = [(i, tr) for i, tr in enumerate(turns or []) if tr.answer is not None]
         if not rated:
@@ -165,8 +166,13 @@ class ChatUI:
         index, turn = rated[-1]
         assert turn.answer is not None
         try:
-            self.feedback.record(turn.answer, rating, comment, plan=turn.plan or None, turn=index, ui_language=lang)
-        except (OSError, ValueError) as exc:
+            self.feedback.record(turn.answer, rating, comment, session=session, plan=turn.plan or None, turn=index,
+                                 ui_language=lang)
+        except FeedbackLimitError as exc:
+            log.warning("feedback refused: %s", exc)
+            return t("fb_limit", lang), comment
+        except (OSError, ValueError):
+            # The reason (with the server's paths) goes to the server's log, never to the user.
             log.exception("feedback not saved")
-            return f"{t('fb_failed', lang)}: {exc}", comment
+            return t("fb_failed", lang), comment
         return t("fb_saved", lang), ""
