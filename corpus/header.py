@@ -12,7 +12,7 @@ from corpus import wordlists
 from corpus.places import PROVINCE_LEVELS, province_of, spelled
 from corpus.records import PlanMeta
 from corpus.structure import Outline, is_closing, is_doc_start, parse
-from corpus.text import collapse, fold, nfc
+from corpus.text import collapse, fold, nfc, strip_accents
 from corpus.times import find_times
 
 REQUIRED = ("issuer", "level", "number", "date", "title")
@@ -267,9 +267,11 @@ def read_header(doc: str, lines: Sequence[str], restored: Sequence[str] | None =
                     aliases=(fold(locality).title(),) if locality else ())
 
 
-def slug(text: str) -> str:
-    """Lowercase ASCII words joined by hyphens."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+def slug(text: str, ocr: bool = True) -> str:
+    """Lowercase ASCII words joined by hyphens; ocr undoes OCR confusions (for text read from a scan, never for a
+    file name, where "w" and a digit inside a word are meant)."""
+    folded = fold(text) if ocr else strip_accents(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
 def make_id(doc: str, number: str, locality: str, issuer: str) -> str:
@@ -277,7 +279,7 @@ def make_id(doc: str, number: str, locality: str, issuer: str) -> str:
     name's stem."""
     digits = re.match(r"\s*(\d[\d.]*)", number)
     if not digits:
-        return slug(Path(doc).stem) or "plan"
+        return slug(Path(doc).stem, ocr=False) or "plan"
     place = slug(locality)
     if not place:
         code = re.sub(r"^[^/]*/", "", number)
