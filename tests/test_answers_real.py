@@ -163,3 +163,15 @@ def test_who_is_in_charge_of_a_whole_plan(assistant: Any) -> None:
     # A question about one task of the plan is not about the plan as a whole.
     task = assistant.ask("Ai chủ trì xây dựng cơ sở dữ liệu về giống cây trồng của tỉnh Hòa Bình?")
     assert task.answer.startswith("Sở Nông nghiệp và Môi trường")
+
+
+def test_nfc_nfd_and_unaccented_questions_cite_the_same_lines(assistant: Any) -> None:
+    import unicodedata
+
+    from corpus.text import strip_accents
+
+    question = ("Theo kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình, tập huấn kỹ năng số cho nông dân "
+                "phải hoàn thành khi nào?")
+    forms = (unicodedata.normalize("NFC", question), unicodedata.normalize("NFD", question), strip_accents(question))
+    tops = {(a.citations[0].doc, a.citations[0].lines) for a in map(assistant.ask, forms) if a.citations}
+    assert len(tops) == 1 and next(iter(tops))[0] == FARMING

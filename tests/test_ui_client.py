@@ -399,3 +399,20 @@ def test_log_lines_are_capped() -> None:
     stream.write("B" * 10_000 + "\nnext line\n")
     lines = sink.getvalue().split("\n")
     assert lines[0] == "short" and len(lines[1]) < 70 and "[line cut]" in lines[1] and lines[2] == "next line"
+
+
+@pytest.mark.slow
+def test_paths_outside_the_app_are_not_served(ui_server: UIServer) -> None:
+    import urllib.error
+    import urllib.request
+
+    for path in ("file=/etc/passwd", "gradio_api/file=/etc/passwd", "gradio_api/file=../../../../etc/passwd",
+                 "gradio_api/file=..%2F..%2F..%2Fetc%2Fpasswd", "gradio_api/file=%2e%2e/%2e%2e/etc/passwd",
+                 "static/../../etc/passwd", "gradio_api/file=/proc/self/environ",
+                 f"gradio_api/file={ui_server.feedback_file}", "gradio_api/file=//etc/passwd"):
+        try:
+            with urllib.request.urlopen(ui_server.url + path, timeout=30) as response:
+                status, body = response.status, response.read(4096)
+        except urllib.error.HTTPError as exc:
+            status, body = exc.code, exc.read(4096)
+        assert status in (400, 403, 404) and b"root:" not in body, (path, status)
