@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import threading
 import time
@@ -18,7 +19,7 @@ from assistant.handlers import run as run_handler
 from assistant.query import Analysis, QuestionError, analyse
 from assistant.resolve import resolve
 from assistant.settings import Settings, load_settings
-from assistant.types import Answer
+from assistant.types import Answer, Citation
 from corpus.obligations import Obligation, extract_obligations
 from corpus.records import Chunk, PlanMeta
 from corpus.text import fold
@@ -130,11 +131,20 @@ class Assistant:
                 result = run_handler(self, analysis)
             if not result.first_stage:
                 result.first_stage = list(self._first_stage)
-            answer = self.answerer.compose(analysis, result, self.plans)
+            answer = self._paged(self.answerer.compose(analysis, result, self.plans))
         done = time.perf_counter()
         timings = {"analyse": (t_analyse - started) * 1000, "embed": (t_embed - t_analyse) * 1000,
                    "retrieve_answer": (done - t_embed) * 1000, "total": (done - started) * 1000}
         return replace(answer, timings_ms={key: round(v, 2) for key, v in timings.items()})
+
+    def _paged(self, answer: Answer) -> Answer:
+        """The answer with each citation's page, for plans read from PDFs or multi-page scans."""
+        def paged(c: Citation) -> Citation:
+            starts = self.record.plans.get(c.doc, {}).get("page_starts") or []
+            return replace(c, page=bisect.bisect_right(starts, c.lines[0])) if starts else c
+
+        return replace(answer, citations=tuple(map(paged, answer.citations)),
+                       related=tuple(map(paged, answer.related)))
 
     # ---------------------------------------------------------------- the handlers' context
 

@@ -17,11 +17,15 @@ class Citation:
     plan_id: str = ""
     locality: str = ""  # e.g. "phường Dương Kinh"
     restored: str = ""  # readable reading of the quote (OCR plans); "" when equal to quote
+    page: int = 0  # the PDF (or multi-page scan) page of the first line; 0 when the file has no pages
 
     def to_json(self) -> dict[str, Any]:
-        """The public JSON shape of a citation."""
-        return {"doc": self.doc, "lines": [self.lines[0], self.lines[1]], "quote": self.quote,
-                "heading": self.heading}
+        """The public JSON shape of a citation ("page" only for files that have pages)."""
+        out: dict[str, Any] = {"doc": self.doc, "lines": [self.lines[0], self.lines[1]], "quote": self.quote,
+                               "heading": self.heading}
+        if self.page:
+            out["page"] = self.page
+        return out
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,33 @@
-"""Read plan files: strict UTF-8, bounded in size, only regular files inside their folder, with a precise reason
-for every file that is skipped."""
+"""Read plan files of every supported type, bounded in size, only regular files inside their folder, with a
+precise reason for every file that is skipped. The text of files that need extracting (Word, PDF, scans) is cached
+by content hash, so a re-ingest never reads or OCRs a file twice."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.text import nfc
+from corpus.readers import Extracted, ReadError, reader_for, supported_suffixes
 
-PLAN_SUFFIXES = (".txt",)
-MAX_PLAN_BYTES = 4 * 1024 * 1024  # the longest real plan seen is 135 KB; 4 MB leaves room for annexes
-# Signatures of formats that are not plain text, so a misnamed file gets a reason that names what it is.
-_MAGIC = ((b"%PDF-", "a PDF file"), (b"PK\x03\x04", "a Word (.docx) or other zip file"),
-          (b"\xd0\xcf\x11\xe0", "an old Word (.doc) or Excel file"), (b"{\\rtf", "an RTF file"),
-          (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"II*\x00", "a TIFF image"),
-          (b"MM\x00*", "a TIFF image"))
+MAX_PLAN_BYTES = 4 * 1024 * 1024  # the longest real plan seen is 135 KB of text; 4 MB leaves room for annexes
+EXTRACTION_VERSION = "1"  # bump when a reader's output changes: cached extractions are then read again
 
 
 @dataclass(frozen=True)
 class PlanFile:
-    """A readable plan file: its name, raw lines (as in the file) and content hash."""
+    """A readable plan file: its name, its text's lines (as in the file, or as extracted), and content hash."""
 
     path: Path
     doc: str
-    lines: tuple[str, ...]  # the file's own lines, NFC only where the file already is NFC
+    lines: tuple[str, ...]  # a text file's own lines; for other types the extracted text (NFC)
     sha256: str
+    pages: tuple[int, ...] = ()  # the page of each line (PDFs, multi-page scans); () when the format has none
+    method: str = "text"  # how the text was obtained: text | docx | pdf-text | ocr | pdf-text+ocr
 
     @property
     def text(self) -> str:
@@ -41,18 +41,6 @@ class Skipped:
 
     doc: str
     reason: str
-
-
-def _guess_encoding(data: bytes) -> str:
-    """Name the encoding a non-UTF-8 file most likely has, for the error message."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[1:200:2].count(0) > 50:
-        return "UTF-16"
-    try:
-        decoded = data.decode("cp1258")
-    except UnicodeDecodeError:
-        return "an unknown encoding"
-    viet = sum(ch in "ăâđêôơưĂÂĐÊÔƠƯ" for ch in nfc(decoded))
-    return "Windows-1258 (cp1258)" if viet else "an unknown 8-bit encoding"
 
 
 def _size(n: int) -> str:
@@ -81,10 +69,39 @@ def _open_inside(path: Path, root: Path) -> int | Skipped:
     return fd
 
 
-def read_plan(path: Path, max_bytes: int = MAX_PLAN_BYTES, root: Path | None = None) -> PlanFile | Skipped:
-    """Read one plan file (a regular file inside root, by default its own folder, of at most max_bytes), or say
-    precisely why it cannot be indexed."""
+def _cached(cache_dir: Path | None, sha256: str) -> Extracted | None:
+    if cache_dir is None:
+        return None
+    try:
+        data = json.loads((cache_dir / f"{sha256}.json").read_text(encoding="utf-8"))
+        if data.get("version") != EXTRACTION_VERSION:
+            return None
+        return Extracted(tuple(str(x) for x in data["lines"]), tuple(int(p) for p in data["pages"]),
+                         str(data["method"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _cache(cache_dir: Path | None, sha256: str, extracted: Extracted) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f".{sha256}.tmp"
+    tmp.write_text(json.dumps({"version": EXTRACTION_VERSION, "lines": list(extracted.lines),
+                               "pages": list(extracted.pages), "method": extracted.method}, ensure_ascii=False),
+                   encoding="utf-8")
+    tmp.replace(cache_dir / f"{sha256}.json")
+
+
+def read_plan(path: Path, max_bytes: int = MAX_PLAN_BYTES, root: Path | None = None,
+              cache_dir: Path | None = None, progress: Callable[[str], None] | None = None) -> PlanFile | Skipped:
+    """Read one plan file (a regular file of a supported type inside root, by default its own folder, of at most
+    max_bytes), or say precisely why it cannot be indexed. Extracted text is cached in cache_dir when given."""
     doc = path.name
+    reader = reader_for(path)
+    if reader is None:
+        return Skipped(doc, f"unsupported file type {path.suffix or '(none)'}; plans are read from "
+                            f"{', '.join(supported_suffixes())} files")
     opened = _open_inside(path, root or path.parent)
     if isinstance(opened, Skipped):
         return opened
@@ -98,36 +115,21 @@ def read_plan(path: Path, max_bytes: int = MAX_PLAN_BYTES, root: Path | None = N
         return Skipped(doc, f"too large: over the {_size(max_bytes)} limit per plan (PLANS_MAX_PLAN_MB)")
     if not data.strip():
         return Skipped(doc, f"empty file ({len(data)} bytes); add the plan's text or remove the file")
-    for magic, what in _MAGIC:
-        if data.startswith(magic):
-            return Skipped(doc, f"{what}, not plain text, despite its name; only UTF-8 text plans are read: "
-                                "save the plan's text as UTF-8 .txt")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        guess = _guess_encoding(data)
-        if guess == "an unknown encoding" and b"\x00" in data:
-            return Skipped(doc, "binary file (NUL bytes); plans must be plain UTF-8 text")
-        return Skipped(
-            doc,
-            f"not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); looks like {guess}. "
-            f"Convert it with: iconv -f {'UTF-16' if guess == 'UTF-16' else 'CP1258'} -t UTF-8 "
-            f"{doc} > {Path(doc).stem}.utf8.txt",
-        )
-    if "\x00" in text:
-        # Text never holds NUL; quoting around it would silently differ from the file.
-        if _guess_encoding(data) == "UTF-16":
-            return Skipped(doc, f"UTF-16 text; convert it with: iconv -f UTF-16 -t UTF-8 {doc} > "
-                                f"{Path(doc).stem}.utf8.txt")
-        return Skipped(doc, f"binary file (NUL byte at offset {data.index(0)}); plans must be plain UTF-8 text")
-    letters = sum(ch.isalpha() for ch in text)
+    sha256 = hashlib.sha256(data).hexdigest()
+    extracted = _cached(cache_dir, sha256) if reader.name != "text" else None
+    if extracted is None:
+        try:
+            extracted = reader.extract(data, doc, progress or (lambda _msg: None))
+        except ReadError as exc:
+            return Skipped(doc, str(exc))
+        if reader.name != "text":
+            _cache(cache_dir, sha256, extracted)
+    letters = sum(ch.isalpha() for line in extracted.lines for ch in line)
     if letters < 20:
-        return Skipped(doc, f"no readable text ({letters} letters)")
-    lines = tuple(text.split("\n"))
-    if lines and lines[-1] == "":
-        lines = lines[:-1]
-    return PlanFile(path=path, doc=doc, lines=tuple(line.rstrip("\r") for line in lines),
-                    sha256=hashlib.sha256(data).hexdigest())
+        what = "no text found by OCR" if "ocr" in extracted.method else "no readable text"
+        return Skipped(doc, f"{what} ({letters} letters)")
+    return PlanFile(path=path, doc=doc, lines=extracted.lines, sha256=sha256, pages=extracted.pages,
+                    method=extracted.method)
 
 
 def find_plans(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
@@ -135,16 +137,17 @@ def find_plans(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
     with the reason (hidden files are ignored)."""
     found: list[Path] = []
     skipped: list[Skipped] = []
+    suffixes = supported_suffixes()
     for path in paths:
         if path.is_dir():
             for p in sorted(path.iterdir()):
                 if p.name.startswith("."):
                     continue
-                if p.suffix.lower() in PLAN_SUFFIXES:
+                if p.suffix.lower() in suffixes:
                     found.append(p)
                 elif not p.is_dir():
                     skipped.append(Skipped(p.name, f"unsupported file type {p.suffix or '(none)'}; plans are read "
-                                                   f"from {', '.join(PLAN_SUFFIXES)} files"))
+                                                   f"from {', '.join(suffixes)} files"))
         elif path.exists() or path.is_symlink():
             found.append(path)
     return found, skipped

@@ -132,6 +132,15 @@ def _save_reading(path: Path, plan: PlanFile, reading: PlanReading) -> None:
     tmp.replace(path)
 
 
+def page_starts(pages: Sequence[int]) -> list[int]:
+    """The 1-based line where each page starts (pages: the page of each line); [] for files without pages."""
+    starts: list[int] = []
+    for line, page in enumerate(pages, start=1):
+        while len(starts) < page:
+            starts.append(line)
+    return starts
+
+
 def _plain(data: dict[str, Any]) -> Any:
     """JSON round trip, so tuples compare equal to what the record file gives back."""
     return json.loads(json.dumps(data, ensure_ascii=False))
@@ -179,7 +188,8 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
     files: list[PlanFile] = []
     found, report.skipped = find_plans(list(paths) if paths else [settings.corpus_dir])
     for path in found:
-        result = read_plan(path, max_bytes=settings.max_plan_mb * 1024 * 1024)
+        result = read_plan(path, max_bytes=settings.max_plan_mb * 1024 * 1024,
+                           cache_dir=settings.store_dir / "extracted", progress=say)
         if isinstance(result, Skipped):
             report.skipped.append(result)
             continue
@@ -256,7 +266,8 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
         committed[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
                                "meta": _plain(asdict(meta)), "df": _term_df(chunks),
                                "repaired": plan.doc in report.repaired,
-                               "planted": [list(p) for p in report.planted.get(plan.doc, [])]}
+                               "planted": [list(p) for p in report.planted.get(plan.doc, [])],
+                               "read_as": plan.method, "page_starts": page_starts(plan.pages)}
         report.indexed.append(plan.doc)
     record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl,
                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
@@ -333,7 +344,7 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Setting
                 reading = read_plan_lines(plan.lines, enabled=settings.repair)
                 chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, reading.raw, reading.lines)
                 _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading)
-            except Exception as exc:
+            except Exception as exc:  # one plan's failure (a parser bug on a new layout) must never stop the others
                 report.skipped.append(Skipped(plan.doc, f"could not be read into chunks ({type(exc).__name__}: "
                                                         f"{exc}); the other plans were indexed"))
                 continue

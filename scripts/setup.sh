@@ -15,3 +15,13 @@ if [ "$extra" = "dev" ]; then
 else
   .venv/bin/pip install -q --disable-pip-version-check torch==2.13.0 -e .
 fi
+# Scans (PDFs without a text layer, images) are read by Tesseract with its Vietnamese model, from Debian's
+# packages; without it such files are skipped with a reason that says how to install it.
+if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx vie; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie \
+      >/dev/null) || echo "warning: could not install Tesseract; scanned plans will be skipped" >&2
+  else
+    echo "note: install tesseract-ocr and tesseract-ocr-vie to read scanned plans" >&2
+  fi
+fi

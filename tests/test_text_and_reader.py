@@ -88,11 +88,11 @@ def test_misnamed_nul_and_oversized_files_are_skipped(tmp_path: Path) -> None:
 
 def test_other_file_types_in_a_folder_are_reported(tmp_path: Path) -> None:
     (tmp_path / "plan.txt").write_text(PLAN, encoding="utf-8")
-    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "notes.md").write_text(PLAN, encoding="utf-8")
     (tmp_path / ".hidden").write_text("x", encoding="utf-8")
     found, skipped = find_plans([tmp_path])
     assert [p.name for p in found] == ["plan.txt"]
-    assert [s.doc for s in skipped] == ["scan.pdf"] and ".txt" in skipped[0].reason
+    assert [s.doc for s in skipped] == ["notes.md"] and ".docx" in skipped[0].reason and ".pdf" in skipped[0].reason
 
 
 @pytest.mark.parametrize("line", [
