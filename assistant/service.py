@@ -7,8 +7,9 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from assistant.answerers import Answerer, get_answerer
@@ -23,7 +24,7 @@ from assistant.types import Answer, Citation
 from corpus.obligations import Obligation, extract_obligations
 from corpus.records import Chunk, PlanMeta
 from corpus.text import fold
-from index.build import build_config, open_store, reading_path
+from index.build import IngestReport, build_config, ingest, open_store, reading_path
 from index.embedders import Embedder, get_embedder
 from index.lexicon import Lexicon
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
@@ -46,23 +47,39 @@ class Assistant:
 
     def __init__(self, settings: Settings, record: BuildRecord, store: Store, embedder: Embedder,
                  answerer: Answerer) -> None:
-        self.settings, self.record, self.store, self.embedder, self.answerer = settings, record, store, embedder, answerer
+        self.settings, self.store, self.embedder, self.answerer = settings, store, embedder, answerer
+        self._lock = threading.RLock()
+        self._obligations_lock = threading.Lock()
+        self._query_vec: list[float] = []
+        self._mode = "hybrid"
+        self._k = settings.top_k
+        self._first_stage: list[tuple[str, int, int]] = []
+        self._retrieved: dict[tuple[Analysis, tuple[str, ...]], list[Candidate]] = {}
+        self._load(record)
+
+    def _load(self, record: BuildRecord) -> None:
+        """Serve a committed record: its plans, term statistics, and fresh caches."""
+        self.record = record
         self.plans: dict[str, PlanMeta] = {p["plan_id"]: _meta(p["meta"]) for p in record.plans.values()}
         self._docs = {p["plan_id"]: doc for doc, p in record.plans.items()}
         df: Counter[str] = Counter()
         for p in record.plans.values():
             df.update(p.get("df", {}))
         self.stats = TermStats(df, sum(p["chunks"] for p in record.plans.values()))
-        self._lock = threading.RLock()
         self._chunks: dict[str, list[Chunk]] = {}
         self._obligations: list[Obligation] | None = None
-        self._obligations_lock = threading.Lock()
-        self._query_vec: list[float] = []
-        self._mode = "hybrid"
-        self._k = settings.top_k
-        self._first_stage: list[tuple[str, int, int]] = []
         self._lexicon: Lexicon | None = None
-        self._retrieved: dict[tuple[Analysis, tuple[str, ...]], list[Candidate]] = {}
+
+    def add_plans(self, paths: Sequence[Path], progress: Callable[[str], None] | None = None) -> IngestReport:
+        """Index files of the corpus folder with this process's store and embedder (the embedded store allows one
+        process: a UI adds plans itself, it never starts a second ingest process), then answer from the new index.
+        Questions wait meanwhile; a failed ingest leaves the committed index as it was."""
+        with self._lock, self._obligations_lock:
+            report = ingest(self.settings, list(paths), embedder=self.embedder, progress=progress, store=self.store)
+            record = load_record(self.settings.build_record)
+            if record is not None:
+                self._load(record)
+        return report
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:

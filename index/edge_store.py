@@ -34,8 +34,9 @@ _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")  # a plain folder name: no "
 _NEW, _DROP = ".new-", ".drop-"  # prefixes of folders in the middle of a create or a drop
 _LOCKED = (
     "The index at {path} is in use by another process (a running `plans serve` or `plans chat`?). The "
-    "embedded store allows one process at a time: stop the other one, or run a Qdrant server and set "
-    "QDRANT_URL so several processes can share it."
+    "embedded store allows one process at a time: add plans from the web UI's \"Add plans\" tab while it runs, "
+    "or stop the other process and run the command again, or run a Qdrant server and set QDRANT_URL so several "
+    "processes can share it."
 )
 
 

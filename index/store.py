@@ -97,7 +97,8 @@ class QdrantStore:
             if "already accessed" in str(exc):
                 raise StoreLockedError(
                     f"The index at {path} is in use by another process (a running `plans serve` or "
-                    "`plans chat`?). The embedded store allows one process at a time: stop the other one, "
+                    "`plans chat`?). The embedded store allows one process at a time: add plans from the web "
+                    "UI's \"Add plans\" tab while it runs, or stop the other process and run the command again, "
                     "or run a Qdrant server and set QDRANT_URL so several processes can share it.") from exc
             raise StoreError(f"Cannot open the Qdrant store at {self.location}: {exc}") from exc
         except Exception as exc:

@@ -32,10 +32,12 @@ def _header(lang: str) -> str:
 
 
 def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The Gradio Blocks app (chat, source panel, feedback, plans, obligations); launch it with `launch`."""
+    """The Gradio Blocks app (chat, source panel, feedback, plans, obligations, adding plans); launch it with
+    `launch`."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     import gradio as gr
 
+    from ui.add_tab import Refreshed, add_tab
     from ui.obligations_tab import PlansTab, obligations_tab
 
     ui = ChatUI(assistant, settings)
@@ -96,7 +98,8 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                         pick_meta = gr.HTML(meta0, elem_id="plan-meta")
                     with gr.Column(scale=2):
                         pick_text = gr.HTML(text0, elem_id="plan-full")
-            obligations_tab(ui, lang, lang0, PlansTab(tabs, pick, pick_view, pick_meta, pick_text))
+            obligations = obligations_tab(ui, lang, lang0, PlansTab(tabs, pick, pick_view, pick_meta, pick_text))
+            add_tab(ui, settings, lang, lang0, Refreshed(plan, plans_table, pick, obligations))
 
         # Chat: stream an answer; examples fill the box and ask.
         ask_io: dict[str, Any] = {"fn": ui.ask, "inputs": [question, plan, lang, turns],

@@ -19,6 +19,7 @@ from ui.source import hint_html, plan_meta_html, plan_text_html, source_html
 if TYPE_CHECKING:
     from assistant.service import Assistant, PlanText
     from assistant.settings import Settings
+    from corpus.records import PlanMeta
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +35,26 @@ class ChatUI:
 
     def __init__(self, assistant: Assistant, settings: Settings, stream_delay: float = 0.02) -> None:
         self.assistant = assistant
-        metas = assistant.plan_list()
-        self.plans = {m.plan_id: m for m in metas}
-        self.texts: dict[str, PlanText] = {m.doc: assistant.plan_text(m.doc) for m in metas}
         self.feedback = FeedbackLog(settings.feedback_file)
         self.stream_delay = stream_delay
         self._active = 0
         self._active_lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str, tuple[str, ...]], Answer] = OrderedDict()
+        self.plans: dict[str, PlanMeta] = {}
+        self.texts: dict[str, PlanText] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Take the assistant's plans again (after plans were added); the dicts are updated in place, so the
+        tabs that share them see the new plans too."""
+        metas = self.assistant.plan_list()
+        texts = {m.doc: self.assistant.plan_text(m.doc) for m in metas}
+        self.plans.clear()
+        self.plans.update({m.plan_id: m for m in metas})
+        self.texts.clear()
+        self.texts.update(texts)
+        with self._active_lock:
+            self._cache.clear()  # answers given before may change with the new plans
 
     def _answer(self, question: str, plan_id: str, earlier: list[str]) -> Answer:
         """Assistant.ask, remembering recent answers (the same question, filter and history give the same answer)."""

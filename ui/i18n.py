@@ -90,6 +90,36 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_title": ("Tên kế hoạch", "Title"),
     "col_status": ("Văn bản", "Text"),
     "tab_obligations": ("Nghĩa vụ", "Obligations"),
+    "tab_add": ("Thêm kế hoạch", "Add plans"),
+    "add_intro": ("Tải lên kế hoạch ({types}; tối đa {mb} MB mỗi tệp, {n} tệp mỗi lần), bấm **Đọc tệp** để xem "
+                  "thông tin đọc được từ phần đầu văn bản (có thể sửa), rồi bấm **Thêm vào kho**: kế hoạch tìm "
+                  "được ngay. Bản quét được nhận dạng chữ (OCR), có thể mất một lúc mỗi trang.",
+                  "Upload plans ({types}; at most {mb} MB a file, {n} files at a time), press **Read files** to "
+                  "see what was read from each header (you can correct it), then **Add to the index**: the plans "
+                  "are searchable at once. Scans are read by OCR, which takes a while per page."),
+    "add_files": ("Tệp kế hoạch", "Plan files"),
+    "add_read": ("📖 Đọc tệp", "📖 Read files"),
+    "add_go": ("➕ Thêm vào kho", "➕ Add to the index"),
+    "add_ready": ("✅ sẵn sàng", "✅ ready"),
+    "add_skip": ("⚠️ bỏ qua", "⚠️ skipped"),
+    "add_nothing": ("Chưa có tệp nào đọc được để thêm.", "No readable file to add yet."),
+    "add_busy": ("Đang thêm kế hoạch khác; vui lòng thử lại sau.", "Other plans are being added; try again soon."),
+    "add_failed": ("⚠️ Không thêm được; kho và thư mục vẫn như trước",
+                   "⚠️ Could not add the plans; the index and the folder are as they were"),
+    "add_done": ("Đã thêm {n} kế hoạch ({chunks} đoạn, {s:.0f} giây):", "Added {n} plan(s) ({chunks} chunks, {s:.0f} s):"),
+    "add_dup": ("đã có trong kho ({doc})", "already in the index ({doc})"),
+    "add_big": ("lớn hơn {limit}", "larger than {limit}"),
+    "add_unreadable": ("không đọc được tệp tải lên", "the upload could not be read"),
+    "add_type": ("loại tệp {kind} không được hỗ trợ (hỗ trợ: {known})", "file type {kind} is not supported "
+                 "(supported: {known})"),
+    "add_col_file": ("Tệp", "File"),
+    "add_col_status": ("Trạng thái", "Status"),
+    "add_col_plan_id": ("Mã", "Id"),
+    "add_col_level": ("Cấp", "Level"),
+    "add_col_locality": ("Địa phương", "Place"),
+    "add_col_number": ("Số hiệu", "Number"),
+    "add_col_date": ("Ngày", "Date"),
+    "add_col_title": ("Tên kế hoạch", "Title"),
     "obl_intro": ("Các nhiệm vụ đọc từ kế hoạch: đơn vị chủ trì, phối hợp, nội dung và thời hạn. Lọc theo kế hoạch, "
                   "đơn vị hoặc thời hạn; bấm vào một dòng của bảng để xem các dòng nguồn được tô sáng.",
                   "Duties read from the plans: lead and supporting units, task and deadline. Filter by plan, unit "

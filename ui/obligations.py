@@ -97,19 +97,25 @@ class ObligationsUI:
 
     def __init__(self, assistant: Assistant, plans: dict[str, PlanMeta], texts: dict[str, PlanText],
                  keep: int = KEEP_EXPORTS) -> None:
-        try:
-            self.obls: list[Obligation] = list(assistant.obligations())
-        except Exception:  # the chat must come up even if obligations cannot be read: the tab is then empty
-            log.exception("obligations unavailable")
-            self.obls = []
+        self.assistant = assistant
         self.plans = plans
         self.texts = texts
-        self._keys = [fold(" ".join((o.task, o.task_raw, o.heading, *o.lead, *o.support))) for o in self.obls]
+        self.reload()
         self.root = Path(tempfile.mkdtemp(prefix="plans-obligations-"))
         atexit.register(shutil.rmtree, self.root, True)
         self.keep = keep
         self._dirs: deque[Path] = deque()
         self._lock = threading.Lock()
+
+    def reload(self) -> None:
+        """Read the obligations of the plans the assistant serves now (after plans were added)."""
+        try:
+            obls: list[Obligation] = list(self.assistant.obligations())
+        except Exception:  # the chat must come up even if obligations cannot be read: the tab is then empty
+            log.exception("obligations unavailable")
+            obls = []
+        keys = [fold(" ".join((o.task, o.task_raw, o.heading, *o.lead, *o.support))) for o in obls]
+        self.obls, self._keys = obls, keys
 
     def plan_choices(self, lang: str) -> list[tuple[str, str]]:
         """All plans, then each plan that has obligations."""
