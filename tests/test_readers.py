@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docs_factory import FONT, header, make_docx, make_scan_pdf, make_scan_png, make_text_pdf
 
 from corpus.reader import PlanFile, Skipped, read_plan
 from corpus.text import fold
+from evals.docs import FONT, header, make_docx, make_scan_pdf, make_scan_png, make_text_pdf
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
                                      reason="Tesseract is not installed (scripts/test.sh installs it)")

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docs_factory import header, make_docx
 
 from assistant.settings import Settings, load_settings
+from evals.docs import header, make_docx
 from index.record import load_record
 from ui.add_plans import AddPlans, safe_name
 
