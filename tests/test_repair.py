@@ -472,3 +472,22 @@ def test_field_text_is_clean_running_text_the_lm_learns(restorer: Restorer) -> N
     assert valid / len(letters) > 0.97, f"only {valid} of {len(letters)} words are Vietnamese syllables"
     # "các sở, ban, ngành" is rare outside the plans' register: the general text and law codes read "số"
     assert restorer.restore_line("- Theo ddi, d6n ddc cac sd, ban, nganh").text == "- Theo dõi, đôn đốc các sở, ban, ngành"
+
+
+@pytest.mark.parametrize(("raw", "kept"), [
+    ("Trien khai ha tang IoT tai cac khu cong nghiep", "IoT"),
+    ("do pH cua dat va nuoc", "pH"),
+    ("dang nhap bang tai khoan VNeID hoac iHanoi", "iHanoi"),
+    ("ham luong Hg, Pb trong nuoc thai", "Hg, Pb"),
+])
+def test_terms_that_are_not_vietnamese_syllables_stay_as_written(restorer: Restorer, raw: str, kept: str) -> None:
+    """A capital consonant inside a word (IoT, pH) or an element symbol (Hg) is no damaged syllable."""
+    restored = restorer.restore_line(raw).text
+    assert kept in restored and restored != raw  # the Vietnamese around them is still restored
+
+
+def test_a_capital_vowel_inside_a_word_is_still_repaired(restorer: Restorer) -> None:
+    """The scans read a marked vowel as a capital ("thAm" = "thẩm"): that is damage, not a term."""
+    from corpus.repair.restorer import not_vietnamese
+
+    assert not not_vietnamese("thAm") and not_vietnamese("IoT") and not not_vietnamese("Cu")

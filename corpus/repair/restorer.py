@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from corpus.repair.candidates import SyllableTrie
@@ -178,6 +180,8 @@ class Restorer:
                         and self.book.is_code(p.text)
                     ):
                         ps[i] = Piece(p.text, "code")
+                    elif p.kind == "word" and not_vietnamese(p.text):
+                        ps[i] = Piece(p.text, "keep")
         work = LineWork(raw=line, tokens=tokens, pieces=pieces)
         work.outputs = [[nfc(p.text) for p in ps] for ps in pieces]
         work.conf = [[1.0 for _ in ps] for ps in pieces]
@@ -349,6 +353,28 @@ class Restorer:
             pos = end
         parts.append(work.raw[pos:])
         return RestoredLine(raw=work.raw, text=nfc("".join(parts)), tokens=tuple(reps))
+
+
+@lru_cache(maxsize=1)
+def _element_symbols() -> frozenset[str]:
+    lines = (DATA_DIR / "symbols.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+def not_vietnamese(text: str) -> bool:
+    """Whether a word of running text (not a capitals line) is written as something other than a Vietnamese
+    syllable, so that no reading of it as one should be forced: a capital consonant after a small letter (IoT,
+    pH, eKYC, iGate), or a chemical element symbol that is no syllable (Hg, Pb). The seed scans never give these
+    for a Vietnamese word: inside a word they capitalise only vowels ("thAm" = "thẩm"). Measured and left to the
+    decoder: capitals that spell no syllable (in running text the scans damage capitalised names and codes into
+    such shapes, so keeping them lost 8% of names on the hand gold) and a lone capital consonant (the scans drop
+    whole vowels, "Tỷ" read "T")."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) != len(text):
+        return False
+    if any(a.islower() and b.isupper() and fold(b) not in "aeiouy" for a, b in itertools.pairwise(text)):
+        return True  # a capital vowel inside a word is the scans' reading of a marked one ("thAm" = "thẩm")
+    return text in _element_symbols() and not is_valid_syllable(fold(text))
 
 
 def word_case(text: str, upper_line: bool) -> str:

@@ -85,8 +85,8 @@ def _looks_code(seg: str, code_context: bool, is_code: Callable[[str], bool]) ->
         return (
             len(letters) == len(seg) and letters[0].isupper() and (is_code(seg) or not is_valid_syllable(seg))
         )
-    if not any(c.isupper() for c in seg[1:]) or is_valid_syllable(seg):
-        return False
+    if not any(c.isupper() for c in seg[1:]) or is_valid_syllable(seg) or seg[0].islower():
+        return False  # a small first letter is no damaged code's: "pH" is not "ĐH" (restorer.not_vietnamese)
     return is_code(seg)  # standalone: UBND, HĐND, VNeID (raw "VNelD"), iGate (raw "1Gate")
 
 
