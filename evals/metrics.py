@@ -143,3 +143,15 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "latency_p50_ms": median(latencies) if latencies else 0.0,
         "latency_p95_ms": _pct(latencies, 0.95),
     }
+
+
+def syllable_accuracy(read: list[str], truth: list[str]) -> float:
+    """Share of the truth's syllables that the reading has, in order (longest common subsequence)."""
+    a, b = " ".join(read).split(), " ".join(truth).split()
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b, start=1):
+            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[-1]))
+        previous = current
+    return previous[-1] / max(len(b), 1)

@@ -23,23 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evals.docs import make_docx, make_scan_pdf, make_text_pdf  # after the path insert
+from evals.metrics import syllable_accuracy
 
 REPO = Path(__file__).resolve().parent.parent
 PLAN = REPO / "corpus" / "plans" / "002_8d078f4651206baf.txt"
 WRAP = 95  # characters per visual line: an A4 page in 11 pt
 PER_PAGE = 42
-
-
-def syllable_accuracy(read: list[str], truth: list[str]) -> float:
-    """Share of the truth's syllables that the reading has, in order (longest common subsequence)."""
-    a, b = " ".join(read).split(), " ".join(truth).split()
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        current = [0]
-        for j, y in enumerate(b, start=1):
-            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[-1]))
-        previous = current
-    return previous[-1] / max(len(b), 1)
 
 
 def line_match(read: list[str], truth: list[str]) -> tuple[int, int]:

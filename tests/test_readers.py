@@ -14,6 +14,7 @@ import pytest
 from corpus.reader import PlanFile, Skipped, read_plan
 from corpus.text import fold
 from evals.docs import FONT, header, make_docx, make_scan_pdf, make_scan_png, make_text_pdf
+from evals.metrics import syllable_accuracy
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None,
                                      reason="Tesseract is not installed (scripts/test.sh installs it)")
@@ -37,18 +38,6 @@ def _reason(path: Path, **kwargs: Any) -> str:
     plan = read_plan(path, **kwargs)
     assert isinstance(plan, Skipped), f"{path.name} was read"
     return plan.reason
-
-
-def syllable_accuracy(read: list[str], truth: list[str]) -> float:
-    """Share of the truth's syllables that the reading has, in order (longest common subsequence)."""
-    a, b = " ".join(read).split(), " ".join(truth).split()
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        current = [0]
-        for j, y in enumerate(b, start=1):
-            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[-1]))
-        previous = current
-    return previous[-1] / max(len(b), 1)
 
 
 def test_docx_keeps_paragraphs_and_table_rows_in_reading_order(tmp_path: Path) -> None:
