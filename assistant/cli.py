@@ -55,6 +55,9 @@ def main() -> None:
 def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
     """Build or update the index; only new or changed plans are re-embedded.
 
+    Plans are read from .txt (UTF-8), .docx, .pdf and scans (.png, .jpg, .tif; OCR by Tesseract); a file that
+    cannot be read is skipped with the reason and the rest is indexed.
+
     Without PATHS the index mirrors corpus/plans (plans whose files are gone are removed); with PATHS those files
     are added or updated and the other indexed plans stay.
     """
