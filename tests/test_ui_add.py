@@ -149,6 +149,8 @@ def test_upload_tab_adds_a_plan_in_the_browser(tmp_path: Path) -> None:
             assert "Kế_hoạch_Tân_Lập.docx" in page.inner_text("#add-status")
             page.get_by_role("tab", name="Các kế hoạch").click()
             shows(page, "#plans-table", "Tân Lập")
+            page.get_by_role("tab", name="Nghĩa vụ").click()
+            shows(page, "#obl-table", "rà soát, cập nhật dữ liệu dân cư")  # the new plan's duty is listed
             page.get_by_role("tab", name="Hỏi đáp").click()
             page.fill("#question textarea", "Công an xã Tân Lập rà soát dữ liệu dân cư hoàn thành trước ngày nào?")
             page.press("#question textarea", "Enter")

@@ -9,7 +9,7 @@ import gradio as gr
 
 from ui.add_plans import EDITABLE, MAX_FILES, AddPlans, Staged
 from ui.i18n import t
-from ui.obligations import ObligationsUI
+from ui.obligations_tab import ObligationsTab
 from ui.source import plans_table_html
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class Refreshed:
     plan_filter: gr.Dropdown
     plans_table: gr.HTML
     pick: gr.Dropdown
-    obligations: ObligationsUI
+    obligations: ObligationsTab
 
 
 def _headers(lang: str) -> list[str]:
@@ -62,14 +62,14 @@ def add_tab(chat: ChatUI, settings: Settings, lang: gr.Radio, lang0: str, others
     def add_files(rows: list[list[Any]] | None, items: list[Staged], language: str,
                   progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008 (Gradio finds it by this default)
         message = adder.add(items, rows or [], language, say=lambda m: progress(None, desc=m))
-        others.obligations.reload()
+        others.obligations.ui.reload()
         return (message, gr.update(visible=False), [], gr.update(value=None),
                 gr.update(choices=chat.plan_choices(language)), plans_table_html(chat.texts, language),
-                gr.update(choices=chat.doc_choices(language)))
+                gr.update(choices=chat.doc_choices(language)), *others.obligations.reset(language))
 
     go.click(add_files, [table, staged, lang],
-             [status, go, staged, files, others.plan_filter, others.plans_table, others.pick],
-             api_name="add_plans", concurrency_limit=1)
+             [status, go, staged, files, others.plan_filter, others.plans_table, others.pick,
+              *others.obligations.outputs], api_name="add_plans", concurrency_limit=1)
 
     def relabel(language: str, items: list[Staged]) -> tuple[Any, ...]:
         return (gr.update(label=t("tab_add", language)), t("add_intro", language).format(**intro_args),

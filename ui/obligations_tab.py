@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,18 @@ def _frame(rows: list[list[Any]], headers: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=headers)
 
 
-def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTab) -> ObligationsUI:
-    """Add the Obligations tab (call inside the app's gr.Tabs) and wire its events; returns its handler object."""
+@dataclass
+class ObligationsTab:
+    """The tab's handler object, and how to show it afresh (after plans are added): reset(lang) gives the values
+    of the components in `outputs`."""
+
+    ui: ObligationsUI
+    outputs: list[Any]
+    reset: Callable[[str], tuple[Any, ...]]
+
+
+def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTab) -> ObligationsTab:
+    """Add the Obligations tab (call inside the app's gr.Tabs) and wire its events."""
     ui = ObligationsUI(chat.assistant, chat.plans, chat.texts)
     first = ui.run(ALL, "", "", "", "", "", lang0, rotate=False)  # the unfiltered view, made once at start
     box: dict[str, Any] = {"max_length": MAX_FILTER_CHARS, "lines": 1, "max_lines": 1}
@@ -96,7 +107,8 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
     plan.input(run, filters, results, api_visibility="private")
 
     def clear(lg: str) -> tuple[Any, ...]:
-        return (ALL, "", "", "", "", "", *out(ui.run(ALL, "", "", "", "", "", lg), lg))
+        return (gr.update(choices=ui.plan_choices(lg), value=ALL), "", "", "", "", "",
+                *out(ui.run(ALL, "", "", "", "", "", lg), lg))
     reset.click(clear, [lang], [plan, who, search, before, after, month, *results], api_visibility="private")
 
     # Source panel: a row click, or the API with an obligation number.
@@ -145,4 +157,4 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
     lang.change(relabel, [lang, sel, view, plan, who, search, before, after, month],
                 [tab, intro, plan, who, search, after, before, month, apply, reset, table, status, timeline,
                  csv_file, ics_file, view, source, open_plan], api_visibility="private")
-    return ui
+    return ObligationsTab(ui, [plan, who, search, before, after, month, *results], clear)
