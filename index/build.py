@@ -23,6 +23,7 @@ from corpus.restore import PlanReading, read_plan_lines, repair_available, repai
 from corpus.segment import segmenter_version
 from corpus.text import collapse
 from index.edge_store import EdgeStore
+from index.embed_cache import EmbedCache
 from index.embedders import Embedder, get_embedder
 from index.lexicon import LEXICON_VERSION, Lexicon
 from index.lock import ingest_lock
@@ -44,6 +45,7 @@ class IngestReport:
     missing_meta: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    cached: int = 0  # chunks whose vectors came from the embedding cache
     planted: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # doc -> (line, reason) set aside
     chunks: int = 0
     total_chunks: int = 0
@@ -55,6 +57,9 @@ class IngestReport:
         out = [f"Indexed {len(self.indexed)} plan(s) ({self.chunks} chunks), {len(self.unchanged)} unchanged, "
                f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.total_chunks} chunks in the index "
                f"({self.seconds:.1f} s)."]
+        if self.cached:
+            out.append(f"{self.cached} of the {self.chunks} chunks had the same text as chunks embedded before: "
+                       "their vectors came from the embedding cache")
         if self.repaired:
             out.append(f"OCR repair applied to: {', '.join(self.repaired)}")
         out += [f"  skipped {s.doc}: {s.reason}" for s in self.skipped]
@@ -337,6 +342,7 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Setting
     plan_chunks: dict[str, list[Chunk]] = {}
     pending: list[Future[Any]] = []
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+    cache = EmbedCache(settings.store_dir / "embeddings", embedder)
     try:
         for plan, meta in todo:
             say(f"reading {plan.doc}")
@@ -356,22 +362,24 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Setting
             new_chunks.extend(chunks)
             if chunks:
                 say(f"embedding {len(chunks)} chunks of {plan.doc} with {embedder.name}")
-                pending.append(pool.submit(_embed_all, embedder, [embed_text(c) for c in chunks]))
+                pending.append(pool.submit(_embed_all, embedder, [embed_text(c) for c in chunks], cache))
         vectors = [job.result() for job in pending]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        report.cached += cache.hits
+        cache.close()
     dense = np.vstack(vectors) if vectors else np.zeros((0, embedder.dim), dtype=np.float32)
     return new_chunks, plan_chunks, dense
 
 
-def _embed_all(embedder: Embedder, texts: list[str], batch: int = 16) -> Any:
-    """Embed in batches with a progress bar on a terminal."""
+def _embed_all(embedder: Embedder, texts: list[str], cache: EmbedCache, batch: int = 16) -> Any:
+    """Embed in batches (texts embedded before come from the cache) with a progress bar on a terminal."""
     import numpy as np
     from tqdm import tqdm
 
     parts = []
     with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=None, leave=False) as bar:
         for start in range(0, len(texts), batch):
-            parts.append(embedder.embed(texts[start:start + batch], "passage"))
+            parts.append(cache.embed(texts[start:start + batch], lambda ts: embedder.embed(ts, "passage")))
             bar.update(len(texts[start:start + batch]))
     return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -222,12 +223,13 @@ def test_two_ingests_at_once_both_land(tmp_settings: Settings) -> None:
 
 
 class CountingEmbedder(fakes.FakeHashEmbedder):
-    """A fake embedder that counts the texts it was asked to embed."""
+    """A fake embedder that counts the passages it was asked to embed (the lexicon's words are queries)."""
 
     calls = 0
 
     def embed(self, texts: Sequence[str], kind: Kind) -> Any:
-        type(self).calls += len(texts)
+        if kind == "passage":
+            type(self).calls += len(texts)
         return super().embed(texts, kind)
 
 
@@ -279,3 +281,24 @@ def test_one_bad_plan_never_stops_the_others(tmp_settings: Settings, monkeypatch
     assert "IndexError" in reasons["crash.txt"] and any("twin-b.txt" in w for w in report.warnings)
     text = "\n".join(report.lines())
     assert all(f"skipped {doc}" in text for doc in reasons)
+
+
+def test_a_text_is_embedded_once_even_across_plans_and_rebuilds(tmp_settings: Settings) -> None:
+    CountingEmbedder.calls = 0
+    first = ingest(tmp_settings, embedder=CountingEmbedder())
+    embedded = CountingEmbedder.calls
+    assert embedded == first.chunks - first.cached and first.cached < first.chunks // 10
+    # A commune's copy of a plan under another name: every chunk's text is one the index has seen.
+    source = tmp_settings.corpus_dir / "002_8d078f4651206baf.txt"
+    shutil.copy(source, tmp_settings.corpus_dir / "copy-of-002.txt")
+    copied = ingest(tmp_settings, embedder=CountingEmbedder())
+    assert copied.indexed == ["copy-of-002.txt"] and copied.cached == copied.chunks
+    assert CountingEmbedder.calls == embedded
+    rebuilt = ingest(tmp_settings, rebuild=True, embedder=CountingEmbedder())
+    assert rebuilt.cached == rebuilt.chunks and CountingEmbedder.calls == embedded
+    assert "embedding cache" in "\n".join(rebuilt.lines())
+    assistant = Assistant.open(tmp_settings, embedder=CountingEmbedder())
+    try:
+        assert not assistant.ask("Ai phải báo cáo trước ngày 10/11/2025?").abstained
+    finally:
+        assistant.close()
