@@ -343,9 +343,10 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Setting
     pending: list[Future[Any]] = []
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
     cache = EmbedCache(settings.store_dir / "embeddings", embedder)
+    started = time.perf_counter()
     try:
-        for plan, meta in todo:
-            say(f"reading {plan.doc}")
+        for done, (plan, meta) in enumerate(todo):
+            say(f"[{done + 1}/{len(todo)}] reading {plan.doc}{_eta(started, done, len(todo))}")
             try:
                 reading = read_plan_lines(plan.lines, enabled=settings.repair)
                 chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, reading.raw, reading.lines)
@@ -370,6 +371,14 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Setting
         cache.close()
     dense = np.vstack(vectors) if vectors else np.zeros((0, embedder.dim), dtype=np.float32)
     return new_chunks, plan_chunks, dense
+
+
+def _eta(started: float, done: int, total: int) -> str:
+    """ ", about 3 min left" from the pace so far (after the first plan; nothing before)."""
+    if done == 0:
+        return ""
+    left = (time.perf_counter() - started) / done * (total - done)
+    return f", about {left / 60:.0f} min left" if left >= 90 else f", about {left:.0f} s left"
 
 
 def _embed_all(embedder: Embedder, texts: list[str], cache: EmbedCache, batch: int = 16) -> Any:
