@@ -229,7 +229,7 @@ class CountingEmbedder(fakes.FakeHashEmbedder):
 
     def embed(self, texts: Sequence[str], kind: Kind) -> Any:
         if kind == "passage":
-            type(self).calls += len(texts)
+            CountingEmbedder.calls += len(texts)  # one count for the subclasses too
         return super().embed(texts, kind)
 
 
@@ -302,3 +302,27 @@ def test_a_text_is_embedded_once_even_across_plans_and_rebuilds(tmp_settings: Se
         assert not assistant.ask("Ai phải báo cáo trước ngày 10/11/2025?").abstained
     finally:
         assistant.close()
+
+
+class FailingEmbedder(CountingEmbedder):
+    """A fake embedder that fails once it has embedded `budget` passages (an ingest cut short)."""
+
+    budget = 0
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> Any:
+        if kind == "passage" and CountingEmbedder.calls + len(texts) > self.budget:
+            raise RuntimeError("killed")
+        return super().embed(texts, kind)
+
+
+def test_an_ingest_cut_short_resumes_without_re_embedding_what_it_finished(tmp_settings: Settings) -> None:
+    CountingEmbedder.calls = 0
+    FailingEmbedder.budget = 150
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest(tmp_settings, embedder=FailingEmbedder())
+    assert load_record(tmp_settings.build_record) is None  # nothing was committed
+    done = CountingEmbedder.calls
+    assert 100 <= done <= 150
+    resumed = ingest(tmp_settings, embedder=CountingEmbedder())
+    assert len(resumed.indexed) == 5 and resumed.cached >= done
+    assert CountingEmbedder.calls - done == resumed.chunks - resumed.cached
