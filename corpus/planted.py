@@ -57,6 +57,13 @@ def planted_version() -> str:
     return hashlib.sha256("\n".join(words("planted.txt")).encode("utf-8")).hexdigest()[:12]
 
 
-def find_planted(lines: Sequence[str]) -> list[tuple[int, str]]:
-    """(1-based line number, reason) of each line that addresses an assistant or its instructions."""
-    return [(n, reason) for n, line in enumerate(lines, start=1) if (reason := planted_reason(line))]
+def find_planted(lines: Sequence[str], raw: Sequence[str] = ()) -> list[tuple[int, str]]:
+    """(1-based line number, reason) of each line that addresses an assistant or its instructions; with raw
+    (the same lines before OCR repair), a line is planted when either reading of it is."""
+    found = []
+    for n, line in enumerate(lines, start=1):
+        other = raw[n - 1] if n <= len(raw) else line
+        reason = planted_reason(line) or (planted_reason(other) if other != line else "")
+        if reason:
+            found.append((n, reason))
+    return found

@@ -45,13 +45,9 @@ def read_plan_lines(raw: Sequence[str], enabled: bool = True) -> PlanReading:
 
 
 def _quarantine(reading: PlanReading, raw: Sequence[str]) -> PlanReading:
-    from corpus.planted import planted_reason
+    from corpus.planted import find_planted
 
-    planted = []
-    for number, (raw_line, line) in enumerate(zip(raw, reading.lines, strict=True), start=1):
-        reason = planted_reason(line) or planted_reason(raw_line)
-        if reason:
-            planted.append((number, raw_line, reason))
+    planted = [(n, raw[n - 1], reason) for n, reason in find_planted(reading.lines, raw)]
     gone = {n for n, _, _ in planted}
 
     def blank(lines: Sequence[str]) -> tuple[str, ...]:

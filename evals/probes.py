@@ -117,16 +117,12 @@ def _answers(ws: Path, questions: tuple[str, ...], **settings: Any) -> list[Any]
         assistant.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def _served(lab: Lab, ws: Path, **extra: str) -> Iterator[tuple[str, subprocess.Popen[str], Path]]:
     """`plans serve` on a workspace: its URL, process and stderr file."""
-    port = _free_port()
+    from ui.app import free_port
+
+    port = free_port()
     err = ws / "serve.stderr"
     with err.open("w") as handle:
         proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],

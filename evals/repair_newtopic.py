@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from corpus.repair.syllable import fold, nfc, split_tone, tone_key  # noqa: E402
+from corpus.repair.syllable import fold, nfc, split_tone  # noqa: E402
+from evals.repair_bench import norm_token  # noqa: E402
 
 EXTRA = ROOT.parent / "shared" / "plans-extra"
 SPLIT = ROOT / "evals" / "sets" / "extra-split.json"
@@ -80,20 +81,16 @@ class Damager:
         return "".join(self.letter(ch) if _LETTERS.match(ch) else ch for ch in nfc(text))
 
 
-def _norm(token: str) -> str:
-    core = re.sub(r"^\W+|\W+$", "", nfc(token))
-    return tone_key(core) if core else ""
-
-
 def syllable_score(restored: list[str], gold: list[str]) -> tuple[int, int]:
-    """(tokens equal to the gold's, tokens) position by position, edge punctuation stripped, case-insensitive,
-    tone placement normalised; a line whose token count changed scores its tokens as wrong."""
+    """(tokens equal to the gold's, tokens) position by position, compared as evals/repair_bench.py compares
+    (edge punctuation stripped, case-insensitive, tone placement normalised); a line whose token count changed
+    scores its tokens as wrong."""
     right = total = 0
     for out, want in zip(restored, gold, strict=True):
         a, b = out.split(), want.split()
         total += len(b)
         if len(a) == len(b):
-            right += sum(_norm(x) == _norm(y) for x, y in zip(a, b, strict=True))
+            right += sum(norm_token(x) == norm_token(y) for x, y in zip(a, b, strict=True))
     return right, total
 
 
@@ -107,7 +104,7 @@ def changed_share(raw: list[str], gold: list[str]) -> float:
         for x, y in zip(a, b, strict=True):
             if _LETTERS.search(y):
                 total += 1
-                changed += _norm(x) != _norm(y)
+                changed += norm_token(x) != norm_token(y)
     return changed / max(total, 1)
 
 

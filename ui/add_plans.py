@@ -73,6 +73,7 @@ class AddPlans:
 
         folder = Path(tempfile.mkdtemp(dir=self.root))
         manifest = load_manifest(self.settings.manifest)
+        indexed = {e["sha256"]: doc for doc, e in self.chat.assistant.record.plans.items()}
         staged: list[Staged] = []
         for n, upload in enumerate(list(files or [])[:MAX_FILES], start=1):
             source = Path(upload)
@@ -99,7 +100,6 @@ class AddPlans:
                 item.reason = plan.reason
                 continue
             item.sha256 = plan.sha256
-            indexed = {e["sha256"]: doc for doc, e in self.chat.assistant.record.plans.items()}
             if plan.sha256 in indexed:
                 item.reason = f"= {indexed[plan.sha256]}"
                 continue
