@@ -12,12 +12,17 @@ the seeds, 000 and 004 against 002, and on each generated plan against its sourc
 The last line is the summary:
     scale: plans=N chunks=C ingest_s=T chunks_per_s=R query_p50_ms=A query_p95_ms=B query_p95_ms_3500=B2
            peak_rss_mb=M country_estimate_h=H
-query_p95_ms_3500 is "na" until the benchmark builds a 3,500-plan index (not yet: see the README).
+query_p95_ms_3500 comes from a second index of 3,500 plans built from the N ingested ones without embedding
+again: each extra plan is a copy of an ingested plan's points (the same dense and sparse vectors, so the same
+chunks), given another place, id and file, with its record entry and saved reading. Its queries therefore
+search 3,500 plans' worth of points with the filters, plan lists and term statistics of 3,500 plans; what
+they cannot show is how well answers hold up among so many near-identical plans. `--country-plans 0` skips it.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -154,6 +159,80 @@ def generate(n: int, folder: Path, seed: int, edit: float, own: float) -> tuple[
     return statistics.median(shares), statistics.median(pairs)
 
 
+def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
+    """An index of `plans` plans at `target` from the one at `store`, copying vectors (see the module doc);
+    returns the number of points written."""
+    from dataclasses import replace
+
+    from corpus.places import places
+    from index.build import reading_path
+    from index.edge_store import EdgeStore
+
+    rng = random.Random(seed)
+    record = json.loads((store / "build.json").read_text(encoding="utf-8"))
+    repair = str(record["config"].get("repair", ""))
+    target.mkdir(parents=True)
+    for item in store.iterdir():  # the lexicon, the readings; not the shards and the embedding cache
+        if item.name not in ("edge", "embeddings", "build.json", ".ingest.lock"):
+            (shutil.copytree if item.is_dir() else shutil.copy2)(item, target / item.name)
+    units = [p for p in places() if p.current and p.level in ("xã", "phường")]
+    source = EdgeStore(store)
+    copies = EdgeStore(target)
+    written = 0
+    try:
+        copies.ensure_collection(record["collection"], int(record["config"]["embedder"]["dim"]))
+        originals = sorted(record["plans"].items())
+        out_plans = dict(record["plans"])
+        for k in range(plans - len(originals)):
+            doc, entry = originals[k % len(originals)]
+            if k < len(originals):
+                entry["points"] = source.plan_points(record["collection"], doc, entry["sha256"])
+            points = originals[k % len(originals)][1]["points"]
+            place = rng.choice(units)
+            new_doc = f"x{k:05d}-{doc}"
+            new_sha = hashlib.sha256(f"{entry['sha256']}:{k}".encode()).hexdigest()
+            new_id = f"{entry['plan_id']}-x{k}"
+            meta = {**entry["meta"], "doc": new_doc, "plan_id": new_id, "locality": place.name, "level": place.level,
+                    "aliases": [], "province": ""}
+            label = f"{place.level} {place.name}"
+            chunks = [(replace(c, plan_id=new_id, doc=new_doc, plan_hash=new_sha), d, sp) for c, d, sp in points]
+            copies.upsert(record["collection"], [c for c, _, _ in chunks], [d for _, d, _ in chunks],
+                          [sp for _, _, sp in chunks], {new_id: (label, place.level)})
+            written += len(chunks)
+            shutil.copy2(reading_path(store, entry["sha256"], repair), reading_path(target, new_sha, repair))
+            out_plans[new_doc] = {k2: v for k2, v in entry.items() if k2 != "points"} | {
+                "sha256": new_sha, "plan_id": new_id, "meta": meta}
+        for doc, entry in originals:
+            points = entry.pop("points", None) or source.plan_points(record["collection"], doc, entry["sha256"])
+            copies.upsert(record["collection"], [c for c, _, _ in points], [d for _, d, _ in points],
+                          [sp for _, _, sp in points],
+                          {entry["plan_id"]: (f"{entry['meta'].get('level', '')} {entry['meta'].get('locality', '')}"
+                                              .strip(), entry["meta"].get("level", ""))})
+            written += len(points)
+            out_plans[doc] = entry
+    finally:
+        source.close()
+        copies.close()
+    (target / "build.json").write_text(json.dumps({**record, "plans": out_plans}, ensure_ascii=False),
+                                       encoding="utf-8")
+    return written
+
+
+def ask_times(env: dict[str, str]) -> list[float] | None:
+    """Milliseconds per question of the mix (after one warm-up question), asked in a fresh process."""
+    asked = subprocess.run([sys.executable, "-c", ASK_SCRIPT, json.dumps(questions())], env=env, cwd=REPO,
+                           capture_output=True, text=True, check=False)
+    if asked.returncode != 0:
+        print(asked.stderr[-3000:])
+        return None
+    return sorted(json.loads(asked.stdout.strip().splitlines()[-1]))
+
+
+def p50_p95(times: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile."""
+    return times[len(times) // 2], times[int(0.95 * (len(times) - 1))]
+
+
 def questions() -> list[str]:
     """A mix of the eval sets' kinds of questions."""
     from evals.sets import SETS_DIR, load_set
@@ -166,6 +245,27 @@ def questions() -> list[str]:
     return out
 
 
+def ingest(args: argparse.Namespace, root: Path, env: dict[str, str]) -> dict[str, float] | None:
+    """Generate the plans and ingest them in a fresh process: (plans, chunks, seconds, peak MB), also saved
+    in root/ingest.json so that --reuse can measure queries again without ingesting."""
+    generated, real = generate(args.plans, root / "plans", args.seed, args.edit, args.own)
+    print(f"text shared with the source plan (folded 5-word runs): generated {generated:.1%}; real plans of one "
+          f"template (seeds 000, 004 against 002) {real:.1%}")
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest"], env=env, cwd=REPO,
+                         capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if out.returncode != 0:
+        print(out.stderr[-3000:])
+        return None
+    print(out.stdout.splitlines()[0])
+    record = json.loads((root / "store" / "build.json").read_text(encoding="utf-8"))
+    figures = {"plans": len(record["plans"]), "chunks": sum(p["chunks"] for p in record["plans"].values()),
+               "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024}
+    (root / "ingest.json").write_text(json.dumps(figures), encoding="utf-8")
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate, ingest, query; print figures and the summary line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -173,43 +273,53 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edit", type=float, default=0.25, help="share of the template's lines edited")
     parser.add_argument("--own", type=float, default=0.85, help="share of body lines in the place's own wording")
     parser.add_argument("--seed", type=int, default=20261206)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary corpus and store")
+    parser.add_argument("--country-plans", type=int, default=COUNTRY_PLANS,
+                        help=f"plans in the copied-vector index (default {COUNTRY_PLANS}; 0: skip it)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (corpus, index, copies)")
+    parser.add_argument("--reuse", type=Path, metavar="FOLDER",
+                        help="a folder kept by an earlier --keep run: measure queries again, without ingesting")
     args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="plans-scale-"))
+    root = args.reuse or Path(tempfile.mkdtemp(prefix="plans-scale-"))
+    store = root / "store"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PLANS_CORPUS_DIR": str(root / "plans"),
+           "PLANS_STORE_DIR": str(store), "PLANS_MANIFEST": str(root / "none.toml")}
     try:
-        corpus, store = root / "plans", root / "store"
-        generated, real = generate(args.plans, corpus, args.seed, args.edit, args.own)
-        print(f"text shared with the source plan (folded 5-word runs): generated {generated:.1%}; real plans of one "
-              f"template (seeds 000, 004 against 002) {real:.1%}")
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PLANS_CORPUS_DIR": str(corpus), "PLANS_STORE_DIR": str(store),
-               "PLANS_MANIFEST": str(root / "none.toml")}
-        started = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest"], env=env, cwd=REPO,
-                             capture_output=True, text=True, check=False)
-        ingest_s = time.perf_counter() - started
-        if out.returncode != 0:
-            print(out.stderr[-3000:])
+        if args.reuse:
+            figures = json.loads((root / "ingest.json").read_text(encoding="utf-8"))
+            print(f"reusing {root}: {figures['plans']} plans ingested earlier")
+        else:
+            found = ingest(args, root, env)
+            if found is None:
+                return 1
+            figures = found
+        times = ask_times(env)
+        if times is None:
             return 1
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-        record = json.loads((store / "build.json").read_text(encoding="utf-8"))
-        chunks = sum(p["chunks"] for p in record["plans"].values())
-        rate = chunks / ingest_s
-        print(out.stdout.splitlines()[0])
-        asked = subprocess.run([sys.executable, "-c", ASK_SCRIPT, json.dumps(questions())], env=env, cwd=REPO,
-                               capture_output=True, text=True, check=False)
-        if asked.returncode != 0:
-            print(asked.stderr[-3000:])
-            return 1
-        times = sorted(json.loads(asked.stdout.strip().splitlines()[-1]))
-        p50, p95 = times[len(times) // 2], times[int(0.95 * (len(times) - 1))]
-        per_plan = chunks / max(len(record["plans"]), 1)
-        country_h = COUNTRY_PLANS * per_plan / rate / 3600
-        print(f"scale: plans={len(record['plans'])} chunks={chunks} ingest_s={ingest_s:.1f} chunks_per_s={rate:.1f} "
-              f"query_p50_ms={p50:.0f} query_p95_ms={p95:.0f} query_p95_ms_3500=na peak_rss_mb={peak} "
+        p50, p95 = p50_p95(times)
+        print(f"{len(times)} questions at {figures['plans']:.0f} plans: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+        p95_country = "na"
+        if args.country_plans > figures["plans"]:
+            country = root / "country"
+            shutil.rmtree(country, ignore_errors=True)
+            started = time.perf_counter()
+            points = replicate(store, country, args.country_plans, args.seed)
+            print(f"{args.country_plans}-plan index: {points} points copied in {time.perf_counter() - started:.0f} s "
+                  "(vectors reused, not embedded)")
+            big = ask_times({**env, "PLANS_STORE_DIR": str(country)})
+            if big is None:
+                return 1
+            b50, b95 = p50_p95(big)
+            print(f"{len(big)} questions at {args.country_plans} plans: p50 {b50:.0f} ms, p95 {b95:.0f} ms")
+            p95_country = f"{b95:.0f}"
+        rate = figures["chunks"] / figures["seconds"]
+        country_h = COUNTRY_PLANS * figures["chunks"] / figures["plans"] / rate / 3600
+        print(f"scale: plans={figures['plans']:.0f} chunks={figures['chunks']:.0f} ingest_s={figures['seconds']:.1f} "
+              f"chunks_per_s={rate:.1f} query_p50_ms={p50:.0f} query_p95_ms={p95:.0f} "
+              f"query_p95_ms_3500={p95_country} peak_rss_mb={figures['peak_mb']:.0f} "
               f"country_estimate_h={country_h:.1f}")
         return 0
     finally:
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"kept: {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)

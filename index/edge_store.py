@@ -15,8 +15,10 @@ from typing import IO, TYPE_CHECKING, Any
 from corpus.records import Chunk
 from index.store import (
     DENSE,
+    INDEXED_FIELDS,
     SPARSE,
     Hit,
+    Sparse,
     StoreError,
     StoreLockedError,
     chunk_from_payload,
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
 
 _BATCH = 128  # points per update: bounds the Python -> Rust conversion of one call, as QdrantStore batches
 _RRF_K = 2  # the RRF constant of the Qdrant server and of qdrant-client local mode: same fused ranking
-_INDEXED = ("plan_id", "plan_hash", "doc")  # keyword indexes: filters resolve without reading payload
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")  # a plain folder name: no "..", no "/", no dot files
 _NEW, _DROP = ".new-", ".drop-"  # prefixes of folders in the middle of a create or a drop
 _LOCKED = (
@@ -158,7 +159,7 @@ class EdgeStore:
                 with self._edge_errors("create the collection", folder):
                     shard = EdgeShard.create(str(staging), config)
                     try:
-                        for field in _INDEXED:
+                        for field in INDEXED_FIELDS:
                             shard.update(UpdateOperation.create_field_index(field, PayloadSchemaType.Keyword))
                         shard.flush()
                     finally:
@@ -285,6 +286,28 @@ class EdgeStore:
                 if offset is None:
                     break
         return sorted(chunks, key=lambda c: c.line_start)
+
+    def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]:
+        """One committed plan's chunks with their dense and sparse vectors (to copy them elsewhere)."""
+        from qdrant_edge import FieldCondition, Filter, MatchValue, ScrollRequest
+
+        shard = self._shard(name)
+        flt = Filter(must=[FieldCondition("doc", match=MatchValue(doc)),
+                           FieldCondition("plan_hash", match=MatchValue(plan_hash))])
+        out: list[tuple[Chunk, list[float], Sparse]] = []
+        offset: Any = None
+        with self._edge_errors(f"read collection {name!r}", self._folder(name)):
+            while True:
+                records, offset = shard.scroll(ScrollRequest(offset=offset, limit=256, filter=flt,
+                                                             with_payload=True, with_vector=True))
+                for r in records:
+                    vec: Any = r.vector if isinstance(r.vector, dict) else {}
+                    sp = vec.get(SPARSE)
+                    out.append((chunk_from_payload(r.payload or {}), [float(x) for x in vec.get(DENSE, [])],
+                                (list(sp.indices), list(sp.values)) if sp is not None else ([], [])))
+                if offset is None:
+                    break
+        return sorted(out, key=lambda x: x[0].line_start)
 
 
 def _hit(payload: dict[str, Any] | None, score: float, vector: Any) -> Hit:

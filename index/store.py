@@ -14,6 +14,10 @@ from corpus.records import Chunk
 DENSE = "dense"
 SPARSE = "sparse"
 _NAMESPACE = uuid.UUID("6f1c7a52-3c1e-4c55-9a55-0b5e8f1e2d10")
+# Keyword payload indexes: the plan filter of every search, and filters by place or level, resolve from the
+# index instead of reading each point's payload (what keeps filtered search fast at thousands of plans).
+INDEXED_FIELDS = ("plan_id", "plan_hash", "doc", "locality", "level")
+Sparse = tuple[list[int], list[float]]
 
 
 class StoreError(PlansError, RuntimeError):
@@ -75,6 +79,7 @@ class Store(Protocol):
                plan_hashes: Sequence[str], plan_ids: Sequence[str] = (), limit: int = 8,
                prefetch: int = 40, mode: str = "hybrid") -> list[Hit]: ...
     def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]: ...
+    def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]: ...
 
 
 class QdrantStore:
@@ -125,7 +130,7 @@ class QdrantStore:
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
         )
         if self.is_remote:  # local mode ignores payload indexes (and warns)
-            for field in ("plan_id", "plan_hash", "doc"):
+            for field in INDEXED_FIELDS:
                 self.client.create_payload_index(name, field, models.PayloadSchemaType.KEYWORD)
 
     def drop_collection(self, name: str) -> None:
@@ -212,3 +217,23 @@ class QdrantStore:
             if offset is None:
                 break
         return sorted(chunks, key=lambda c: c.line_start)
+
+    def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]:
+        """One committed plan's chunks with their dense and sparse vectors (to copy them elsewhere)."""
+        from qdrant_client import models
+
+        flt = models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=doc)),
+                                  models.FieldCondition(key="plan_hash", match=models.MatchValue(value=plan_hash))])
+        out: list[tuple[Chunk, list[float], Sparse]] = []
+        offset = None
+        while True:
+            points, offset = self.client.scroll(name, scroll_filter=flt, limit=256, offset=offset,
+                                                with_payload=True, with_vectors=True)
+            for p in points:
+                vec: Any = p.vector if isinstance(p.vector, dict) else {}
+                sp = vec.get(SPARSE)
+                out.append((chunk_from_payload(p.payload or {}), [float(x) for x in vec.get(DENSE, [])],
+                            (list(sp.indices), list(sp.values)) if sp is not None else ([], [])))
+            if offset is None:
+                break
+        return sorted(out, key=lambda x: x[0].line_start)

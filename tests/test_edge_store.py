@@ -405,3 +405,21 @@ def test_parity_with_qdrant_client_local_mode(tmp_path: Path) -> None:
     finally:
         edge.close()
         local.close()
+
+
+@pytest.mark.parametrize("engine", ["edge", "local"])
+def test_plan_points_give_back_each_chunk_with_its_vectors(tmp_path: Path, engine: str) -> None:
+    opened: EdgeStore | QdrantStore = EdgeStore(tmp_path / "e") if engine == "edge" else QdrantStore(tmp_path / "q")
+    try:
+        fill(opened)
+        pid = next(iter(PLANS))
+        doc = PLANS[pid][0]
+        got = opened.plan_points(NAME, doc, plan_hash(pid))
+        want = [i for i, c in enumerate(DATA.chunks) if c.plan_id == pid]
+        assert [c for c, _, _ in got] == [DATA.chunks[i] for i in want]  # in file order
+        for (_, dense, sparse), i in zip(got, want, strict=True):
+            assert np.allclose(dense, DATA.dense[i], atol=1e-6)
+            assert dict(zip(*sparse, strict=True)) == pytest.approx(dict(zip(*DATA.sparse[i], strict=True)))
+        assert opened.plan_points(NAME, doc, plan_hash("other")) == []
+    finally:
+        opened.close()
