@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from assistant.evidence import Candidate
@@ -63,6 +64,40 @@ class Answerer(ABC):
     @abstractmethod
     def compose(self, analysis: Analysis, result: Result, plans: Mapping[str, PlanMeta]) -> Answer:
         """An Answer whose citations all come from the findings."""
+
+
+def with_plans_found(answer: Answer, analysis: Analysis, result: Result, plans: Mapping[str, PlanMeta]) -> Answer:
+    """A list question's answer with every plan found (each with its best passage) and a line that counts them
+    and says where the full list is, when more were found than the answer shows."""
+    if not result.plans_found or answer.abstained:
+        return answer
+    found = tuple(to_citation(c, plans.get(c.chunk.plan_id)) for c in result.plans_found)
+    shown = len({f.plan_id for f in result.findings})
+    text = answer.answer
+    if len(found) > shown:
+        text += (f"\n{len(found)} plans in all speak of this; {shown} are answered above. The full list, each plan "
+                 "with its best passage: `plans ask --csv FILE`, or the download under the answer in the web UI."
+                 if lang_key(analysis.language) == "en" else
+                 f"\nTổng cộng {len(found)} kế hoạch có nói đến nội dung này; {shown} kế hoạch được trả lời ở trên. "
+                 "Danh sách đầy đủ (mỗi kế hoạch kèm đoạn phù hợp nhất): lệnh `plans ask --csv TỆP`, hoặc nút tải "
+                 "bên dưới câu trả lời trên giao diện web.")
+    return replace(answer, answer=text, plans_found=found)
+
+
+def plans_found_csv(answer: Answer, plans: Mapping[str, PlanMeta]) -> str:
+    """The plans a list answer found, one row each (plan, place, number, date, file, lines, page, passage)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["plan_id", "place", "number", "date", "title", "file", "lines", "page", "passage"])
+    for c in answer.plans_found:
+        meta = plans.get(c.plan_id)
+        writer.writerow([c.plan_id, meta.label if meta else c.locality, meta.number if meta else "",
+                         meta.date if meta else "", meta.title if meta else "", c.doc, f"{c.lines[0]}-{c.lines[1]}",
+                         c.page or "", c.restored or c.quote])
+    return out.getvalue()
 
 
 _REGISTRY: dict[str, Callable[..., Answerer]] = {}

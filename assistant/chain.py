@@ -37,8 +37,9 @@ class PlansRetriever(BaseRetriever):
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         sparse = sparse_query(self._analysis)
+        # Each leg fetches at least as many chunks as are asked for (a wide search asks for more than 40).
         hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._scope,
-                                  limit=self._k, mode=self._mode)
+                                  limit=self._k, prefetch=max(40, self._k), mode=self._mode)
         if self._scope and len(self._scope) <= SCOPED_PLANS and self._mode != "sparse":
             # The whole of each plan, in order of dense similarity: the sentence scorer, not the first stage,
             # decides. The hybrid hits keep their place at the front.

@@ -83,7 +83,11 @@ def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
 @click.option("--jsonl", is_flag=True, help="Read one question per line on stdin; print one JSON object per line.")
 @click.option("--plan", default=None, help="Search only this plan (id, file name or locality).")
 @click.option("--k", default=None, type=click.IntRange(1, 50), help="Passages to retrieve (default PLANS_TOP_K, 8).")
-def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: int | None) -> None:
+@click.option("--csv", "csv_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="For a question over many plans (\"which plans …?\"): write every plan found, with its best "
+                   "passage, to this CSV file.")
+def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: int | None,
+        csv_path: Path | None) -> None:
     """Answer QUESTION from the plans, citing the exact source lines."""
     from assistant.query import QuestionError, validate
     from corpus.errors import PlansError
@@ -115,8 +119,24 @@ def ask(question: str | None, as_json: bool, jsonl: bool, plan: str | None, k: i
             click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         else:
             click.echo(render_answer(answer))
+        if csv_path is not None:
+            _write_found(csv_path, answer, assistant.plans)
     finally:
         assistant.close()
+
+
+def _write_found(path: Path, answer: Any, plans: Any) -> None:
+    """The plans a list answer found, as CSV (a UTF-8 BOM, so that spreadsheets read Vietnamese)."""
+    from assistant.answerers import plans_found_csv
+
+    if not answer.plans_found:
+        click.echo("(no CSV written: the answer is not a list of plans; ask \"which plans …?\" for one)", err=True)
+        return
+    try:
+        path.write_text(plans_found_csv(answer, plans), encoding="utf-8-sig")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc}", 2)
+    click.echo(f"{len(answer.plans_found)} plans written to {path}", err=True)
 
 
 def render_answer(answer: Any) -> str:

@@ -56,6 +56,10 @@ def accepts_task(coverage: float, score: float, analysis: Analysis) -> bool:
         return score >= ENGLISH_SCORE and coverage >= ENGLISH_MIN_LEX
     return coverage >= TASK_MATCH
 MAX_LISTED = 30  # a listing answer shows this many obligations; the rest are one command away
+# A question that names no plan is answered from the plans of its search's best sentences: the first 40
+# sentences (five chunks' worth), at most 8 plans. Bounded, so that the answer costs the same at 30 plans or 3,500.
+SEARCHED_SENTENCES = 40
+SEARCHED_PLANS = 8
 
 
 class HandlerError(PlansError, KeyError):
@@ -68,8 +72,8 @@ class Context(Protocol):
     plans: dict[str, PlanMeta]
     stats: TermStats
 
-    def retrieve(self, analysis: Analysis, scope: Sequence[str]) -> list[Candidate]: ...
-    def obligations(self) -> list[Obligation]: ...
+    def retrieve(self, analysis: Analysis, scope: Sequence[str], wide: bool = False) -> list[Candidate]: ...
+    def obligations(self, plan_ids: Sequence[str] | None = None) -> list[Obligation]: ...
     def plan_chunks(self, plan_id: str, kinds: Sequence[str] = ()) -> list[Chunk]: ...
     def lines(self, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]: ...
     def similarity(self, texts: Sequence[str]) -> list[float]: ...
@@ -84,6 +88,7 @@ class Result:
     retrieved: list[tuple[str, int, int]] = field(default_factory=list)
     first_stage: list[tuple[str, int, int]] = field(default_factory=list)
     message: str = ""  # said instead of the generic "not found" when abstaining (e.g. no obligation matches)
+    plans_found: list[Candidate] = field(default_factory=list)  # a list question: each plan's best evidence
     final: bool = False  # the handler knows the plans do not say it: no fallback
 
 
@@ -273,8 +278,15 @@ def match_tasks(ctx: Context, analysis: Analysis, obligations: Sequence[Obligati
     return sorted(scored, key=lambda x: (-x[0], x[1].doc, x[1].lines))
 
 
-def _pool(ctx: Context, analysis: Analysis) -> list[Obligation]:
-    return [o for o in ctx.obligations() if not analysis.plan_ids or o.plan_id in analysis.plan_ids]
+def _pool(ctx: Context, analysis: Analysis, everywhere: bool = False) -> list[Obligation]:
+    """The obligations a question is about: of the plans it names; else (unless `everywhere`, for a deadline or
+    a unit asked of every plan) of the plans its search finds, as a person would look only in those."""
+    if analysis.plan_ids:
+        return ctx.obligations(analysis.plan_ids)
+    if everywhere:
+        return ctx.obligations()
+    found = [c.chunk.plan_id for c in ctx.retrieve(analysis, [])[:SEARCHED_SENTENCES]]
+    return ctx.obligations(list(dict.fromkeys(found))[:SEARCHED_PLANS])
 
 
 def obligation_citations(ctx: Context, o: Obligation, with_lead: bool, with_deadline: bool) -> tuple[Citation, ...]:
@@ -400,7 +412,7 @@ class DutiesHandler(Handler):
     fallback = "text"
 
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
-        pool = _pool(ctx, analysis)
+        pool = _pool(ctx, analysis, everywhere=True)
         window = analysis.window
         if window is not None:
             start, end, exact = window
@@ -610,11 +622,18 @@ class ListHandler(Handler):
         if analysis.inner in _MULTI:
             return run(ctx, replace(analysis, intent=analysis.inner), analysis.inner)
         plan_ids = list(analysis.plan_ids)
+        found: list[Candidate] = []
         if not plan_ids:
-            # Which plans speak of it at all: the plans of the best passages of a search of all plans.
-            cands = ctx.retrieve(replace(analysis, per_plan=False), [])
-            plan_ids = list(dict.fromkeys(c.chunk.plan_id for c in cands[:40] if accepts(c, analysis)))[:8]
-        result = Result()
+            # Which plans speak of it at all: the plans of the accepted sentences of a wide search of all plans;
+            # the first few are answered, all are counted and listed (with their best sentence) for export.
+            cands = ctx.retrieve(replace(analysis, per_plan=False), [], wide=True)
+            best: dict[str, Candidate] = {}
+            for c in cands:
+                if accepts(c, analysis):
+                    best.setdefault(c.chunk.plan_id, c)
+            found = list(best.values())
+            plan_ids = [c.chunk.plan_id for c in found[:SEARCHED_PLANS]]
+        result = Result(plans_found=found)
         for pid in plan_ids:
             sub = replace(analysis, plan_ids=(pid,), per_plan=False, intent=analysis.inner, ambiguous=False)
             part = run(ctx, sub, inner.name)

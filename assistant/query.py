@@ -137,7 +137,19 @@ def find_wants(text: str) -> tuple[str, ...]:
             return _present(cue, folded, lowered)
         return f" {nfc(cue)} " in f" {lowered} " if accented else _present(fold(cue), folded, folded)
 
-    return tuple(kind for kind, phrases in cues()["wants"].items() if any(present(p) for p in phrases))
+    wants = [kind for kind, phrases in cues()["wants"].items() if any(present(p) for p in phrases)]
+    if "code" in wants and "list" in wants and "implement" not in wants:
+        # "Kế hoạch nào" is both "which plans …?" and "which plan (is replaced, is meant)?". Vietnamese says which
+        # by the place: at the head of the question it is the subject, a list of plans ("Những kế hoạch nào giao
+        # …"); after a verb it is the document asked for ("… thay thế kế hoạch nào"). Questions about what is
+        # implemented keep "code" (the implements route reads them).
+        listing = {fold(p) for p in cues()["wants"]["list"]}
+        own = any(present(p) for p in cues()["wants"]["code"] if fold(p) not in listing)
+        head = " ".join(folded.split()[:4])
+        if not own and any(f" {p} " in f" {head} " for p in listing if fold(p) in
+                           {fold(c) for c in cues()["wants"]["code"]}):
+            wants.remove("code")
+    return tuple(wants)
 
 
 def route(wants: Sequence[str], skip: Sequence[str] = ()) -> str:

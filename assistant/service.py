@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.answerers import Answerer, get_answerer
+from assistant.answerers import Answerer, get_answerer, with_plans_found
 from assistant.chain import retrieve as retrieve_chain
 from assistant.evidence import Candidate, TermStats
 from assistant.handlers import Result
@@ -29,6 +29,8 @@ from index.embedders import Embedder, get_embedder
 from index.lexicon import Lexicon
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
 from index.store import Store
+
+WIDE_K = 100  # chunks a "which plans …?" question reads to count the plans that speak of it
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Assistant:
         self._mode = "hybrid"
         self._k = settings.top_k
         self._first_stage: list[tuple[str, int, int]] = []
-        self._retrieved: dict[tuple[Analysis, tuple[str, ...]], list[Candidate]] = {}
+        self._retrieved: dict[tuple[Analysis, tuple[str, ...], bool], list[Candidate]] = {}
         self._load(record)
 
     def _load(self, record: BuildRecord) -> None:
@@ -67,7 +69,7 @@ class Assistant:
             df.update(p.get("df", {}))
         self.stats = TermStats(df, sum(p["chunks"] for p in record.plans.values()))
         self._chunks: dict[str, list[Chunk]] = {}
-        self._obligations: list[Obligation] | None = None
+        self._obligations: dict[str, list[Obligation]] = {}
         self._lexicon: Lexicon | None = None
 
     def add_plans(self, paths: Sequence[Path], progress: Callable[[str], None] | None = None) -> IngestReport:
@@ -148,7 +150,8 @@ class Assistant:
                 result = run_handler(self, analysis)
             if not result.first_stage:
                 result.first_stage = list(self._first_stage)
-            answer = self._paged(self.answerer.compose(analysis, result, self.plans))
+            answer = self._paged(with_plans_found(self.answerer.compose(analysis, result, self.plans), analysis,
+                                                  result, self.plans))
         done = time.perf_counter()
         timings = {"analyse": (t_analyse - started) * 1000, "embed": (t_embed - t_analyse) * 1000,
                    "retrieve_answer": (done - t_embed) * 1000, "total": (done - started) * 1000}
@@ -161,38 +164,43 @@ class Assistant:
             return replace(c, page=bisect.bisect_right(starts, c.lines[0])) if starts else c
 
         return replace(answer, citations=tuple(map(paged, answer.citations)),
-                       related=tuple(map(paged, answer.related)))
+                       related=tuple(map(paged, answer.related)), plans_found=tuple(map(paged, answer.plans_found)))
 
     # ---------------------------------------------------------------- the handlers' context
 
-    def retrieve(self, analysis: Analysis, scope: Sequence[str]) -> list[Candidate]:
+    def retrieve(self, analysis: Analysis, scope: Sequence[str], wide: bool = False) -> list[Candidate]:
         """Scored sentences for a question: every chunk of the plans in `scope`, else a search of all plans
-        (remembered for the rest of the question: handlers and their fallbacks ask again)."""
-        key = (analysis, tuple(scope))
+        (`wide`: WIDE_K chunks, to find every plan that speaks of it; remembered for the rest of the question:
+        handlers and their fallbacks ask again)."""
+        key = (analysis, tuple(scope), wide)
         if key not in self._retrieved:
-            self._retrieved[key] = self._retrieve(analysis, scope)
+            self._retrieved[key] = self._retrieve(analysis, scope, WIDE_K if wide else self._k)
         return self._retrieved[key]
 
-    def _retrieve(self, analysis: Analysis, scope: Sequence[str]) -> list[Candidate]:
+    def _retrieve(self, analysis: Analysis, scope: Sequence[str], k: int) -> list[Candidate]:
         scope_chunks = sum(self.record.plans[self._docs[p]]["chunks"] for p in scope if p in self._docs)
         cands, first = retrieve_chain(self.store, self.record.collection, self.record.plan_hashes, analysis,
-                                      self._query_vec, self.stats, self._k, self._mode, scope, scope_chunks,
+                                      self._query_vec, self.stats, k, self._mode, scope, scope_chunks,
                                       embed=lambda texts: self.embedder.embed(texts, "passage"))
         if not self._first_stage:
             self._first_stage = first[:self._k]
         return cands
 
-    def obligations(self) -> list[Obligation]:
-        """Obligations of every committed plan, from the text saved at ingest (computed once, thread-safe)."""
+    def obligations(self, plan_ids: Sequence[str] | None = None) -> list[Obligation]:
+        """Obligations of these committed plans (all when None), read from the text saved at ingest; each plan's
+        once (thread-safe), so that a question about a few plans never reads thousands."""
+        docs = sorted(self.record.plans) if plan_ids is None else sorted(
+            self._docs[p] for p in dict.fromkeys(plan_ids) if p in self._docs)
         with self._obligations_lock:
-            if self._obligations is None:
-                out: list[Obligation] = []
-                for doc, entry in sorted(self.record.plans.items()):
+            out: list[Obligation] = []
+            for doc in docs:
+                if doc not in self._obligations:
                     text = self.plan_text(doc)
-                    out.extend(extract_obligations(doc, entry["plan_id"], text.meta.label, list(text.raw),
-                                                   list(text.restored)))
-                self._obligations = out
-            return self._obligations
+                    self._obligations[doc] = extract_obligations(doc, self.record.plans[doc]["plan_id"],
+                                                                 text.meta.label, list(text.raw),
+                                                                 list(text.restored))
+                out.extend(self._obligations[doc])
+            return out
 
     def plan_chunks(self, plan_id: str, kinds: Sequence[str] = ()) -> list[Chunk]:
         """A committed plan's chunks (of these kinds), in file order (cached: the record pins their content)."""

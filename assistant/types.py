@@ -54,6 +54,9 @@ class Answer:
     # search returned them (the two hit@k figures of `plans eval`).
     retrieved: tuple[tuple[str, int, int], ...] = ()
     first_stage: tuple[tuple[str, int, int], ...] = ()
+    # A question over many plans ("which plans …?"): every plan found, best first, each with its best passage;
+    # the answer text shows the first few, `plans ask --csv` and the web UI's download give them all.
+    plans_found: tuple[Citation, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON contract (see README: "JSON output")."""
@@ -63,4 +66,5 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_json() for c in self.citations],
             "timings_ms": dict(self.timings_ms),
-        }
+        } | ({"plans_found": [{"plan_id": c.plan_id, **c.to_json()} for c in self.plans_found]}
+             if self.plans_found else {})

@@ -175,3 +175,21 @@ def test_nfc_nfd_and_unaccented_questions_cite_the_same_lines(assistant: Any) ->
     forms = (unicodedata.normalize("NFC", question), unicodedata.normalize("NFD", question), strip_accents(question))
     tops = {(a.citations[0].doc, a.citations[0].lines) for a in map(assistant.ask, forms) if a.citations}
     assert len(tops) == 1 and next(iter(tops))[0] == FARMING
+
+
+def test_a_question_over_many_plans_counts_them_and_exports_each(assistant: Any) -> None:
+    import csv
+    import io
+
+    from assistant.answerers import plans_found_csv
+
+    answer = assistant.ask("Những kế hoạch nào giao việc tổng hợp kết quả, báo cáo Ủy ban nhân dân?")
+    assert not answer.abstained
+    found = [c.plan_id for c in answer.plans_found]
+    assert len(found) >= 2 and len(set(found)) == len(found)  # each plan once, with its best passage
+    check = Verbatim(PLANS)
+    assert all(check(c.to_json()) for c in answer.plans_found)
+    assert {c.plan_id for c in answer.citations} <= set(found)  # the plans answered are among those counted
+    rows = list(csv.DictReader(io.StringIO(plans_found_csv(answer, assistant.plans))))
+    assert [r["plan_id"] for r in rows] == found and all(r["file"] and r["passage"] for r in rows)
+    assert answer.to_json()["plans_found"][0]["plan_id"] == found[0]

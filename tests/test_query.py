@@ -115,3 +115,15 @@ def test_the_body_a_sentence_assigns() -> None:
         "Trung tâm Phục vụ hành chính công phường"]
     assert units_in("- Chủ trì xây dựng bộ tiêu chí.", ("II. TỔ CHỨC THỰC HIỆN", "1. Sở Văn hóa, Thể thao và Du lịch")) \
         == ["Sở Văn hóa, Thể thao và Du lịch"]
+
+
+
+def test_which_plans_asks_for_plans_not_for_a_document_number() -> None:
+    from assistant.query import find_wants
+
+    listing = find_wants("Những kế hoạch nào giao việc tổng hợp kết quả, báo cáo Ủy ban nhân dân?")
+    assert "list" in listing and "code" not in listing
+    assert "code" in find_wants("Kế hoạch căn cứ văn bản nào?")
+    assert "code" in find_wants("Cà Mau có kế hoạch tài chính 3 năm, thay thế kế hoạch nào?")  # after the verb
+    assert "code" in find_wants("Những kế hoạch nào triển khai Quyết định nào của tỉnh?")
+    assert "code" in find_wants("Which decision does the plan implement?")
