@@ -34,8 +34,9 @@ def _client(server: UIServer, downloads: Path | None = None) -> Any:
 def _filter(client: Any, plan: str = "*", who: str = "", search: str = "", before: str = "", after: str = "",
             month: str = "", lang: str = "vi") -> tuple[Any, ...]:
     """(table rows, headers, status, timeline, csv, ics) of the Obligations filter API."""
-    table, status, timeline, csv_file, ics_file = client.predict(plan, who, search, before, after, month, lang,
-                                                                 api_name="/obligations")
+    table, status, timeline, csv_file, ics_file, page = client.predict(plan, who, search, before, after, month,
+                                                                       lang, api_name="/obligations")
+    assert page == 1  # a new filter shows its first page
     return table["data"], table["headers"], status, timeline, csv_file, ics_file
 
 
@@ -218,3 +219,52 @@ def test_tab_is_empty_not_broken_without_obligations() -> None:
     res = ui.run("*", "", "", "", "", "", "en")
     assert ui.obls == [] and res.rows == [] and res.status == t("obl_none", "en") and res.csv is None
     assert ui.plan_choices("vi") == [(t("all_plans", "vi"), "*")]
+
+
+class ManyObligations(FakeAssistant):
+    """The fake plan with 450 dated duties (a province's worth of rows)."""
+
+    def obligations(self) -> list[Obligation]:
+        """Duties due on the 1st to the 28th of each month."""
+        return [_obligation((1 + i % 40, 1 + i % 40), f"Đơn vị {i}",
+                            TimeExpr(f"trước ngày {1 + i % 28}/{1 + i % 12}/2025", "day",
+                                     end=date(2025, 1 + i % 12, 1 + i % 28)), f"nhiệm vụ {i}")
+                for i in range(450)]
+
+
+def test_a_long_table_is_shown_a_page_at_a_time_and_exported_whole() -> None:
+    from ui.obligations import PAGE_ROWS, ObligationsUI
+
+    fake = ManyObligations()
+    meta = fake.plan_list()[0]
+    ui = ObligationsUI(fake, {meta.plan_id: meta}, {meta.doc: fake.plan_text(meta.doc)}, keep=2)  # type: ignore[arg-type]
+    first = ui.run("*", "", "", "", "", "", "en")
+    assert len(first.rows) == PAGE_ROWS and first.page == 1 and first.rows[0][0] == 1
+    assert len(_csv_rows(first.csv or "")) == 450  # the export is the whole filter, not the page
+    pages = -(-450 // PAGE_ROWS)
+    rows, status, page = ui.run_page("*", "", "", "", "", "", "en", pages)
+    assert page == pages and len(rows) == 450 - (pages - 1) * PAGE_ROWS and rows[-1][0] == 450
+    assert f"page {pages} of {pages}" in status
+    assert ui.run_page("*", "", "", "", "", "", "en", 99)[2] == pages  # past the end: the last page
+    assert ui.run_page("*", "", "", "", "", "", "en", 0)[2] == 1
+    one = ui.run("*", "Đơn vị 7", "", "", "", "", "vi", page=3)  # a small selection has one page
+    assert one.page == 1 and "trang" not in one.status
+
+
+def test_plan_menu_finds_plans_by_place_or_number_without_accents() -> None:
+    from corpus.records import PlanMeta
+    from ui.render import ALL, MAX_CHOICES, match_plans, plan_menu
+
+    plans = {f"p{i}": PlanMeta(doc=f"p{i}.txt", plan_id=f"p{i}", locality=f"Xã Số {i}", level="xã",
+                               number=f"{i}/KH-UBND") for i in range(300)}
+    plans["dk"] = PlanMeta(doc="dk.txt", plan_id="dk", locality="Dương Kinh", level="phường", number="49/KH-UBND",
+                           title="Nâng cao chất lượng dịch vụ công trực tuyến")
+    assert [m.plan_id for m in match_plans(plans, "duong kinh")] == ["dk"]
+    assert [m.plan_id for m in match_plans(plans, "DƯƠNG  49/kh")] == ["dk"]
+    assert [m.plan_id for m in match_plans(plans, "dich vu cong")] == ["dk"]
+    menu = plan_menu(plans, "vi")
+    assert menu[0] == (t("all_plans", "vi"), ALL) and len(menu) == MAX_CHOICES + 1
+    assert ("xã Xã Số 250 (250/KH-UBND)", "p250") not in menu
+    kept = plan_menu(plans, "vi", "duong kinh", keep="p250")  # the plan chosen now stays in the menu
+    assert [v for _, v in kept] == [ALL, "p250", "dk"]
+    assert plan_menu(plans, "en", "nowhere at all") == [(t("all_plans", "en"), ALL)]

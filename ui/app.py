@@ -7,9 +7,9 @@ import socket
 from typing import TYPE_CHECKING, Any, cast
 
 from ui.assets import COPY_JS, CSS, JS, SCROLL_JS
-from ui.handlers import ALL, ChatUI, Selection
+from ui.handlers import ChatUI, Selection
 from ui.i18n import DEFAULT_LANG, t
-from ui.render import Turn
+from ui.render import ALL, Turn
 from ui.source import hint_html, plans_table_html, view_choices
 
 if TYPE_CHECKING:
@@ -56,8 +56,12 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         with gr.Tabs(selected="chat") as tabs:
             with gr.Tab(t("tab_chat", lang0), id="chat") as tab_chat, gr.Row(equal_height=False):
                 with gr.Column(scale=3):
-                    plan = gr.Dropdown(ui.plan_choices(lang0), value=ALL, label=t("plan_filter", lang0),
-                                       elem_id="plan-filter")
+                    with gr.Row(equal_height=True):
+                        plan_find = gr.Textbox(label=t("plan_find", lang0), placeholder=t("plan_find_ph", lang0),
+                                               max_length=200, lines=1, max_lines=1, scale=1,
+                                               elem_id="plan-find")
+                        plan = gr.Dropdown(ui.plan_choices(lang0), value=ALL, label=t("plan_filter", lang0),
+                                           elem_id="plan-filter", scale=2)
                     chat = gr.Chatbot([], label=t("chatbot", lang0), height=520, latex_delimiters=[],
                                       feedback_options=None, elem_id="chat", autoscroll=True, buttons=[])
                     with gr.Row():
@@ -78,6 +82,8 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                         comment_box = gr.Textbox(label=t("comment", lang0), placeholder=t("comment_ph", lang0),
                                              lines=1, scale=3, elem_id="fb-comment")
                     fb_status = gr.Markdown("", elem_id="fb-status")
+                    found_file = gr.File(None, label=t("found_csv", lang0), interactive=False, visible=False,
+                                         elem_id="found-csv")
                 with gr.Column(scale=2):
                     src_label = gr.Markdown(f"### {t('source_panel', lang0)}")
                     src_view = gr.Radio(view_choices(lang0), value="restored", label=t("reading", lang0),
@@ -104,16 +110,29 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         # Chat: stream an answer; examples fill the box and ask.
         ask_io: dict[str, Any] = {"fn": ui.ask, "inputs": [question, plan, lang, turns],
                                   "outputs": [chat, turns, question]}
-        question.submit(**ask_io, api_name="ask")
-        send.click(**ask_io, api_visibility="private")
+        # A list answer ("which plans …?") offers every plan it found as a CSV under the chat.
+        def found(language: str, turns_v: list[Turn]) -> Any:
+            path = ui.found_csv(language, turns_v)
+            return gr.update(value=path, visible=path is not None, label=t("found_csv", language))
+        found_io: dict[str, Any] = {"fn": found, "inputs": [lang, turns], "outputs": [found_file],
+                                    "api_visibility": "private"}
+        question.submit(**ask_io, api_name="ask").then(**found_io)
+        send.click(**ask_io, api_visibility="private").then(**found_io)
         examples.click(lambda i: EXAMPLES[i], examples, question, api_visibility="private").then(
-            **ask_io, api_visibility="private")
+            **ask_io, api_visibility="private").then(**found_io)
+
+        # The plan menu lists a hundred plans at a time: the box above it searches all by place or number.
+        def find_plans(query: str, plan_v: str, language: str) -> Any:
+            return gr.update(choices=ui.plan_choices(language, query, keep=plan_v))
+        plan_find.input(find_plans, [plan_find, plan, lang], plan, api_visibility="private")
 
         def clear(language: str) -> tuple[Any, ...]:
             return ([], [], hint_html(language), None, gr.update(visible=False),
-                    gr.update(value="", visible=False), "", gr.update(visible=False))
+                    gr.update(value="", visible=False), "", gr.update(visible=False),
+                    gr.update(value=None, visible=False))
         clear_io: dict[str, Any] = {"fn": clear, "inputs": [lang], "outputs": [chat, turns, src_html, sel, src_view,
-                                                                          copy_box, fb_status, open_plan]}
+                                                                          copy_box, fb_status, open_plan,
+                                                                          found_file]}
         new_chat.click(**clear_io, api_name="new_conversation")
         chat.clear(**clear_io, api_visibility="private")
 
@@ -160,11 +179,13 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
 
         # Interface language.
         def relabel(lg: str, turns_v: list[Turn], sel_v: Selection | None, view: str, plan_v: str, doc: str,
-                    doc_view: str) -> tuple[Any, ...]:
+                    doc_view: str, query: str) -> tuple[Any, ...]:
             meta_h, text_h, _ = ui.plan_view(doc, doc_view, lg)
             return (_header(lg), gr.update(label=t("language", lg)), gr.update(label=t("tab_chat", lg)),
                     gr.update(label=t("tab_plans", lg)),
-                    gr.update(choices=ui.plan_choices(lg), value=plan_v, label=t("plan_filter", lg)),
+                    gr.update(choices=ui.plan_choices(lg, query, keep=plan_v), value=plan_v,
+                              label=t("plan_filter", lg)),
+                    gr.update(label=t("plan_find", lg), placeholder=t("plan_find_ph", lg)),
                     gr.update(value=ui.rerender(lg, turns_v), label=t("chatbot", lg)),
                     gr.update(label=t("question", lg), placeholder=t("question_ph", lg)), t("send", lg),
                     gr.update(label=t("examples", lg)), t("new_chat", lg), t("copy", lg),
@@ -176,8 +197,8 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     plans_table_html(ui.texts, lg), gr.update(choices=ui.doc_choices(lg), value=doc,
                                                               label=t("plan_pick", lg)),
                     gr.update(choices=view_choices(lg), value=doc_view, label=t("reading", lg)), meta_h, text_h)
-        lang.change(relabel, [lang, turns, sel, src_view, plan, pick, pick_view],
-                    [header, lang, tab_chat, tab_plans, plan, chat, question, send, examples, new_chat, copy,
+        lang.change(relabel, [lang, turns, sel, src_view, plan, pick, pick_view, plan_find],
+                    [header, lang, tab_chat, tab_plans, plan, plan_find, chat, question, send, examples, new_chat, copy,
                      copy_box, feedback_q, up, down, comment_box, src_label, src_view, src_html, open_plan,
                      plans_intro, plans_table, pick, pick_view, pick_meta, pick_text], api_visibility="private")
     return cast("gr.Blocks", demo)

@@ -11,9 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.query import QuestionError
 from assistant.types import Answer, Citation
+from ui.exports import Exports
 from ui.feedback import FeedbackLimitError, FeedbackLog
 from ui.i18n import t
-from ui.render import Turn, history, messages, parse_ref, plain_text, plan_label, stream_prefixes
+from ui.render import (
+    Turn,
+    history,
+    messages,
+    parse_ref,
+    plain_text,
+    plan_label,
+    plan_menu,
+    stream_prefixes,
+)
 from ui.source import hint_html, plan_meta_html, plan_text_html, source_html
 
 if TYPE_CHECKING:
@@ -23,8 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ALL = "*"  # the plan filter's "all plans" value
 MAX_SHOWN_QUESTION = 400
+KEEP_EXPORTS = 48  # recent CSV folders kept
 CACHE_SIZE = 256  # recent answers kept (example questions are asked by many sessions)
 Selection = tuple[int, str, int]  # (turn, "c" | "r", 1-based number)
 Messages = list[dict[str, Any]]
@@ -40,6 +50,7 @@ class ChatUI:
         self._active = 0
         self._active_lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str, tuple[str, ...]], Answer] = OrderedDict()
+        self._exports = Exports("plans-found-", KEEP_EXPORTS)
         self.plans: dict[str, PlanMeta] = {}
         self.texts: dict[str, PlanText] = {}
         self.refresh()
@@ -70,9 +81,10 @@ class ChatUI:
                 self._cache.popitem(last=False)
         return answer
 
-    def plan_choices(self, lang: str) -> list[tuple[str, str]]:
-        """The plan filter's choices: all plans, then each plan by locality and number."""
-        return [(t("all_plans", lang), ALL)] + [(plan_label(m, lang), m.plan_id) for m in self.plans.values()]
+    def plan_choices(self, lang: str, query: str = "", keep: str = "") -> list[tuple[str, str]]:
+        """The plan filter's choices: all plans, then the plans that match `query` (see match_plans), at most
+        MAX_CHOICES of them (a menu of thousands is unusable); `keep` (the plan chosen now) always stays."""
+        return plan_menu(self.plans, lang, query, keep)
 
     def doc_choices(self, lang: str) -> list[tuple[str, str]]:
         """The Plans tab picker: each plan file by locality and number."""
@@ -116,6 +128,17 @@ class ChatUI:
                 time.sleep(self.stream_delay)
         done = [*done, turn]
         yield messages(done, lang, self.plans), done, ""
+
+    def found_csv(self, lang: str, turns: Sequence[Turn] | None) -> str | None:
+        """A CSV of every plan the latest answer found (a "which plans …?" question), else None."""
+        from assistant.answerers import plans_found_csv
+
+        answer = turns[-1].answer if turns else None
+        if answer is None or not answer.plans_found:
+            return None
+        path = self._exports.new_dir() / f"{t('found_stem', lang)}.csv"
+        path.write_text(plans_found_csv(answer, self.plans), encoding="utf-8-sig")  # BOM: spreadsheets read it
+        return str(path)
 
     def rerender(self, lang: str, turns: Sequence[Turn] | None) -> Messages:
         """The conversation in another interface language."""

@@ -3,16 +3,11 @@ timeline/CSV/ICS of a filter written into this process's own temp folder (never 
 
 from __future__ import annotations
 
-import atexit
 import logging
-import shutil
-import tempfile
 import threading
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.types import Citation
@@ -27,8 +22,9 @@ from corpus.obligations import (
 )
 from corpus.obligations.filters import DATE_FORMATS, MONTH_FORMATS
 from corpus.text import fold
+from ui.exports import Exports
 from ui.i18n import t
-from ui.render import esc, plan_label
+from ui.render import ALL, esc, plan_label, plan_menu
 from ui.source import hint_html, lines_for, source_html
 
 if TYPE_CHECKING:
@@ -37,9 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ALL = "*"
 MAX_FILTER_CHARS = 200
 TASK_CHARS = 240  # the table shows this much of a task; the source panel shows it all
+PAGE_ROWS = 200  # table rows per page: a province's thousands of obligations stay quick to show
 KEEP_EXPORTS = 48  # recent per-request export folders kept (Gradio copies them to its cache on return)
 _chart_lock = threading.Lock()  # pyplot is not thread-safe
 
@@ -57,6 +53,7 @@ class Result:
     timeline: str | None
     csv: str | None
     ics: str | None
+    page: int = 1  # the page of the table shown (PAGE_ROWS rows each)
 
 
 def _formats(formats: str, lang: str) -> str:
@@ -101,11 +98,8 @@ class ObligationsUI:
         self.plans = plans
         self.texts = texts
         self.reload()
-        self.root = Path(tempfile.mkdtemp(prefix="plans-obligations-"))
-        atexit.register(shutil.rmtree, self.root, True)
-        self.keep = keep
-        self._dirs: deque[Path] = deque()
-        self._lock = threading.Lock()
+        self._exports = Exports("plans-obligations-", keep)
+        self.root = self._exports.root
 
     def reload(self) -> None:
         """Read the obligations of the plans the assistant serves now (after plans were added)."""
@@ -117,10 +111,10 @@ class ObligationsUI:
         keys = [fold(" ".join((o.task, o.task_raw, o.heading, *o.lead, *o.support))) for o in obls]
         self.obls, self._keys = obls, keys
 
-    def plan_choices(self, lang: str) -> list[tuple[str, str]]:
-        """All plans, then each plan that has obligations."""
+    def plan_choices(self, lang: str, query: str = "", keep: str = "") -> list[tuple[str, str]]:
+        """All plans, then the plans that have obligations and match `query` (ui.render.plan_menu)."""
         ids = dict.fromkeys(o.plan_id for o in self.obls)
-        return [(t("all_plans", lang), ALL)] + [(plan_label(self.plans.get(p), lang) or p, p) for p in ids]
+        return plan_menu({p: self.plans[p] for p in ids if p in self.plans}, lang, query, keep)
 
     def headers(self, lang: str) -> list[str]:
         """The table's column names."""
@@ -159,21 +153,10 @@ class ObligationsUI:
         dated = sum(1 for i in picked if self.obls[i].deadline is not None)
         return t("obl_count", lang).format(n=len(picked), dated=dated)
 
-    def _new_dir(self, rotate: bool) -> Path:
-        out = Path(tempfile.mkdtemp(prefix="f-", dir=self.root))
-        if not rotate:
-            return out
-        with self._lock:
-            self._dirs.append(out)
-            old = [self._dirs.popleft() for _ in range(max(0, len(self._dirs) - self.keep))]
-        for d in old:
-            shutil.rmtree(d, ignore_errors=True)
-        return out
-
     def export(self, picked: Sequence[int], lang: str, rotate: bool = True) -> tuple[str | None, str, str]:
         """(timeline PNG or None if nothing is dated, CSV, ICS) of a selection, in a fresh folder of our own."""
         obls = [self.obls[i] for i in picked]
-        out = self._new_dir(rotate)
+        out = self._exports.new_dir(rotate)
         stem = t("file_stem", lang)
         csv_path, ics_path = out / f"{stem}.csv", out / f"{stem}.ics"
         csv_path.write_text(to_csv(obls), encoding="utf-8-sig")  # the BOM lets spreadsheets read Vietnamese
@@ -186,15 +169,39 @@ class ObligationsUI:
         return png, str(csv_path), str(ics_path)
 
     def run(self, plan: str | None, who: str | None, search: str | None, before: str | None, after: str | None,
-            month: str | None, lang: str, rotate: bool = True) -> Result:
-        """Filter, then render and export; an unreadable date gives the message and no rows or files."""
+            month: str | None, lang: str, rotate: bool = True, page: int = 1) -> Result:
+        """Filter, then render one page and export the whole selection; an unreadable date gives the message and
+        no rows or files."""
         try:
             picked = self.select(plan, who, search, before, after, month, lang)
         except FilterError as exc:
             return Result([], esc(str(exc)), None, None, None)
         if not picked:
             return Result([], self.status(picked, lang), None, None, None)
-        return Result(self.rows(picked, lang), self.status(picked, lang), *self.export(picked, lang, rotate))
+        rows, status, shown = self.page(picked, lang, page)
+        return Result(rows, status, *self.export(picked, lang, rotate), page=shown)
+
+    def page(self, picked: Sequence[int], lang: str, page: int) -> tuple[list[list[Any]], str, int]:
+        """(rows, status, page) of page `page` (clamped to the pages there are) of a selection."""
+        pages = max(1, -(-len(picked) // PAGE_ROWS))
+        page = min(max(1, int(page)), pages)
+        rows = self.rows(picked[(page - 1) * PAGE_ROWS:page * PAGE_ROWS], lang)
+        status = self.status(picked, lang)
+        if pages > 1:
+            first = (page - 1) * PAGE_ROWS + 1
+            status += " " + t("obl_page", lang).format(a=first, b=first + len(rows) - 1, page=page, pages=pages)
+        return rows, status, page
+
+    def run_page(self, plan: str | None, who: str | None, search: str | None, before: str | None,
+                 after: str | None, month: str | None, lang: str, page: int) -> tuple[list[list[Any]], str, int]:
+        """Another page of the current filter (the exports, made for the whole filter, stay as they are)."""
+        try:
+            picked = self.select(plan, who, search, before, after, month, lang)
+        except FilterError as exc:
+            return [], esc(str(exc)), 1
+        if not picked:
+            return [], self.status(picked, lang), 1
+        return self.page(picked, lang, page)
 
     def number(self, ref: Any) -> int | None:
         """The obligation number in `ref` ("12", 12 or "12:<nonce>"; 1-based, the table's first column) if valid."""

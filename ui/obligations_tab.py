@@ -10,7 +10,8 @@ import gradio as gr
 
 from ui.assets import SCROLL_JS
 from ui.i18n import t
-from ui.obligations import ALL, MAX_FILTER_CHARS, ObligationsUI, Result
+from ui.obligations import MAX_FILTER_CHARS, ObligationsUI, Result
+from ui.render import ALL
 from ui.source import hint_html, view_choices
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
     with gr.Tab(t("tab_obligations", lang0), id="obligations") as tab:
         intro = gr.Markdown(t("obl_intro", lang0))
         with gr.Row(equal_height=True):
+            plan_find = gr.Textbox(label=t("plan_find", lang0), placeholder=t("plan_find_ph", lang0), scale=1,
+                                   elem_id="obl-plan-find", **box)
             plan = gr.Dropdown(ui.plan_choices(lang0), value=ALL, label=t("col_plan", lang0), elem_id="obl-plan",
                                scale=2)
             who = gr.Textbox(label=t("obl_who", lang0), placeholder=t("obl_who_ph", lang0), elem_id="obl-who",
@@ -77,6 +80,11 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
                 table = gr.Dataframe(_frame(first.rows, ui.headers(lang0)), label=t("obl_table", lang0),
                                      interactive=False, wrap=True, max_height=560, elem_id="obl-table",
                                      column_widths=["6%", "14%", "8%", "16%", "14%", "12%", "30%"])
+                with gr.Row(equal_height=True):
+                    prev = gr.Button(t("obl_prev", lang0), size="sm", elem_id="obl-prev", min_width=90)
+                    page = gr.Number(1, label=t("obl_page_no", lang0), minimum=1, precision=0, elem_id="obl-page",
+                                     min_width=90)
+                    nxt = gr.Button(t("obl_next", lang0), size="sm", elem_id="obl-next", min_width=90)
             with gr.Column(scale=2):
                 view = gr.Radio(view_choices(lang0), value="restored", label=t("reading", lang0), visible=False,
                                 elem_id="obl-view")
@@ -92,11 +100,28 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
         sel = gr.State(None)  # the obligation number shown in the source panel
 
     def out(res: Result, lg: str) -> tuple[Any, ...]:
-        return _frame(res.rows, ui.headers(lg)), res.status, res.timeline, res.csv, res.ics
+        return _frame(res.rows, ui.headers(lg)), res.status, res.timeline, res.csv, res.ics, res.page
 
-    # Filtering: the button is the API; Enter in a box, the plan menu and "clear" do the same.
+    # Filtering: the button is the API; Enter in a box, the plan menu and "clear" do the same (back to page 1).
     filters = [plan, who, search, before, after, month, lang]
-    results = [table, status, timeline, csv_file, ics_file]
+    results = [table, status, timeline, csv_file, ics_file, page]
+
+    # The plan menu lists a hundred plans at a time: the box beside it searches all by place or number.
+    def find_plans(query: str, plan_v: str, lg: str) -> Any:
+        return gr.update(choices=ui.plan_choices(lg, query, keep=plan_v))
+    plan_find.input(find_plans, [plan_find, plan, lang], plan, api_visibility="private")
+
+    # Paging: another page of the same filter; the exports (of the whole filter) stay.
+    def turn(step: int) -> Callable[..., tuple[Any, ...]]:
+        def go_to(plan_v: str, who_v: str, search_v: str, before_v: str, after_v: str, month_v: str, lg: str,
+                  page_v: float | None) -> tuple[Any, ...]:
+            rows, status_v, shown = ui.run_page(plan_v, who_v, search_v, before_v, after_v, month_v, lg,
+                                                int(page_v or 1) + step)
+            return _frame(rows, ui.headers(lg)), status_v, shown
+        return go_to
+    prev.click(turn(-1), [*filters, page], [table, status, page], api_visibility="private")
+    nxt.click(turn(1), [*filters, page], [table, status, page], api_visibility="private")
+    page.submit(turn(0), [*filters, page], [table, status, page], api_visibility="private")
 
     def run(plan_v: str, who_v: str, search_v: str, before_v: str, after_v: str, month_v: str,
             lg: str) -> tuple[Any, ...]:
@@ -107,9 +132,10 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
     plan.input(run, filters, results, api_visibility="private")
 
     def clear(lg: str) -> tuple[Any, ...]:
-        return (gr.update(choices=ui.plan_choices(lg), value=ALL), "", "", "", "", "",
+        return ("", gr.update(choices=ui.plan_choices(lg), value=ALL), "", "", "", "", "",
                 *out(ui.run(ALL, "", "", "", "", "", lg), lg))
-    reset.click(clear, [lang], [plan, who, search, before, after, month, *results], api_visibility="private")
+    reset.click(clear, [lang], [plan_find, plan, who, search, before, after, month, *results],
+                api_visibility="private")
 
     # Source panel: a row click, or the API with an obligation number.
     def show(ref_v: Any, lg: str, view_v: str) -> tuple[Any, ...]:
@@ -141,10 +167,11 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
 
     # Interface language: relabel, and redo the current filter (messages and plan names are localised).
     def relabel(lg: str, n: int | None, view_v: str, plan_v: str, who_v: str, search_v: str, before_v: str,
-                after_v: str, month_v: str) -> tuple[Any, ...]:
-        res = ui.run(plan_v, who_v, search_v, before_v, after_v, month_v, lg)
+                after_v: str, month_v: str, page_v: float | None, query: str) -> tuple[Any, ...]:
+        res = ui.run(plan_v, who_v, search_v, before_v, after_v, month_v, lg, page=int(page_v or 1))
         return (gr.update(label=t("tab_obligations", lg)), t("obl_intro", lg),
-                gr.update(choices=ui.plan_choices(lg), value=plan_v, label=t("col_plan", lg)),
+                gr.update(choices=ui.plan_choices(lg, query, keep=plan_v), value=plan_v, label=t("col_plan", lg)),
+                gr.update(label=t("plan_find", lg), placeholder=t("plan_find_ph", lg)),
                 gr.update(label=t("obl_who", lg), placeholder=t("obl_who_ph", lg)),
                 gr.update(label=t("obl_search", lg), placeholder=t("obl_search_ph", lg)),
                 gr.update(label=t("obl_after", lg)), gr.update(label=t("obl_before", lg)),
@@ -153,8 +180,9 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
                 gr.update(value=res.timeline, label=t("obl_timeline", lg)),
                 gr.update(value=res.csv, label=t("obl_csv", lg)), gr.update(value=res.ics, label=t("obl_ics", lg)),
                 gr.update(choices=view_choices(lg), value=view_v, label=t("reading", lg)), reshow(n, lg, view_v),
-                t("open_plan", lg))
-    lang.change(relabel, [lang, sel, view, plan, who, search, before, after, month],
-                [tab, intro, plan, who, search, after, before, month, apply, reset, table, status, timeline,
-                 csv_file, ics_file, view, source, open_plan], api_visibility="private")
-    return ObligationsTab(ui, [plan, who, search, before, after, month, *results], clear)
+                t("open_plan", lg), t("obl_prev", lg), t("obl_next", lg),
+                gr.update(value=res.page, label=t("obl_page_no", lg)))
+    lang.change(relabel, [lang, sel, view, plan, who, search, before, after, month, page, plan_find],
+                [tab, intro, plan, plan_find, who, search, after, before, month, apply, reset, table, status, timeline,
+                 csv_file, ics_file, view, source, open_plan, prev, nxt, page], api_visibility="private")
+    return ObligationsTab(ui, [plan_find, plan, who, search, before, after, month, *results], clear)

@@ -10,10 +10,14 @@ from typing import Any
 
 from assistant.types import Answer, Citation
 from corpus.records import PlanMeta
+from corpus.text import fold
 from ui.i18n import t
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 SNIPPET_CHARS = 240
+ALL = "*"  # a plan menu's "all plans" value
+MAX_CHOICES = 100  # plans a plan menu lists at once; the search box above it finds the others
+MAX_QUERY = 200  # characters of a plan search that are read
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,29 @@ def plan_label(meta: PlanMeta | None, lang: str) -> str:
         level = {"phường": "ward", "xã": "commune", "tỉnh": "province"}.get(meta.level, meta.level)
         label = f"{meta.locality} {level}".strip()
     return f"{label} ({number})" if number else label
+
+
+def match_plans(plans: Mapping[str, PlanMeta], query: str) -> list[PlanMeta]:
+    """The plans whose place, number, title, issuer or id contain every word of `query`, accents and case
+    ignored ("duong kinh 49", "Đắk Lắk", "1565"); all plans for an empty query; in the plans' own order."""
+    words = fold(query[:MAX_QUERY]).split()
+    if not words:
+        return list(plans.values())
+    out = []
+    for meta in plans.values():
+        key = fold(" ".join((meta.plan_id, meta.level, meta.locality, meta.province, meta.number, meta.title,
+                             meta.issuer, meta.doc, *meta.aliases)))
+        if all(w in key for w in words):
+            out.append(meta)
+    return out
+
+
+def plan_menu(plans: Mapping[str, PlanMeta], lang: str, query: str = "", keep: str = "") -> list[tuple[str, str]]:
+    """A plan menu's choices: "all plans", then up to MAX_CHOICES plans matching `query`, and `keep` if set."""
+    found = match_plans(plans, query)[:MAX_CHOICES]
+    if keep in plans and plans[keep] not in found:
+        found.insert(0, plans[keep])
+    return [(t("all_plans", lang), ALL)] + [(plan_label(m, lang), m.plan_id) for m in found]
 
 
 def answer_html(turn: Turn, index: int, lang: str, plans: Mapping[str, PlanMeta], partial: str | None = None) -> str:
