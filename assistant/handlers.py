@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Protocol
 
 from assistant.evidence import (
@@ -261,20 +262,24 @@ def rank_tasks(ctx: Context, analysis: Analysis, obligations: Sequence[Obligatio
     return sorted(out, key=lambda x: (-x[0], x[2].doc, x[2].lines))
 
 
+@lru_cache(maxsize=200_000)
+def _task_bag(o: Obligation, with_units: bool) -> tuple[frozenset[str], str]:
+    """An obligation's task, task as written and heading (and units), folded: its words and the padded text
+    (kept: a duties question over every plan compares itself with thousands of them)."""
+    extra = f" {' '.join(o.lead)} {' '.join(o.support)}" if with_units else ""
+    text = f" {fold(f'{o.task} {o.task_raw} {o.heading}{extra}')} "
+    return frozenset(text.split()), text
+
+
 def match_tasks(ctx: Context, analysis: Analysis, obligations: Sequence[Obligation],
                 with_units: bool = False) -> list[tuple[float, Obligation]]:
     """Obligations scored by how much of the question their task (and heading; with `with_units`, their
     units) covers, words weighted by rarity in the corpus and among these tasks; best first."""
-    def text(o: Obligation) -> str:
-        extra = f" {' '.join(o.lead)} {' '.join(o.support)}" if with_units else ""
-        return f" {fold(f'{o.task} {o.task_raw} {o.heading}{extra}')} "
-
-    texts = [(o, text(o)) for o in obligations]
-    bags = [(set(t.split()), t) for _, t in texts]
+    bags = [_task_bag(o, with_units) for o in obligations]
     weights = weigh_groups(analysis, ctx.stats, bags)
     total = sum(w for _, w in weights) or 1.0
     scored = [(sum(w for g, w in weights if covers(g, ws, padded)) / total, o)
-              for (o, _), (ws, padded) in zip(texts, bags, strict=True)]
+              for o, (ws, padded) in zip(obligations, bags, strict=True)]
     return sorted(scored, key=lambda x: (-x[0], x[1].doc, x[1].lines))
 
 

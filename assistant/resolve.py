@@ -56,8 +56,10 @@ def _has(padded: str, phrase: str) -> bool:
     return bool(phrase) and f" {phrase} " in padded
 
 
-def place_names(meta: PlanMeta) -> list[tuple[str, str]]:
-    """(folded name, level) pairs by which a question may name a plan's place."""
+@lru_cache(maxsize=65536)
+def place_names(meta: PlanMeta) -> tuple[tuple[str, str], ...]:
+    """(folded name, level) pairs by which a question may name a plan's place (kept per plan: a question over
+    thousands of plans must not fold every name again)."""
     out: list[tuple[str, str]] = []
     for name, level in ((meta.locality, meta.level), (meta.province, "tỉnh")):
         f = fold(name)
@@ -67,7 +69,7 @@ def place_names(meta: PlanMeta) -> list[tuple[str, str]]:
             if " " in f:
                 out.append((f.replace(" ", ""), level))
     out += [(fold(a), meta.level) for a in meta.aliases if fold(a)]
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def _numbers(question: str) -> set[int]:
@@ -88,10 +90,16 @@ def _title_words(meta: PlanMeta) -> list[str]:
     return _words(f"{meta.title} {meta.attached_title}")
 
 
+@lru_cache(maxsize=65536)
+def _topic_words(meta: PlanMeta) -> frozenset[str]:
+    """The folded words of a plan's titles and issuer (kept per plan, as place_names)."""
+    return frozenset(_title_words(meta)) | frozenset(_words(meta.issuer))
+
+
 def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta]) -> dict[str, float]:
     """How much of the question's content the plan's title covers, weighted by how rare each word is among
     the titles (IDF): 0..1."""
-    titles = {m.plan_id: set(_title_words(m)) | set(_words(m.issuer)) for m in plans}
+    titles = {m.plan_id: _topic_words(m) for m in plans}
     df = Counter(w for words in titles.values() for w in words)
     n = max(len(plans), 1)
     weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in set(terms)}

@@ -14,7 +14,7 @@ The last line is the summary:
            peak_rss_mb=M country_estimate_h=H
 query_p95_ms_3500 comes from a second index of 3,500 plans built from the N ingested ones without embedding
 again: each extra plan is a copy of an ingested plan's points (the same dense and sparse vectors, so the same
-chunks), given another place, id and file, with its record entry and saved reading. Its queries therefore
+chunks), given another place, id and file, with its record entry, saved reading and saved obligations (its source's). Its queries therefore
 search 3,500 plans' worth of points with the filters, plan lists and term statistics of 3,500 plans; what
 they cannot show is how well answers hold up among so many near-identical plans. `--country-plans 0` skips it.
 """
@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -159,11 +160,19 @@ def generate(n: int, folder: Path, seed: int, edit: float, own: float) -> tuple[
     return statistics.median(shares), statistics.median(pairs)
 
 
+def source_label(entry: dict[str, Any]) -> str:
+    """The label a record entry's plan was indexed under (PlanMeta.label)."""
+    meta = entry["meta"]
+    return f"{meta.get('level', '')} {meta['locality']}".strip() if meta.get("locality") else (
+        meta.get("issuer") or meta["doc"])
+
+
 def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
     """An index of `plans` plans at `target` from the one at `store`, copying vectors (see the module doc);
     returns the number of points written."""
     from dataclasses import replace
 
+    from corpus.obligations.saved import saved_path
     from corpus.places import places
     from index.build import reading_path
     from index.edge_store import EdgeStore
@@ -172,8 +181,8 @@ def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
     record = json.loads((store / "build.json").read_text(encoding="utf-8"))
     repair = str(record["config"].get("repair", ""))
     target.mkdir(parents=True)
-    for item in store.iterdir():  # the lexicon, the readings; not the shards and the embedding cache
-        if item.name not in ("edge", "embeddings", "build.json", ".ingest.lock"):
+    for item in store.iterdir():  # the lexicon, the readings; not the shards, the cache, the obligations
+        if item.name not in ("edge", "embeddings", "obligations", "build.json", ".ingest.lock"):
             (shutil.copytree if item.is_dir() else shutil.copy2)(item, target / item.name)
     units = [p for p in places() if p.current and p.level in ("xã", "phường")]
     source = EdgeStore(store)
@@ -200,14 +209,18 @@ def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
                           [sp for _, _, sp in chunks], {new_id: (label, place.level)})
             written += len(chunks)
             shutil.copy2(reading_path(store, entry["sha256"], repair), reading_path(target, new_sha, repair))
+            obligations = saved_path(store / "obligations", entry["sha256"], repair, source_label(entry))
+            if obligations.exists():  # as ingest would have saved them (the source's, under the copy's name)
+                dest = saved_path(target / "obligations", new_sha, repair, label)
+                dest.parent.mkdir(exist_ok=True)
+                shutil.copy2(obligations, dest)
             out_plans[new_doc] = {k2: v for k2, v in entry.items() if k2 != "points"} | {
                 "sha256": new_sha, "plan_id": new_id, "meta": meta}
         for doc, entry in originals:
             points = entry.pop("points", None) or source.plan_points(record["collection"], doc, entry["sha256"])
             copies.upsert(record["collection"], [c for c, _, _ in points], [d for _, d, _ in points],
                           [sp for _, _, sp in points],
-                          {entry["plan_id"]: (f"{entry['meta'].get('level', '')} {entry['meta'].get('locality', '')}"
-                                              .strip(), entry["meta"].get("level", ""))})
+                          {entry["plan_id"]: (source_label(entry), entry["meta"].get("level", ""))})
             written += len(points)
             out_plans[doc] = entry
     finally:

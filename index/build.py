@@ -267,6 +267,7 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
         meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
         store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
     for plan, meta in todo:
+        _save_obligations(settings.store_dir, plan.sha256, config["repair"], plan.doc, meta, report)
         chunks = plan_chunks[plan.doc]
         committed[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
                                "meta": _plain(asdict(meta)), "df": _term_df(chunks),
@@ -285,6 +286,24 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
     report.chunks = len(new_chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta: PlanMeta,
+                      report: IngestReport) -> None:
+    """Extract the plan's obligations from the reading just saved and keep them (a start at thousands of plans
+    then loads them instead of extracting each again); a failure only costs that later extraction."""
+    from corpus.obligations import extract_obligations
+    from corpus.obligations.saved import save, saved_path
+
+    try:
+        data = json.loads(reading_path(store_dir, sha256, repair).read_text(encoding="utf-8"))
+        raw, lines = list(data["raw"]), list(data["lines"])
+        found = extract_obligations(doc, meta.plan_id, meta.label, raw, lines if len(lines) == len(raw) else raw)
+    except Exception as exc:  # a reader bug on a new layout must not stop the ingest: the plan is indexed
+        report.warnings.append(f"{doc}: obligations not read at ingest ({type(exc).__name__}: {exc}); they are "
+                               "read when first asked for")
+        return
+    save(saved_path(store_dir / "obligations", sha256, repair, meta.label), found)
 
 
 def _load_reading(store_dir: Path, sha256: str, repair: str) -> tuple[str, ...] | None:

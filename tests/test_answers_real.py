@@ -193,3 +193,43 @@ def test_a_question_over_many_plans_counts_them_and_exports_each(assistant: Any)
     rows = list(csv.DictReader(io.StringIO(plans_found_csv(answer, assistant.plans))))
     assert [r["plan_id"] for r in rows] == found and all(r["file"] and r["passage"] for r in rows)
     assert answer.to_json()["plans_found"][0]["plan_id"] == found[0]
+
+
+
+def test_obligations_saved_at_ingest_are_loaded_not_extracted_again(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import assistant.service as service
+    from corpus.obligations import extract_obligations
+    from index.build import ingest
+
+    corpus = tmp_path / "plans"
+    corpus.mkdir()
+    shutil.copy(PLANS / FARMING, corpus / FARMING)
+    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    ingest(settings)
+    saved = sorted((settings.store_dir / "obligations").glob("*.json"))
+    assert len(saved) == 1  # written by the ingest
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("extracted again although saved at ingest")
+
+    monkeypatch.setattr(service, "extract_obligations", refuse)
+    opened = service.Assistant.open(settings)
+    try:
+        loaded = opened.obligations()
+        text = opened.plan_text(FARMING)
+    finally:
+        opened.close()
+    monkeypatch.undo()
+    fresh = extract_obligations(FARMING, text.meta.plan_id, text.meta.label, list(text.raw), list(text.restored))
+    assert loaded == fresh and any(o.deadline for o in loaded)
+    # A damaged file is read again from the plan (and written anew), never served half.
+    saved[0].write_text("[{", encoding="utf-8")
+    again = service.Assistant.open(settings)
+    try:
+        assert again.obligations() == fresh
+    finally:
+        again.close()
+    assert saved[0].read_text(encoding="utf-8").startswith("[{\"")
