@@ -113,6 +113,10 @@ class Assistant:
         """The committed plans' metadata, in file order."""
         return sorted(self.plans.values(), key=lambda m: m.doc)
 
+    def plan_summaries(self) -> list[tuple[PlanMeta, bool]]:
+        """(metadata, whether its text was repaired) of every committed plan, in file order, from the record."""
+        return [(m, bool(self.record.plans[m.doc].get("repaired"))) for m in self.plan_list()]
+
     def resolve_plan(self, name: str) -> str:
         """A plan id from an id, file name, number, locality or alias; a clear error lists the plans."""
         wanted = fold(name)

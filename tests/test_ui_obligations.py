@@ -268,3 +268,29 @@ def test_plan_menu_finds_plans_by_place_or_number_without_accents() -> None:
     kept = plan_menu(plans, "vi", "duong kinh", keep="p250")  # the plan chosen now stays in the menu
     assert [v for _, v in kept] == [ALL, "p250", "dk"]
     assert plan_menu(plans, "en", "nowhere at all") == [(t("all_plans", "en"), ALL)]
+
+
+def test_plan_texts_are_read_when_shown_and_only_a_few_kept() -> None:
+    from corpus.records import PlanMeta
+    from ui.handlers import PlanTexts
+
+    fake = FakeAssistant()
+    base = fake.plan_list()[0]
+    metas = [PlanMeta(doc=f"p{i}.txt", plan_id=f"p{i}", locality=base.locality, level=base.level) for i in range(500)]
+    read: list[str] = []
+
+    def load(doc: str) -> Any:
+        read.append(doc)
+        return fake.plan_text(doc)
+
+    texts = PlanTexts(load, keep=3)
+    texts.reset([(m, i % 2 == 0) for i, m in enumerate(metas)])
+    assert len(texts) == 500 and "p499.txt" in texts and read == []  # nothing read to list the plans
+    assert [r for _, r in texts.summaries()[:3]] == [True, False, True]
+    for doc in ("p1.txt", "p2.txt", "p1.txt", "p3.txt", "p4.txt", "p1.txt"):
+        assert texts[doc].raw
+    assert read == ["p1.txt", "p2.txt", "p3.txt", "p4.txt"]  # p1 stayed among the three most recent
+    with pytest.raises(KeyError):
+        texts["nope.txt"]
+    texts.reset([(metas[0], False)])
+    assert list(texts) == ["p0.txt"] and "p1.txt" not in texts

@@ -44,6 +44,10 @@ class FakeAssistant:
         return [PlanMeta(doc="fake.txt", plan_id="fake", locality="Dương Kinh", level="phường", number="49/KH-UBND",
                          date="2025-09-17", title="Kế hoạch thử nghiệm")]
 
+    def plan_summaries(self) -> list[tuple[PlanMeta, bool]]:
+        """The one plan, repaired or not."""
+        return [(self.plan_list()[0], self.repaired)]
+
     def plan_text(self, doc: str) -> PlanText:
         """Raw scan lines without diacritics beside a restored reading."""
         raw = tuple(f"dong {i} ke hoach so hoa" for i in range(1, 41))

@@ -64,7 +64,7 @@ def add_tab(chat: ChatUI, settings: Settings, lang: gr.Radio, lang0: str, others
         message = adder.add(items, rows or [], language, say=lambda m: progress(None, desc=m))
         others.obligations.ui.reload()
         return (message, gr.update(visible=False), [], gr.update(value=None),
-                gr.update(choices=chat.plan_choices(language)), plans_table_html(chat.texts, language),
+                gr.update(choices=chat.plan_choices(language)), plans_table_html(chat.texts.summaries(), language),
                 gr.update(choices=chat.doc_choices(language)), *others.obligations.reset(language))
 
     go.click(add_files, [table, staged, lang],

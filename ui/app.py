@@ -94,7 +94,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     src_open = gr.Button("open", elem_id="src-open", elem_classes=["plans-hidden"])
             with gr.Tab(t("tab_plans", lang0), id="plans") as tab_plans:
                 plans_intro = gr.Markdown(t("plans_intro", lang0))
-                plans_table = gr.HTML(plans_table_html(ui.texts, lang0), elem_id="plans-table")
+                plans_table = gr.HTML(plans_table_html(ui.texts.summaries(), lang0), elem_id="plans-table")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1):
                         pick = gr.Dropdown(ui.doc_choices(lang0), value=first_doc, label=t("plan_pick", lang0),
@@ -194,7 +194,7 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     f"### {t('source_panel', lg)}", gr.update(choices=view_choices(lg), value=view,
                                                               label=t("reading", lg)),
                     ui.render_source(sel_v, lg, turns_v, view)[0], t("open_plan", lg), t("plans_intro", lg),
-                    plans_table_html(ui.texts, lg), gr.update(choices=ui.doc_choices(lg), value=doc,
+                    plans_table_html(ui.texts.summaries(), lg), gr.update(choices=ui.doc_choices(lg), value=doc,
                                                               label=t("plan_pick", lg)),
                     gr.update(choices=view_choices(lg), value=doc_view, label=t("reading", lg)), meta_h, text_h)
         lang.change(relabel, [lang, turns, sel, src_view, plan, pick, pick_view, plan_find],

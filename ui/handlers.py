@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from assistant.query import QuestionError
@@ -40,6 +40,51 @@ Selection = tuple[int, str, int]  # (turn, "c" | "r", 1-based number)
 Messages = list[dict[str, Any]]
 
 
+class PlanTexts(Mapping[str, "PlanText"]):
+    """The plans' texts by file, read from the index when first shown and a few kept (thousands of plans are
+    not all read at start); which plans there are, their metadata and whether they were repaired are known
+    without reading any."""
+
+    def __init__(self, load: Callable[[str], PlanText], keep: int = 64) -> None:
+        self._load, self._keep = load, keep
+        self._plans: dict[str, tuple[PlanMeta, bool]] = {}
+        self._kept: OrderedDict[str, PlanText] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def reset(self, plans: Sequence[tuple[PlanMeta, bool]]) -> None:
+        """Serve these plans ((metadata, repaired) in order); texts read before are forgotten."""
+        with self._lock:
+            self._plans = {meta.doc: (meta, repaired) for meta, repaired in plans}
+            self._kept.clear()
+
+    def summaries(self) -> list[tuple[PlanMeta, bool]]:
+        """(metadata, repaired) of every plan, in order, without reading their texts."""
+        return list(self._plans.values())
+
+    def __getitem__(self, doc: str) -> PlanText:
+        if doc not in self._plans:
+            raise KeyError(doc)
+        with self._lock:
+            if doc in self._kept:
+                self._kept.move_to_end(doc)
+                return self._kept[doc]
+        text = self._load(doc)
+        with self._lock:
+            self._kept[doc] = text
+            while len(self._kept) > self._keep:
+                self._kept.popitem(last=False)
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._plans))
+
+    def __len__(self) -> int:
+        return len(self._plans)
+
+    def __contains__(self, doc: object) -> bool:
+        return doc in self._plans
+
+
 class ChatUI:
     """What the app does on each event; thread-safe (the Assistant is, everything else is read-only)."""
 
@@ -52,18 +97,16 @@ class ChatUI:
         self._cache: OrderedDict[tuple[str, str, tuple[str, ...]], Answer] = OrderedDict()
         self._exports = Exports("plans-found-", KEEP_EXPORTS)
         self.plans: dict[str, PlanMeta] = {}
-        self.texts: dict[str, PlanText] = {}
+        self.texts = PlanTexts(assistant.plan_text)
         self.refresh()
 
     def refresh(self) -> None:
         """Take the assistant's plans again (after plans were added); the dicts are updated in place, so the
         tabs that share them see the new plans too."""
-        metas = self.assistant.plan_list()
-        texts = {m.doc: self.assistant.plan_text(m.doc) for m in metas}
+        summaries = self.assistant.plan_summaries()
         self.plans.clear()
-        self.plans.update({m.plan_id: m for m in metas})
-        self.texts.clear()
-        self.texts.update(texts)
+        self.plans.update({m.plan_id: m for m, _ in summaries})
+        self.texts.reset(summaries)
         with self._active_lock:
             self._cache.clear()  # answers given before may change with the new plans
 
@@ -88,7 +131,7 @@ class ChatUI:
 
     def doc_choices(self, lang: str) -> list[tuple[str, str]]:
         """The Plans tab picker: each plan file by locality and number."""
-        return [(plan_label(pt.meta, lang), doc) for doc, pt in self.texts.items()]
+        return [(plan_label(meta, lang), meta.doc) for meta, _ in self.texts.summaries()]
 
     def ask(self, question: str, plan: str | None, lang: str, turns: Sequence[Turn] | None,
             ) -> Iterator[tuple[Messages, list[Turn], str]]:

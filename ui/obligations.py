@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -92,7 +92,7 @@ def read_month(text: str | None, field: str, lang: str) -> tuple[int, int] | Non
 class ObligationsUI:
     """What the Obligations tab does; thread-safe (read-only data, a lock around chart drawing and file rotation)."""
 
-    def __init__(self, assistant: Assistant, plans: dict[str, PlanMeta], texts: dict[str, PlanText],
+    def __init__(self, assistant: Assistant, plans: dict[str, PlanMeta], texts: Mapping[str, PlanText],
                  keep: int = KEEP_EXPORTS) -> None:
         self.assistant = assistant
         self.plans = plans

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.types import Citation
@@ -111,13 +111,12 @@ def plan_text_html(pt: PlanText, view: str, lang: str, highlight: tuple[int, int
     return f'<div class="plan-full"><div class="src-note">{esc(note)}</div><div class="src-text">{rows}</div></div>'
 
 
-def plans_table_html(texts: Mapping[str, PlanText], lang: str) -> str:
-    """Every plan in one table: locality, number, date, title, text status."""
+def plans_table_html(plans: Iterable[tuple[PlanMeta, bool]], lang: str) -> str:
+    """Every plan in one table (from (metadata, repaired) pairs): locality, number, date, title, text status."""
     head = "".join(f"<th>{esc(t(k, lang))}</th>" for k in ("col_plan", "plan_no", "date", "col_title", "col_status"))
     rows = []
-    for pt in texts.values():
-        m = pt.meta
-        status = t("repaired_yes" if pt.repaired else "repaired_no", lang)
+    for m, repaired in plans:
+        status = t("repaired_yes" if repaired else "repaired_no", lang)
         rows.append(f"<tr><td>{esc(m.label)}</td><td>{esc(m.number)}</td><td>{esc(show_date(m.date))}</td>"
                     f"<td>{esc(m.title)}</td><td>{esc(status)}</td></tr>")
     return f'<table class="plans-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
