@@ -628,10 +628,11 @@ class ListHandler(Handler):
             return run(ctx, replace(analysis, intent=analysis.inner), analysis.inner)
         plan_ids = list(analysis.plan_ids)
         found: list[Candidate] = []
-        if not plan_ids:
-            # Which plans speak of it at all: the plans of the accepted sentences of a wide search of all plans;
-            # the first few are answered, all are counted and listed (with their best sentence) for export.
-            cands = ctx.retrieve(replace(analysis, per_plan=False), [], wide=True)
+        if not plan_ids or len(plan_ids) > SEARCHED_PLANS:
+            # Which plans speak of it at all: the plans of the accepted sentences of a wide search of all plans
+            # (or of the many the question names: a bare number or a province can name hundreds); the first few
+            # are answered, all are counted and listed (with their best sentence) for export.
+            cands = ctx.retrieve(replace(analysis, per_plan=False), plan_ids, wide=True)
             best: dict[str, Candidate] = {}
             for c in cands:
                 if accepts(c, analysis):

@@ -282,7 +282,7 @@ def _head_words() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted({h for h in heads if h}, key=len, reverse=True))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)  # called with "heads" and "not_heads" in turn: one slot would be refilled at every call
 def _accented(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted({tuple(nfc(h).lower().split()) for h in _section(name)}, key=len, reverse=True))
 

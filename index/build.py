@@ -159,6 +159,9 @@ def _term_df(chunks: Sequence[Chunk]) -> dict[str, int]:
     return dict(df)
 
 
+BATCH_PLANS = 50  # plans read, embedded and written at a time (about 4,000 chunks: a few hundred MB)
+
+
 def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: bool = False,
            embedder: Embedder | None = None, progress: Progress | None = None,
            store: Store | None = None) -> IngestReport:
@@ -228,7 +231,7 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
     store = store or open_store(settings)
     try:
         return _update(settings, config, collection, embedder, store, old if same_build else None, manifest,
-                       todo, committed, report, say, started)
+                       todo, committed, report, say, started, interim=old is None or same_build)
     finally:
         if own_store:
             store.close()
@@ -237,45 +240,32 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
 def _update(settings: Settings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
             old: BuildRecord | None, manifest: Any, todo: list[tuple[PlanFile, PlanMeta]],
             committed: dict[str, dict[str, Any]], report: IngestReport, say: Progress,
-            started: float) -> IngestReport:
-    """Read, embed and upsert the plans to do, then commit the record (old: the record of this same build)."""
-    new_chunks, plan_chunks, dense = _read_and_embed(todo, settings, config, embedder, report, say)
-    todo = [(plan, meta) for plan, meta in todo if plan.doc in plan_chunks]  # a plan that failed is skipped
-    # A scan's header reads better restored: its metadata is read again from the restored text (ids kept).
-    final: dict[str, PlanMeta] = {}
-    for plan, meta in todo:
-        saved = _load_reading(settings.store_dir, plan.sha256, config["repair"])
-        if saved is not None and saved != plan.lines:
-            again, missing = resolve_meta(plan.doc, plan.lines, manifest, saved)
-            final[plan.doc] = with_defaults(replace(again, plan_id=meta.plan_id))
-            report.missing_meta.pop(plan.doc, None)
-            if missing:
-                report.missing_meta[plan.doc] = missing
-    todo = [(plan, final.get(plan.doc, meta)) for plan, meta in todo]
-    sparse_settings = SparseSettings()
-    avgdl = old.avgdl if (old and committed) else (
-        sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1))
+            started: float, interim: bool) -> IngestReport:
+    """Read, embed and upsert the plans to do, BATCH_PLANS at a time, then commit the record (old: the record of
+    this same build). Each batch's chunks and vectors are written and let go, so memory does not grow with the
+    corpus; with `interim` (no other index to keep serving) the record is committed after each batch too, so an
+    ingest cut short resumes after the last batch it finished."""
     store.ensure_collection(collection, embedder.dim)
-    if new_chunks:
-        sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
-                  for c in new_chunks]
-        lexicon = Lexicon.load(settings.store_dir, embedder)
-        added = lexicon.add(c.segmented_text for c in new_chunks)
-        if added:
-            say(f"embedding {added} new words for English questions")
-            lexicon.save(settings.store_dir)
-        meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in todo}
-        store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
-    for plan, meta in todo:
-        _save_obligations(settings.store_dir, plan.sha256, config["repair"], plan.doc, meta, report)
-        chunks = plan_chunks[plan.doc]
-        committed[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
-                               "meta": _plain(asdict(meta)), "df": _term_df(chunks),
-                               "repaired": plan.doc in report.repaired,
-                               "planted": [list(p) for p in report.planted.get(plan.doc, [])],
-                               "read_as": plan.method, "page_starts": page_starts(plan.pages)}
-        report.indexed.append(plan.doc)
-    record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl,
+    avgdl = old.avgdl if (old and committed) else 0.0
+    # Plans being replaced keep their old entry (and points) until their new one is committed.
+    replaced = {plan.doc: old.plans[plan.doc] for plan, _ in todo if old and plan.doc in old.plans}
+    progress = _Progress(len(todo))
+    for start in range(0, len(todo), BATCH_PLANS):
+        batch = todo[start:start + BATCH_PLANS]
+        new_chunks, plan_chunks, dense = _read_and_embed(batch, settings, config, embedder, report, say, progress)
+        if not avgdl:  # a first build: the first batch's mean chunk length stands for the corpus (BM25 norm)
+            avgdl = sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1)
+        done = _write_batch(settings, config, collection, embedder, store, manifest, batch, new_chunks,
+                            plan_chunks, dense, avgdl or 1.0, report, say)
+        committed.update(done)
+        for doc in done:
+            replaced.pop(doc, None)
+        report.chunks += len(new_chunks)
+        if interim and start + BATCH_PLANS < len(todo):
+            save_record(settings.build_record, BuildRecord(
+                config=config, collection=collection, plans={**replaced, **committed}, avgdl=avgdl or 1.0,
+                built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location))
+    record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl or 1.0,
                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
     save_record(settings.build_record, record)  # the commit point: queries now see the new plans
     store.delete_except(collection, record.plan_hashes)
@@ -283,9 +273,49 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
         if name.startswith(f"{settings.collection}_") and name != collection:
             store.drop_collection(name)
     report.total_chunks = sum(p["chunks"] for p in committed.values())
-    report.chunks = len(new_chunks)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_batch(settings: Settings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
+                 manifest: Any, batch: list[tuple[PlanFile, PlanMeta]], new_chunks: list[Chunk],
+                 plan_chunks: dict[str, list[Chunk]], dense: Any, avgdl: float, report: IngestReport,
+                 say: Progress) -> dict[str, dict[str, Any]]:
+    """Upsert one batch's chunks, save its plans' obligations, and return their record entries."""
+    batch = [(plan, meta) for plan, meta in batch if plan.doc in plan_chunks]  # a plan that failed is skipped
+    # A scan's header reads better restored: its metadata is read again from the restored text (ids kept).
+    final: dict[str, PlanMeta] = {}
+    for plan, meta in batch:
+        saved = _load_reading(settings.store_dir, plan.sha256, config["repair"])
+        if saved is not None and saved != plan.lines:
+            again, missing = resolve_meta(plan.doc, plan.lines, manifest, saved)
+            final[plan.doc] = with_defaults(replace(again, plan_id=meta.plan_id))
+            report.missing_meta.pop(plan.doc, None)
+            if missing:
+                report.missing_meta[plan.doc] = missing
+    batch = [(plan, final.get(plan.doc, meta)) for plan, meta in batch]
+    if new_chunks:
+        sparse_settings = SparseSettings()
+        sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
+                  for c in new_chunks]
+        lexicon = Lexicon.load(settings.store_dir, embedder)
+        added = lexicon.add(c.segmented_text for c in new_chunks)
+        if added:
+            say(f"embedding {added} new words for English questions")
+            lexicon.save(settings.store_dir)
+        meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in batch}
+        store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
+    out: dict[str, dict[str, Any]] = {}
+    for plan, meta in batch:
+        _save_obligations(settings.store_dir, plan.sha256, config["repair"], plan.doc, meta, report)
+        chunks = plan_chunks[plan.doc]
+        out[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
+                         "meta": _plain(asdict(meta)), "df": _term_df(chunks),
+                         "repaired": plan.doc in report.repaired,
+                         "planted": [list(p) for p in report.planted.get(plan.doc, [])],
+                         "read_as": plan.method, "page_starts": page_starts(plan.pages)}
+        report.indexed.append(plan.doc)
+    return out
 
 
 def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta: PlanMeta,
@@ -341,8 +371,20 @@ def _metadata(files: Sequence[PlanFile], manifest: Any, settings: Settings, conf
     return [(plan, by_doc[plan.doc]) for plan in files]
 
 
+class _Progress:
+    """Plans read so far out of all to do, and when reading began: the "[n/N] … min left" of the messages."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.started = total, 0, time.perf_counter()
+
+    def step(self) -> tuple[str, str]:
+        """("[n/N]", ", about 3 min left") for the next plan."""
+        self.done += 1
+        return f"[{self.done}/{self.total}]", _eta(self.started, self.done - 1, self.total)
+
+
 def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Settings, config: dict[str, Any],
-                    embedder: Embedder, report: IngestReport, say: Progress
+                    embedder: Embedder, report: IngestReport, say: Progress, progress: _Progress
                     ) -> tuple[list[Chunk], dict[str, list[Chunk]], Any]:
     """Read (and repair) the plans, chunk them and embed the chunks: (chunks, chunks by file, vectors).
 
@@ -362,10 +404,10 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Setting
     pending: list[Future[Any]] = []
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
     cache = EmbedCache(settings.store_dir / "embeddings", embedder)
-    started = time.perf_counter()
     try:
-        for done, (plan, meta) in enumerate(todo):
-            say(f"[{done + 1}/{len(todo)}] reading {plan.doc}{_eta(started, done, len(todo))}")
+        for plan, meta in todo:
+            count, left = progress.step()
+            say(f"{count} reading {plan.doc}{left}")
             try:
                 reading = read_plan_lines(plan.lines, enabled=settings.repair)
                 chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, reading.raw, reading.lines)

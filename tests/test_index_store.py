@@ -326,3 +326,44 @@ def test_an_ingest_cut_short_resumes_without_re_embedding_what_it_finished(tmp_s
     resumed = ingest(tmp_settings, embedder=CountingEmbedder())
     assert len(resumed.indexed) == 5 and resumed.cached >= done
     assert CountingEmbedder.calls - done == resumed.chunks - resumed.cached
+
+
+def test_a_first_build_cut_short_keeps_the_batches_it_finished(tmp_settings: Settings,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.build as build
+
+    monkeypatch.setattr(build, "BATCH_PLANS", 2)
+    CountingEmbedder.calls = 0
+    FailingEmbedder.budget = 150
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest(tmp_settings, embedder=FailingEmbedder())
+    record = load_record(tmp_settings.build_record)
+    assert record is not None and 1 <= len(record.plans) < 5  # the finished batches are committed
+    first = set(record.plans)
+    assistant = Assistant.open(tmp_settings, embedder=CountingEmbedder())
+    try:
+        assert set(assistant.record.plans) == first and assistant.plan_list()  # and can be asked meanwhile
+    finally:
+        assistant.close()
+    resumed = ingest(tmp_settings, embedder=CountingEmbedder())
+    assert set(resumed.unchanged) == first and len(resumed.indexed) == 5 - len(first)
+    final = load_record(tmp_settings.build_record)
+    assert final is not None and len(final.plans) == 5
+    assert _count(tmp_settings) == sum(p["chunks"] for p in final.plans.values())
+
+
+def test_a_rebuild_cut_short_leaves_the_old_index_whole(tmp_settings: Settings,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import index.build as build
+
+    ingest(tmp_settings)
+    before = load_record(tmp_settings.build_record)
+    shutil.rmtree(tmp_settings.store_dir / "embeddings")  # so that the rebuild embeds, and fails, again
+    monkeypatch.setattr(build, "BATCH_PLANS", 2)
+    CountingEmbedder.calls = 0
+    FailingEmbedder.budget = 150
+    with pytest.raises(RuntimeError, match="killed"):
+        ingest(tmp_settings, rebuild=True, embedder=FailingEmbedder())
+    assert load_record(tmp_settings.build_record) == before  # no batch of the new build was committed
