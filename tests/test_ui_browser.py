@@ -65,6 +65,8 @@ def repaired_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_ask_click_marker_see_highlighted_source(page: Any, ui_server: UIServer) -> None:
+    # The examples are drawn after the page's first paint: wait for them rather than read too early.
+    page.wait_for_function("() => (document.querySelector('#examples')?.innerText || '').includes('Which agency')")
     examples = page.inner_text("#examples")
     assert "Dương Kinh" in examples and "xa Sa Thay" in examples and "Which agency" in examples
     page.fill("#question textarea", ACCENTED)
