@@ -294,3 +294,24 @@ def test_plan_texts_are_read_when_shown_and_only_a_few_kept() -> None:
         texts["nope.txt"]
     texts.reset([(metas[0], False)])
     assert list(texts) == ["p0.txt"] and "p1.txt" not in texts
+
+
+def test_the_plans_tab_picker_searches_files_and_keeps_the_one_shown() -> None:
+    from corpus.records import PlanMeta
+    from ui.handlers import ChatUI
+    from ui.render import MAX_CHOICES
+
+    class ManyPlans(FakeAssistant):
+        """300 plans, each its own file."""
+
+        def plan_summaries(self) -> list[tuple[PlanMeta, bool]]:
+            return [(PlanMeta(doc=f"p{i}.txt", plan_id=f"p{i}", locality=f"Tân Lập {i}", level="xã",
+                              number=f"{i}/KH-UBND"), False) for i in range(300)]
+
+    from assistant.settings import load_settings
+
+    settings = load_settings(feedback_file=Path(tempfile.mkdtemp()) / "feedback.jsonl")
+    chat = ChatUI(ManyPlans(), settings)  # type: ignore[arg-type]
+    assert len(chat.doc_choices("vi")) == MAX_CHOICES
+    assert [d for _, d in chat.doc_choices("vi", "tan lap 250")] == ["p250.txt"]
+    assert [d for _, d in chat.doc_choices("en", "tan lap 250", keep="p7.txt")] == ["p7.txt", "p250.txt"]

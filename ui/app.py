@@ -97,8 +97,10 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                 plans_table = gr.HTML(plans_table_html(ui.texts.summaries(), lang0), elem_id="plans-table")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1):
-                        pick = gr.Dropdown(ui.doc_choices(lang0), value=first_doc, label=t("plan_pick", lang0),
-                                           elem_id="plan-pick")
+                        pick_find = gr.Textbox(label=t("plan_find", lang0), placeholder=t("plan_find_ph", lang0),
+                                               max_length=200, lines=1, max_lines=1, elem_id="plan-pick-find")
+                        pick = gr.Dropdown(ui.doc_choices(lang0, keep=first_doc), value=first_doc,
+                                           label=t("plan_pick", lang0), elem_id="plan-pick")
                         pick_view = gr.Radio(view_choices(lang0), value="restored", label=t("reading", lang0),
                                              visible=repaired0, elem_id="plan-view")
                         pick_meta = gr.HTML(meta0, elem_id="plan-meta")
@@ -150,7 +152,8 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
         def to_plan(sel_v: Selection | None, turns_v: list[Turn], view: str, lang_v: str) -> tuple[Any, ...]:
             doc, span = ui.open_plan(sel_v, turns_v)
             meta_h, text_h, repaired = ui.plan_view(doc, view, lang_v, span)
-            return gr.Tabs(selected="plans"), doc, meta_h, text_h, gr.update(visible=repaired)
+            return (gr.Tabs(selected="plans"), gr.update(choices=ui.doc_choices(lang_v, keep=doc), value=doc), meta_h,
+                    text_h, gr.update(visible=repaired))
         open_plan.click(to_plan, [sel, turns, pick_view, lang], [tabs, pick, pick_meta, pick_text, pick_view],
                         api_visibility="private").then(None, js=SCROLL_JS)
 
@@ -174,12 +177,16 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
             meta_h, text_h, repaired = ui.plan_view(doc, view, language)
             return meta_h, text_h, gr.update(visible=repaired)
         pick.input(show_plan, [pick, pick_view, lang], [pick_meta, pick_text, pick_view], api_name="plan")
+
+        def find_docs(query: str, doc: str, language: str) -> Any:
+            return gr.update(choices=ui.doc_choices(language, query, keep=doc))
+        pick_find.input(find_docs, [pick_find, pick, lang], pick, api_visibility="private")
         pick_view.input(show_plan, [pick, pick_view, lang], [pick_meta, pick_text, pick_view],
                          api_visibility="private")
 
         # Interface language.
         def relabel(lg: str, turns_v: list[Turn], sel_v: Selection | None, view: str, plan_v: str, doc: str,
-                    doc_view: str, query: str) -> tuple[Any, ...]:
+                    doc_view: str, query: str, doc_query: str) -> tuple[Any, ...]:
             meta_h, text_h, _ = ui.plan_view(doc, doc_view, lg)
             return (_header(lg), gr.update(label=t("language", lg)), gr.update(label=t("tab_chat", lg)),
                     gr.update(label=t("tab_plans", lg)),
@@ -194,13 +201,15 @@ def build_app(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     f"### {t('source_panel', lg)}", gr.update(choices=view_choices(lg), value=view,
                                                               label=t("reading", lg)),
                     ui.render_source(sel_v, lg, turns_v, view)[0], t("open_plan", lg), t("plans_intro", lg),
-                    plans_table_html(ui.texts.summaries(), lg), gr.update(choices=ui.doc_choices(lg), value=doc,
-                                                              label=t("plan_pick", lg)),
+                    plans_table_html(ui.texts.summaries(), lg),
+                    gr.update(choices=ui.doc_choices(lg, doc_query, keep=doc), value=doc, label=t("plan_pick", lg)),
+                    gr.update(label=t("plan_find", lg), placeholder=t("plan_find_ph", lg)),
                     gr.update(choices=view_choices(lg), value=doc_view, label=t("reading", lg)), meta_h, text_h)
-        lang.change(relabel, [lang, turns, sel, src_view, plan, pick, pick_view, plan_find],
+        lang.change(relabel, [lang, turns, sel, src_view, plan, pick, pick_view, plan_find, pick_find],
                     [header, lang, tab_chat, tab_plans, plan, plan_find, chat, question, send, examples, new_chat, copy,
                      copy_box, feedback_q, up, down, comment_box, src_label, src_view, src_html, open_plan,
-                     plans_intro, plans_table, pick, pick_view, pick_meta, pick_text], api_visibility="private")
+                     plans_intro, plans_table, pick, pick_find, pick_view, pick_meta, pick_text],
+                    api_visibility="private")
     return cast("gr.Blocks", demo)
 
 

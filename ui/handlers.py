@@ -15,8 +15,10 @@ from ui.exports import Exports
 from ui.feedback import FeedbackLimitError, FeedbackLog
 from ui.i18n import t
 from ui.render import (
+    MAX_CHOICES,
     Turn,
     history,
+    match_plans,
     messages,
     parse_ref,
     plain_text,
@@ -124,14 +126,19 @@ class ChatUI:
                 self._cache.popitem(last=False)
         return answer
 
-    def plan_choices(self, lang: str, query: str = "", keep: str = "") -> list[tuple[str, str]]:
+    def plan_choices(self, lang: str, query: str | None = "", keep: str = "") -> list[tuple[str, str]]:
         """The plan filter's choices: all plans, then the plans that match `query` (see match_plans), at most
         MAX_CHOICES of them (a menu of thousands is unusable); `keep` (the plan chosen now) always stays."""
         return plan_menu(self.plans, lang, query, keep)
 
-    def doc_choices(self, lang: str) -> list[tuple[str, str]]:
-        """The Plans tab picker: each plan file by locality and number."""
-        return [(plan_label(meta, lang), meta.doc) for meta, _ in self.texts.summaries()]
+    def doc_choices(self, lang: str, query: str | None = "", keep: str = "") -> list[tuple[str, str]]:
+        """The Plans tab picker: the plan files matching `query` (ui.render.match_plans), at most MAX_CHOICES,
+        by locality and number; `keep` (the file shown now) always stays."""
+        metas = {meta.doc: meta for meta, _ in self.texts.summaries()}
+        found = match_plans(metas, query)[:MAX_CHOICES]
+        if keep in metas and metas[keep] not in found:
+            found.insert(0, metas[keep])
+        return [(plan_label(meta, lang), meta.doc) for meta in found]
 
     def ask(self, question: str, plan: str | None, lang: str, turns: Sequence[Turn] | None,
             ) -> Iterator[tuple[Messages, list[Turn], str]]:

@@ -111,7 +111,7 @@ class ObligationsUI:
         keys = [fold(" ".join((o.task, o.task_raw, o.heading, *o.lead, *o.support))) for o in obls]
         self.obls, self._keys = obls, keys
 
-    def plan_choices(self, lang: str, query: str = "", keep: str = "") -> list[tuple[str, str]]:
+    def plan_choices(self, lang: str, query: str | None = "", keep: str = "") -> list[tuple[str, str]]:
         """All plans, then the plans that have obligations and match `query` (ui.render.plan_menu)."""
         ids = dict.fromkeys(o.plan_id for o in self.obls)
         return plan_menu({p: self.plans[p] for p in ids if p in self.plans}, lang, query, keep)

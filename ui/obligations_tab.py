@@ -160,7 +160,8 @@ def obligations_tab(chat: ChatUI, lang: gr.Radio, lang0: str, plans_tab: PlansTa
         if doc is None:
             return (gr.skip(),) * 5
         meta_h, text_h, repaired = chat.plan_view(doc, doc_view, lg, span)
-        return gr.Tabs(selected="plans"), doc, meta_h, text_h, gr.update(visible=repaired)
+        return (gr.Tabs(selected="plans"), gr.update(choices=chat.doc_choices(lg, keep=doc), value=doc), meta_h,
+                text_h, gr.update(visible=repaired))
     p = plans_tab
     open_plan.click(to_plan, [sel, p.view, lang], [p.tabs, p.pick, p.meta, p.text, p.view],
                     api_visibility="private").then(None, js=SCROLL_JS)

@@ -102,10 +102,10 @@ def plan_label(meta: PlanMeta | None, lang: str) -> str:
     return f"{label} ({number})" if number else label
 
 
-def match_plans(plans: Mapping[str, PlanMeta], query: str) -> list[PlanMeta]:
+def match_plans(plans: Mapping[str, PlanMeta], query: str | None) -> list[PlanMeta]:
     """The plans whose place, number, title, issuer or id contain every word of `query`, accents and case
     ignored ("duong kinh 49", "Đắk Lắk", "1565"); all plans for an empty query; in the plans' own order."""
-    words = fold(query[:MAX_QUERY]).split()
+    words = fold((query or "")[:MAX_QUERY]).split()  # an untouched search box may send None
     if not words:
         return list(plans.values())
     out = []
@@ -117,7 +117,7 @@ def match_plans(plans: Mapping[str, PlanMeta], query: str) -> list[PlanMeta]:
     return out
 
 
-def plan_menu(plans: Mapping[str, PlanMeta], lang: str, query: str = "", keep: str = "") -> list[tuple[str, str]]:
+def plan_menu(plans: Mapping[str, PlanMeta], lang: str, query: str | None = "", keep: str = "") -> list[tuple[str, str]]:
     """A plan menu's choices: "all plans", then up to MAX_CHOICES plans matching `query`, and `keep` if set."""
     found = match_plans(plans, query)[:MAX_CHOICES]
     if keep in plans and plans[keep] not in found:
