@@ -24,6 +24,7 @@ from index.store import (
     chunk_from_payload,
     chunk_payload,
     point_id,
+    point_with_vectors,
 )
 
 if TYPE_CHECKING:
@@ -300,11 +301,7 @@ class EdgeStore:
             while True:
                 records, offset = shard.scroll(ScrollRequest(offset=offset, limit=256, filter=flt,
                                                              with_payload=True, with_vector=True))
-                for r in records:
-                    vec: Any = r.vector if isinstance(r.vector, dict) else {}
-                    sp = vec.get(SPARSE)
-                    out.append((chunk_from_payload(r.payload or {}), [float(x) for x in vec.get(DENSE, [])],
-                                (list(sp.indices), list(sp.values)) if sp is not None else ([], [])))
+                out.extend(point_with_vectors(r.payload, r.vector) for r in records)
                 if offset is None:
                     break
         return sorted(out, key=lambda x: x[0].line_start)

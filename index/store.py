@@ -60,6 +60,14 @@ def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
                  plan_hash=payload["plan_hash"])
 
 
+def point_with_vectors(payload: dict[str, Any] | None, vector: Any) -> tuple[Chunk, list[float], Sparse]:
+    """(chunk, dense, sparse) of a point read with its vectors (either client's point: vector by name)."""
+    named: Any = vector if isinstance(vector, dict) else {}
+    sp = named.get(SPARSE)
+    return (chunk_from_payload(payload or {}), [float(x) for x in named.get(DENSE, [])],
+            (list(sp.indices), list(sp.values)) if sp is not None else ([], []))
+
+
 class Store(Protocol):
     """What ingest and answering need from a vector store (QdrantStore, EdgeStore)."""
 
@@ -229,11 +237,7 @@ class QdrantStore:
         while True:
             points, offset = self.client.scroll(name, scroll_filter=flt, limit=256, offset=offset,
                                                 with_payload=True, with_vectors=True)
-            for p in points:
-                vec: Any = p.vector if isinstance(p.vector, dict) else {}
-                sp = vec.get(SPARSE)
-                out.append((chunk_from_payload(p.payload or {}), [float(x) for x in vec.get(DENSE, [])],
-                            (list(sp.indices), list(sp.values)) if sp is not None else ([], [])))
+            out.extend(point_with_vectors(p.payload, p.vector) for p in points)
             if offset is None:
                 break
         return sorted(out, key=lambda x: x[0].line_start)
