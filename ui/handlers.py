@@ -15,10 +15,9 @@ from ui.exports import Exports
 from ui.feedback import FeedbackLimitError, FeedbackLog
 from ui.i18n import t
 from ui.render import (
-    MAX_CHOICES,
     Turn,
     history,
-    match_plans,
+    menu_plans,
     messages,
     parse_ref,
     plain_text,
@@ -132,13 +131,10 @@ class ChatUI:
         return plan_menu(self.plans, lang, query, keep)
 
     def doc_choices(self, lang: str, query: str | None = "", keep: str = "") -> list[tuple[str, str]]:
-        """The Plans tab picker: the plan files matching `query` (ui.render.match_plans), at most MAX_CHOICES,
+        """The Plans tab picker: the plan files matching `query` (ui.render.menu_plans), at most MAX_CHOICES,
         by locality and number; `keep` (the file shown now) always stays."""
         metas = {meta.doc: meta for meta, _ in self.texts.summaries()}
-        found = match_plans(metas, query)[:MAX_CHOICES]
-        if keep in metas and metas[keep] not in found:
-            found.insert(0, metas[keep])
-        return [(plan_label(meta, lang), meta.doc) for meta in found]
+        return [(plan_label(meta, lang), meta.doc) for meta in menu_plans(metas, query, keep)]
 
     def ask(self, question: str, plan: str | None, lang: str, turns: Sequence[Turn] | None,
             ) -> Iterator[tuple[Messages, list[Turn], str]]:

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from assistant.types import Answer, Citation
@@ -102,27 +103,31 @@ def plan_label(meta: PlanMeta | None, lang: str) -> str:
     return f"{label} ({number})" if number else label
 
 
+@lru_cache(maxsize=65536)
+def _search_key(meta: PlanMeta) -> str:
+    """What a plan search matches, folded (kept per plan: a search box folds nothing again at each keystroke)."""
+    return fold(" ".join((meta.plan_id, meta.level, meta.locality, meta.province, meta.number, meta.title,
+                          meta.issuer, meta.doc, *meta.aliases)))
+
+
 def match_plans(plans: Mapping[str, PlanMeta], query: str | None) -> list[PlanMeta]:
     """The plans whose place, number, title, issuer or id contain every word of `query`, accents and case
     ignored ("duong kinh 49", "Đắk Lắk", "1565"); all plans for an empty query; in the plans' own order."""
     words = fold((query or "")[:MAX_QUERY]).split()  # an untouched search box may send None
-    if not words:
-        return list(plans.values())
-    out = []
-    for meta in plans.values():
-        key = fold(" ".join((meta.plan_id, meta.level, meta.locality, meta.province, meta.number, meta.title,
-                             meta.issuer, meta.doc, *meta.aliases)))
-        if all(w in key for w in words):
-            out.append(meta)
-    return out
+    return [meta for meta in plans.values() if all(w in _search_key(meta) for w in words)]
 
 
-def plan_menu(plans: Mapping[str, PlanMeta], lang: str, query: str | None = "", keep: str = "") -> list[tuple[str, str]]:
-    """A plan menu's choices: "all plans", then up to MAX_CHOICES plans matching `query`, and `keep` if set."""
+def menu_plans(plans: Mapping[str, PlanMeta], query: str | None = "", keep: str = "") -> list[PlanMeta]:
+    """Up to MAX_CHOICES plans matching `query`, and plans[keep] (the one chosen now) first if it is left out."""
     found = match_plans(plans, query)[:MAX_CHOICES]
     if keep in plans and plans[keep] not in found:
         found.insert(0, plans[keep])
-    return [(t("all_plans", lang), ALL)] + [(plan_label(m, lang), m.plan_id) for m in found]
+    return found
+
+
+def plan_menu(plans: Mapping[str, PlanMeta], lang: str, query: str | None = "", keep: str = "") -> list[tuple[str, str]]:
+    """A plan menu's choices: "all plans", then menu_plans by plan id."""
+    return [(t("all_plans", lang), ALL)] + [(plan_label(m, lang), m.plan_id) for m in menu_plans(plans, query, keep)]
 
 
 def answer_html(turn: Turn, index: int, lang: str, plans: Mapping[str, PlanMeta], partial: str | None = None) -> str:
