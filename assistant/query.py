@@ -144,10 +144,10 @@ def find_wants(text: str) -> tuple[str, ...]:
         # …"); after a verb it is the document asked for ("… thay thế kế hoạch nào"). Questions about what is
         # implemented keep "code" (the implements route reads them).
         listing = {fold(p) for p in cues()["wants"]["list"]}
+        shared = listing & {fold(p) for p in cues()["wants"]["code"]}
         own = any(present(p) for p in cues()["wants"]["code"] if fold(p) not in listing)
-        head = " ".join(folded.split()[:4])
-        if not own and any(f" {p} " in f" {head} " for p in listing if fold(p) in
-                           {fold(c) for c in cues()["wants"]["code"]}):
+        head = f" {' '.join(folded.split()[:4])} "
+        if not own and any(f" {p} " in head for p in shared):
             wants.remove("code")
     return tuple(wants)
 
