@@ -181,8 +181,8 @@ def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
     record = json.loads((store / "build.json").read_text(encoding="utf-8"))
     repair = str(record["config"].get("repair", ""))
     target.mkdir(parents=True)
-    for item in store.iterdir():  # the lexicon, the readings; not the shards, the cache, the obligations
-        if item.name not in ("edge", "embeddings", "obligations", "build.json", ".ingest.lock"):
+    for item in store.iterdir():  # the lexicon, readings and obligations; not the shards and the cache
+        if item.name not in ("edge", "embeddings", "build.json", ".ingest.lock"):
             (shutil.copytree if item.is_dir() else shutil.copy2)(item, target / item.name)
     units = [p for p in places() if p.current and p.level in ("xã", "phường")]
     source = EdgeStore(store)
@@ -192,11 +192,21 @@ def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
         copies.ensure_collection(record["collection"], int(record["config"]["embedder"]["dim"]))
         originals = sorted(record["plans"].items())
         out_plans = dict(record["plans"])
+        read: dict[str, list[Any]] = {}  # each ingested plan's points, read once
+
+        def points_of(doc: str, entry: dict[str, Any]) -> list[Any]:
+            if doc not in read:
+                read[doc] = source.plan_points(record["collection"], doc, entry["sha256"])
+            return read[doc]
+
+        for doc, entry in originals:
+            points = points_of(doc, entry)
+            copies.upsert(record["collection"], [c for c, _, _ in points], [d for _, d, _ in points],
+                          [sp for _, _, sp in points],
+                          {entry["plan_id"]: (source_label(entry), entry["meta"].get("level", ""))})
+            written += len(points)
         for k in range(plans - len(originals)):
             doc, entry = originals[k % len(originals)]
-            if k < len(originals):
-                entry["points"] = source.plan_points(record["collection"], doc, entry["sha256"])
-            points = originals[k % len(originals)][1]["points"]
             place = rng.choice(units)
             new_doc = f"x{k:05d}-{doc}"
             new_sha = hashlib.sha256(f"{entry['sha256']}:{k}".encode()).hexdigest()
@@ -204,25 +214,16 @@ def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
             meta = {**entry["meta"], "doc": new_doc, "plan_id": new_id, "locality": place.name, "level": place.level,
                     "aliases": [], "province": ""}
             label = f"{place.level} {place.name}"
-            chunks = [(replace(c, plan_id=new_id, doc=new_doc, plan_hash=new_sha), d, sp) for c, d, sp in points]
+            chunks = [(replace(c, plan_id=new_id, doc=new_doc, plan_hash=new_sha), d, sp)
+                      for c, d, sp in points_of(doc, entry)]
             copies.upsert(record["collection"], [c for c, _, _ in chunks], [d for _, d, _ in chunks],
                           [sp for _, _, sp in chunks], {new_id: (label, place.level)})
             written += len(chunks)
             shutil.copy2(reading_path(store, entry["sha256"], repair), reading_path(target, new_sha, repair))
             obligations = saved_path(store / "obligations", entry["sha256"], repair, source_label(entry))
             if obligations.exists():  # as ingest would have saved them (the source's, under the copy's name)
-                dest = saved_path(target / "obligations", new_sha, repair, label)
-                dest.parent.mkdir(exist_ok=True)
-                shutil.copy2(obligations, dest)
-            out_plans[new_doc] = {k2: v for k2, v in entry.items() if k2 != "points"} | {
-                "sha256": new_sha, "plan_id": new_id, "meta": meta}
-        for doc, entry in originals:
-            points = entry.pop("points", None) or source.plan_points(record["collection"], doc, entry["sha256"])
-            copies.upsert(record["collection"], [c for c, _, _ in points], [d for _, d, _ in points],
-                          [sp for _, _, sp in points],
-                          {entry["plan_id"]: (source_label(entry), entry["meta"].get("level", ""))})
-            written += len(points)
-            out_plans[doc] = entry
+                shutil.copy2(obligations, saved_path(target / "obligations", new_sha, repair, label))
+            out_plans[new_doc] = {**entry, "sha256": new_sha, "plan_id": new_id, "meta": meta}
     finally:
         source.close()
         copies.close()
