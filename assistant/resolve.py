@@ -18,6 +18,7 @@ from corpus.text import fold, strip_accents
 
 _LEVEL_WORDS = {**{k: v for k, v in LEVELS.items()}, "tp": "thành phố", "commune": "xã", "ward": "phường",
                 "province": "tỉnh", "city": "thành phố", "district": "huyện"}
+MAX_PER_PLACE = 2  # plans of one place kept when a question names several places and the topic does not decide
 _DOC_WORDS = r"(?:ke hoach|quyet dinh|kh|qd|plan|decision|van ban|so)"
 
 
@@ -137,6 +138,27 @@ def _unknown_place(question: str, folded: str, plans: Sequence[PlanMeta]) -> str
     return ""
 
 
+def _several_places(own: Sequence[PlanMeta], terms: Sequence[str], named: set[str]) -> Resolution | None:
+    """Two or more places named as subjects ("kế hoạch ma túy của Cần Thơ và của Đồng Nai"): each place's
+    best-fitting plans, together; None when fewer than two places are named. A place named as where another one
+    lies ("xã Sa Thầy, tỉnh Kon Tum") is the address of the other, not a second subject."""
+    by_place: dict[str, list[PlanMeta]] = {}
+    for meta in own:
+        by_place.setdefault(fold(meta.locality), []).append(meta)
+    containers = {fold(m.province) for m in own if fold(m.province) != fold(m.locality)}
+    places = [group for key, group in by_place.items() if key not in containers]
+    if len(places) < 2:
+        return None
+    content = [t for t in terms if t not in named]
+    chosen: list[str] = []
+    for group in places:
+        scores = topic_scores(content, group)
+        best = max(scores.values())
+        chosen += [m.plan_id for m in sorted(group, key=lambda m: (-scores[m.plan_id], m.plan_id))
+                   if scores[m.plan_id] >= 0.8 * best][:MAX_PER_PLACE]
+    return Resolution(tuple(chosen), "place", False, "", frozenset(named))
+
+
 def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> Resolution:
     """The plans a question means (see the module docstring)."""
     folded = fold(question)
@@ -173,6 +195,9 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> R
     issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and m.issuer
                and (_has(padded, fold(m.issuer)) or _has(padded, acronym(m.issuer))
                     or _has(padded, "bo " + acronym(m.issuer)))]
+    several = _several_places(own, terms, named) if not issuers else None
+    if several is not None:
+        return several
     pool = list(dict.fromkeys([*own, *issuers])) or within
     by = "place" if own or within else ""
     if issuers:

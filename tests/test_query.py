@@ -53,6 +53,18 @@ def test_plans_that_fit_equally_are_all_kept(metas: list[PlanMeta]) -> None:
     assert analysis.ambiguous or analysis.per_plan or len(analysis.plan_ids) >= 2
 
 
+def test_several_places_named_are_each_answered(metas: list[PlanMeta]) -> None:
+    # Two places as subjects: each place's plan of the topic, answered plan by plan.
+    both = analyse("So sánh mục tiêu chuyển đổi số nông nghiệp của tỉnh Hòa Bình và của phường Hạc Thành", metas)
+    assert set(both.plan_ids) == {"hoa-binh-12", "hac-thanh-58"}
+    assert both.per_plan and both.intent == "list"
+    assert "sanh" not in both.terms  # "so sánh" only says that the answer compares
+    who = analyse("Ai chủ trì tập huấn chuyển đổi số trong kế hoạch của tỉnh Hòa Bình và của phường Hạc Thành?", metas)
+    assert who.per_plan and who.inner == "who" and not who.ambiguous
+    # A province named as the address of a commune is not a second subject.
+    assert analyse("Kế hoạch dịch bệnh gia súc của xã Tân Lạc, tỉnh Hòa Bình", metas).plan_ids == ("tan-lac-12",)
+
+
 def test_an_unknown_place_is_reported_and_levels_are_not_places(metas: list[PlanMeta]) -> None:
     assert analyse("Kế hoạch của tỉnh Gia Lai có bao nhiêu trạm 5G?", metas).unknown_place == "tỉnh Gia Lai"
     assert analyse("What is the deadline in the Hoàn Kiếm ward plan?", metas).unknown_place == "phường Hoàn Kiếm"
