@@ -60,6 +60,9 @@ def ingest(paths: tuple[Path, ...], rebuild: bool) -> None:
 
     Without PATHS the index mirrors corpus/plans (plans whose files are gone are removed); with PATHS those files
     are added or updated and the other indexed plans stay.
+
+    With QDRANT_URL several machines fill one index: each ingest only adds and updates, and plans another worker
+    is indexing are left to it (see the README, "Several machines, one index").
     """
     from corpus.errors import PlansError
     from index.build import ingest as run_ingest

@@ -25,7 +25,17 @@ from corpus.obligations import Obligation, extract_obligations
 from corpus.obligations.saved import load, save, saved_path
 from corpus.records import Chunk, PlanMeta
 from corpus.text import fold
-from index.build import IngestReport, build_config, ingest, open_store, reading_path
+from index.build import (
+    IngestReport,
+    as_shared,
+    build_config,
+    collection_name,
+    ingest,
+    is_shared,
+    open_store,
+    reading_path,
+    sync_shared,
+)
 from index.embedders import Embedder, get_embedder
 from index.lexicon import Lexicon
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
@@ -85,12 +95,27 @@ class Assistant:
         return report
 
     @classmethod
-    def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Assistant:
-        """Open the index built by `plans ingest`, refusing one built with another setup."""
+    def open(cls, settings: Settings | None = None, embedder: Embedder | None = None,
+             store: Store | None = None) -> Assistant:
+        """Open the index built by `plans ingest`, refusing one built with another setup. A shared index
+        (QDRANT_URL) is first brought up to date from the store: the plans other machines committed."""
         settings = settings or load_settings()
+        own_store = store is None
+        if is_shared(settings, store):
+            embedder = embedder or get_embedder(settings.embedder, model_path=settings.model_path)
+            config = build_config(settings, embedder)
+            store = store or open_store(settings)
+            try:
+                sync_shared(settings, as_shared(store), config, collection_name(settings, config), embedder)
+            except BaseException:
+                store.close()
+                raise
         record = load_record(settings.build_record)
         if record is None:
-            raise NoIndexError(f"No index yet at {settings.store_dir}. Create one with: plans ingest")
+            if own_store and store is not None:
+                store.close()
+            where = settings.qdrant_url or settings.store_dir
+            raise NoIndexError(f"No index yet at {where}. Create one with: plans ingest")
         # Both cores: an English question embeds a dozen sentences to compare with (131 eval questions at 40
         # plans: p95 2.6 s on one thread, 1.3 s on two); with OpenMP's passive wait a single query costs the same
         # either way, even beside a busy core (21 vs 23 ms).
@@ -98,7 +123,7 @@ class Assistant:
         check_compatible(record, build_config(settings, embedder))
         answerer = get_answerer(settings.answerer, llm_url=settings.llm_url, llm_model=settings.llm_model,
                                 llm_api_key=settings.llm_api_key)
-        store = open_store(settings)
+        store = store or open_store(settings)
         if not store.has_collection(record.collection):
             store.close()
             raise NoIndexError(f"The index record names collection {record.collection!r}, but {store.location} "

@@ -32,6 +32,8 @@ class Settings:
     llm_api_key: str = ""
     qdrant_url: str = ""  # QDRANT_URL: a Qdrant server or cluster instead of the embedded store
     qdrant_api_key: str = ""
+    qdrant_shards: int = 0  # a server's new collections: shard count (0: the server's default)
+    qdrant_replicas: int = 0  # a server's new collections: replication factor (0: the server's default)
     collection: str = "plans"
     store_engine: str = "edge"  # embedded engine: edge (qdrant-edge, fast) | local (qdrant-client local mode)
     repair: bool = True  # restore OCR diacritics before indexing

@@ -45,6 +45,7 @@ class IngestReport:
     missing_meta: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    elsewhere: list[str] = field(default_factory=list)  # a shared index: plans another worker was indexing
     cached: int = 0  # chunks whose vectors came from the embedding cache
     planted: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # doc -> (line, reason) set aside
     chunks: int = 0
@@ -57,6 +58,9 @@ class IngestReport:
         out = [f"Indexed {len(self.indexed)} plan(s) ({self.chunks} chunks), {len(self.unchanged)} unchanged, "
                f"{len(self.removed)} removed, {len(self.skipped)} skipped; {self.total_chunks} chunks in the index "
                f"({self.seconds:.1f} s)."]
+        if self.elsewhere:
+            out.append(f"{len(self.elsewhere)} plan(s) were being indexed by another worker and were left to it: "
+                       f"{', '.join(self.elsewhere[:10])}{' …' if len(self.elsewhere) > 10 else ''}")
         if self.cached:
             out.append(f"{self.cached} of the {self.chunks} chunks had the same text as chunks embedded before: "
                        "their vectors came from the embedding cache")
@@ -94,6 +98,16 @@ def build_config(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     }
 
 
+def collection_name(settings: Settings, config: dict[str, Any]) -> str:
+    """The collection of a build: the configured prefix and the configuration's hash."""
+    return f"{settings.collection}_{config_key(config)}"
+
+
+def is_shared(settings: Settings, store: Store | None = None) -> bool:
+    """Whether several machines fill this index (QDRANT_URL, or a store opened as shared)."""
+    return bool(settings.qdrant_url) if store is None else bool(getattr(store, "shared", False))
+
+
 STORE_ENGINES = ("edge", "local")
 
 
@@ -111,7 +125,8 @@ def open_store(settings: Settings) -> Store:
     """The embedded store (qdrant-edge by default, or qdrant-client local mode), or the server at QDRANT_URL."""
     kind = store_kind(settings)
     if kind == "qdrant-server":
-        return QdrantStore(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+        return QdrantStore(url=settings.qdrant_url, api_key=settings.qdrant_api_key,
+                           shards=settings.qdrant_shards, replicas=settings.qdrant_replicas)
     if kind == "embedded-edge":
         # Measured (evals/bench_store.py): hybrid queries 0.4-6 ms up to 20,000 chunks, where local mode
         # takes 25 ms at 300 chunks and 1.5 s at 20,000 (its sparse search is a Python scan).
@@ -180,7 +195,7 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
     report = IngestReport()
     embedder = embedder or get_embedder(settings.embedder, model_path=settings.model_path)
     config = build_config(settings, embedder)
-    collection = f"{settings.collection}_{config_key(config)}"
+    collection = collection_name(settings, config)
     report.collection = collection
     try:
         old = load_record(settings.build_record)
@@ -188,6 +203,22 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
         if not rebuild:
             raise
         old = None  # --rebuild starts from scratch: an unreadable record is simply replaced
+    own_store = store is None
+    shared_mode = is_shared(settings, store)
+    if shared_mode:
+        if rebuild:
+            where = settings.qdrant_url or "the shared index"
+            raise StoreError(f"--rebuild would drop the plans other machines committed to {where}. To start over, "
+                             f"delete the collections {collection}, {collection}__plans and {collection}__claims "
+                             "on the server, then run: plans ingest")
+        # Several machines fill this index: what is committed is read from the store, not a local file.
+        store = store or open_store(settings)
+        try:
+            old = sync_shared(settings, as_shared(store), config, collection, embedder)
+        except BaseException:
+            if own_store:
+                store.close()
+            raise
 
     same_build = old is not None and old.collection == collection and not rebuild
     manifest = load_manifest(settings.manifest)
@@ -214,37 +245,83 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
         else:
             todo.append((plan, meta))
     given = {p.doc for p, _ in plans} | {s.doc for s in report.skipped}
-    if old and same_build and paths:
-        # Named files add to or update the index; the other plans stay as they are.
+    if old and same_build and (paths or shared_mode):
+        # Named files add to or update the index; the other plans stay as they are (in a shared index, every
+        # ingest only adds and updates: the plans of other machines' folders are theirs).
         committed.update({doc: entry for doc, entry in old.plans.items() if doc not in given})
     elif old:
         report.removed = sorted(set(old.plans) - {p.doc for p, _ in plans})
 
-    if same_build and not todo and not report.removed and store is None:
+    if same_build and not todo and not report.removed and (store is None or shared_mode):
         # Nothing changed: the committed record already describes the index; no need to open the store.
         report.total_chunks = sum(p["chunks"] for p in committed.values())
         report.seconds = time.perf_counter() - started
+        if own_store and store is not None:
+            store.close()
         return report
 
-    own_store = store is None
     # Open the store before any embedding: a store held by `plans serve` is refused now, not after minutes.
     store = store or open_store(settings)
     try:
         return _update(settings, config, collection, embedder, store, old if same_build else None, manifest,
-                       todo, committed, report, say, started, interim=old is None or same_build)
+                       todo, committed, report, say, started, interim=old is None or same_build,
+                       shared=as_shared(store) if shared_mode else None)
     finally:
         if own_store:
             store.close()
 
 
+def as_shared(store: Store) -> QdrantStore:
+    """A shared index is a Qdrant server (or, in tests, a local folder asked to behave as one)."""
+    if not isinstance(store, QdrantStore):
+        raise StoreError("A shared index needs a Qdrant server: set QDRANT_URL.")
+    return store
+
+
+def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], collection: str,
+                embedder: Embedder) -> BuildRecord | None:
+    """The record of a shared index, with this machine's copies (readings, lexicon words, build.json) brought up
+    to date; None when nothing is committed yet."""
+    from index import shared
+
+    try:
+        local = load_record(settings.build_record)
+    except NoIndexError:
+        local = None
+    mine = local.plans if local and local.collection == collection else {}
+    lexicon = Lexicon.load(settings.store_dir, embedder)
+
+    def write_reading(sha256: str, data: dict[str, Any]) -> None:
+        path = reading_path(settings.store_dir, sha256, config["repair"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+
+    def add_words(texts: Sequence[str]) -> None:
+        lexicon.add(texts)
+
+    entries = shared.sync(store, collection, mine, write_reading, add_words)
+    if not entries:
+        return None
+    lexicon.save(settings.store_dir)
+    record = BuildRecord(config=config, collection=collection, plans=entries, avgdl=shared.avgdl(store, collection) or 1.0,
+                         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
+    save_record(settings.build_record, record)
+    return record
+
+
 def _update(settings: Settings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
             old: BuildRecord | None, manifest: Any, todo: list[tuple[PlanFile, PlanMeta]],
             committed: dict[str, dict[str, Any]], report: IngestReport, say: Progress,
-            started: float, interim: bool) -> IngestReport:
+            started: float, interim: bool, shared: QdrantStore | None = None) -> IngestReport:
     """Read, embed and upsert the plans to do, BATCH_PLANS at a time, then commit the record (old: the record of
     this same build). Each batch's chunks and vectors are written and let go, so memory does not grow with the
     corpus; with `interim` (no other index to keep serving) the record is committed after each batch too, so an
-    ingest cut short resumes after the last batch it finished."""
+    ingest cut short resumes after the last batch it finished.
+
+    With `shared` (several machines fill one Qdrant), each batch's plans are claimed first (plans another worker
+    is indexing are left to it), and committed to the store's record as soon as they are written."""
     store.ensure_collection(collection, embedder.dim)
     avgdl = old.avgdl if (old and committed) else 0.0
     # Plans being replaced keep their old entry (and points) until their new one is committed.
@@ -252,11 +329,25 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
     progress = _Progress(len(todo))
     for start in range(0, len(todo), BATCH_PLANS):
         batch = todo[start:start + BATCH_PLANS]
-        new_chunks, plan_chunks, dense = _read_and_embed(batch, settings, config, embedder, report, say, progress)
-        if not avgdl:  # a first build: the first batch's mean chunk length stands for the corpus (BM25 norm)
-            avgdl = sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1)
-        done = _write_batch(settings, config, collection, embedder, store, manifest, batch, new_chunks,
-                            plan_chunks, dense, avgdl or 1.0, report, say)
+        claimed: list[str] = []
+        if shared is not None:
+            batch, claimed = _claim(shared, collection, batch, report, say)
+        try:
+            new_chunks, plan_chunks, dense = _read_and_embed(batch, settings, config, embedder, report, say,
+                                                             progress)
+            if not avgdl:  # a first build: the first batch's mean chunk length stands for the corpus (BM25 norm)
+                avgdl = sum(len(collapse(c.restored_text).split()) for c in new_chunks) / max(len(new_chunks), 1)
+                if shared is not None:
+                    avgdl = _shared_avgdl(shared, collection, avgdl)
+            done = _write_batch(settings, config, collection, embedder, store, manifest, batch, new_chunks,
+                                plan_chunks, dense, avgdl or 1.0, report, say)
+            if shared is not None:
+                _publish(settings, config, shared, collection, done, replaced)
+        finally:
+            if shared is not None:
+                from index.shared import release
+
+                release(shared, collection, claimed)
         committed.update(done)
         for doc in done:
             replaced.pop(doc, None)
@@ -265,16 +356,57 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
             save_record(settings.build_record, BuildRecord(
                 config=config, collection=collection, plans={**replaced, **committed}, avgdl=avgdl or 1.0,
                 built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location))
+    if shared is not None:
+        # Other machines may have committed plans meanwhile: the local copy of the record takes them in too.
+        record = sync_shared(settings, shared, config, collection, embedder) or BuildRecord(
+            config=config, collection=collection, plans=committed, avgdl=avgdl or 1.0, location=store.location)
+        report.total_chunks = sum(p["chunks"] for p in record.plans.values())
+        report.seconds = time.perf_counter() - started
+        return report
     record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl or 1.0,
                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
     save_record(settings.build_record, record)  # the commit point: queries now see the new plans
     store.delete_except(collection, record.plan_hashes)
     for name in store.collections():
-        if name.startswith(f"{settings.collection}_") and name != collection:
+        if name.startswith(f"{settings.collection}_") and name != collection and "__" not in name:
             store.drop_collection(name)
     report.total_chunks = sum(p["chunks"] for p in committed.values())
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _claim(store: QdrantStore, collection: str, batch: list[tuple[PlanFile, PlanMeta]], report: IngestReport,
+           say: Progress) -> tuple[list[tuple[PlanFile, PlanMeta]], list[str]]:
+    """The plans of a batch this worker may index (claimed now), and the hashes it claimed."""
+    from index.shared import claim, worker_id
+
+    mine, others = claim(store, collection, [plan.sha256 for plan, _ in batch], worker_id())
+    for plan, _ in batch:
+        if plan.sha256 in others:
+            report.elsewhere.append(plan.doc)
+            say(f"{plan.doc} is being indexed by {others[plan.sha256]}: left to it")
+    held = set(mine)
+    return [(plan, meta) for plan, meta in batch if plan.sha256 in held], mine
+
+
+def _shared_avgdl(store: QdrantStore, collection: str, mine: float) -> float:
+    """The BM25 length norm of a shared index: the first worker's, kept in the store for all the others."""
+    from index.shared import avgdl, set_avgdl
+
+    return avgdl(store, collection) or set_avgdl(store, collection, mine)
+
+
+def _publish(settings: Settings, config: dict[str, Any], store: QdrantStore, collection: str,
+             done: dict[str, dict[str, Any]], replaced: dict[str, dict[str, Any]]) -> None:
+    """Commit a batch's plans to the shared record (with their readings); the versions they replace go."""
+    from index.shared import publish, reading_json, unpublish
+
+    readings = {e["sha256"]: reading_json(reading_path(settings.store_dir, e["sha256"], config["repair"]))
+                for e in done.values()}
+    publish(store, collection, done, readings)
+    stale = [replaced[doc]["sha256"] for doc in done if doc in replaced and replaced[doc]["sha256"] != done[doc]["sha256"]]
+    unpublish(store, collection, stale)
+    store.delete_hashes(collection, stale)
 
 
 def _write_batch(settings: Settings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,

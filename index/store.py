@@ -93,11 +93,16 @@ class Store(Protocol):
 class QdrantStore:
     """One collection per build configuration: named dense + named sparse (IDF) vectors per chunk."""
 
-    def __init__(self, path: Path | None = None, url: str = "", api_key: str = "") -> None:
+    def __init__(self, path: Path | None = None, url: str = "", api_key: str = "", shared: bool | None = None,
+                 shards: int = 0, replicas: int = 0) -> None:
         from qdrant_client import QdrantClient
 
         self.location = url or str(path)
         self.is_remote = bool(url)
+        # Shared: several machines fill it, so the record and readings live in it (index/shared.py). A server is;
+        # a local folder is only when asked (tests run the shared code through qdrant-client's local mode).
+        self.shared = bool(url) if shared is None else shared
+        self._shards, self._replicas = (shards or None, replicas or None) if url else (None, None)
         try:
             if url:
                 self.client = QdrantClient(url=url, api_key=api_key or None, timeout=30)
@@ -136,6 +141,7 @@ class QdrantStore:
             name,
             vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            shard_number=self._shards, replication_factor=self._replicas,
         )
         if self.is_remote:  # local mode ignores payload indexes (and warns)
             for field in INDEXED_FIELDS:
@@ -241,3 +247,60 @@ class QdrantStore:
             if offset is None:
                 break
         return sorted(out, key=lambda x: x[0].line_start)
+
+    # ------------------------------------------------------------ documents without vectors (index/shared.py)
+
+    def ensure_docs(self, name: str) -> None:
+        """Create a collection of payload-only points if it is missing."""
+        if not self.has_collection(name):
+            self.client.create_collection(name, vectors_config={}, shard_number=self._shards,
+                                          replication_factor=self._replicas)
+
+    def put_docs(self, name: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Write (id, payload) points, replacing any with the same id."""
+        from qdrant_client import models
+
+        points = [models.PointStruct(id=pid, vector={}, payload=payload) for pid, payload in items]
+        for start in range(0, len(points), 64):
+            self.client.upsert(name, points[start:start + 64], wait=True)
+
+    def get_docs(self, name: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The payloads of the points with these ids that exist: id -> payload."""
+        if not ids or not self.has_collection(name):
+            return {}
+        return {str(p.id): dict(p.payload or {}) for p in self.client.retrieve(name, list(ids), with_payload=True)}
+
+    def docs(self, name: str, fields: Sequence[str] = (), ids: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Payloads of all points (or of `ids`), only `fields` when given."""
+        if not self.has_collection(name):
+            return []
+        with_payload: Any = list(fields) if fields else True
+        if ids:
+            out: list[dict[str, Any]] = []
+            for start in range(0, len(ids), 64):
+                out += [dict(p.payload or {}) for p in
+                        self.client.retrieve(name, list(ids[start:start + 64]), with_payload=with_payload)]
+            return out
+        out = []
+        offset = None
+        while True:
+            points, offset = self.client.scroll(name, limit=256, offset=offset, with_payload=with_payload)
+            out += [dict(p.payload or {}) for p in points]
+            if offset is None:
+                return out
+
+    def delete_docs(self, name: str, ids: Sequence[str]) -> None:
+        """Delete points by id."""
+        from qdrant_client import models
+
+        if ids and self.has_collection(name):
+            self.client.delete(name, points_selector=models.PointIdsList(points=list(ids)), wait=True)
+
+    def delete_hashes(self, name: str, hashes: Iterable[str]) -> None:
+        """Remove the chunks of these plan versions (and only those: other workers' plans stay)."""
+        from qdrant_client import models
+
+        drop = sorted(set(hashes))
+        if drop:
+            selector = models.Filter(must=[models.FieldCondition(key="plan_hash", match=models.MatchAny(any=drop))])
+            self.client.delete(name, points_selector=models.FilterSelector(filter=selector), wait=True)

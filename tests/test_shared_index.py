@@ -1,0 +1,140 @@
+"""An index several machines fill together: the record, readings and claims live in the store (index/shared.py).
+
+These run the shared code through qdrant-client's local mode, a real Qdrant store in a temp folder opened as
+shared; tests/test_server.py runs the same against a server when QDRANT_URL is set."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import fakes
+import pytest
+
+from assistant.service import Assistant
+from assistant.settings import Settings, load_settings
+from index import shared
+from index.build import build_config, collection_name, ingest
+from index.embedders import Kind, Vectors
+from index.store import QdrantStore
+
+PLANS = Path(__file__).resolve().parent / "plans"
+
+
+class CountingFakeEmbedder(fakes.FakeHashEmbedder):
+    """The fake hash embedder, counting the passages it embeds (a plan committed elsewhere must not be)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> Vectors:
+        if kind == "passage":
+            self.passages += len(texts)
+        return super().embed(texts, kind)
+
+
+@pytest.fixture(autouse=True)
+def no_settle(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shared, "CLAIM_SETTLE_S", 0.0)  # one process here: no other writer to wait for
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[QdrantStore]:
+    s = QdrantStore(path=tmp_path / "qdrant", shared=True)
+    yield s
+    s.close()
+
+
+def machine(tmp_path: Path, name: str, files: Sequence[str]) -> Settings:
+    """One machine: its own corpus folder and store folder (readings, lexicon, its copy of the record)."""
+    corpus = tmp_path / name / "plans"
+    corpus.mkdir(parents=True)
+    for f in files:
+        shutil.copy(PLANS / f, corpus / f)
+    return load_settings(corpus_dir=corpus, store_dir=tmp_path / name / "store", manifest=tmp_path / "none.toml",
+                         repair=False, embedder="fake-hash")
+
+
+def test_two_machines_fill_one_index_and_a_third_answers_from_it(tmp_path: Path, store: QdrantStore) -> None:
+    a = machine(tmp_path, "a", ["ward_targets.txt", "field_blocks.txt"])
+    b = machine(tmp_path, "b", ["field_blocks.txt", "decision_with_table.txt"])
+    first = ingest(a, embedder=CountingFakeEmbedder(), store=store)
+    assert sorted(first.indexed) == ["field_blocks.txt", "ward_targets.txt"]
+    counting = CountingFakeEmbedder()
+    second = ingest(b, embedder=counting, store=store)
+    # The plan machine a committed is not embedded again; machine b's own folder does not remove a's plans.
+    assert second.indexed == ["decision_with_table.txt"] and second.unchanged == ["field_blocks.txt"]
+    assert not second.removed
+    chunks_b = second.chunks
+    assert counting.passages == chunks_b
+    assert second.total_chunks == first.chunks + chunks_b
+
+    c = machine(tmp_path, "c", [])  # answers only: nothing local yet
+    assistant = Assistant.open(c, embedder=fakes.FakeHashEmbedder(), store=store)
+    assert {m.doc for m in assistant.plan_list()} == {"ward_targets.txt", "field_blocks.txt",
+                                                      "decision_with_table.txt"}
+    answer = assistant.ask("Phường Hạc Thành có bao nhiêu trạm phát sóng 5G?")
+    assert "188" in answer.answer
+    cited = answer.citations[0]
+    lines = (PLANS / cited.doc).read_text(encoding="utf-8").splitlines()
+    assert cited.quote in " ".join(" ".join(lines[cited.lines[0] - 1:cited.lines[1]]).split())
+    # Machine c read the texts from the store: the plans' readings are now in its own folder.
+    assert len(list((c.store_dir / "readings").glob("*.json"))) == 3
+
+
+def test_a_plan_another_worker_holds_is_left_to_it_until_its_claim_expires(tmp_path: Path,
+                                                                           store: QdrantStore) -> None:
+    a = machine(tmp_path, "a", ["ward_targets.txt", "field_blocks.txt"])
+    embedder = fakes.FakeHashEmbedder()
+    collection = collection_name(a, build_config(a, embedder))
+    held = fakes_sha(PLANS / "ward_targets.txt")
+    mine, others = shared.claim(store, collection, [held], "other-host:1", settle_s=0)
+    assert mine == [held] and not others
+    report = ingest(a, embedder=embedder, store=store)
+    assert report.indexed == ["field_blocks.txt"] and report.elsewhere == ["ward_targets.txt"]
+    assert "ward_targets.txt" not in shared.published(store, collection)
+    # The other worker died: an hour later its claim is taken over.
+    shared.claim(store, collection, [held], "other-host:1", settle_s=0,
+                 now=lambda: time.time() - 2 * shared.CLAIM_TTL_S)
+    again = ingest(a, embedder=embedder, store=store)
+    assert again.indexed == ["ward_targets.txt"] and not again.elsewhere
+    assert set(shared.published(store, collection)) == {"ward_targets.txt", "field_blocks.txt"}
+    # Claims are released once their plans are committed.
+    assert not store.docs(collection + shared.CLAIMS)
+
+
+def test_a_changed_plan_replaces_its_old_version_for_every_machine(tmp_path: Path, store: QdrantStore) -> None:
+    a = machine(tmp_path, "a", ["ward_targets.txt"])
+    embedder = fakes.FakeHashEmbedder()
+    ingest(a, embedder=embedder, store=store)
+    path = a.corpus_dir / "ward_targets.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("188 trạm", "190 trạm"), encoding="utf-8")
+    ingest(a, embedder=embedder, store=store)
+    collection = collection_name(a, build_config(a, embedder))
+    entries = shared.published(store, collection)
+    assert list(entries) == ["ward_targets.txt"] and entries["ward_targets.txt"]["sha256"] == fakes_sha(path)
+    assert store.count(collection) == entries["ward_targets.txt"]["chunks"]  # the old version's chunks are gone
+    c = machine(tmp_path, "c", [])
+    assistant = Assistant.open(c, embedder=embedder, store=store)
+    assert "190" in assistant.ask("Phường Hạc Thành có bao nhiêu trạm phát sóng 5G?").answer
+
+
+def fakes_sha(path: Path) -> str:
+    """The content hash ingest keys a plan by."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_rebuild_of_a_shared_index_is_refused_with_the_way_to_start_over(tmp_path: Path,
+                                                                          store: QdrantStore) -> None:
+    from index.store import StoreError
+
+    a = machine(tmp_path, "a", ["ward_targets.txt"])
+    ingest(a, embedder=fakes.FakeHashEmbedder(), store=store)
+    with pytest.raises(StoreError, match="delete the collections"):
+        ingest(a, embedder=fakes.FakeHashEmbedder(), store=store, rebuild=True)
+    assert store.count(collection_name(a, build_config(a, fakes.FakeHashEmbedder()))) > 0
