@@ -124,11 +124,12 @@ def reference_span(text: str, start: int) -> bool:
     return bool(_REFERENCE_BEFORE.search(fold(before)))
 
 
-def dates_in(text: str) -> list[str]:
-    """Deadlines and dates a sentence states, as written (cue words kept), document references left out."""
+def dates_in(text: str, days: bool = False) -> list[str]:
+    """Deadlines and dates a sentence states, as written (cue words kept), document references left out; with
+    `days`, only those that name a day (the question asks "ngày nào?")."""
     out = []
     for expr, a, b in find_times(text):
-        if expr.kind == "none" or reference_span(text, a):
+        if expr.kind == "none" or reference_span(text, a) or (days and not expr.names_day):
             continue
         cue = re.search(r"(?:trước|chậm nhất|đến|trong|từ|vào|hoàn thành|before|by)\s+(?:ngày\s+)?$",
                         text[max(0, a - 20):a], re.IGNORECASE)
@@ -227,7 +228,7 @@ def quantity_for(kind: str, text: str, counted: str = "", lead: str = "") -> Qua
 def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = ()) -> str:
     """The short answer a sentence gives for one wanted kind, or ""."""
     if kind == "date":
-        dates = dates_in(text)
+        dates = dates_in(text, days="day" in analysis.wants)
         return dates[0] if dates else ""
     if kind == "code":
         codes = codes_in(text)

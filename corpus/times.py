@@ -119,6 +119,19 @@ class TimeExpr:
     flag_reason: str = ""
 
     @property
+    def names_day(self) -> bool:
+        """Whether it names a day of the month ("ngày 30/11/2025", "trước ngày 15 hằng tháng", "1/10–30/11/2025"),
+        what a question asking "ngày nào?" / "what date?" wants; a month, quarter, year or period does not."""
+        if self.kind == "day":
+            return True
+        if self.kind == "recurring":
+            return ":" in self.recurrence
+        if self.kind in ("range", "continuous") and self.start and self.end:
+            last = calendar.monthrange(self.end.year, self.end.month)[1]
+            return self.start.day != 1 or self.end.day != last
+        return False
+
+    @property
     def label(self) -> str:
         """Short Vietnamese label for tables: "10/11/2025", "tháng 12/2025", "hằng tháng (ngày 13)"."""
         s, e = self.start, self.end

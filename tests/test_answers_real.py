@@ -87,6 +87,11 @@ def test_a_value_the_plan_does_not_state_is_not_invented(assistant: Any) -> None
         answer = assistant.ask(question)
         assert answer.abstained and not answer.citations, question
         assert answer.answer.startswith("Không tìm thấy trong các kế hoạch")
+    # The plan gives a year ("Đến hết năm 2025"), not the day asked for; asked "when", the year answers.
+    day = assistant.ask("Phường Hạc Thành phải phủ sóng 100% khu dân cư trước ngày nào?")
+    assert day.abstained, day.answer
+    when = assistant.ask("Khi nào phường Hạc Thành phải phủ sóng 100% khu dân cư?")
+    assert not when.abstained and "2025" in when.answer.split("—")[0]
 
 
 def test_number_date_and_signer_come_from_the_header(assistant: Any) -> None:

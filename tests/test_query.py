@@ -116,6 +116,19 @@ def test_quantities_keep_units_and_skip_dates_and_codes() -> None:
     assert found[0].value == 121732.0
 
 
+def test_a_question_asking_which_day_is_answered_only_by_a_day() -> None:
+    assert "day" in find_wants("Xã phải gửi báo cáo trước ngày nào?")
+    assert "day" in find_wants("By what date must the report be sent?")
+    assert "day" not in find_wants("Khi nào phải hoàn thành?")  # "when" takes a month or a year too
+    assert dates_in("Báo cáo kết quả trước ngày 15/12/2025.", days=True) == ["trước ngày 15/12/2025"]
+    assert dates_in("Báo cáo UBND tỉnh trước ngày 15 hằng tháng.", days=True) != []
+    assert dates_in("Tổ chức từ ngày 01/10 đến ngày 20/11/2025.", days=True) != []
+    for text in ("Hoàn thành trong năm 2025.", "Thực hiện trong Quý IV/2025.", "Nhiệm kỳ 2026 - 2031.",
+                 "Định kỳ báo cáo UBND tỉnh.", "Hoàn thành trong tháng 11/2025."):
+        assert dates_in(text, days=True) == [], text
+        assert dates_in(text) != [], text  # they are times, only not days
+
+
 def test_dates_of_cited_documents_are_not_answers() -> None:
     assert dates_in("Thực hiện Quyết định số 2437/QĐ-TTg ngày 04/11/2025 của Thủ tướng Chính phủ.") == []
     assert dates_in("Báo cáo kết quả trước ngày 15/12/2025.") == ["trước ngày 15/12/2025"]
