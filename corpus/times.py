@@ -11,6 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from corpus.text import collapse, fold_map, source_span
@@ -276,11 +277,26 @@ def _recurring(kind: str, g: dict[str, Any], s: int, e: int) -> _Hit:
     return _Hit(s, e, "recurring", recurrence=f"{freq}:{int(day)}" if day else freq)
 
 
+@lru_cache(maxsize=1)
+def _periodic_nouns() -> re.Pattern[str]:
+    """corpus/data/periodic_nouns.txt as one pattern matching a text that ends with one of them."""
+    from corpus import wordlists
+
+    nouns = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in wordlists.folded("periodic_nouns.txt"))
+    return re.compile(rf"(?:^|\W)(?:{nouns})\s*$")
+
+
+def _attribute(kind: str, m: re.Match[str]) -> bool:
+    """ "kế hoạch hằng năm" (the annual plan): the period names which plan or budget, no task recurs."""
+    return (kind in ("rec_year", "rec_quarter", "rec_month") and not m.group(0).startswith("dinh")
+            and not m.groupdict().get("d") and bool(_periodic_nouns().search(m.string[max(0, m.start() - 60):m.start()])))
+
+
 def _hit(kind: str, m: re.Match[str]) -> _Hit | None:
     g = m.groupdict()
     s, e = m.start(), m.end()
     if kind.startswith("rec_"):
-        return _recurring(kind, g, s, e)
+        return None if _attribute(kind, m) else _recurring(kind, g, s, e)
     if kind in ("day", "iso_day"):
         return _day_hit(s, e, int(g["d"]), int(g["m"]), int(g["y"]))
     if kind == "day_en":

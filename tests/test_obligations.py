@@ -71,6 +71,19 @@ def test_parse_deadline(text: str, kind: str, start: date | None, end: date | No
     assert d.text and d.text in text  # the source wording, not a rewrite
 
 
+def test_an_annual_plan_or_budget_is_not_a_yearly_task() -> None:
+    # "hằng năm" after a plan or budget noun says which plan; after a verb, or leading the clause, the task recurs.
+    for text in ("bố trí kinh phí từ nguồn vốn ngân sách địa phương trong kế hoạch hàng năm",
+                 "lập và giao dự toán ngân sách nhà nước hàng năm và kế hoạch tài chính",
+                 "xác định chỉ tiêu, mục tiêu, nhiệm vụ hằng năm và cả giai đoạn"):
+        assert parse_time(text) is None, text
+    for text, recurrence in (("Báo cáo kết quả hằng năm về Sở Y tế", "yearly"),
+                             ("Hằng năm, trước ngày 30/11 báo cáo UBND tỉnh", "yearly:30/11"),
+                             ("xây dựng kế hoạch định kỳ hằng năm", "yearly")):
+        found = parse_time(text)
+        assert found is not None and (found.kind, found.recurrence) == ("recurring", recurrence), text
+
+
 def test_impossible_and_ambiguous_dates_are_kept_as_written_and_flagged() -> None:
     d = parse_time("Sa Thay, ngay 76 thing 9 nam 2025")  # OCR of the 003 header date
     assert d is not None and d.flagged
