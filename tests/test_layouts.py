@@ -142,6 +142,22 @@ def test_obligations_from_table_rows_field_blocks_and_unit_sections() -> None:
     assert not any(o.lines[0] in (23, 26, 28, 32, 34, 38, 40, 42) for o in obls)
 
 
+def test_bullets_that_only_name_a_programme_part_belong_to_the_item_above() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 7/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống ma túy năm 2026",
+             "", "III. TỔ CHỨC THỰC HIỆN", "", "1. Công an tỉnh", "",
+             "a) Tổ chức thực hiện các dự án do Bộ Công an chủ trì:", "",
+             "- Dự án 1: “Phòng ngừa tội phạm về ma túy”.", "",
+             "- Tiểu dự án 2 (Dự án 7): “Truyền thông phòng, chống ma túy”.", "",
+             "- Tổ chức tuyên truyền tại các trường học, hoàn thành trước ngày 30/6/2026.", "",
+             "b) Tập huấn cho lực lượng công an xã, hoàn thành trước ngày 30/9/2026."]
+    obls = extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)
+    starts = {o.lines[0] for o in obls}
+    assert 12 in starts and not starts & {14, 16}  # the parts a) covers are named, not assigned
+    assert 18 in starts and 20 in starts  # a bullet with a verb is a task
+    item = next(o for o in obls if o.lines[0] == 12)
+    assert item.lead == ("Công an tỉnh",) and item.lines[1] >= 16
+
+
 def test_unit_lists_split_where_a_new_name_begins() -> None:
     assert split_units("Các sở, ngành, UBND xã, phường, đặc khu") == ["Các sở, ngành", "UBND xã, phường, đặc khu"]
     assert split_units("Sở Văn hóa, Thể thao và Du lịch; Sở Nội vụ") == ["Sở Văn hóa, Thể thao và Du lịch",

@@ -11,7 +11,7 @@ from typing import Any
 
 from corpus import wordlists
 from corpus.structure import MARKER_TOKEN, Cell, Node, Outline, Token, is_closing, parse
-from corpus.text import collapse, fold
+from corpus.text import collapse, fold, strip_accents
 from corpus.times import TimeExpr, find_deadlines, leading_continuous, parse_cell
 from corpus.units import (
     Word,
@@ -127,6 +127,8 @@ def _is_title(u: Node, body: _Text) -> bool:
     return len(body.tokens) <= 30 and not re.search(r"[.;]['\")\]”]*$", body.text)
 
 
+_PART_LABEL = re.compile(r"[-+•*]?\s*(?:" + "|".join(re.escape(w) for w in wordlists.folded("item_labels.txt"))
+                         + r")\s*[0-9ivxlc]*(?:\s*\([^)]{0,40}\))?\s*:")
 _ATTACH_DEADLINE = ("thoi gian hoan thanh", "thot gian hoan thanh", "thoi han")
 _ATTACH_SUPPORT = ("khuyen khich huy dong",)
 _SKIP_OPENINGS = ("tren day", "kinh phi thuc hien ke hoach", "noi nhan")
@@ -338,8 +340,12 @@ class _Reader:
             for child in children:  # tables still assign work, wherever they are
                 self.walk_tables(child, ctx)
             return self.tasks[before:]
+        # "c) Tổ chức thực hiện các dự án …:" then "- Dự án 1: “…”." bullets: the bullets name what c) covers, so
+        # c) is the task (down to its last such bullet), however short.
+        parts = [c for c in children if self.names_a_part(c)]
+        children = [c for c in children if c not in parts]
         # A heading whose only children are its fields ("Cơ quan chủ trì: …") is itself the task.
-        title = heading and not ((attach_lead or attach) and not children)
+        title = heading and not ((attach_lead or attach) and not children) and not parts
         if title and re.search(r"\bphoi hop(?: voi)?(?: cac)?\s*$", fold(body.text)):
             # "b) Chủ trì, phối hợp:" then "- Sở Tài chính … tham mưu …": the units below are partners.
             ctx = replace(ctx, partners=True)
@@ -355,6 +361,9 @@ class _Reader:
             lead_field = next((c for c in u.children if c.kind == "field" and c.role == "lead"), None)
             self.emit(u, body, ctx, attach, attach_support, ancestors, attach_lead,
                       self.outline.lines(lead_field) if lead_field is not None else None)
+            if parts and self.tasks[before:]:  # the task reads on through the parts it names
+                self.tasks[-1].span = self.lines_of(u.start, parts[-1].end)
+                self.tasks[-1].end = max(self.tasks[-1].end, parts[-1].end)
             if self.tasks[before:]:
                 own = tuple((d, ln) for d, ln in self.tasks[-1].deadlines if d is not None)
                 explicit = self.tasks[-1].lead
@@ -381,6 +390,14 @@ class _Reader:
         if u.kind in ("num", "item") and len(found) == 1 and (title or children != u.children):
             found[0].span = self.lines_of(u.start, self.outline.subtree_end(u))
         return found
+
+    def names_a_part(self, u: Node) -> bool:
+        """A bullet that is only a part's label and quoted title ("- Dự án 1: “Phòng ngừa …”."): no task."""
+        if u.kind not in ("bullet", "plus", "para") or u.children:
+            return False
+        text = collapse(_body(self.toks, u.start, u.end).text)
+        m = _PART_LABEL.match(strip_accents(text).lower())  # same length as the text: its offsets hold
+        return m is not None and bool(re.fullmatch(r"\s*[“\"][^”\"]+[”\"]\s*[.;,]?\s*", text[m.end():]))
 
     def walk_tables(self, u: Node, ctx: _Ctx) -> None:
         """Only the tables under a node (in sections that hold no tasks of their own: goals, funding)."""
