@@ -29,6 +29,7 @@ from index.build import (
     IngestReport,
     as_shared,
     build_config,
+    catch_up_lexicon,
     collection_name,
     ingest,
     is_shared,
@@ -128,6 +129,9 @@ class Assistant:
             store.close()
             raise NoIndexError(f"The index record names collection {record.collection!r}, but {store.location} "
                                "does not have it. Rebuild with: plans ingest --rebuild")
+        # An index from before lexicons were kept per build (or with plans another machine indexed) gets its
+        # English lexicon counted once, from the stored chunks.
+        catch_up_lexicon(settings, store, record.collection, record.plans, embedder)
         return cls(settings, record, store, embedder, answerer)
 
     def close(self) -> None:
@@ -157,7 +161,7 @@ class Assistant:
     def translate(self, words: Sequence[str]) -> list[list[tuple[str, float]]]:
         """For each English word or phrase, the index's nearest Vietnamese words, with how sure the mapping is."""
         if self._lexicon is None:
-            self._lexicon = Lexicon.load(self.settings.store_dir, self.embedder)
+            self._lexicon = Lexicon.load(self.settings.store_dir, self.embedder, self.record.collection)
         return self._lexicon.translate_each(words)
 
     def ask(self, question: str, plan: str | None = None, history: Sequence[str] = (), k: int | None = None,

@@ -34,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     from index.lexicon import Lexicon
 
     settings = load_settings(**({"store_dir": args.store} if args.store else {}))
-    lexicon = Lexicon.load(settings.store_dir, get_embedder(settings.embedder))
+    from index.record import load_record
+
+    record = load_record(settings.build_record)
+    lexicon = Lexicon.load(settings.store_dir, get_embedder(settings.embedder), record.collection if record else "")
     if not lexicon.keys:
         print(f"No lexicon in {settings.store_dir}: run `plans ingest` first.")
         return 1

@@ -289,7 +289,6 @@ def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], 
     except NoIndexError:
         local = None
     mine = local.plans if local and local.collection == collection else {}
-    lexicon = Lexicon.load(settings.store_dir, embedder)
 
     def write_reading(sha256: str, data: dict[str, Any]) -> None:
         path = reading_path(settings.store_dir, sha256, config["repair"])
@@ -298,13 +297,10 @@ def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], 
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
 
-    def add_words(texts: Sequence[str]) -> None:
-        lexicon.add(texts)
-
-    entries = shared.sync(store, collection, mine, write_reading, add_words)
+    entries = shared.sync(store, collection, mine, write_reading)
     if not entries:
         return None
-    lexicon.save(settings.store_dir)
+    catch_up_lexicon(settings, store, collection, entries, embedder)
     record = BuildRecord(config=config, collection=collection, plans=entries, avgdl=shared.avgdl(store, collection) or 1.0,
                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
     save_record(settings.build_record, record)
@@ -366,6 +362,7 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
     record = BuildRecord(config=config, collection=collection, plans=committed, avgdl=avgdl or 1.0,
                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
     save_record(settings.build_record, record)  # the commit point: queries now see the new plans
+    catch_up_lexicon(settings, store, collection, committed, embedder)
     store.delete_except(collection, record.plan_hashes)
     for name in store.collections():
         if name.startswith(f"{settings.collection}_") and name != collection and "__" not in name:
@@ -373,6 +370,20 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
     report.total_chunks = sum(p["chunks"] for p in committed.values())
     report.seconds = time.perf_counter() - started
     return report
+
+
+def catch_up_lexicon(settings: Settings, store: Store, collection: str, plans: dict[str, dict[str, Any]],
+                     embedder: Embedder) -> int:
+    """Count the words of committed plans the build's lexicon has not counted (plans another machine indexed,
+    or an index from before lexicons were kept per build), reading their chunks from the store; returns how many
+    plans were added."""
+    lexicon = Lexicon.load(settings.store_dir, embedder, collection)
+    todo = {doc: e["sha256"] for doc, e in plans.items() if e["sha256"] not in lexicon.sources}
+    for doc, sha in todo.items():
+        lexicon.add([c.segmented_text for c in store.scroll_plan(collection, doc, sha)], source=sha)
+    if todo:
+        lexicon.save(settings.store_dir, collection)
+    return len(todo)
 
 
 def _claim(store: QdrantStore, collection: str, batch: list[tuple[PlanFile, PlanMeta]], report: IngestReport,
@@ -430,11 +441,12 @@ def _write_batch(settings: Settings, config: dict[str, Any], collection: str, em
         sparse_settings = SparseSettings()
         sparse = [doc_vector(terms(c.restored_text, c.segmented_text), avgdl, sparse_settings)
                   for c in new_chunks]
-        lexicon = Lexicon.load(settings.store_dir, embedder)
-        added = lexicon.add(c.segmented_text for c in new_chunks)
+        lexicon = Lexicon.load(settings.store_dir, embedder, collection)
+        added = sum(lexicon.add([c.segmented_text for c in chunks], source=chunks[0].plan_hash)
+                    for chunks in plan_chunks.values() if chunks)
         if added:
-            say(f"embedding {added} new words for English questions")
-            lexicon.save(settings.store_dir)
+            say(f"embedded {added} new words for English questions")
+        lexicon.save(settings.store_dir, collection)
         meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in batch}
         store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
     out: dict[str, dict[str, Any]] = {}

@@ -2,8 +2,8 @@
 (no glossary grown from questions): "budget" -> "ngân sách", "election" -> "bầu cử".
 
 Built at ingest from the chunks' word segmentation (words seen at least twice, every syllable a Vietnamese one),
-kept beside the index as plain files (lexicon-<embedder>.json with the words and their counts, .npy with the
-vectors), extended incrementally: a word is embedded once."""
+kept beside the index as plain files (lexicon-<build>-<embedder>.json with the words, their counts and the plans
+counted, .npy with the vectors), extended incrementally: a plan is counted once, a word is embedded once."""
 
 from __future__ import annotations
 
@@ -60,8 +60,8 @@ def words_of(segmented: str) -> Iterable[str]:
             yield word
 
 
-def _paths(store_dir: Path, embedder: Embedder) -> tuple[Path, Path]:
-    key = re.sub(r"[^A-Za-z0-9.]+", "_", f"{embedder.name}-{embedder.version}-v{LEXICON_VERSION}")
+def _paths(store_dir: Path, embedder: Embedder, build: str) -> tuple[Path, Path]:
+    key = re.sub(r"[^A-Za-z0-9.]+", "_", f"{build}-{embedder.name}-{embedder.version}-v{LEXICON_VERSION}")
     return store_dir / f"lexicon-{key}.json", store_dir / f"lexicon-{key}.npy"
 
 
@@ -75,12 +75,14 @@ class Lexicon:
     counts: Counter[str] = field(default_factory=Counter)
     forms: dict[str, Counter[str]] = field(default_factory=dict)
     vectors: Any = None  # (len(keys), dim) float32
+    sources: set[str] = field(default_factory=set)  # content hashes of the plans whose words are counted
     _query_vectors: dict[str, Any] = field(default_factory=dict)  # English words already embedded
 
     @classmethod
-    def load(cls, store_dir: Path, embedder: Embedder) -> Lexicon:
-        """The lexicon beside an index, or an empty one (English questions then use the dense side only)."""
-        meta_path, vec_path = _paths(store_dir, embedder)
+    def load(cls, store_dir: Path, embedder: Embedder, build: str) -> Lexicon:
+        """The lexicon of a build (its collection) beside the index, or an empty one (English questions then use
+        the dense side only)."""
+        meta_path, vec_path = _paths(store_dir, embedder, build)
         lex = cls(embedder)
         try:
             data = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -90,14 +92,20 @@ class Lexicon:
         lex.keys, lex.surfaces = list(data["keys"]), list(data["surfaces"])
         lex.counts = Counter(data["counts"])
         lex.forms = {k: Counter(v) for k, v in data.get("forms", {}).items()}
+        lex.sources = set(data.get("sources", []))
         if len(vectors) == len(lex.keys):
             lex.vectors = vectors.astype(np.float32)
         else:
             lex.keys, lex.surfaces, lex.vectors = [], [], None
         return lex
 
-    def add(self, segmented_texts: Iterable[str]) -> int:
-        """Count the words of new chunks and embed those now seen often enough; returns how many were embedded."""
+    def add(self, segmented_texts: Iterable[str], source: str) -> int:
+        """Count the words of one plan's chunks (`source`: its content hash; a plan already counted is not counted
+        again, so the lexicon does not depend on how often the index was rebuilt) and embed the words now seen
+        often enough; returns how many were embedded."""
+        if source in self.sources:
+            return 0
+        self.sources.add(source)
         for text in segmented_texts:
             for word in words_of(text):
                 key = fold(word)
@@ -115,15 +123,16 @@ class Lexicon:
         self.surfaces += surfaces
         return len(new)
 
-    def save(self, store_dir: Path) -> None:
+    def save(self, store_dir: Path, build: str) -> None:
         """Write both files atomically (a crash leaves the previous lexicon)."""
         if self.embedder is None:
             return
-        meta_path, vec_path = _paths(store_dir, self.embedder)
+        meta_path, vec_path = _paths(store_dir, self.embedder, build)
         store_dir.mkdir(parents=True, exist_ok=True)
         tmp_meta, tmp_vec = meta_path.with_suffix(".json.tmp"), vec_path.with_suffix(".tmp.npy")
         tmp_meta.write_text(json.dumps({"keys": self.keys, "surfaces": self.surfaces, "counts": dict(self.counts),
-                                        "forms": {k: dict(v) for k, v in self.forms.items()}},
+                                        "forms": {k: dict(v) for k, v in self.forms.items()},
+                                        "sources": sorted(self.sources)},
                                        ensure_ascii=False), encoding="utf-8")
         np.save(tmp_vec, (self.vectors if self.vectors is not None else np.zeros((0, 1))).astype(np.float16))
         os.replace(tmp_vec, vec_path)

@@ -8,7 +8,7 @@ Two collections sit beside a build's chunk collection `C`:
   abandoned (the worker died) and may be taken over.
 
 A machine that answers (or ingests) copies what it lacks into its own store folder first (`sync`): the record
-entries, the readings, and the words of the new plans' chunks for its English lexicon.
+entries and the readings; index.build.catch_up_lexicon then counts the new plans' words for its English lexicon.
 """
 
 from __future__ import annotations
@@ -116,10 +116,9 @@ def release(store: QdrantStore, collection: str, sha256s: Sequence[str]) -> None
 
 
 def sync(store: QdrantStore, collection: str, local: dict[str, dict[str, Any]],
-         write_reading: Callable[[str, dict[str, Any]], None],
-         add_words: Callable[[Sequence[str]], None]) -> dict[str, dict[str, Any]]:
+         write_reading: Callable[[str, dict[str, Any]], None]) -> dict[str, dict[str, Any]]:
     """The shared record, with what this machine lacks copied in: for each plan not in `local` (doc -> entry),
-    its reading (written with `write_reading(sha256, reading)`) and its chunks' words (`add_words`)."""
+    its reading (written with `write_reading(sha256, reading)`)."""
     if not store.has_collection(collection + PLANS):
         return {}
     entries = published(store, collection)
@@ -128,8 +127,6 @@ def sync(store: QdrantStore, collection: str, local: dict[str, dict[str, Any]],
         wanted = {_doc_id(e["sha256"]) for e in new.values()}
         for payload in store.docs(collection + PLANS, fields=("entry", "reading"), ids=sorted(wanted)):
             write_reading(str(payload["entry"]["sha256"]), dict(payload["reading"]))
-        for doc, e in new.items():
-            add_words([c.segmented_text for c in store.scroll_plan(collection, doc, e["sha256"])])
     return entries
 
 

@@ -59,6 +59,29 @@ def test_ingest_is_incremental_and_idempotent(tmp_settings: Settings) -> None:
     assert _count(tmp_settings) == removed.total_chunks
 
 
+def test_the_english_lexicon_does_not_depend_on_how_often_the_index_was_built(tmp_settings: Settings) -> None:
+    from index.embedders import get_embedder
+    from index.lexicon import Lexicon
+
+    first = ingest(tmp_settings)
+    embedder = get_embedder("fake-hash")
+
+    def lexicon() -> Lexicon:
+        return Lexicon.load(tmp_settings.store_dir, embedder, first.collection)
+
+    built = lexicon()
+    assert built.keys and len(built.sources) == 5
+    ingest(tmp_settings, rebuild=True)  # every plan read and embedded again: its words are not counted twice
+    again = lexicon()
+    assert again.counts == built.counts and again.keys == built.keys
+    # A lexicon lost (or an index from before lexicons were kept per build) is counted again when the index opens.
+    for path in tmp_settings.store_dir.glob("lexicon-*"):
+        path.unlink()
+    Assistant.open(tmp_settings).close()
+    restored = lexicon()
+    assert restored.counts == built.counts and sorted(restored.keys) == sorted(built.keys)
+
+
 def test_broken_files_are_skipped_and_the_rest_indexed(tmp_settings: Settings) -> None:
     (tmp_settings.corpus_dir / "empty.txt").write_text("")
     (tmp_settings.corpus_dir / "legacy.txt").write_bytes(fakes.to_cp1258("Kế hoạch của xã Tân Lập năm 2025") * 5)
