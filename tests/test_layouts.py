@@ -158,6 +158,22 @@ def test_bullets_that_only_name_a_programme_part_belong_to_the_item_above() -> N
     assert item.lead == ("Công an tỉnh",) and item.lines[1] >= 16
 
 
+def test_one_assigned_bullet_among_unassigned_activities_keeps_its_own_lines() -> None:
+    # A plan that assigns work by unit (section III) lists activities without units (section II); the one
+    # bullet there that names a unit is that unit's task, on its own line, not the whole of item 1.
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 8/KH-UBND", "", "KẾ HOẠCH", "Khắc phục hậu quả lũ năm 2025",
+             "", "I. MỤC ĐÍCH", "", "Bảo đảm sức khỏe người dân.", "", "II. NỘI", "DUNG HOẠT ĐỘNG TRIỂN KHAI", "",
+             "1.", "Công tác vệ sinh môi trường", "", "a) Thu gom rác thải", "", "- Tổ chức thu gom rác thải sau lũ.",
+             "", "- Khơi thông cống rãnh bị tắc nghẽn.", "", "b) Tiêu độc, khử trùng", "",
+             "- Trung tâm Kiểm soát bệnh tật tỉnh chủ trì cấp hóa chất khử trùng.", "",
+             "- Hướng dẫn người dân tự vệ sinh nhà cửa.", "", "III. TỔ CHỨC THỰC HIỆN", "", "1. Sở Y tế", "",
+             "- Chủ trì triển khai kế hoạch.", "", "2. Sở Tài chính", "", "- Bố trí kinh phí thực hiện."]
+    obls = extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)
+    cdc = [o for o in obls if o.lead == ("Trung tâm Kiểm soát bệnh tật tỉnh",)]
+    assert len(cdc) == 1 and cdc[0].lines == (26, 26)  # not lines 15-28
+    assert any(o.lead == ("Sở Y tế",) for o in obls) and any(o.lead == ("Sở Tài chính",) for o in obls)
+
+
 def test_unit_lists_split_where_a_new_name_begins() -> None:
     assert split_units("Các sở, ngành, UBND xã, phường, đặc khu") == ["Các sở, ngành", "UBND xã, phường, đặc khu"]
     assert split_units("Sở Văn hóa, Thể thao và Du lịch; Sở Nội vụ") == ["Sở Văn hóa, Thể thao và Du lịch",
