@@ -37,19 +37,21 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     # Recurring: "trước ngày 15 hằng tháng", "hằng năm, trước ngày 30/11", "định kỳ 6 tháng", "hằng quý".
     ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
-    ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*,?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
-                 rf"(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})\b(?!\s*[/-]\s*\d)"),
+    ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
+                 rf"(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*(?:[/-]|{_THANG})\s*(?P<m>\d{{1,2}})\b"
+                 rf"(?!\s*[/-]\s*\d|\s*,?\s*{_NAM}\s*\d)"),
     ("rec_day", rf"(?:dinh\s+ky\s+)?(?:(?:{_TRUOC}|vao)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s+{_HANG}\s+{_THANG}\b"),
     ("rec_month", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_THANG}\b(?:\s*,?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
                   rf"{_NGAY}\s*(?P<d>\d{{1,2}})\b(?!\s*[/-]\s*\d))?"),
     ("rec_quarter", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_QUY}\b"),
     ("rec_year", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\b(?!\s*\d)"),
     ("rec_week", r"(?:dinh\s+ky\s+)?h[ae]ng\s+tuan\b"),
+    ("rec_daily", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NGAY}\b(?!\s*\d)"),
     ("rec_every", rf"dinh\s+ky\s+(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\b"),
     ("rec_every", rf"(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\s+(?:mot|1)\s+lan\b"),
     ("rec_times", rf"(?:(?P<n>\d{{1,2}}|mot|hai|ba)\s+)?lan\s*/\s*(?P<per>{_NAM}|{_QUY}|{_THANG}|tuan)\b"),
     ("rec_any", r"\bdinh\s+ky\b"),
-    ("rec_en", r"\b(?P<f>monthly|quarterly|yearly|annually|weekly|every\s+(?:month|quarter|year|week))\b"),
+    ("rec_en", r"\b(?P<f>daily|monthly|quarterly|yearly|annually|weekly|every\s+(?:day|month|quarter|year|week))\b"),
     # Days and day ranges.
     ("day_range", rf"tu\s+(?:{_NGAY}\s*)?(?P<d1>\d{{1,2}})\s*/\s*(?P<m1>\d{{1,2}})(?:\s*/\s*(?P<y1>\d{{4}}))?\s*"
                   rf"(?:-|den|toi)\s*(?:{_NGAY}\s*)?(?P<d2>\d{{1,2}})\s*/\s*(?P<m2>\d{{1,2}})\s*/\s*(?P<y2>\d{{4}})"),
@@ -172,7 +174,7 @@ def recurrence_label(recurrence: str) -> str:
     """Vietnamese wording of a recurrence code."""
     freq, _, rest = recurrence.partition(":")
     freq, _, every = freq.partition("/")
-    names = {"monthly": "tháng", "quarterly": "quý", "yearly": "năm", "weekly": "tuần"}
+    names = {"monthly": "tháng", "quarterly": "quý", "yearly": "năm", "weekly": "tuần", "daily": "ngày"}
     base = f"định kỳ {every} {names.get(freq, freq)}" if every else f"hằng {names.get(freq, freq)}"
     return base + (f", trước ngày {rest}" if rest else "")
 
@@ -259,7 +261,7 @@ def _recurring(kind: str, g: dict[str, Any], s: int, e: int) -> _Hit:
         return _Hit(s, e, "recurring", recurrence=freq)
     if kind == "rec_en":
         word = g["f"].split()[-1]
-        freq = {"month": "monthly", "quarter": "quarterly", "year": "yearly", "week": "weekly",
+        freq = {"month": "monthly", "quarter": "quarterly", "year": "yearly", "week": "weekly", "day": "daily",
                 "annually": "yearly"}.get(word, word)
         return _Hit(s, e, "recurring", recurrence=freq)
     if kind == "rec_yday":
@@ -269,7 +271,7 @@ def _recurring(kind: str, g: dict[str, Any], s: int, e: int) -> _Hit:
                         reason=f"impossible day {d}/{m}; kept the recurrence only")
         return _Hit(s, e, "recurring", recurrence=f"yearly:{d}/{m}")
     freq = {"rec_day": "monthly", "rec_month": "monthly", "rec_quarter": "quarterly", "rec_year": "yearly",
-            "rec_week": "weekly"}[kind]
+            "rec_week": "weekly", "rec_daily": "daily"}[kind]
     day = g.get("d")
     if day and not 1 <= int(day) <= 31:
         return _Hit(s, e, "recurring", recurrence=freq, flagged=True,

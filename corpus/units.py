@@ -304,6 +304,18 @@ def starts_unit(text: str) -> bool:
     return False
 
 
+def _continues_kinds(before: str, piece: str, sep: str) -> bool:
+    """ "Các sở, ban, ngành": after a lower-case kind of body, a comma and another lower-case kind ("ban" is a
+    head only as a name, "Ban Quản lý …") go on listing kinds; they start no new unit."""
+    if sep.strip() != ",":
+        return False
+    kinds = {nfc(k) for k in _section("kinds")}
+    last = nfc(before).lower().split()  # "Các Sở, ban, ngành" is written so too
+    first = nfc(piece).split()
+    return (bool(last) and bool(first) and first[0].islower() and first[0] in kinds
+            and (last[-1] in kinds or " ".join(last[-2:]) in kinds))
+
+
 def split_units(text: str) -> list[str]:
     """The units of a list as the plan writes it: "Các sở, ngành, UBND xã, phường, đặc khu" is two ("Các sở,
     ngành" and "UBND xã, phường, đặc khu"): a comma, "và" or ";" starts a new unit only before a name's head."""
@@ -315,7 +327,7 @@ def split_units(text: str) -> list[str]:
         if not piece:
             continue
         sep = pieces[k - 1] if k else ""
-        if units and (not starts_unit(piece) or (sep.strip() == "" and not sep)):
+        if units and (not starts_unit(piece) or (sep.strip() == "" and not sep) or _continues_kinds(units[-1], piece, sep)):
             units[-1] = f"{units[-1]}{sep if sep.strip() else ' '}{piece}" if sep.strip() else f"{units[-1]} {piece}"
         else:
             units.append(piece)

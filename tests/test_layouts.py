@@ -38,6 +38,8 @@ def _plan(name: str) -> PlanFile:
     ("6 tháng đầu năm 2026", "range", date(2026, 1, 1), date(2026, 6, 30), ""),
     ("trước ngày 15 hằng tháng", "recurring", None, None, "monthly:15"),
     ("hằng năm, trước ngày 30/11", "recurring", None, None, "yearly:30/11"),
+    ("Định kỳ hằng năm (trước ngày 15 tháng 12)", "recurring", None, None, "yearly:15/12"),
+    ("giám sát tuyến xã và báo cáo hằng ngày", "recurring", None, None, "daily"),
     ("trước ngày 15/12 hằng năm", "recurring", None, None, "yearly:15/12"),
     ("định kỳ 6 tháng", "recurring", None, None, "monthly/6"),
     ("tổ chức diễn tập một lần/năm", "recurring", None, None, "yearly"),
@@ -179,6 +181,12 @@ def test_unit_lists_split_where_a_new_name_begins() -> None:
     assert split_units("Sở Văn hóa, Thể thao và Du lịch; Sở Nội vụ") == ["Sở Văn hóa, Thể thao và Du lịch",
                                                                            "Sở Nội vụ"]
     assert split_units("Sở Tài chính (cơ quan chủ trì)") == ["Sở Tài chính"]
+    # Kinds of bodies listed in lower case are one collective; a capitalised "Ban …" is a name of its own.
+    assert split_units("Thủ trưởng sở, ban, ngành thành phố, Chủ tịch UBND xã") == [
+        "Thủ trưởng sở, ban, ngành thành phố", "Chủ tịch UBND xã"]
+    assert split_units("Các Sở, ban, ngành khác") == ["Các Sở, ban, ngành khác"]
+    assert split_units("Sở Tài chính, Ban Quản lý các Khu công nghiệp") == ["Sở Tài chính",
+                                                                             "Ban Quản lý các Khu công nghiệp"]
     assert starts_unit("Báo Hòa Bình") and not starts_unit("Bảo đảm an toàn thông tin")
     assert starts_unit("Đoàn Thanh niên") and not starts_unit("Hoàn thành trước quý IV")
 

@@ -126,8 +126,8 @@ def _rrule(d: TimeExpr, since: date) -> tuple[date, str] | None:
     freq, _, every = freq.partition("/")
     start = max(since, d.start) if d.start else since
     until = f";UNTIL={d.end.strftime('%Y%m%d')}" if d.end else ""
-    if freq == "weekly":
-        return start, f"FREQ=WEEKLY{until}"
+    if freq in ("weekly", "daily"):
+        return start, f"FREQ={freq.upper()}{until}"
     first = _next_on_or_after(start, set(months), monthday)
     if freq == "yearly":
         return first, f"FREQ=YEARLY;BYMONTH={first.month};BYMONTHDAY={first.day}{until}"
