@@ -172,8 +172,23 @@ def test_one_assigned_bullet_among_unassigned_activities_keeps_its_own_lines() -
              "- Chủ trì triển khai kế hoạch.", "", "2. Sở Tài chính", "", "- Bố trí kinh phí thực hiện."]
     obls = extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)
     cdc = [o for o in obls if o.lead == ("Trung tâm Kiểm soát bệnh tật tỉnh",)]
-    assert len(cdc) == 1 and cdc[0].lines == (26, 26)  # not lines 15-28
+    # Its own bullet (and the next one of b), whose subject it is), line by line: not lines 15-28.
+    assert cdc and cdc[0].lines == (26, 26) and all(o.lines[0] == o.lines[1] >= 26 for o in cdc)
     assert any(o.lead == ("Sở Y tế",) for o in obls) and any(o.lead == ("Sở Tài chính",) for o in obls)
+
+
+def test_the_unit_a_first_bullet_names_is_the_unsaid_subject_of_the_next() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2025", "",
+             "I. MỤC ĐÍCH", "", "Nâng cao hiệu quả.", "", "II. TỔ CHỨC THỰC HIỆN", "", "1. Sở Y tế", "",
+             "- Chủ trì triển khai kế hoạch.", "", "2. Sở Tài chính", "", "- Bố trí kinh phí thực hiện.", "",
+             "3. Chế độ thông tin, báo cáo", "",
+             "- Các cơ quan, đơn vị định kỳ trước ngày 13 hằng tháng báo cáo tình hình thực hiện về UBND tỉnh.", "",
+             "- Tổng kết kết quả thực hiện Kế hoạch này và gửi về UBND tỉnh trước ngày 05/12/2025."]
+    obls = {o.lines: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert obls[(24, 24)].deadline is not None and obls[(24, 24)].deadline.recurrence == "monthly:13"
+    summary = obls.get((26, 26))  # its own task, with its own deadline, not part of the monthly report's lines
+    assert summary is not None and summary.lead == ("các cơ quan, đơn vị",)
+    assert summary.deadline is not None and summary.deadline.end == date(2025, 12, 5)
 
 
 def test_unit_lists_split_where_a_new_name_begins() -> None:

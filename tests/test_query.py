@@ -152,3 +152,23 @@ def test_which_plans_asks_for_plans_not_for_a_document_number() -> None:
     assert "code" in find_wants("Cà Mau có kế hoạch tài chính 3 năm, thay thế kế hoạch nào?")  # after the verb
     assert "code" in find_wants("Những kế hoạch nào triển khai Quyết định nào của tỉnh?")
     assert "code" in find_wants("Which decision does the plan implement?")
+
+
+def test_a_task_with_the_question_s_words_side_by_side_ranks_first() -> None:
+    from types import SimpleNamespace
+
+    from assistant.evidence import TermStats
+    from assistant.handlers import match_tasks
+    from corpus.obligations import Obligation
+
+    def task(line: int, text: str) -> Obligation:
+        return Obligation("p", "p.txt", "xã A", (line, line), ("các cơ quan",), (), text, text, None, "")
+
+    monthly = task(10, "Định kỳ trước ngày 13 hằng tháng tổng hợp, báo cáo kết quả thực hiện gửi về UBND xã")
+    summary = task(12, "Tổng kết kết quả thực hiện Kế hoạch này và gửi về UBND xã trước ngày 05/12/2025")
+    words = {"tong", "ket", "qua", "gui", "ubnd", "hop", "bao", "cao"}
+    fake_ctx = SimpleNamespace(stats=TermStats({f"s:{w}": 1 for w in words}, 10))  # a fake of the assistant
+    analysis = analyse("Tổng kết kết quả thực hiện phải gửi về UBND xã trước ngày nào?", [])
+    assert "tong" in analysis.terms  # "tổng kết" is what is asked about, not "tổng số"
+    ranked = match_tasks(fake_ctx, analysis, [monthly, summary])  # type: ignore[arg-type]
+    assert ranked[0][1] is summary and ranked[0][0] > ranked[1][0]

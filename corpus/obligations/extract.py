@@ -187,6 +187,7 @@ class _Ctx:
     explicit: bool = False  # only tasks that name their unit (sections whose role is unknown, a decision's articles)
     partners: bool = False  # under "Chủ trì, phối hợp:": a unit a bullet names supports, the lead stays
     lead_lines: tuple[int, int] | None = None  # the heading line that names the lead
+    carried: bool = False  # the lead is the subject of the first bullet above, left unsaid in this one
 
 
 @dataclass
@@ -297,7 +298,7 @@ class _Reader:
             explicit_lead_found = bool(lead) and not attach_lead
             lead = attach_lead or lead
             generic = u.kind == "para" and ctx.part == "org" and _starts(part.words, ("yeu cau", "trong qua trinh"))
-            if not lead and ctx.explicit and not (ctx.in_unit or attach):
+            if not lead and ctx.explicit and not (ctx.in_unit or attach or ctx.carried):
                 continue
             if not lead:
                 lead = (self.org_default,) if generic else ctx.lead
@@ -377,7 +378,10 @@ class _Reader:
             ctx = replace(ctx, support=attach_support)
         lead_override: tuple[str, ...] = ()
         setter_lines: tuple[int, int] | None = None
-        for child in children:
+        # "- Các cơ quan, đơn vị định kỳ … báo cáo …; - Tổng kết … gửi về UBND xã trước ngày …": where only named
+        # units are tasks, the unit the first bullet names is the unsaid subject of the bullets after it.
+        carried: tuple[str, ...] = ()
+        for i, child in enumerate(children):
             child_body = _body(self.toks, child.start, child.end)
             setter = self.lead_setter(child, child_body)
             if setter:
@@ -385,7 +389,11 @@ class _Reader:
                 continue
             child_ctx = (replace(ctx, lead=lead_override, in_unit=True, lead_lines=setter_lines)
                          if lead_override else ctx)
-            self.walk(child, child_ctx)
+            if carried and child.kind in ("bullet", "plus"):
+                child_ctx = replace(child_ctx, lead=carried, carried=True)
+            got = self.walk(child, child_ctx)
+            if i == 0 and ctx.explicit and not lead_override and child.kind in ("bullet", "plus") and got:
+                carried = got[0].lead
         found = self.tasks[before:]
         # An item that yields one task is that task, down to its last line; but not when the task is one bullet
         # among several that assign nothing (the item's other activities are not that unit's).
