@@ -249,9 +249,9 @@ def rank_tasks(ctx: Context, analysis: Analysis, obligations: Sequence[Obligatio
     similarity, then its best tasks are compared with it one by one (as sentences are: evidence.py)."""
     matched = match_tasks(ctx, analysis, obligations, with_units)
     if analysis.language != "en":
-        return [(s, s, o) for s, o in matched]
+        return matched
     dense = _chunk_dense(ctx, analysis)
-    first = sorted(((s + DENSE_WEIGHT * dense(o), s, o) for s, o in matched),
+    first = sorted(((s + DENSE_WEIGHT * dense(o), c, o) for s, c, o in matched),
                    key=lambda x: (-x[0], x[2].doc, x[2].lines))
     top, rest = first[:RERANK], first[RERANK:]
     # Compared as the plan states it: the unit, then what it must do (the unit is often only in the heading).
@@ -273,19 +273,21 @@ def _task_bag(o: Obligation, with_units: bool) -> tuple[frozenset[str], str]:
 
 
 def match_tasks(ctx: Context, analysis: Analysis, obligations: Sequence[Obligation],
-                with_units: bool = False) -> list[tuple[float, Obligation]]:
-    """Obligations scored by how much of the question their task (and heading; with `with_units`, their
-    units) covers, words weighted by rarity in the corpus and among these tasks; best first."""
+                with_units: bool = False) -> list[tuple[float, float, Obligation]]:
+    """(score, coverage, obligation), best first: how much of the question their task (and heading; with
+    `with_units`, their units) covers, words weighted by rarity in the corpus and among these tasks; the score
+    adds a little for the question's words side by side (it orders, the coverage decides acceptance)."""
     bags = [_task_bag(o, with_units) for o in obligations]
     weights = weigh_groups(analysis, ctx.stats, bags)
     total = sum(w for _, w in weights) or 1.0
     # The question's words side by side in the task ("tổng kết", not "tổng hợp … kết quả") count a little more,
     # as they do for sentences (evidence.score_sentences).
     pairs = [f" {a} {b} " for a, b in itertools.pairwise(analysis.terms)]
-    scored = [(sum(w for g, w in weights if covers(g, ws, padded)) / total
-               + 0.1 * sum(p in padded for p in pairs) / max(len(pairs), 1), o)
-              for o, (ws, padded) in zip(obligations, bags, strict=True)]
-    return sorted(scored, key=lambda x: (-x[0], x[1].doc, x[1].lines))
+    scored = []
+    for o, (ws, padded) in zip(obligations, bags, strict=True):
+        coverage = sum(w for g, w in weights if covers(g, ws, padded)) / total
+        scored.append((coverage + 0.1 * sum(p in padded for p in pairs) / max(len(pairs), 1), coverage, o))
+    return sorted(scored, key=lambda x: (-x[0], x[2].doc, x[2].lines))
 
 
 def _pool(ctx: Context, analysis: Analysis, everywhere: bool = False) -> list[Obligation]:

@@ -38,7 +38,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
-                 rf"(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*(?:[/-]|{_THANG})\s*(?P<m>\d{{1,2}})\b"
+                 rf"(?:(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
+                 rf"|{_NGAY}\s*(?P<d2>\d{{1,2}})\s+{_THANG}\s*(?P<m2>\d{{1,2}}))\b"
                  rf"(?!\s*[/-]\s*\d|\s*,?\s*{_NAM}\s*\d)"),
     ("rec_day", rf"(?:dinh\s+ky\s+)?(?:(?:{_TRUOC}|vao)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s+{_HANG}\s+{_THANG}\b"),
     ("rec_month", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_THANG}\b(?:\s*,?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
@@ -46,7 +47,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     ("rec_quarter", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_QUY}\b"),
     ("rec_year", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\b(?!\s*\d)"),
     ("rec_week", r"(?:dinh\s+ky\s+)?h[ae]ng\s+tuan\b"),
-    ("rec_daily", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NGAY}\b(?!\s*\d)"),
+    ("rec_daily", rf"(?:dinh\s+ky\s+)?\b{_HANG}\s+{_NGAY}\b(?!\s*(?:\d|cang\b))"),  # not "ngân hàng ngày càng"
     ("rec_every", rf"dinh\s+ky\s+(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\b"),
     ("rec_every", rf"(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\s+(?:mot|1)\s+lan\b"),
     ("rec_times", rf"(?:(?P<n>\d{{1,2}}|mot|hai|ba)\s+)?lan\s*/\s*(?P<per>{_NAM}|{_QUY}|{_THANG}|tuan)\b"),
@@ -131,7 +132,9 @@ class TimeExpr:
             return ":" in self.recurrence
         if self.kind in ("range", "continuous") and self.start and self.end:
             last = calendar.monthrange(self.end.year, self.end.month)[1]
-            return self.start.day != 1 or self.end.day != last
+            # "từ ngày 01/10 đến ngày 31/10/2025" names its days even though they bound whole months.
+            return (self.start.day != 1 or self.end.day != last
+                    or bool(re.search(r"\bng[aà]y\b|\d{1,2}\s*/\s*\d{1,2}\s*/", self.text, re.IGNORECASE)))
         return False
 
     @property
@@ -265,7 +268,7 @@ def _recurring(kind: str, g: dict[str, Any], s: int, e: int) -> _Hit:
                 "annually": "yearly"}.get(word, word)
         return _Hit(s, e, "recurring", recurrence=freq)
     if kind == "rec_yday":
-        d, m = int(g["d"]), int(g["m"])
+        d, m = int(g.get("d") or g["d2"]), int(g.get("m") or g["m2"])
         if not (1 <= m <= 12 and 1 <= d <= calendar.monthrange(2024, m)[1]):
             return _Hit(s, e, "recurring", recurrence="yearly", flagged=True,
                         reason=f"impossible day {d}/{m}; kept the recurrence only")
@@ -290,7 +293,7 @@ def _periodic_nouns() -> re.Pattern[str]:
 
 def _attribute(kind: str, m: re.Match[str]) -> bool:
     """ "kế hoạch hằng năm" (the annual plan): the period names which plan or budget, no task recurs."""
-    return (kind in ("rec_year", "rec_quarter", "rec_month") and not m.group(0).startswith("dinh")
+    return (kind in ("rec_year", "rec_quarter", "rec_month", "rec_daily") and not m.group(0).startswith("dinh")
             and not m.groupdict().get("d") and bool(_periodic_nouns().search(m.string[max(0, m.start() - 60):m.start()])))
 
 

@@ -312,7 +312,8 @@ def _continues_kinds(before: str, piece: str, sep: str) -> bool:
     kinds = {nfc(k) for k in _section("kinds")}
     last = nfc(before).lower().split()  # "Các Sở, ban, ngành" is written so too
     first = nfc(piece).split()
-    return (bool(last) and bool(first) and first[0].islower() and first[0] in kinds
+    return (bool(last) and bool(first) and first[0].islower()
+            and (first[0] in kinds or " ".join(first[:2]) in kinds)
             and (last[-1] in kinds or " ".join(last[-2:]) in kinds))
 
 

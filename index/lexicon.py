@@ -93,8 +93,10 @@ class Lexicon:
         lex.counts = Counter(data["counts"])
         lex.forms = {k: Counter(v) for k, v in data.get("forms", {}).items()}
         lex.sources = set(data.get("sources", []))
-        if len(vectors) == len(lex.keys):
+        if lex.keys and len(vectors) == len(lex.keys):
             lex.vectors = vectors.astype(np.float32)
+        elif not lex.keys:
+            lex.vectors = None  # an empty lexicon is saved as a (0, 1) array: nothing to stack new vectors onto
         else:
             lex.keys, lex.surfaces, lex.vectors = [], [], None
         return lex

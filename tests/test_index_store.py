@@ -82,6 +82,20 @@ def test_the_english_lexicon_does_not_depend_on_how_often_the_index_was_built(tm
     assert restored.counts == built.counts and sorted(restored.keys) == sorted(built.keys)
 
 
+def test_a_plan_too_small_for_the_lexicon_does_not_break_the_next_ingest(tmp_settings: Settings) -> None:
+    # The first plan leaves an empty lexicon (no word seen twice); the next one must still extend it.
+    folder = tmp_settings.corpus_dir
+    for path in folder.glob("*.txt"):
+        path.unlink()
+    plans = Path(__file__).resolve().parent / "plans"
+    shutil.copy(plans / "commune_ocr_header.txt", folder / "commune_ocr_header.txt")
+    ingest(tmp_settings)
+    shutil.copy(plans / "ward_targets.txt", folder / "ward_targets.txt")
+    assert ingest(tmp_settings).indexed == ["ward_targets.txt"]
+    shutil.copy(plans / "field_blocks.txt", folder / "field_blocks.txt")
+    assert ingest(tmp_settings).indexed == ["field_blocks.txt"]
+
+
 def test_broken_files_are_skipped_and_the_rest_indexed(tmp_settings: Settings) -> None:
     (tmp_settings.corpus_dir / "empty.txt").write_text("")
     (tmp_settings.corpus_dir / "legacy.txt").write_bytes(fakes.to_cp1258("Kế hoạch của xã Tân Lập năm 2025") * 5)

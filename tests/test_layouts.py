@@ -177,6 +177,20 @@ def test_one_assigned_bullet_among_unassigned_activities_keeps_its_own_lines() -
     assert any(o.lead == ("Sở Y tế",) for o in obls) and any(o.lead == ("Sở Tài chính",) for o in obls)
 
 
+def test_what_looks_like_a_recurrence_but_is_not() -> None:
+    assert parse_time("Ngân hàng ngày càng mở rộng dịch vụ") is None  # "hàng ngày càng" is no "hằng ngày"
+    assert parse_time("phục vụ cuộc sống hằng ngày của người dân") is None
+    six_monthly = parse_time("Hằng năm, 6 tháng 1 lần tổ chức kiểm tra")
+    assert six_monthly is not None and six_monthly.recurrence == "yearly"  # not "yearly:6/1"
+    whole_month = parse_time("từ ngày 01/10/2025 đến ngày 31/10/2025")
+    assert whole_month is not None and whole_month.names_day  # its days are written, though they bound a month
+    month = parse_time("trong tháng 10/2025")
+    assert month is not None and not month.names_day
+    assert split_units("Các sở, ban, ngành, đoàn thể tỉnh") == ["Các sở, ban, ngành, đoàn thể tỉnh"]
+    assert split_units("các tổ chức chính trị - xã hội, hội Nông dân") == ["các tổ chức chính trị - xã hội",
+                                                                           "hội Nông dân"]
+
+
 def test_the_unit_a_first_bullet_names_is_the_unsaid_subject_of_the_next() -> None:
     lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2025", "",
              "I. MỤC ĐÍCH", "", "Nâng cao hiệu quả.", "", "II. TỔ CHỨC THỰC HIỆN", "", "1. Sở Y tế", "",

@@ -171,4 +171,5 @@ def test_a_task_with_the_question_s_words_side_by_side_ranks_first() -> None:
     analysis = analyse("Tổng kết kết quả thực hiện phải gửi về UBND xã trước ngày nào?", [])
     assert "tong" in analysis.terms  # "tổng kết" is what is asked about, not "tổng số"
     ranked = match_tasks(fake_ctx, analysis, [monthly, summary])  # type: ignore[arg-type]
-    assert ranked[0][1] is summary and ranked[0][0] > ranked[1][0]
+    assert ranked[0][2] is summary and ranked[0][0] > ranked[1][0]
+    assert ranked[0][1] <= 1.0 and ranked[0][1] == ranked[1][1]  # the bonus orders; the coverage stays as it is

@@ -398,7 +398,7 @@ class _Reader:
         # An item that yields one task is that task, down to its last line; but not when the task is one bullet
         # among several that assign nothing (the item's other activities are not that unit's).
         if u.kind in ("num", "item") and len(found) == 1 and (title or children != u.children) \
-                and (found[0].start == u.start or len(children) <= 1):
+                and (found[0].span[0] == self.lines_of(u.start, u.end)[0] or len(children) <= 1):
             found[0].span = self.lines_of(u.start, self.outline.subtree_end(u))
         return found
 
