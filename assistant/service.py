@@ -35,6 +35,7 @@ from index.build import (
     is_shared,
     open_store,
     reading_path,
+    server_errors,
     sync_shared,
 )
 from index.embedders import Embedder, get_embedder
@@ -107,7 +108,8 @@ class Assistant:
             config = build_config(settings, embedder)
             store = store or open_store(settings)
             try:
-                sync_shared(settings, as_shared(store), config, collection_name(settings, config), embedder)
+                with server_errors(settings):
+                    sync_shared(settings, as_shared(store), config, collection_name(settings, config), embedder)
             except BaseException:
                 store.close()
                 raise

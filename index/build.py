@@ -7,8 +7,9 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -197,14 +198,15 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
     config = build_config(settings, embedder)
     collection = collection_name(settings, config)
     report.collection = collection
+    own_store = store is None
+    shared_mode = is_shared(settings, store)
     try:
-        old = load_record(settings.build_record)
+        # A shared index's record is read from the store (sync_shared): the local copy may be damaged freely.
+        old = None if shared_mode else load_record(settings.build_record)
     except NoIndexError:
         if not rebuild:
             raise
         old = None  # --rebuild starts from scratch: an unreadable record is simply replaced
-    own_store = store is None
-    shared_mode = is_shared(settings, store)
     if shared_mode:
         if rebuild:
             where = settings.qdrant_url or "the shared index"
@@ -214,13 +216,28 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
         # Several machines fill this index: what is committed is read from the store, not a local file.
         store = store or open_store(settings)
         try:
-            old = sync_shared(settings, as_shared(store), config, collection, embedder)
+            with server_errors(settings):
+                old = sync_shared(settings, as_shared(store), config, collection, embedder)
         except BaseException:
             if own_store:
                 store.close()
             raise
 
+    if shared_mode and old is not None:
+        # A different file of the same name that another machine committed is that machine's plan: this one
+        # is not allowed to replace it (a plan is replaced only by the machine that published it).
+        from index.shared import host
+
+        mine = host()
+        theirs = {doc: e for doc, e in old.plans.items() if e.get("host", mine) != mine}
+    else:
+        theirs = {}
+
     same_build = old is not None and old.collection == collection and not rebuild
+    if rebuild:
+        from index.lexicon import discard
+
+        discard(settings.store_dir, embedder, collection)  # words of plans gone since are counted no more
     manifest = load_manifest(settings.manifest)
     report.warnings += manifest.problems
 
@@ -231,6 +248,11 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
                            cache_dir=settings.store_dir / "extracted", progress=say)
         if isinstance(result, Skipped):
             report.skipped.append(result)
+            continue
+        if result.doc in theirs and theirs[result.doc]["sha256"] != result.sha256:
+            report.skipped.append(Skipped(result.doc, f"another machine ({theirs[result.doc].get('host', '?')}) "
+                                                      "committed a different file of this name to the shared "
+                                                      "index; rename this file and ingest it again to add it"))
             continue
         files.append(result)
     plans = _metadata(files, manifest, settings, config, old if same_build else None, report)
@@ -263,12 +285,29 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
     # Open the store before any embedding: a store held by `plans serve` is refused now, not after minutes.
     store = store or open_store(settings)
     try:
-        return _update(settings, config, collection, embedder, store, old if same_build else None, manifest,
-                       todo, committed, report, say, started, interim=old is None or same_build,
-                       shared=as_shared(store) if shared_mode else None)
+        with server_errors(settings) if shared_mode else nullcontext():
+            return _update(settings, config, collection, embedder, store, old if same_build else None, manifest,
+                           todo, committed, report, say, started, interim=old is None or same_build,
+                           shared=as_shared(store) if shared_mode else None)
     finally:
         if own_store:
             store.close()
+
+
+@contextmanager
+def server_errors(settings: Settings) -> Iterator[None]:
+    """A shared index's server failing (network, timeouts, a refused request) is told as a StoreError with the
+    way to resume, not as a traceback; the plans committed before stay committed."""
+    from corpus.errors import PlansError
+
+    try:
+        yield
+    except PlansError:
+        raise
+    except Exception as exc:
+        raise StoreError(f"The Qdrant server at {settings.qdrant_url or 'the shared index'} failed "
+                         f"({type(exc).__name__}: {exc}). Plans committed before this stay committed; check the "
+                         "server and run the same command again to go on.") from exc
 
 
 def as_shared(store: Store) -> QdrantStore:
@@ -326,9 +365,10 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
     for start in range(0, len(todo), BATCH_PLANS):
         batch = todo[start:start + BATCH_PLANS]
         claimed: list[str] = []
-        if shared is not None:
-            batch, claimed = _claim(shared, collection, batch, report, say)
         try:
+            if shared is not None:
+                batch, claimed, elsewhere = _claim(shared, collection, batch, report, say)
+                committed.update(elsewhere)
             new_chunks, plan_chunks, dense = _read_and_embed(batch, settings, config, embedder, report, say,
                                                              progress)
             if not avgdl:  # a first build: the first batch's mean chunk length stands for the corpus (BM25 norm)
@@ -387,17 +427,22 @@ def catch_up_lexicon(settings: Settings, store: Store, collection: str, plans: d
 
 
 def _claim(store: QdrantStore, collection: str, batch: list[tuple[PlanFile, PlanMeta]], report: IngestReport,
-           say: Progress) -> tuple[list[tuple[PlanFile, PlanMeta]], list[str]]:
-    """The plans of a batch this worker may index (claimed now), and the hashes it claimed."""
-    from index.shared import claim, worker_id
+           say: Progress) -> tuple[list[tuple[PlanFile, PlanMeta]], list[str], dict[str, dict[str, Any]]]:
+    """The plans of a batch this worker may index (claimed now), the hashes it claimed, and the entries of the
+    batch's plans another worker committed since this ingest read the record (they are not embedded again)."""
+    from index.shared import claim, committed, worker_id
 
+    now = committed(store, collection, [plan.doc for plan, _ in batch])
+    done = {plan.doc: now[plan.doc] for plan, _ in batch if now.get(plan.doc, {}).get("sha256") == plan.sha256}
+    report.unchanged += list(done)
+    batch = [(plan, meta) for plan, meta in batch if plan.doc not in done]
     mine, others = claim(store, collection, [plan.sha256 for plan, _ in batch], worker_id())
     for plan, _ in batch:
         if plan.sha256 in others:
             report.elsewhere.append(plan.doc)
             say(f"{plan.doc} is being indexed by {others[plan.sha256]}: left to it")
     held = set(mine)
-    return [(plan, meta) for plan, meta in batch if plan.sha256 in held], mine
+    return [(plan, meta) for plan, meta in batch if plan.sha256 in held], mine, done
 
 
 def _shared_avgdl(store: QdrantStore, collection: str, mine: float) -> float:
@@ -410,13 +455,12 @@ def _shared_avgdl(store: QdrantStore, collection: str, mine: float) -> float:
 def _publish(settings: Settings, config: dict[str, Any], store: QdrantStore, collection: str,
              done: dict[str, dict[str, Any]], replaced: dict[str, dict[str, Any]]) -> None:
     """Commit a batch's plans to the shared record (with their readings); the versions they replace go."""
-    from index.shared import publish, reading_json, unpublish
+    from index.shared import publish, reading_json
 
     readings = {e["sha256"]: reading_json(reading_path(settings.store_dir, e["sha256"], config["repair"]))
                 for e in done.values()}
-    publish(store, collection, done, readings)
+    publish(store, collection, done, readings)  # a new version's point replaces the old one's (one per file name)
     stale = [replaced[doc]["sha256"] for doc in done if doc in replaced and replaced[doc]["sha256"] != done[doc]["sha256"]]
-    unpublish(store, collection, stale)
     store.delete_hashes(collection, stale)
 
 

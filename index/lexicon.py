@@ -65,6 +65,12 @@ def _paths(store_dir: Path, embedder: Embedder, build: str) -> tuple[Path, Path]
     return store_dir / f"lexicon-{key}.json", store_dir / f"lexicon-{key}.npy"
 
 
+def discard(store_dir: Path, embedder: Embedder, build: str) -> None:
+    """Delete a build's lexicon (a rebuild counts every plan's words afresh)."""
+    for path in _paths(store_dir, embedder, build):
+        path.unlink(missing_ok=True)
+
+
 @dataclass
 class Lexicon:
     """Words (folded keys, accented forms), how often they occur, and the vectors of those embedded."""

@@ -36,11 +36,16 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _doc_id(sha256: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, sha256))
+def _doc_id(key: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, key))
 
 
-_BUILD = str(uuid.uuid5(_NAMESPACE, "build"))  # the point of the record that holds what all plans share
+def host() -> str:
+    """This machine, as the record names who published a plan."""
+    return socket.gethostname()
+
+
+_BUILD = _doc_id("build")  # the point of the record that holds what all plans share
 
 
 def published(store: QdrantStore, collection: str) -> dict[str, dict[str, Any]]:
@@ -66,16 +71,18 @@ def set_avgdl(store: QdrantStore, collection: str, value: float) -> float:
 
 
 def publish(store: QdrantStore, collection: str, entries: dict[str, dict[str, Any]], readings: dict[str, Any]) -> None:
-    """Commit plans to the shared record: each doc's entry with its reading (sha256 -> reading JSON)."""
+    """Commit plans to the shared record, one point per file name (a new version replaces the old one): each
+    doc's entry, marked with the publishing host, with its reading (sha256 -> reading JSON)."""
     store.ensure_docs(collection + PLANS)
-    store.put_docs(collection + PLANS, [(_doc_id(e["sha256"]), {"doc": doc, "entry": e, "reading": readings[e["sha256"]]})
+    store.put_docs(collection + PLANS, [(_doc_id(f"doc:{doc}"), {"doc": doc, "entry": {**e, "host": host()},
+                                                                  "reading": readings[e["sha256"]]})
                                         for doc, e in entries.items()])
 
 
-def unpublish(store: QdrantStore, collection: str, sha256s: Sequence[str]) -> None:
-    """Take plans out of the shared record (a plan replaced by a newer version of its file)."""
-    if sha256s and store.has_collection(collection + PLANS):
-        store.delete_docs(collection + PLANS, [_doc_id(s) for s in sha256s])
+def committed(store: QdrantStore, collection: str, docs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The committed entries of these file names, as the store has them now (doc -> entry)."""
+    found = store.get_docs(collection + PLANS, [_doc_id(f"doc:{d}") for d in docs])
+    return {str(p["doc"]): dict(p["entry"]) for p in found.values() if "doc" in p}
 
 
 def claim(store: QdrantStore, collection: str, sha256s: Sequence[str], me: str,
@@ -124,7 +131,7 @@ def sync(store: QdrantStore, collection: str, local: dict[str, dict[str, Any]],
     entries = published(store, collection)
     new = {doc: e for doc, e in entries.items() if (local.get(doc) or {}).get("sha256") != e["sha256"]}
     if new:
-        wanted = {_doc_id(e["sha256"]) for e in new.values()}
+        wanted = {_doc_id(f"doc:{doc}") for doc in new}
         for payload in store.docs(collection + PLANS, fields=("entry", "reading"), ids=sorted(wanted)):
             write_reading(str(payload["entry"]["sha256"]), dict(payload["reading"]))
     return entries

@@ -90,6 +90,11 @@ class Store(Protocol):
     def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]: ...
 
 
+def _already_exists(exc: Exception) -> bool:
+    """Whether a create failed only because the collection is there (a server answers 409, local mode raises)."""
+    return "already exists" in str(exc).lower() or "409" in str(exc)
+
+
 class QdrantStore:
     """One collection per build configuration: named dense + named sparse (IDF) vectors per chunk."""
 
@@ -137,12 +142,16 @@ class QdrantStore:
 
         if self.has_collection(name):
             return
-        self.client.create_collection(
-            name,
-            vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
-            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
-            shard_number=self._shards, replication_factor=self._replicas,
-        )
+        try:
+            self.client.create_collection(
+                name,
+                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                shard_number=self._shards, replication_factor=self._replicas,
+            )
+        except Exception as exc:  # another worker created it between the check and here
+            if not _already_exists(exc):
+                raise StoreError(f"Cannot create collection {name} at {self.location}: {exc}") from exc
         if self.is_remote:  # local mode ignores payload indexes (and warns)
             for field in INDEXED_FIELDS:
                 self.client.create_payload_index(name, field, models.PayloadSchemaType.KEYWORD)
@@ -253,8 +262,12 @@ class QdrantStore:
     def ensure_docs(self, name: str) -> None:
         """Create a collection of payload-only points if it is missing."""
         if not self.has_collection(name):
-            self.client.create_collection(name, vectors_config={}, shard_number=self._shards,
-                                          replication_factor=self._replicas)
+            try:
+                self.client.create_collection(name, vectors_config={}, shard_number=self._shards,
+                                              replication_factor=self._replicas)
+            except Exception as exc:  # another worker created it between the check and here
+                if not _already_exists(exc):
+                    raise StoreError(f"Cannot create collection {name} at {self.location}: {exc}") from exc
 
     def put_docs(self, name: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Write (id, payload) points, replacing any with the same id."""

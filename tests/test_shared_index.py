@@ -138,3 +138,25 @@ def test_a_rebuild_of_a_shared_index_is_refused_with_the_way_to_start_over(tmp_p
     with pytest.raises(StoreError, match="delete the collections"):
         ingest(a, embedder=fakes.FakeHashEmbedder(), store=store, rebuild=True)
     assert store.count(collection_name(a, build_config(a, fakes.FakeHashEmbedder()))) > 0
+
+
+def test_a_different_file_of_the_same_name_does_not_replace_another_machine_s_plan(
+        tmp_path: Path, store: QdrantStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = machine(tmp_path, "a", ["ward_targets.txt"])
+    ingest(a, embedder=fakes.FakeHashEmbedder(), store=store)
+    b = machine(tmp_path, "b", [])
+    other = (PLANS / "field_blocks.txt").read_bytes()
+    (b.corpus_dir / "ward_targets.txt").write_bytes(other)  # another plan under the same file name
+    monkeypatch.setattr(shared, "host", lambda: "machine-b")
+    report = ingest(b, embedder=fakes.FakeHashEmbedder(), store=store)
+    assert [s.doc for s in report.skipped] == ["ward_targets.txt"] and "rename" in report.skipped[0].reason
+    collection = collection_name(a, build_config(a, fakes.FakeHashEmbedder()))
+    assert shared.published(store, collection)["ward_targets.txt"]["sha256"] == fakes_sha(PLANS / "ward_targets.txt")
+
+
+def test_a_damaged_local_record_does_not_stop_a_shared_ingest(tmp_path: Path, store: QdrantStore) -> None:
+    a = machine(tmp_path, "a", ["ward_targets.txt"])
+    ingest(a, embedder=fakes.FakeHashEmbedder(), store=store)
+    a.build_record.write_text("{not json", encoding="utf-8")  # the local copy only; the store holds the record
+    again = ingest(a, embedder=fakes.FakeHashEmbedder(), store=store)
+    assert again.unchanged == ["ward_targets.txt"] and not again.indexed
