@@ -288,6 +288,19 @@ class EdgeStore:
                     break
         return sorted(chunks, key=lambda c: c.line_start)
 
+    def iter_chunks(self, name: str) -> Iterator[list[Chunk]]:
+        """Every chunk of a collection, a page at a time (any order)."""
+        from qdrant_edge import ScrollRequest
+
+        shard = self._shard(name)
+        offset: Any = None
+        with self._edge_errors(f"read collection {name!r}", self._folder(name)):
+            while True:
+                records, offset = shard.scroll(ScrollRequest(offset=offset, limit=512, with_payload=True))
+                yield [chunk_from_payload(r.payload or {}) for r in records]
+                if offset is None:
+                    return
+
     def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]:
         """One committed plan's chunks with their dense and sparse vectors (to copy them elsewhere)."""
         from qdrant_edge import FieldCondition, Filter, MatchValue, ScrollRequest

@@ -114,12 +114,20 @@ class Lexicon:
         if source in self.sources:
             return 0
         self.sources.add(source)
+        self.count(segmented_texts)
+        return self.embed_new()
+
+    def count(self, segmented_texts: Iterable[str]) -> None:
+        """Count words without marking their plan (the caller marks it: a pass over many plans' chunks at once)."""
         for text in segmented_texts:
             for word in words_of(text):
                 key = fold(word)
                 if key and _vietnamese(word):
                     self.counts[key] += 1
                     self.forms.setdefault(key, Counter())[word] += 1
+
+    def embed_new(self) -> int:
+        """Embed the words now seen often enough and not embedded yet; returns how many."""
         known = set(self.keys)
         new = [k for k, n in self.counts.items() if n >= MIN_COUNT and k not in known]
         if not new or self.embedder is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -87,6 +87,7 @@ class Store(Protocol):
                plan_hashes: Sequence[str], plan_ids: Sequence[str] = (), limit: int = 8,
                prefetch: int = 40, mode: str = "hybrid") -> list[Hit]: ...
     def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]: ...
+    def iter_chunks(self, name: str) -> Iterator[list[Chunk]]: ...
     def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]: ...
 
 
@@ -240,6 +241,15 @@ class QdrantStore:
             if offset is None:
                 break
         return sorted(chunks, key=lambda c: c.line_start)
+
+    def iter_chunks(self, name: str) -> Iterator[list[Chunk]]:
+        """Every chunk of a collection, a page at a time (any order)."""
+        offset = None
+        while True:
+            points, offset = self.client.scroll(name, limit=512, offset=offset, with_payload=True)
+            yield [chunk_from_payload(p.payload or {}) for p in points]
+            if offset is None:
+                return
 
     def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]:
         """One committed plan's chunks with their dense and sparse vectors (to copy them elsewhere)."""
