@@ -132,7 +132,7 @@ def sync(store: QdrantStore, collection: str, local: dict[str, dict[str, Any]],
     new = {doc: e for doc, e in entries.items() if (local.get(doc) or {}).get("sha256") != e["sha256"]}
     if new:
         wanted = {_doc_id(f"doc:{doc}") for doc in new}
-        for payload in store.docs(collection + PLANS, fields=("entry", "reading"), ids=sorted(wanted)):
+        for payload in store.get_docs(collection + PLANS, sorted(wanted), fields=("entry", "reading")).values():
             write_reading(str(payload["entry"]["sha256"]), dict(payload["reading"]))
     return entries
 

@@ -143,16 +143,8 @@ class QdrantStore:
 
         if self.has_collection(name):
             return
-        try:
-            self.client.create_collection(
-                name,
-                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
-                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
-                shard_number=self._shards, replication_factor=self._replicas,
-            )
-        except Exception as exc:  # another worker created it between the check and here
-            if not _already_exists(exc):
-                raise StoreError(f"Cannot create collection {name} at {self.location}: {exc}") from exc
+        self._create(name, vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                     sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)})
         if self.is_remote:  # local mode ignores payload indexes (and warns)
             for field in INDEXED_FIELDS:
                 self.client.create_payload_index(name, field, models.PayloadSchemaType.KEYWORD)
@@ -269,15 +261,20 @@ class QdrantStore:
 
     # ------------------------------------------------------------ documents without vectors (index/shared.py)
 
+    def _create(self, name: str, **config: Any) -> None:
+        """Create a collection with the configured shards and replicas; one a concurrent worker created first
+        (between the caller's check and here) is taken as it is."""
+        try:
+            self.client.create_collection(name, shard_number=self._shards, replication_factor=self._replicas,
+                                          **config)
+        except Exception as exc:
+            if not _already_exists(exc):
+                raise StoreError(f"Cannot create collection {name} at {self.location}: {exc}") from exc
+
     def ensure_docs(self, name: str) -> None:
         """Create a collection of payload-only points if it is missing."""
         if not self.has_collection(name):
-            try:
-                self.client.create_collection(name, vectors_config={}, shard_number=self._shards,
-                                              replication_factor=self._replicas)
-            except Exception as exc:  # another worker created it between the check and here
-                if not _already_exists(exc):
-                    raise StoreError(f"Cannot create collection {name} at {self.location}: {exc}") from exc
+            self._create(name, vectors_config={})
 
     def put_docs(self, name: str, items: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Write (id, payload) points, replacing any with the same id."""
@@ -287,24 +284,23 @@ class QdrantStore:
         for start in range(0, len(points), 64):
             self.client.upsert(name, points[start:start + 64], wait=True)
 
-    def get_docs(self, name: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The payloads of the points with these ids that exist: id -> payload."""
+    def get_docs(self, name: str, ids: Sequence[str], fields: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+        """The payloads (only `fields` when given) of the points with these ids that exist: id -> payload."""
         if not ids or not self.has_collection(name):
             return {}
-        return {str(p.id): dict(p.payload or {}) for p in self.client.retrieve(name, list(ids), with_payload=True)}
+        with_payload: Any = list(fields) if fields else True
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 64):
+            out.update((str(p.id), dict(p.payload or {}))
+                       for p in self.client.retrieve(name, list(ids[start:start + 64]), with_payload=with_payload))
+        return out
 
-    def docs(self, name: str, fields: Sequence[str] = (), ids: Sequence[str] = ()) -> list[dict[str, Any]]:
-        """Payloads of all points (or of `ids`), only `fields` when given."""
+    def docs(self, name: str, fields: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Payloads of all points, only `fields` when given."""
         if not self.has_collection(name):
             return []
         with_payload: Any = list(fields) if fields else True
-        if ids:
-            out: list[dict[str, Any]] = []
-            for start in range(0, len(ids), 64):
-                out += [dict(p.payload or {}) for p in
-                        self.client.retrieve(name, list(ids[start:start + 64]), with_payload=with_payload)]
-            return out
-        out = []
+        out: list[dict[str, Any]] = []
         offset = None
         while True:
             points, offset = self.client.scroll(name, limit=256, offset=offset, with_payload=with_payload)
