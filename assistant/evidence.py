@@ -3,6 +3,7 @@ duration, an amount, a count, a percentage, a body, a code) each sentence gives 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -92,6 +93,13 @@ def weigh_groups(analysis: Analysis, stats: TermStats,
                    for alt, conf in known)
         out.append((known, best * math.sqrt(local)))
     return out
+
+
+def phrase_bonus(analysis: Analysis, padded: str) -> float:
+    """A little (up to 0.1) for the question's words side by side in a text ("tổng kết", not "tổng hợp … kết
+    quả"): it orders texts that cover the same words; `padded` is the folded text with a space each side."""
+    pairs = [f" {a} {b} " for a, b in itertools.pairwise(analysis.terms)]
+    return 0.1 * sum(p in padded for p in pairs) / max(len(pairs), 1)
 
 
 def dense_norm(cos: float) -> float:
@@ -263,7 +271,6 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
         return []
     weights = weigh_groups(analysis, stats, [(words, f" {folded} ") for *_, (_, words, folded) in pool])
     total = sum(w for _, w in weights) or 1.0
-    pairs = [f"{a} {b}" for a, b in zip(analysis.terms, analysis.terms[1:], strict=False)]
     wanted_entities = [e for e in analysis.entities if "/" in e or "-" in e or "%" in e]
     # A year the question names ("targets for 2027") must be where the answer comes from, or its heading.
     years = [e for e in analysis.entities if re.fullmatch(r"20\d\d", e)]
@@ -284,7 +291,7 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
         padded = f" {folded} "
         lex = sum(w if covers(g, words, padded) else (0.5 * w if covers(g, heading, heading_padded) else 0.0)
                   for g, w in weights) / total
-        lex += 0.1 * sum(f" {p} " in padded for p in pairs) / max(len(pairs), 1)
+        lex += phrase_bonus(analysis, padded)
         entity = bool(wanted_entities) and all(e in _entities(sent) for e in wanted_entities)
         if years and not all(y in folded or y in " ".join(chunk.heading_path) for y in years):
             lex *= 0.5

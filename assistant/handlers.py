@@ -3,7 +3,6 @@ the handler finds what its plans say and returns findings, each with the lines t
 
 from __future__ import annotations
 
-import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +18,7 @@ from assistant.evidence import (
     codes_in,
     covers,
     cross_lingual_score,
+    phrase_bonus,
     wanted_kinds,
     weigh_groups,
 )
@@ -280,13 +280,10 @@ def match_tasks(ctx: Context, analysis: Analysis, obligations: Sequence[Obligati
     bags = [_task_bag(o, with_units) for o in obligations]
     weights = weigh_groups(analysis, ctx.stats, bags)
     total = sum(w for _, w in weights) or 1.0
-    # The question's words side by side in the task ("tổng kết", not "tổng hợp … kết quả") count a little more,
-    # as they do for sentences (evidence.score_sentences).
-    pairs = [f" {a} {b} " for a, b in itertools.pairwise(analysis.terms)]
     scored = []
     for o, (ws, padded) in zip(obligations, bags, strict=True):
         coverage = sum(w for g, w in weights if covers(g, ws, padded)) / total
-        scored.append((coverage + 0.1 * sum(p in padded for p in pairs) / max(len(pairs), 1), coverage, o))
+        scored.append((coverage + phrase_bonus(analysis, padded), coverage, o))
     return sorted(scored, key=lambda x: (-x[0], x[2].doc, x[2].lines))
 
 
