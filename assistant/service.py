@@ -133,8 +133,10 @@ class Assistant:
                                "does not have it. Rebuild with: plans ingest --rebuild")
         # An index from before lexicons were kept per build (or with plans another machine indexed) gets its
         # English lexicon counted once, from the stored chunks.
-        catch_up_lexicon(settings, store, record.collection, record.plans, embedder)
-        return cls(settings, record, store, embedder, answerer)
+        lexicon = catch_up_lexicon(settings, store, record.collection, record.plans, embedder)
+        assistant = cls(settings, record, store, embedder, answerer)
+        assistant._lexicon = lexicon  # loaded once: English questions use it as it is
+        return assistant
 
     def close(self) -> None:
         """Release the store."""

@@ -304,12 +304,18 @@ def starts_unit(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _kinds() -> frozenset[str]:
+    """units.txt [kinds], as written (NFC)."""
+    return frozenset(nfc(k) for k in _section("kinds"))
+
+
 def _continues_kinds(before: str, piece: str, sep: str) -> bool:
     """ "Các sở, ban, ngành": after a lower-case kind of body, a comma and another lower-case kind ("ban" is a
     head only as a name, "Ban Quản lý …") go on listing kinds; they start no new unit."""
     if sep.strip() != ",":
         return False
-    kinds = {nfc(k) for k in _section("kinds")}
+    kinds = _kinds()
     last = nfc(before).lower().split()  # "Các Sở, ban, ngành" is written so too
     first = nfc(piece).split()
     return (bool(last) and bool(first) and first[0].islower()

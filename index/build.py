@@ -141,10 +141,15 @@ def reading_path(store_dir: Path, sha256: str, repair: str) -> Path:
 
 
 def _save_reading(path: Path, plan: PlanFile, reading: PlanReading) -> None:
+    _write_reading(path, {"doc": plan.doc, "sha256": plan.sha256, "raw": list(reading.raw),
+                          "lines": list(reading.lines), "score": reading.score,
+                          "uncertain": [list(u) for u in reading.uncertain],
+                          "planted": [list(p) for p in reading.planted]})
+
+
+def _write_reading(path: Path, data: dict[str, Any]) -> None:
+    """Write a reading file atomically (temp file, fsync, rename): a crash leaves the old one or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"doc": plan.doc, "sha256": plan.sha256, "raw": list(reading.raw), "lines": list(reading.lines),
-            "score": reading.score, "uncertain": [list(u) for u in reading.uncertain],
-            "planted": [list(p) for p in reading.planted]}
     tmp = path.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False)
@@ -330,11 +335,7 @@ def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], 
     mine = local.plans if local and local.collection == collection else {}
 
     def write_reading(sha256: str, data: dict[str, Any]) -> None:
-        path = reading_path(settings.store_dir, sha256, config["repair"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        _write_reading(reading_path(settings.store_dir, sha256, config["repair"]), data)
 
     entries = shared.sync(store, collection, mine, write_reading)
     if not entries:
@@ -416,10 +417,10 @@ CATCH_UP_BY_PLAN = 20  # plans a lexicon catch-up reads one by one; more are rea
 
 
 def catch_up_lexicon(settings: Settings, store: Store, collection: str, plans: dict[str, dict[str, Any]],
-                     embedder: Embedder) -> int:
+                     embedder: Embedder) -> Lexicon:
     """Count the words of committed plans the build's lexicon has not counted (plans another machine indexed,
-    or an index from before lexicons were kept per build), reading their chunks from the store; returns how many
-    plans were added."""
+    or an index from before lexicons were kept per build), reading their chunks from the store; returns the
+    lexicon, up to date (a caller that answers keeps it rather than loading it again)."""
     lexicon = Lexicon.load(settings.store_dir, embedder, collection)
     todo = {doc: e["sha256"] for doc, e in plans.items() if e["sha256"] not in lexicon.sources}
     if len(todo) <= CATCH_UP_BY_PLAN:
@@ -435,7 +436,7 @@ def catch_up_lexicon(settings: Settings, store: Store, collection: str, plans: d
         lexicon.embed_new()
     if todo:
         lexicon.save(settings.store_dir, collection)
-    return len(todo)
+    return lexicon
 
 
 def _claim(store: QdrantStore, collection: str, batch: list[tuple[PlanFile, PlanMeta]], report: IngestReport,
