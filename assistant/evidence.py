@@ -108,7 +108,7 @@ def dense_norm(cos: float) -> float:
 
 
 @lru_cache(maxsize=20000)
-def _sentences(chunk: Chunk) -> tuple[tuple[Sentence, frozenset[str], str], ...]:
+def chunk_sentences(chunk: Chunk) -> tuple[tuple[Sentence, frozenset[str], str], ...]:
     """A chunk's sentences with their folded word sets and folded text (cached: chunks are immutable)."""
     raw_lines = chunk.raw_text.split("\n")
     restored = chunk.restored_text.split("\n")
@@ -132,16 +132,20 @@ def reference_span(text: str, start: int) -> bool:
     return bool(_REFERENCE_BEFORE.search(fold(before)))
 
 
-def dates_in(text: str, days: bool = False) -> list[str]:
+def dates_in(text: str, days: bool = False, starts: bool = False) -> list[str]:
     """Deadlines and dates a sentence states, as written (cue words kept), document references left out; with
-    `days`, only those that name a day (the question asks "ngày nào?")."""
+    `days`, only those that name a day (the question asks "ngày nào?"); with `starts`, only those that say when
+    something begins (the question asks "từ khi nào?")."""
     out = []
     for expr, a, b in find_times(text):
         if expr.kind == "none" or reference_span(text, a) or (days and not expr.names_day):
             continue
-        cue = re.search(r"(?:trước|chậm nhất|đến|trong|từ|vào|hoàn thành|before|by)\s+(?:ngày\s+)?$",
-                        text[max(0, a - 20):a], re.IGNORECASE)
-        out.append((text[max(0, a - 20) + cue.start():b] if cue else text[a:b]).strip())
+        cue = re.search(r"(?:trước|chậm nhất|đến|trong|kể từ|bắt đầu từ|bắt đầu|từ|vào|hoàn thành|before|by|from|"
+                        r"since|starting)\s+(?:ngày\s+|tháng\s+|năm\s+)?$", text[max(0, a - 20):a], re.IGNORECASE)
+        quote = (text[max(0, a - 20) + cue.start():b] if cue else text[a:b]).strip()
+        if starts and not replace(expr, text=quote).names_start:
+            continue
+        out.append(quote)
     return out
 
 
@@ -236,7 +240,7 @@ def quantity_for(kind: str, text: str, counted: str = "", lead: str = "") -> Qua
 def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = ()) -> str:
     """The short answer a sentence gives for one wanted kind, or ""."""
     if kind == "date":
-        dates = dates_in(text, days="day" in analysis.wants)
+        dates = dates_in(text, days="day" in analysis.wants, starts="start" in analysis.wants)
         return dates[0] if dates else ""
     if kind == "code":
         codes = codes_in(text)
@@ -266,7 +270,7 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     in the corpus and among these sentences), the dates/codes the question gives, the value it asks for, and the
     chunk's similarity to the question."""
     q = np.asarray(query_vec, dtype=np.float32)
-    pool = [(chunk, locality, vec, s) for chunk, locality, vec in hits for s in _sentences(chunk)]
+    pool = [(chunk, locality, vec, s) for chunk, locality, vec in hits for s in chunk_sentences(chunk)]
     if not pool:
         return []
     weights = weigh_groups(analysis, stats, [(words, f" {folded} ") for *_, (_, words, folded) in pool])

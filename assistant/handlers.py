@@ -15,9 +15,11 @@ from assistant.evidence import (
     RERANK,
     Candidate,
     TermStats,
+    chunk_sentences,
     codes_in,
     covers,
     cross_lingual_score,
+    dates_in,
     phrase_bonus,
     wanted_kinds,
     weigh_groups,
@@ -395,7 +397,13 @@ class WhenHandler(Handler):
     fallback = "text"
 
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
+        if analysis.about_plan:
+            periods = _plan_periods(ctx, analysis)
+            if periods.findings:
+                return periods
         dated = [o for o in _pool(ctx, analysis) if o.deadline is not None and o.deadline.kind != "none"]
+        if "start" in analysis.wants:  # a deadline is where a task ends; "từ khi nào?" asks where it begins
+            dated = [o for o in dated if o.deadline is not None and o.deadline.names_start]
         scored = rank_tasks(ctx, analysis, dated, with_units=True)
         result = Result()
         if not scored or not accepts_task(scored[0][1], scored[0][0], analysis):
@@ -412,6 +420,28 @@ class WhenHandler(Handler):
             result.findings.append(Finding(o.plan_id, _due_text(o.deadline),
                                            obligation_citations(ctx, o, with_lead=False, with_deadline=True)))
         return result
+
+
+def _plan_periods(ctx: Context, analysis: Analysis) -> Result:
+    """For "when" asked of a plan as a whole ("Kế hoạch … được thực hiện từ khi nào?"): per plan, the first
+    sentence that opens with its period field ("Thời gian thực hiện: …") and states the time asked, outside the
+    tasks (a task's field block has a "Thời gian thực hiện" of its own)."""
+    labels = "|".join(re.escape(fold(p)) for p in sorted(cues()["whole_plan"]["period"], key=len, reverse=True))
+    opens = re.compile(rf"^\W*(?:(?:[0-9]+|[ivx]+|[a-z])[.)]?\s+)*(?:{labels})\b")  # "2. Thời gian …", folded
+    result = Result()
+    for meta in _targets(ctx, analysis):
+        tasks = [o.lines for o in ctx.obligations([meta.plan_id])]
+        for chunk in ctx.plan_chunks(meta.plan_id):
+            found = next(((sent, dates) for sent, _, folded in chunk_sentences(chunk) if opens.match(folded)
+                          and not any(a <= sent.line_start <= b for a, b in tasks)
+                          for dates in [dates_in(sent.restored, days="day" in analysis.wants,
+                                                 starts="start" in analysis.wants)] if dates), None)
+            if found is not None:
+                sent, dates = found
+                result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
+                result.findings.append(Finding(meta.plan_id, dates[0], (sentence_citation(sent, chunk, meta),)))
+                break
+    return result
 
 
 @register("duties")
@@ -591,16 +621,24 @@ class ImplementsHandler(Handler):
 
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
         result = Result()
-        codes = {fold(normalise_code(c)) for c in codes_in(analysis.effective)}
-        if not codes and len(analysis.terms) > 3:
+        # The plan's own number names the plan ("Quyết định 12/QĐ-UBND … triển khai những văn bản nào?"), not a
+        # document it carries out.
+        own = {fold(normalise_code(m.number)) for m in _targets(ctx, analysis) if m.number}
+        codes = {fold(normalise_code(c)) for c in codes_in(analysis.effective)} - own
+        # words of the cues that route here ("triển khai", "văn bản nào") only say what is asked
+        asking = {w for kind in ("implement", "code") for p in cues()["wants"][kind] for w in fold(p).split()}
+        if not codes and len([t for t in analysis.terms if t not in asking]) > 3:
             # "… tổ chức cung cấp dịch vụ X theo nghị định nào?" asks about a task's basis, not the plan's own:
             # the sentences answer it (the fallback), not the opening.
             return result
         numbers = {c.split("/")[0] for c in codes}
         metas = _targets(ctx, analysis) or list(ctx.plans.values())
         for meta in metas:
+            # A title that names what the plan carries out ("Kế hoạch triển khai Quyết định số 06/QĐ-TTg …") says it
+            # all; the "Căn cứ …" lines below it are the plan's legal basis.
+            titled = [c for c in meta.implements if fold(c) in fold(f"{meta.title} {meta.attached_title}")]
             wanted = [c for c in meta.implements if fold(normalise_code(c)) in codes
-                      or fold(c).split("/")[0] in numbers] if codes else list(meta.implements)
+                      or fold(c).split("/")[0] in numbers] if codes else (titled or list(meta.implements))
             if not wanted or (codes and not analysis.plan_ids and not wanted):
                 continue
             sents = _header_sentences(ctx, meta)

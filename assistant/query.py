@@ -149,7 +149,22 @@ def find_wants(text: str) -> tuple[str, ...]:
         head = f" {' '.join(folded.split()[:4])} "
         if not own and any(f" {p} " in head for p in shared):
             wants.remove("code")
+    if {"issued", "code", "implement"} <= set(wants) and _asks_what_is_implemented(folded):
+        wants.remove("issued")
     return tuple(wants)
+
+
+def _asks_what_is_implemented(folded: str) -> bool:
+    """Whether a Vietnamese question asks for a document as the object of an implementing verb.
+
+    Vietnamese keeps a question word where its answer would stand: the object of a verb follows the verb. So in
+    "Quyết định … ban hành kế hoạch triển khai những văn bản nào?" the document asked is what is implemented, not
+    the issuing one ("Quyết định nào ban hành kế hoạch …?" puts it before the verb, as the subject).
+    """
+    verbs = [fold(p) for p in cues()["wants"]["implement"]]
+    documents = [fold(p) for p in cues()["wants"]["code"]]
+    return any(re.search(rf"\b{re.escape(v)}\s+(?:(?:nhung|cac|mot)\s+)?{re.escape(d)}\b", folded)
+               for v in verbs for d in documents)
 
 
 def route(wants: Sequence[str], skip: Sequence[str] = ()) -> str:

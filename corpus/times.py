@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from corpus.text import collapse, fold_map, source_span
+from corpus.text import collapse, fold, fold_map, source_span
 
 KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", "none")
 
@@ -136,6 +136,14 @@ class TimeExpr:
             return (self.start.day != 1 or self.end.day != last
                     or bool(re.search(r"\bng[aà]y\b|\d{1,2}\s*/\s*\d{1,2}\s*/", self.text, re.IGNORECASE)))
         return False
+
+    @property
+    def names_start(self) -> bool:
+        """Whether it says when something begins, what "từ khi nào?" / "since when?" wants: a range with its start,
+        or a time written after "từ", "kể từ", "bắt đầu (từ)", "from", "since", "starting"."""
+        if self.kind in ("range", "continuous") and self.start is not None:
+            return True
+        return bool(re.match(r"\W*(?:(?:ke\s+)?tu|bat\s+dau(?:\s+tu)?|from|since|starting)\b", fold(self.text)))
 
     @property
     def label(self) -> str:

@@ -92,6 +92,17 @@ def test_a_value_the_plan_does_not_state_is_not_invented(assistant: Any) -> None
     assert day.abstained, day.answer
     when = assistant.ask("Khi nào phường Hạc Thành phải phủ sóng 100% khu dân cư?")
     assert not when.abstained and "2025" in when.answer.split("—")[0]
+    # A deadline is where a task ends: asked where it begins, the plan's silence is said, not "30/11/2025".
+    begins = assistant.ask("Phòng Văn hóa - Xã hội bắt đầu rà soát vị trí đặt trạm phát sóng từ khi nào?")
+    assert "30/11/2025" not in begins.answer.split("—")[0], begins.answer
+    period = assistant.ask("Bộ phận một cửa của phường Hạc Thành tiếp nhận hồ sơ trực tuyến từ khi nào?")
+    assert period.answer.split("—")[0].strip() == "từ ngày 20/10/2025", period.answer
+    # Asked of the plan as a whole, "when" is the span its "Thời gian thực hiện" field states, not a task's time.
+    span = assistant.ask("Kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình được thực hiện từ khi nào?")
+    assert span.answer.split("—")[0].strip() == "Từ tháng 10/2025", span.answer
+    assert [c.lines for c in span.citations] == [(17, 17)]
+    none = assistant.ask("Kế hoạch hạ tầng viễn thông của phường Hạc Thành được thực hiện từ khi nào?")
+    assert none.abstained, none.answer
 
 
 def test_number_date_and_signer_come_from_the_header(assistant: Any) -> None:
@@ -168,6 +179,18 @@ def test_who_is_in_charge_of_a_whole_plan(assistant: Any) -> None:
     # A question about one task of the plan is not about the plan as a whole.
     task = assistant.ask("Ai chủ trì xây dựng cơ sở dữ liệu về giống cây trồng của tỉnh Hòa Bình?")
     assert task.answer.startswith("Sở Nông nghiệp và Môi trường")
+
+
+def test_which_documents_a_plan_named_by_its_own_number_carries_out(assistant: Any) -> None:
+    # The plan's own number names the plan, not a document it carries out; "triển khai những văn bản nào" asks
+    # what is carried out even when the question also says the decision "ban hành" the plan.
+    ward = assistant.ask("Kế hoạch 58/KH-UBND của phường Hạc Thành thực hiện những văn bản nào?")
+    assert ward.answer.startswith("1565/QĐ-TTg"), ward.answer
+    _verbatim(ward)
+    decision = assistant.ask("Quyết định 715/QĐ-UBND của tỉnh Hòa Bình ban hành kế hoạch triển khai những văn bản "
+                             "nào?")
+    assert "147/QĐ-TTg" in decision.answer.split("—")[0], decision.answer
+    assert decision.citations[0].doc == TOURISM
 
 
 def test_nfc_nfd_and_unaccented_questions_cite_the_same_lines(assistant: Any) -> None:

@@ -75,6 +75,8 @@ def test_an_unknown_place_is_reported_and_levels_are_not_places(metas: list[Plan
 @pytest.mark.parametrize(("question", "intent"), [
     ("Ai ký quyết định du lịch cộng đồng của tỉnh Hòa Bình?", "signer"),
     ("Kế hoạch 58/KH-UBND ban hành ngày nào?", "issuance"),
+    ("Quyết định nào ban hành kế hoạch triển khai Nghị quyết 57?", "issuance"),
+    ("Quyết định 12/QĐ-UBND ban hành kế hoạch thực hiện những văn bản nào?", "implements"),
     ("Ai chủ trì rà soát vị trí đặt trạm phát sóng?", "who"),
     ("Which unit leads the review of antenna sites?", "who"),
     ("Khi nào phải hoàn thành tập huấn kỹ năng số?", "when"),
@@ -127,6 +129,17 @@ def test_a_question_asking_which_day_is_answered_only_by_a_day() -> None:
                  "Định kỳ báo cáo UBND tỉnh.", "Hoàn thành trong tháng 11/2025."):
         assert dates_in(text, days=True) == [], text
         assert dates_in(text) != [], text  # they are times, only not days
+
+
+def test_a_question_asking_since_when_is_answered_only_by_a_start() -> None:
+    assert "start" in find_wants("Đợt thi đua được tính từ thời điểm nào?")
+    assert "start" in find_wants("Since when has the programme run?")
+    assert "start" not in find_wants("Khi nào phải hoàn thành?")
+    assert dates_in("Thời gian thực hiện: Từ tháng 10/2025 đến hết năm 2026.", starts=True) == ["Từ tháng 10/2025"]
+    assert dates_in("Kể từ ngày 01/01/2026, các xã thực hiện.", starts=True) == ["Kể từ ngày 01/01/2026"]
+    for text in ("Báo cáo kết quả trước ngày 15/12/2025.", "Thực hiện thường xuyên.", "Hoàn thành trong Quý IV/2025."):
+        assert dates_in(text, starts=True) == [], text
+        assert dates_in(text) != [], text
 
 
 def test_dates_of_cited_documents_are_not_answers() -> None:
