@@ -442,8 +442,12 @@ _BARE_YEAR = re.compile(r"^\W*(?P<y>(?:19|20)\d\d)\W*$")
 
 
 def parse_cell(text: str) -> TimeExpr | None:
-    """A time column's cell or a time field's value: like parse_time, and a bare year ("2025") is that year."""
+    """A time column's cell or a time field's value: like parse_time, and a bare year ("2025") is that year; in
+    "Thường xuyên, định kỳ hằng quý báo cáo …" the work goes on and what falls due is the schedule named after it."""
     expr = parse_time(text)
+    if expr is not None and expr.kind == "continuous":
+        due = next((e for e, _, _ in find_times(text) if e.kind not in ("continuous", "none")), None)
+        expr = due or expr
     if expr is None:
         m = _BARE_YEAR.match(text)
         if m:
@@ -471,7 +475,13 @@ def is_time_cell(text: str) -> bool:
     words = [w for w in re.findall(r"[a-z0-9]+", rest)
              if w not in {"tu", "den", "truoc", "trong", "va", "het", "nam", "thang", "ngay", "hoan", "thanh",
                           "chiu", "cham", "nhat", "hang", "dinh", "ky", "du", "kien", "sau", "khi", "theo"}]
-    return len(words) <= 3
+    if len(words) <= 3:
+        return True
+    # A cell that opens with a time set off by punctuation ("Thường xuyên, định kỳ hằng quý báo cáo về Sở Tài
+    # chính") is a time column's cell with a note; a task cell opens with its verb ("Thường xuyên tuyên truyền …").
+    first = min(hits, key=lambda h: h.start)
+    return (not re.search(r"[a-z0-9]", folded[:first.start]) and bool(re.match(r"\s*[,;]", folded[first.end:]))
+            and len(folded.split()) <= 20)
 
 
 def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:

@@ -70,6 +70,13 @@ def test_no_year_is_ever_assumed() -> None:
 def test_cells_and_bare_years() -> None:
     assert is_time_cell("Quý IV/2026") and is_time_cell("2025") and is_time_cell("Năm 2025 - 2026")
     assert not is_time_cell("Xây dựng bản đồ số các điểm du lịch năm 2025 cho toàn tỉnh và các xã")
+    # A time column's cell may carry a note after its time; a task cell opening with an adverb of time may not.
+    noted = "Thường xuyên, định kỳ hằng quý báo cáo về Sở Tài chính"
+    assert is_time_cell(noted) and not is_time_cell("Thường xuyên tuyên truyền chuyển đổi số cho người dân trên địa bàn")
+    due = parse_cell(noted)  # the work goes on; what falls due is the quarterly report
+    assert due is not None and due.kind == "recurring" and due.recurrence == "quarterly"
+    ongoing = parse_cell("Thường xuyên")
+    assert ongoing is not None and ongoing.kind == "continuous"
     year = parse_cell("2027")
     assert year is not None and (year.kind, year.start, year.end) == ("year", date(2027, 1, 1), date(2027, 12, 31))
     assert parse_time("2027") is None  # a bare number in running text is not a year
