@@ -153,6 +153,10 @@ class Lexicon:
         np.save(tmp_vec, (self.vectors if self.vectors is not None else np.zeros((0, 1))).astype(np.float16))
         os.replace(tmp_vec, vec_path)
         os.replace(tmp_meta, meta_path)
+        # A store folder holds one build: lexicons of earlier builds or formats are never read again.
+        for old in store_dir.glob("lexicon-*"):
+            if old not in (meta_path, vec_path) and old.suffix in (".json", ".npy"):
+                old.unlink(missing_ok=True)
 
     def translate_each(self, words: Sequence[str]) -> list[list[tuple[str, float]]]:
         """For each English word or phrase, up to 3 folded Vietnamese words of the index within a small margin

@@ -72,9 +72,13 @@ def test_the_english_lexicon_does_not_depend_on_how_often_the_index_was_built(
 
     built = lexicon()
     assert built.keys and len(built.sources) == 5
+    stale = [tmp_settings.store_dir / f"lexicon-an_older_build.{ext}" for ext in ("json", "npy")]
+    for path in stale:
+        path.write_bytes(b"{}")
     ingest(tmp_settings, rebuild=True)  # every plan read and embedded again: its words are not counted twice
     again = lexicon()
     assert again.counts == built.counts and again.keys == built.keys
+    assert not any(path.exists() for path in stale)  # a store keeps its own build's lexicon only
     # A lexicon lost (or an index from before lexicons were kept per build) is counted again when the index opens.
     import index.build
 
