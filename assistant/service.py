@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -21,6 +22,7 @@ from assistant.query import Analysis, QuestionError, analyse
 from assistant.resolve import resolve
 from assistant.settings import Settings, load_settings
 from assistant.types import Answer, Citation
+from corpus.errors import PlansError
 from corpus.obligations import Obligation, extract_obligations
 from corpus.obligations.saved import load, save, saved_path
 from corpus.records import Chunk, PlanMeta
@@ -43,7 +45,10 @@ from index.lexicon import Lexicon
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
 from index.store import Store
 
+log = logging.getLogger(__name__)
 WIDE_K = 100  # chunks a "which plans …?" question reads to count the plans that speak of it
+# A shared index (QDRANT_URL): how often a running assistant looks for plans other machines committed since.
+SHARED_REFRESH_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class Assistant:
         self._k = settings.top_k
         self._first_stage: list[tuple[str, int, int]] = []
         self._retrieved: dict[tuple[Analysis, tuple[str, ...], bool], list[Candidate]] = {}
+        self._synced = time.monotonic()
         self._load(record)
 
     def _load(self, record: BuildRecord) -> None:
@@ -95,6 +101,28 @@ class Assistant:
             if record is not None:
                 self._load(record)
         return report
+
+    def refresh(self) -> bool:
+        """A shared index: take in the plans other machines committed (or removed) since this one was opened or
+        last refreshed; True when the served index changed. A server that fails now is told as a StoreError and the
+        index served stays as it was."""
+        if not is_shared(self.settings, self.store):
+            return False
+        with self._lock, self._obligations_lock:
+            self._synced = time.monotonic()
+            config = build_config(self.settings, self.embedder)
+            with server_errors(self.settings):
+                sync_shared(self.settings, as_shared(self.store), config, collection_name(self.settings, config),
+                            self.embedder)
+                record = load_record(self.settings.build_record)
+                if record is None or {d: e["sha256"] for d, e in record.plans.items()} == {
+                        d: e["sha256"] for d, e in self.record.plans.items()}:
+                    return False
+                lexicon = catch_up_lexicon(self.settings, self.store, record.collection, record.plans,
+                                           self.embedder)
+            self._load(record)
+            self._lexicon = lexicon
+            return True
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None,
@@ -172,6 +200,11 @@ class Assistant:
             mode: str = "hybrid") -> Answer:
         """Answer one question; `history` holds earlier questions of the conversation (for follow-ups)."""
         started = time.perf_counter()
+        if time.monotonic() - self._synced >= SHARED_REFRESH_S and is_shared(self.settings, self.store):
+            try:
+                self.refresh()
+            except PlansError as exc:  # answer from the index as last seen; the next question tries again
+                log.warning("%s", exc)
         metas = list(self.plans.values())
         analysis = analyse(question, metas, history, translate=self.translate)
         if plan:

@@ -160,3 +160,35 @@ def test_a_damaged_local_record_does_not_stop_a_shared_ingest(tmp_path: Path, st
     a.build_record.write_text("{not json", encoding="utf-8")  # the local copy only; the store holds the record
     again = ingest(a, embedder=fakes.FakeHashEmbedder(), store=store)
     assert again.unchanged == ["ward_targets.txt"] and not again.indexed
+
+
+def test_a_running_assistant_takes_in_plans_other_machines_commit(tmp_path: Path, store: QdrantStore,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.service
+    from index.store import StoreError
+
+    a = machine(tmp_path, "a", ["ward_targets.txt"])
+    ingest(a, embedder=fakes.FakeHashEmbedder(), store=store)
+    c = machine(tmp_path, "c", [])
+    serving = Assistant.open(c, embedder=fakes.FakeHashEmbedder(), store=store)  # e.g. `plans serve`
+    assert {m.doc for m in serving.plan_list()} == {"ward_targets.txt"}
+    assert not serving.refresh()  # nothing new committed
+    b = machine(tmp_path, "b", ["field_blocks.txt"])
+    ingest(b, embedder=fakes.FakeHashEmbedder(), store=store)
+    # Within the refresh interval the assistant serves the index as it opened it; after it, the new plan too.
+    assert {m.doc for m in serving.plan_list()} == {"ward_targets.txt"}
+    monkeypatch.setattr(assistant.service, "SHARED_REFRESH_S", 0.0)
+    answer = serving.ask("Theo kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình, ai chủ trì xây dựng cơ sở dữ "
+                         "liệu giống cây trồng?")
+    assert {m.doc for m in serving.plan_list()} == {"ward_targets.txt", "field_blocks.txt"}
+    assert answer.citations and answer.citations[0].doc == "field_blocks.txt"
+
+    # A server that fails at a refresh: the question is still answered, from the index as last seen.
+    def down(*_: object, **__: object) -> None:
+        raise StoreError("The Qdrant server failed")
+
+    monkeypatch.setattr(assistant.service, "sync_shared", down)
+    still = serving.ask("Phường Hạc Thành có bao nhiêu trạm phát sóng 5G?")
+    assert "188" in still.answer
+    with pytest.raises(StoreError):
+        serving.refresh()
