@@ -80,6 +80,7 @@ class Assistant:
 
     def _load(self, record: BuildRecord) -> None:
         """Serve a committed record: its plans, term statistics, and fresh caches."""
+        self.generation = getattr(self, "generation", 0) + 1  # views of the plans (the UI's) compare it
         self.record = record
         self.plans: dict[str, PlanMeta] = {p["plan_id"]: _meta(p["meta"]) for p in record.plans.values()}
         self._docs = {p["plan_id"]: doc for doc, p in record.plans.items()}

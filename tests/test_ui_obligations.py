@@ -315,3 +315,31 @@ def test_the_plans_tab_picker_searches_files_and_keeps_the_one_shown() -> None:
     assert len(chat.doc_choices("vi")) == MAX_CHOICES
     assert [d for _, d in chat.doc_choices("vi", "tan lap 250")] == ["p250.txt"]
     assert [d for _, d in chat.doc_choices("en", "tan lap 250", keep="p7.txt")] == ["p7.txt", "p250.txt"]
+
+
+def test_the_chat_takes_in_plans_the_assistant_took_in() -> None:
+    from corpus.records import PlanMeta
+    from ui.handlers import ChatUI
+
+    class Growing(FakeAssistant):
+        """A shared index's assistant: after a refresh it serves one more plan (a new generation)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.extra: list[PlanMeta] = []
+
+        def plan_summaries(self) -> list[tuple[PlanMeta, bool]]:
+            return [*super().plan_summaries(), *((m, False) for m in self.extra)]
+
+    from assistant.settings import load_settings
+
+    fake = Growing()
+    chat = ChatUI(fake, load_settings(feedback_file=Path(tempfile.mkdtemp()) / "feedback.jsonl"))  # type: ignore[arg-type]
+    assert set(chat.plans) == {"fake"}
+    fake.extra.append(PlanMeta(doc="new.txt", plan_id="new", locality="Tân Lập", level="xã", number="7/KH-UBND"))
+    list(chat.ask("Câu hỏi thử", None, "vi", []))
+    assert set(chat.plans) == {"fake"}  # the same generation: nothing to take in
+    fake.generation += 1
+    list(chat.ask("Câu hỏi khác", None, "vi", []))
+    assert set(chat.plans) == {"fake", "new"}
+    assert any(value == "new" for _, value in chat.plan_choices("vi"))

@@ -38,6 +38,7 @@ class FakeAssistant:
     def __init__(self, repaired: bool = False) -> None:
         self.repaired = repaired
         self.calls: list[tuple[str, str | None, tuple[str, ...]]] = []
+        self.generation = 1  # bumped when the served plans change (Assistant.refresh)
 
     def plan_list(self) -> list[PlanMeta]:
         """One plan."""

@@ -99,12 +99,14 @@ class ChatUI:
         self._exports = Exports("plans-found-", KEEP_EXPORTS)
         self.plans: dict[str, PlanMeta] = {}
         self.texts = PlanTexts(assistant.plan_text)
+        self.generation = 0  # the assistant's generation these plans were taken from
         self.refresh()
 
     def refresh(self) -> None:
         """Take the assistant's plans again (after plans were added); the dicts are updated in place, so the
         tabs that share them see the new plans too."""
         summaries = self.assistant.plan_summaries()
+        self.generation = self.assistant.generation
         self.plans.clear()
         self.plans.update({m.plan_id: m for m, _ in summaries})
         self.texts.reset(summaries)
@@ -119,6 +121,8 @@ class ChatUI:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         answer = self.assistant.ask(question, plan=plan_id or None, history=earlier)
+        if self.assistant.generation != self.generation:
+            self.refresh()  # the assistant took in plans other machines committed (a shared index)
         with self._active_lock:
             self._cache[key] = answer
             while len(self._cache) > CACHE_SIZE:
