@@ -114,7 +114,7 @@ class Assistant:
             config = build_config(self.settings, self.embedder)
             with server_errors(self.settings):
                 sync_shared(self.settings, as_shared(self.store), config, collection_name(self.settings, config),
-                            self.embedder)
+                            self.embedder, lexicon=False)
                 record = load_record(self.settings.build_record)
                 if record is None or {d: e["sha256"] for d, e in record.plans.items()} == {
                         d: e["sha256"] for d, e in self.record.plans.items()}:
@@ -138,7 +138,8 @@ class Assistant:
             store = store or open_store(settings)
             try:
                 with server_errors(settings):
-                    sync_shared(settings, as_shared(store), config, collection_name(settings, config), embedder)
+                    sync_shared(settings, as_shared(store), config, collection_name(settings, config), embedder,
+                                lexicon=False)
             except BaseException:
                 store.close()
                 raise

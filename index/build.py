@@ -323,9 +323,10 @@ def as_shared(store: Store) -> QdrantStore:
 
 
 def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], collection: str,
-                embedder: Embedder) -> BuildRecord | None:
-    """The record of a shared index, with this machine's copies (readings, lexicon words, build.json) brought up
-    to date; None when nothing is committed yet."""
+                embedder: Embedder, lexicon: bool = True) -> BuildRecord | None:
+    """The record of a shared index, with this machine's copies (readings, lexicon words unless `lexicon` is
+    False: a caller that answers catches the lexicon up itself and keeps it, build.json) brought up to date; None
+    when nothing is committed yet."""
     from index import shared
 
     try:
@@ -340,7 +341,8 @@ def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], 
     entries = shared.sync(store, collection, mine, write_reading)
     if not entries:
         return None
-    catch_up_lexicon(settings, store, collection, entries, embedder)
+    if lexicon:
+        catch_up_lexicon(settings, store, collection, entries, embedder)
     record = BuildRecord(config=config, collection=collection, plans=entries, avgdl=shared.avgdl(store, collection) or 1.0,
                          built_at=time.strftime("%Y-%m-%dT%H:%M:%S"), location=store.location)
     save_record(settings.build_record, record)
