@@ -244,6 +244,8 @@ def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = 
         return dates[0] if dates else ""
     if kind == "code":
         codes = codes_in(text)
+        if "many" in analysis.wants:  # "những quyết định nào?": every document the sentence names
+            return "; ".join(dict.fromkeys(codes))
         return codes[0] if codes else ""
     if kind == "agency":
         units = units_in(text, heading)

@@ -21,6 +21,7 @@ from assistant.evidence import (
     cross_lingual_score,
     dates_in,
     phrase_bonus,
+    value_of,
     wanted_kinds,
     weigh_groups,
 )
@@ -200,16 +201,37 @@ def _best_by_plan(analysis: Analysis, cands: Sequence[Candidate]) -> list[list[C
         group = [cand]
         # A second kind asked for ("trong bao lâu và qua cơ quan nào") may sit in a neighbouring sentence.
         for kind in kinds[1:]:
-            from assistant.evidence import value_of
-
             if value_of(kind, cand.sentence.restored, analysis):
                 continue
             other = next((c for c in cands if c.chunk is cand.chunk and c is not cand
                           and value_of(kind, c.sentence.restored, analysis)), None)
             if other is not None:
                 group.append(other)
+        if "many" in analysis.wants and kinds and cand.value:
+            group += _enumeration(cand, kinds[0], analysis)
         groups.append(group)
     return groups
+
+
+MAX_ITEMS = 12  # items of one enumeration given as a plural question's answer
+
+
+def _enumeration(cand: Candidate, kind: str, analysis: Analysis) -> list[Candidate]:
+    """The items after an answer that ends with ";" (how Vietnamese administrative text separates the items of an
+    enumeration), while each gives a value of the kind asked: a plural question wants every one."""
+    sents = [s for s, _, _ in chunk_sentences(cand.chunk)]
+    at = next((i for i, s in enumerate(sents) if s == cand.sentence), None)
+    out: list[Candidate] = []
+    if at is None:
+        return out
+    prev = cand.sentence
+    for sent in sents[at + 1:at + 1 + MAX_ITEMS]:
+        value = value_of(kind, sent.restored, analysis) if prev.restored.rstrip().endswith(";") else ""
+        if not value:
+            break
+        out.append(replace(cand, sentence=sent, value=value))
+        prev = sent
+    return out
 
 
 @register("text")

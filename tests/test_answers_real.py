@@ -191,6 +191,11 @@ def test_which_documents_a_plan_named_by_its_own_number_carries_out(assistant: A
                              "nào?")
     assert "147/QĐ-TTg" in decision.answer.split("—")[0], decision.answer
     assert decision.citations[0].doc == TOURISM
+    # "những quyết định nào" asks for every item of the enumeration ("…; Quyết định số 412/QĐ-UBND …"), not the first.
+    replaced = assistant.ask("Quyết định 715/QĐ-UBND của tỉnh Hòa Bình thay thế những quyết định nào?")
+    short = replaced.answer.split("—")[0]
+    assert "301/QĐ-UBND" in short and "412/QĐ-UBND" in short, replaced.answer
+    _verbatim(replaced)
 
 
 def test_nfc_nfd_and_unaccented_questions_cite_the_same_lines(assistant: Any) -> None:
