@@ -111,6 +111,9 @@ def test_number_date_and_signer_come_from_the_header(assistant: Any) -> None:
     assert issued.citations[0].doc == TOURISM and issued.citations[0].lines[0] <= 15
     signed = assistant.ask("Ai ký kế hoạch hạ tầng viễn thông của phường Hạc Thành?")
     assert signed.answer.startswith("Lê Thị Hoa") and signed.citations[0].lines[0] > 40
+    both = assistant.ask("The Hac Thanh ward telecom plan: what is its number and signing date?")
+    short = both.answer.split("—")[0]
+    assert "58/KH-UBND" in short and "14/10/2025" in short, both.answer
 
 
 def test_unknown_place_is_told_with_the_places_the_corpus_has(assistant: Any) -> None:
@@ -171,11 +174,15 @@ def test_who_is_in_charge_of_a_whole_plan(assistant: Any) -> None:
     # Asked about the plan as a whole, the answer is the unit the plan puts in charge of carrying it out,
     # not the unit of whichever task shares the most words ("các sở, ban, ngành … triển khai thực hiện").
     for question in ("Cơ quan nào chủ trì thực hiện kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình?",
-                     "Which agency leads the implementation of plan 12/KH-UBND of Hoa Binh province?"):
+                     "Which agency leads the implementation of plan 12/KH-UBND of Hoa Binh province?",
+                     "Which unit takes the lead in implementing plan 12/KH-UBND of Hoa Binh province?"):
         answer = assistant.ask(question)
         assert not answer.abstained and answer.answer.startswith("Sở Khoa học và Công nghệ"), question
         assert answer.citations[0].doc == FARMING
         _verbatim(answer)
+    takes = analyse("Which unit takes the lead in implementing plan 12/KH-UBND of Hoa Binh province?",
+                    list(assistant.plans.values()), translate=assistant.translate)
+    assert takes.about_plan  # "takes the lead" is how English says "chủ trì"
     # A question about one task of the plan is not about the plan as a whole.
     task = assistant.ask("Ai chủ trì xây dựng cơ sở dữ liệu về giống cây trồng của tỉnh Hòa Bình?")
     assert task.answer.startswith("Sở Nông nghiệp và Môi trường")

@@ -75,6 +75,7 @@ def test_an_unknown_place_is_reported_and_levels_are_not_places(metas: list[Plan
 @pytest.mark.parametrize(("question", "intent"), [
     ("Ai ký quyết định du lịch cộng đồng của tỉnh Hòa Bình?", "signer"),
     ("Kế hoạch 58/KH-UBND ban hành ngày nào?", "issuance"),
+    ("The Hac Thanh ward plan: what is its number and signing date?", "issuance"),
     ("Quyết định nào ban hành kế hoạch triển khai Nghị quyết 57?", "issuance"),
     ("Quyết định 12/QĐ-UBND ban hành kế hoạch thực hiện những văn bản nào?", "implements"),
     ("Ai chủ trì rà soát vị trí đặt trạm phát sóng?", "who"),
