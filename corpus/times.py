@@ -21,7 +21,7 @@ KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", 
 # Folded (unaccented, lowercase) spellings with the OCR variants seen in scans:
 # "ngdy" ngày, "thing"/"thdang" tháng, "nim"/"ndm" năm, "trude"/"truee" trước.
 _NGAY = r"ng[a-z]{0,2}y"
-_THANG = r"th[a-z]{0,3}g"
+_THANG = r"th(?!(?:uo|o|u)ng\b)[a-z]{0,3}g"  # OCR spells "tháng" "thdang", "thing"…; never "thương", "thông"
 _NAM = r"n[a-z]{0,2}m"
 _TRUOC = r"tru[a-z]{0,3}"
 _YEAR = r"(?P<y>\d{4})(?!\d)"

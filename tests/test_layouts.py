@@ -212,6 +212,21 @@ def test_the_unit_a_first_bullet_names_is_the_unsaid_subject_of_the_next() -> No
     assert summary.deadline is not None and summary.deadline.end == date(2025, 12, 5)
 
 
+def test_a_label_before_a_colon_is_not_the_subject_and_a_bank_is_not_monthly() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Chi trả trợ cấp", "",
+             "I. MỤC ĐÍCH", "", "Nâng cao hiệu quả.", "", "II. NỘI DUNG THỰC HIỆN", "",
+             "a) Ủy ban nhân dân xã, phường tuyên truyền, vận động người hưởng trợ cấp mở tài khoản.", "",
+             "b) Mở tài khoản và phát hành thẻ: Ủy ban nhân dân xã, phường phối hợp với các ngân hàng thương mại mở "
+             "tài khoản cho đối tượng.", ""]
+    obls = {o.lines: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    # "b) <what is done>: <who does it> …": the unit after the label leads; "ngân hàng thương mại" is no
+    # "hằng tháng" (a lenient reading of OCR'd "tháng" must not take "thương").
+    assert obls[(16, 16)].lead == ("Ủy ban nhân dân xã, phường",) and obls[(16, 16)].deadline is None
+    assert parse_time("các ngân hàng thông tin, ngân hàng thương mại") is None
+    monthly = parse_time("báo cáo hằng tháng")
+    assert monthly is not None and monthly.recurrence == "monthly"
+
+
 def test_unit_lists_split_where_a_new_name_begins() -> None:
     assert split_units("Các sở, ngành, UBND xã, phường, đặc khu") == ["Các sở, ngành", "UBND xã, phường, đặc khu"]
     assert split_units("Sở Văn hóa, Thể thao và Du lịch; Sở Nội vụ") == ["Sở Văn hóa, Thể thao và Du lịch",

@@ -132,6 +132,7 @@ _PART_LABEL = re.compile(r"[-+•*]?\s*(?:" + "|".join(re.escape(w) for w in wor
 _ATTACH_DEADLINE = ("thoi gian hoan thanh", "thot gian hoan thanh", "thoi han")
 _ATTACH_SUPPORT = ("khuyen khich huy dong",)
 _SKIP_OPENINGS = ("tren day", "kinh phi thuc hien ke hoach", "noi nhan")
+MAX_LABEL_WORDS = 12  # a label before ":" that names an activity ("Thực hiện mở tài khoản và phát hành thẻ:")
 
 
 def _starts(words: Sequence[Word], phrases: Sequence[str]) -> bool:
@@ -261,6 +262,14 @@ class _Reader:
         subject = subject_at(words, tokens, 0)
         if subject:
             return subject[0], ()
+        # "b) Thực hiện mở tài khoản: Ủy ban nhân dân xã phối hợp với …": a short label, then the clause that says
+        # who does it.
+        label = next((i for i in range(1, min(len(words), MAX_LABEL_WORDS + 1))
+                      if tokens[words[i - 1].last].endswith(":")), None)
+        if label is not None:
+            subject = subject_at(words, tokens, label)
+            if subject:
+                return subject[0], ()
         if phrase_at(words, 0, "trong qua trinh"):
             for i in range(1, len(words)):
                 if tokens[words[i - 1].last].endswith(","):
