@@ -187,11 +187,15 @@ def stop_at(words: Sequence[Word], tokens: Sequence[str], j: int) -> bool:
 
 
 def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: int = 16,
-               semicolon: bool = False) -> int:
-    """Index after a noun phrase starting at word i: before the next verb, clause end or length limit."""
+               semicolon: bool = False, whole_head: bool = False) -> int:
+    """Index after a noun phrase starting at word i: before the next verb, clause end or length limit. With
+    `whole_head`, the words of a head that opens it are its own, even those that are verbs elsewhere ("Ban Quản lý
+    các Khu …", "Ban Chỉ đạo …")."""
+    folded = tuple(w.text for w in words[i:i + 4])
+    head = max((len(h) for h in _head_words() if folded[:len(h)] == h), default=1) if whole_head else 1
     j = i
     while j < len(words) and j - i < max_words:
-        if j > i and stop_at(words, tokens, j):
+        if j >= i + head and stop_at(words, tokens, j):
             break
         j += 1
         last_of_token = j >= len(words) or words[j].first > words[j - 1].last
@@ -267,7 +271,7 @@ def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tu
         return None
     if i >= len(words) or not starts_unit(" ".join(tokens[words[i].first:words[min(i + 4, len(words)) - 1].last + 1])):
         return None
-    end = phrase_end(words, tokens, i, max_words=12)
+    end = phrase_end(words, tokens, i, max_words=12, whole_head=True)
     if end >= len(words) or end - i < 2 or not any(phrase_at(words, end, cue) for cue in SUBJECT_CUES):
         return None
     return (span_text(tokens, words, i, end),), end

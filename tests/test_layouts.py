@@ -227,6 +227,21 @@ def test_a_label_before_a_colon_is_not_the_subject_and_a_bank_is_not_monthly() -
     assert monthly is not None and monthly.recurrence == "monthly"
 
 
+def test_a_head_that_holds_a_verb_is_part_of_the_name() -> None:
+    from corpus.units import subject_at, words_of
+
+    def subject(text: str) -> tuple[str, ...] | None:
+        tokens = text.split()
+        found = subject_at(words_of(tokens), tokens, 0)
+        return found[0] if found else None
+
+    # "quản lý", "chỉ đạo" are verbs after a name, but inside "Ban Quản lý …", "Ban Chỉ đạo …" they name it.
+    assert subject("Ban Quản lý các Khu công nghiệp tỉnh chủ trì tổ chức tập huấn") == (
+        "Ban Quản lý các Khu công nghiệp tỉnh",)
+    assert subject("Ban Chỉ đạo 389 tỉnh chủ trì kiểm tra") == ("Ban Chỉ đạo 389 tỉnh",)
+    assert subject("Ban hành kế hoạch kiểm tra") is None
+
+
 def test_unit_lists_split_where_a_new_name_begins() -> None:
     assert split_units("Các sở, ngành, UBND xã, phường, đặc khu") == ["Các sở, ngành", "UBND xã, phường, đặc khu"]
     assert split_units("Sở Văn hóa, Thể thao và Du lịch; Sở Nội vụ") == ["Sở Văn hóa, Thể thao và Du lịch",
