@@ -151,6 +151,18 @@ def test_obligations_from_table_rows_field_blocks_and_unit_sections() -> None:
     assert not any(o.lines[0] in (23, 26, 28, 32, 34, 38, 40, 42) for o in obls)
 
 
+def test_a_cell_that_lists_bodies_line_by_line_keeps_them_apart() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Dữ liệu quy hoạch", "",
+             "I. NHIỆM VỤ", "", "TT", "", "Nội dung", "", "Cơ quan chủ trì", "", "Cơ quan phối hợp", "",
+             "Thời gian hoàn thành", "", "1", "", "Bố trí nhân lực vận hành hệ thống thông tin.", "",
+             "Các sở, ngành, UBND xã, phường, đặc khu", "Sở Tài chính", "", "Sở Nội vụ", "", "Năm 2026", "",
+             "2", "", "Đồng bộ dữ liệu về Trung tâm dữ liệu quốc gia.", "", "Văn phòng", "UBND tỉnh", "",
+             "Sở Tài chính", "", "Quý IV/2026", ""]
+    rows = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert rows[20].lead == ("Các sở, ngành", "UBND xã, phường, đặc khu", "Sở Tài chính")
+    assert rows[31].lead == ("Văn phòng UBND tỉnh",)  # a name wrapped after its head is one name
+
+
 def test_bullets_that_only_name_a_programme_part_belong_to_the_item_above() -> None:
     lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 7/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống ma túy năm 2026",
              "", "III. TỔ CHỨC THỰC HIỆN", "", "1. Công an tỉnh", "",

@@ -132,6 +132,7 @@ _PART_LABEL = re.compile(r"[-+•*]?\s*(?:" + "|".join(re.escape(w) for w in wor
 _ATTACH_DEADLINE = ("thoi gian hoan thanh", "thot gian hoan thanh", "thoi han")
 _ATTACH_SUPPORT = ("khuyen khich huy dong",)
 _SKIP_OPENINGS = ("tren day", "kinh phi thuc hien ke hoach", "noi nhan")
+_LIST_WORDS = frozenset({"va", "voi", "cac", "cua", "hoac", "nhung", "thuoc"})  # words a name list goes on after
 MAX_LABEL_WORDS = 12  # a label before ":" that names an activity ("Thực hiện mở tài khoản và phát hành thẻ:")
 
 
@@ -471,10 +472,27 @@ class _Reader:
     def names(self, value: _Text) -> list[str]:
         """Units listed in a cell or field value ("Sở Tài chính; UBND các xã, phường")."""
         for reading in value.readings():
-            found = split_units(reading.text)
+            found = split_units(self._name_lines(reading))
             if found:
                 return found
         return []
+
+    def _name_lines(self, value: _Text) -> str:
+        """A cell's text with its names kept apart: a cell that lists bodies line by line ("Các sở, ngành, UBND xã,
+        phường, đặc khu" / "Sở Tài chính") starts a new name at a line that opens with a unit's head, after a line
+        that is a name of its own (several words, not ending in a list word)."""
+        parts: list[str] = []
+        line_start = 0
+        for k, token in enumerate(value.tokens):
+            if k and self.toks[value.first + k].line != self.toks[value.first + k - 1].line:
+                previous = value.tokens[line_start:k]
+                if (len(previous) >= 3 and not previous[-1].endswith((",", ";"))
+                        and fold(previous[-1]) not in _LIST_WORDS and starts_unit(" ".join(value.tokens[k:k + 4]))
+                        and token[:1].isupper()):
+                    parts[-1] += ";"
+                line_start = k
+            parts.append(token)
+        return " ".join(parts)
 
     def cell_deadline(self, value: _Text) -> list[_Dl]:
         """The deadline a time cell or field states, or a "none" deadline quoting it."""
