@@ -163,6 +163,16 @@ def test_a_cell_that_lists_bodies_line_by_line_keeps_them_apart() -> None:
     assert rows[31].lead == ("Văn phòng UBND tỉnh",)  # a name wrapped after its head is one name
 
 
+def test_the_implementing_units_of_the_recipients_list_are_not_a_department() -> None:
+    from corpus.obligations.extract import _org_default
+
+    closing = ["Nơi nhận:", "- Như Điều 3;", "- Bộ Nông nghiệp và Môi trường;", "- Cục Quản lý đê điều và PCTT;",
+               "- Các sở, ban, ngành, đơn vị Thành phố;", "- UBND các phường, xã, đặc khu;", "- Lưu: VT."]
+    # "Cục …" is one letter from "Các …" (which the OCR-tolerant match allows): it is one recipient, not the
+    # plan's implementing units.
+    assert _org_default(closing, closing, "thành phố").startswith("Các sở, ban, ngành")
+
+
 def test_bullets_that_only_name_a_programme_part_belong_to_the_item_above() -> None:
     lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 7/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống ma túy năm 2026",
              "", "III. TỔ CHỨC THỰC HIỆN", "", "1. Công an tỉnh", "",

@@ -604,6 +604,11 @@ def _level(locality: str) -> str:
     return ""
 
 
+def _cac(word: str) -> bool:
+    """ "Các" as OCR may spell it, but not "Cục" (a department's head word, one letter away)."""
+    return token_match("cac", word) and word != "cuc"
+
+
 def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level: str) -> str:
     """The implementing units named in "Nơi nhận" ("Các phòng, đơn vị … thuộc phường"), else the issuer."""
     start = next((i for i, line in enumerate(raw_lines) if is_closing(line)), None)
@@ -619,10 +624,10 @@ def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level:
             for entry in entries:
                 words = words_of(entry.split())
                 known = match_unit(words, 0)
-                if known and known[1] >= len(words) - 1 and token_match("cac", words[0].text):
+                if known and known[1] >= len(words) - 1 and _cac(words[0].text):
                     return known[0]
             words = words_of(entries[0].split())
-            if len(words) >= 2 and token_match("cac", words[0].text) and not phrase_at(words, 1, "pct"):
+            if len(words) >= 2 and _cac(words[0].text) and not phrase_at(words, 1, "pct"):
                 return clean_label(entries[0])
     return f"UBND {level}".strip()
 
