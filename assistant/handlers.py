@@ -447,7 +447,7 @@ class WhenHandler(Handler):
 def _plan_periods(ctx: Context, analysis: Analysis) -> Result:
     """For "when" asked of a plan as a whole ("Kế hoạch … được thực hiện từ khi nào?"): per plan, the first
     sentence that opens with its period field ("Thời gian thực hiện: …") and states the time asked, outside the
-    tasks (a task's field block has a "Thời gian thực hiện" of its own)."""
+    tasks (a task's field block has a "Thời gian thực hiện" of its own); else the span its title states."""
     labels = "|".join(re.escape(fold(p)) for p in sorted(cues()["whole_plan"]["period"], key=len, reverse=True))
     opens = re.compile(rf"^\W*(?:(?:[0-9]+|[ivx]+|[a-z])[.)]?\s+)*(?:{labels})\b")  # "2. Thời gian …", folded
     result = Result()
@@ -463,6 +463,17 @@ def _plan_periods(ctx: Context, analysis: Analysis) -> Result:
                 result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
                 result.findings.append(Finding(meta.plan_id, dates[0], (sentence_citation(sent, chunk, meta),)))
                 break
+        else:
+            # No period field: a title states the span it covers ("… giai đoạn 2025-2026 trên địa bàn xã").
+            title = fold(f"{meta.title} {meta.attached_title}")
+            span = next(((sent, chunk, dates) for sent, chunk in _header_sentences(ctx, meta)
+                         if fold(sent.restored) in title
+                         for dates in [dates_in(sent.restored, days="day" in analysis.wants,
+                                                starts="start" in analysis.wants)] if dates), None)
+            if span is not None:
+                sent, chunk, dates = span
+                result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
+                result.findings.append(Finding(meta.plan_id, dates[0], (sentence_citation(sent, chunk, meta),)))
     return result
 
 

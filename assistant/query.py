@@ -151,7 +151,17 @@ def find_wants(text: str) -> tuple[str, ...]:
             wants.remove("code")
     if {"issued", "code", "implement"} <= set(wants) and _asks_what_is_implemented(folded):
         wants.remove("issued")
+    if "money" in wants and not any(present(p) for p in _AMOUNT) and set(wants) & {"source", "agency", "date",
+                                                                                   "code", "signer"}:
+        # "kinh phí", "dự toán", "budget" name the topic; the question word asks for something else: "… từ những
+        # nguồn nào?" (where it comes from), "Phòng nào … lập dự toán?" (who), "Khi nào …?" (when).
+        wants.remove("money")
     return tuple(wants)
+
+
+# Words that ask for an amount of money, not only name it: a question with one keeps its "money" want.
+_AMOUNT = ("bao nhieu", "how much", "what amount", "ty dong", "trieu dong", "vnd", "billion", "million", "muc chi",
+           "muc ho tro", "tong von", "total", "tong kinh phi", "tong du toan")
 
 
 def _asks_what_is_implemented(folded: str) -> bool:
@@ -345,8 +355,10 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
             if t in title_words:
                 weights[t] = min(weights.get(t, 1.0), TITLE_WEIGHT)
     # The words that name the plan: its place or number, its title's words, English words that map onto them.
-    plan_words = resolution.named_words | title_words | {
-        w for w, alts in english_map.items() if any(set(a.split()) <= title_words for a, _ in alts)}
+    english_named = {w for w, alts in english_map.items() if any(set(a.split()) <= title_words for a, _ in alts)}
+    # about_plan reads the question folded, and folding is Vietnamese ("public" reads "dublic", as OCR'd "Pắk" is
+    # "Đắk"): the English words are kept in both forms.
+    plan_words = resolution.named_words | title_words | english_named | {fold(w) for w in english_named}
     if not groups:
         groups = [((t, 1.0),) for t in content]
     else:

@@ -87,6 +87,10 @@ def test_a_value_the_plan_does_not_state_is_not_invented(assistant: Any) -> None
         answer = assistant.ask(question)
         assert answer.abstained and not answer.citations, question
         assert answer.answer.startswith("Không tìm thấy trong các kế hoạch")
+    # Asked where the money comes from, not how much, the sentence naming the sources answers.
+    sources = assistant.ask("Kinh phí thực hiện kế hoạch hạ tầng viễn thông của phường Hạc Thành được bố trí từ "
+                            "những nguồn nào?")
+    assert not sources.abstained and "ngân sách phường" in sources.citations[0].quote, sources.answer
     # The plan gives a year ("Đến hết năm 2025"), not the day asked for; asked "when", the year answers.
     day = assistant.ask("Phường Hạc Thành phải phủ sóng 100% khu dân cư trước ngày nào?")
     assert day.abstained, day.answer
@@ -102,7 +106,12 @@ def test_a_value_the_plan_does_not_state_is_not_invented(assistant: Any) -> None
     assert span.answer.split("—")[0].strip() == "Từ tháng 10/2025", span.answer
     assert [c.lines for c in span.citations] == [(17, 17)]
     none = assistant.ask("Kế hoạch hạ tầng viễn thông của phường Hạc Thành được thực hiện từ khi nào?")
-    assert none.abstained, none.answer
+    assert none.abstained, none.answer  # its title says "năm 2025": a year, not where it starts
+    titled = assistant.ask("Kế hoạch hạ tầng viễn thông của phường Hạc Thành được thực hiện trong giai đoạn nào?")
+    assert titled.answer.split("—")[0].strip() == "năm 2025", titled.answer
+    assert [c.lines for c in titled.citations] == [(16, 16)]
+    applies = assistant.ask("Kế hoạch hạ tầng viễn thông của phường Hạc Thành áp dụng cho giai đoạn nào?")
+    assert applies.answer.split("—")[0].strip() == "năm 2025", applies.answer
 
 
 def test_number_date_and_signer_come_from_the_header(assistant: Any) -> None:

@@ -79,6 +79,10 @@ def test_an_unknown_place_is_reported_and_levels_are_not_places(metas: list[Plan
     ("Quyết định nào ban hành kế hoạch triển khai Nghị quyết 57?", "issuance"),
     ("Quyết định 12/QĐ-UBND ban hành kế hoạch thực hiện những văn bản nào?", "implements"),
     ("Ai chủ trì rà soát vị trí đặt trạm phát sóng?", "who"),
+    ("Phòng nào phối hợp với Phòng Văn hóa - Xã hội lập dự toán kinh phí?", "who"),
+    ("Hạn ban hành kế hoạch hành động của phường là khi nào?", "when"),  # a task's deadline, not the plan's date
+    ("Cơ quan nào bố trí kinh phí thực hiện kế hoạch?", "who"),  # money named, an agency asked
+    ("Kinh phí thực hiện kế hoạch là bao nhiêu tỷ đồng?", "value"),
     ("Which unit leads the review of antenna sites?", "who"),
     ("Khi nào phải hoàn thành tập huấn kỹ năng số?", "when"),
     ("By when must the training be finished?", "when"),
