@@ -88,6 +88,7 @@ def test_an_unknown_place_is_reported_and_levels_are_not_places(metas: list[Plan
     ("By when must the training be finished?", "when"),
     ("Phường Hạc Thành có bao nhiêu trạm 5G?", "value"),
     ("What share of dossiers must be handled fully online?", "value"),
+    ("What minimum security level must the information system meet?", "text"),  # "minimum" is not a share
     ("Những việc gì phải xong trước ngày 30/11/2025?", "duties"),
     ("Who must report by 15/12/2025?", "duties"),
     ("Kế hoạch này nói gì về du lịch cộng đồng?", "text"),
