@@ -171,6 +171,8 @@ def test_the_implementing_units_of_the_recipients_list_are_not_a_department() ->
     # "Cục …" is one letter from "Các …" (which the OCR-tolerant match allows): it is one recipient, not the
     # plan's implementing units.
     assert _org_default(closing, closing, "thành phố").startswith("Các sở, ban, ngành")
+    leaders = ["Nơi nhận:", "- Các Phó chủ tịch UBND tỉnh;", "- Các sở: Nông nghiệp và Môi trường, Tài chính;"]
+    assert not _org_default(leaders, leaders, "tỉnh").startswith("Các Phó chủ tịch")  # whom it is sent to
 
 
 def test_bullets_that_only_name_a_programme_part_belong_to_the_item_above() -> None:
@@ -262,6 +264,17 @@ def test_a_head_that_holds_a_verb_is_part_of_the_name() -> None:
         "Ban Quản lý các Khu công nghiệp tỉnh",)
     assert subject("Ban Chỉ đạo 389 tỉnh chủ trì kiểm tra") == ("Ban Chỉ đạo 389 tỉnh",)
     assert subject("Ban hành kế hoạch kiểm tra") is None
+
+
+def test_a_unit_set_off_by_a_colon_leads_its_duties_in_the_organisation_part() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Quan trắc môi trường", "",
+             "I. NỘI DUNG", "", "- Các thông số: Độ mặn, pH, oxy hòa tan.", "", "II. TỔ CHỨC THỰC HIỆN", "",
+             "1. Sở Nông nghiệp và Môi trường chủ trì tổ chức quan trắc.", "",
+             "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình cấp có thẩm quyền phê duyệt kinh phí.", "",
+             "3. Các cơ sở nuôi trồng thủy sản: Theo dõi, giám sát môi trường tại cơ sở.", ""]
+    leads = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert leads[16] == ("Sở Tài chính",) and leads[18] == ("Các cơ sở nuôi trồng thủy sản",)
+    assert 10 not in leads  # outside that part, "Các thông số: …" lists no duties
 
 
 def test_unit_lists_split_where_a_new_name_begins() -> None:

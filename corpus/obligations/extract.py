@@ -263,6 +263,11 @@ class _Reader:
         subject = subject_at(words, tokens, 0)
         if subject:
             return subject[0], ()
+        # In the organisation part, "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình …": a unit's name
+        # set off by a colon heads the duties that follow it (elsewhere "Các thông số: …" lists no duties).
+        named = self._colon_unit(words, tokens) if ctx.part == "org" else None
+        if named:
+            return (named,), ()
         # "b) Thực hiện mở tài khoản: Ủy ban nhân dân xã phối hợp với …": a short label, then the clause that says
         # who does it.
         label = next((i for i in range(1, min(len(words), MAX_LABEL_WORDS + 1))
@@ -278,6 +283,19 @@ class _Reader:
                     if subject:
                         return subject[0], ()
         return (), ()
+
+    @staticmethod
+    def _colon_unit(words: Sequence[Word], tokens: Sequence[str]) -> str | None:
+        """The unit named before a colon that opens a text ("Sở Tài chính:", "Các cơ sở nuôi trồng thủy sản:")."""
+        known = match_unit(words, 0)
+        if known and tokens[words[known[1] - 1].last].endswith(":"):
+            return known[0]
+        # up to the colon: verbs inside a name ("nuôi trồng" in "Các cơ sở nuôi trồng thủy sản") do not end it here
+        end = next((i for i in range(1, min(len(words), MAX_LABEL_WORDS) + 1)
+                    if tokens[words[i - 1].last].endswith(":")), None)
+        if end is None or end >= len(words) or not starts_unit(span_text(tokens, words, 0, end)):
+            return None
+        return clean_label(span_text(tokens, words, 0, end))
 
     def clauses(self, body: _Text) -> list[tuple[int, int]]:
         """Word ranges of clauses that each name their own subject ("Phòng A chủ trì …; Phòng B chủ trì …")."""
@@ -627,7 +645,8 @@ def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level:
                 if known and known[1] >= len(words) - 1 and _cac(words[0].text):
                     return known[0]
             words = words_of(entries[0].split())
-            if len(words) >= 2 and _cac(words[0].text) and not phrase_at(words, 1, "pct"):
+            if len(words) >= 2 and _cac(words[0].text) and not phrase_at(words, 1, "pct") \
+                    and not phrase_at(words, 1, "pho chu tich"):  # the leaders it is sent to, not the implementers
                 return clean_label(entries[0])
     return f"UBND {level}".strip()
 
