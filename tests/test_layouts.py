@@ -277,6 +277,17 @@ def test_a_unit_set_off_by_a_colon_leads_its_duties_in_the_organisation_part() -
     assert 10 not in leads  # outside that part, "Các thông số: …" lists no duties
 
 
+def test_a_noun_label_and_its_list_describe_the_plan_they_assign_nothing() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Quan trắc môi trường", "",
+             "I. NỘI DUNG", "", "1. Vùng nuôi tôm", "",
+             "- Địa điểm quan trắc: Vùng nuôi tôm thuộc xã Tân Lạc.", "",
+             "- Mẫu trầm tích: pH đất, sulfur tổng số, Cu, Pb, Zn.", "",
+             "- Nhiệm vụ: Xây dựng bản đồ các điểm quan trắc trước ngày 30/11/2025.", "",
+             "- Tuyên truyền: Hướng dẫn người nuôi tự quan trắc chất lượng nước.", ""]
+    found = {o.lines[0] for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert found == {16, 18}  # the work (a verb before or after the label), not the places and parameters
+
+
 def test_unit_lists_split_where_a_new_name_begins() -> None:
     assert split_units("Các sở, ngành, UBND xã, phường, đặc khu") == ["Các sở, ngành", "UBND xã, phường, đặc khu"]
     assert split_units("Sở Văn hóa, Thể thao và Du lịch; Sở Nội vụ") == ["Sở Văn hóa, Thể thao và Du lịch",

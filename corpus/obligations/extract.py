@@ -328,6 +328,8 @@ class _Reader:
             generic = u.kind == "para" and ctx.part == "org" and _starts(part.words, ("yeu cau", "trong qua trinh"))
             if not lead and ctx.explicit and not (ctx.in_unit or attach or ctx.carried):
                 continue
+            if not lead and not attach and _describes(part):
+                continue
             if not lead:
                 lead = (self.org_default,) if generic else ctx.lead
             lead = _split_names(lead)
@@ -620,6 +622,18 @@ def _level(locality: str) -> str:
         if folded.startswith(key):
             return name
     return ""
+
+
+def _describes(body: _Text) -> bool:
+    """ "Địa điểm quan trắc: Vùng NTTS …", "Mẫu trầm tích: pH đất, …": a noun label and what it lists describe the
+    plan's content; work opens with what is to be done, before or after its label ("Tuyên truyền: …", "Nhiệm
+    vụ: Xây dựng …")."""
+    words, tokens = body.words, body.tokens
+    end = next((i for i in range(1, min(len(words), 6) + 1) if tokens[words[i - 1].last].endswith(":")), None)
+    if end is None or end >= len(words):
+        return False
+    label = span_text(tokens, words, 0, end)
+    return not stop_at(words, tokens, 0) and not stop_at(words, tokens, end) and not starts_unit(label)
 
 
 def _cac(word: str) -> bool:
