@@ -149,6 +149,12 @@ def dates_in(text: str, days: bool = False, starts: bool = False) -> list[str]:
     return out
 
 
+def dates_asked(text: str, analysis: Analysis) -> list[str]:
+    """The dates a sentence states that are of the kind the question asks: a day for "ngày nào?", a start for
+    "từ khi nào?"."""
+    return dates_in(text, days="day" in analysis.wants, starts="start" in analysis.wants)
+
+
 def codes_in(text: str) -> list[str]:
     """Document codes a sentence cites."""
     return [normalise_code(m.group(1)) for m in CODE.finditer(text)]
@@ -240,7 +246,7 @@ def quantity_for(kind: str, text: str, counted: str = "", lead: str = "") -> Qua
 def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = ()) -> str:
     """The short answer a sentence gives for one wanted kind, or ""."""
     if kind == "date":
-        dates = dates_in(text, days="day" in analysis.wants, starts="start" in analysis.wants)
+        dates = dates_asked(text, analysis)
         return dates[0] if dates else ""
     if kind == "code":
         codes = codes_in(text)

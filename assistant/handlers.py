@@ -19,7 +19,7 @@ from assistant.evidence import (
     codes_in,
     covers,
     cross_lingual_score,
-    dates_in,
+    dates_asked,
     phrase_bonus,
     value_of,
     wanted_kinds,
@@ -444,36 +444,32 @@ class WhenHandler(Handler):
         return result
 
 
+@lru_cache(maxsize=1)
+def _period_field() -> re.Pattern[str]:
+    """A sentence (folded) that opens with a plan's period field: "2. Thời gian thực hiện: …" (cues.toml)."""
+    labels = "|".join(re.escape(fold(p)) for p in sorted(cues()["whole_plan"]["period"], key=len, reverse=True))
+    return re.compile(rf"^\W*(?:(?:[0-9]+|[ivx]+|[a-z])[.)]?\s+)*(?:{labels})\b")
+
+
 def _plan_periods(ctx: Context, analysis: Analysis) -> Result:
     """For "when" asked of a plan as a whole ("Kế hoạch … được thực hiện từ khi nào?"): per plan, the first
     sentence that opens with its period field ("Thời gian thực hiện: …") and states the time asked, outside the
     tasks (a task's field block has a "Thời gian thực hiện" of its own); else the span its title states."""
-    labels = "|".join(re.escape(fold(p)) for p in sorted(cues()["whole_plan"]["period"], key=len, reverse=True))
-    opens = re.compile(rf"^\W*(?:(?:[0-9]+|[ivx]+|[a-z])[.)]?\s+)*(?:{labels})\b")  # "2. Thời gian …", folded
     result = Result()
     for meta in _targets(ctx, analysis):
         tasks = [o.lines for o in ctx.obligations([meta.plan_id])]
-        for chunk in ctx.plan_chunks(meta.plan_id):
-            found = next(((sent, dates) for sent, _, folded in chunk_sentences(chunk) if opens.match(folded)
-                          and not any(a <= sent.line_start <= b for a, b in tasks)
-                          for dates in [dates_in(sent.restored, days="day" in analysis.wants,
-                                                 starts="start" in analysis.wants)] if dates), None)
-            if found is not None:
-                sent, dates = found
-                result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
-                result.findings.append(Finding(meta.plan_id, dates[0], (sentence_citation(sent, chunk, meta),)))
-                break
-        else:
-            # No period field: a title states the span it covers ("… giai đoạn 2025-2026 trên địa bàn xã").
-            title = fold(f"{meta.title} {meta.attached_title}")
-            span = next(((sent, chunk, dates) for sent, chunk in _header_sentences(ctx, meta)
-                         if fold(sent.restored) in title
-                         for dates in [dates_in(sent.restored, days="day" in analysis.wants,
-                                                starts="start" in analysis.wants)] if dates), None)
-            if span is not None:
-                sent, chunk, dates = span
-                result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
-                result.findings.append(Finding(meta.plan_id, dates[0], (sentence_citation(sent, chunk, meta),)))
+        fields = ((sent, chunk) for chunk in ctx.plan_chunks(meta.plan_id)
+                  for sent, _, folded in chunk_sentences(chunk) if _period_field().match(folded)
+                  and not any(a <= sent.line_start <= b for a, b in tasks))
+        # No period field: a title states the span it covers ("… giai đoạn 2025-2026 trên địa bàn xã").
+        title = fold(meta.full_title)
+        titled = ((sent, chunk) for sent, chunk in _header_sentences(ctx, meta) if fold(sent.restored) in title)
+        found = next(((sent, chunk, dates) for source in (fields, titled) for sent, chunk in source
+                      for dates in [dates_asked(sent.restored, analysis)] if dates), None)
+        if found is not None:
+            sent, chunk, dates = found
+            result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
+            result.findings.append(Finding(meta.plan_id, dates[0], (sentence_citation(sent, chunk, meta),)))
     return result
 
 
@@ -667,11 +663,14 @@ class ImplementsHandler(Handler):
         numbers = {c.split("/")[0] for c in codes}
         metas = _targets(ctx, analysis) or list(ctx.plans.values())
         for meta in metas:
-            # A title that names what the plan carries out ("Kế hoạch triển khai Quyết định số 06/QĐ-TTg …") says it
-            # all; the "Căn cứ …" lines below it are the plan's legal basis.
-            titled = [c for c in meta.implements if fold(c) in fold(f"{meta.title} {meta.attached_title}")]
-            wanted = [c for c in meta.implements if fold(normalise_code(c)) in codes
-                      or fold(c).split("/")[0] in numbers] if codes else (titled or list(meta.implements))
+            if codes:
+                wanted = [c for c in meta.implements if fold(normalise_code(c)) in codes
+                          or fold(c).split("/")[0] in numbers]
+            else:
+                # A title that names what the plan carries out ("Kế hoạch triển khai Quyết định số 06/QĐ-TTg …")
+                # says it all; the "Căn cứ …" lines below it are the plan's legal basis.
+                title = fold(meta.full_title)
+                wanted = [c for c in meta.implements if fold(c) in title] or list(meta.implements)
             if not wanted or (codes and not analysis.plan_ids and not wanted):
                 continue
             sents = _header_sentences(ctx, meta)

@@ -347,8 +347,8 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     search = " ".join(w for w in effective.split() if fold(w) not in resolution.named_words) or effective
     # What names the plan (its number, the period in its title) is not something the answer must contain.
     named = [m for m in plans if m.plan_id in resolution.plan_ids]
-    own = set(entities(" ".join(f"{m.number} {m.title} {m.attached_title}" for m in named)))
-    title_words = {w for m in named for w in fold(f"{m.title} {m.attached_title}").split()}
+    own = set(entities(" ".join(f"{m.number} {m.full_title}" for m in named)))
+    title_words = {w for m in named for w in fold(m.full_title).split()}
     if named:
         # Words of the plan's title named the plan; inside it they are everywhere: they weigh little.
         for t in content:

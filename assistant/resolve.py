@@ -88,7 +88,7 @@ def _plan_number(meta: PlanMeta) -> int | None:
 
 
 def _title_words(meta: PlanMeta) -> list[str]:
-    return _words(f"{meta.title} {meta.attached_title}")
+    return _words(meta.full_title)
 
 
 @lru_cache(maxsize=65536)

@@ -26,6 +26,11 @@ class PlanMeta:
     attached_title: str = ""  # a decision: the title of the plan it issues
 
     @property
+    def full_title(self) -> str:
+        """Its title and, for a decision, the title of the plan it issues: the words that name its topic."""
+        return f"{self.title} {self.attached_title}"
+
+    @property
     def label(self) -> str:
         """Human label: level + locality ("phường Dương Kinh"), or the issuer ("Bộ Tài chính")."""
         if self.locality:
