@@ -270,8 +270,7 @@ class _Reader:
             return (named,), ()
         # "b) Thực hiện mở tài khoản: Ủy ban nhân dân xã phối hợp với …": a short label, then the clause that says
         # who does it.
-        label = next((i for i in range(1, min(len(words), MAX_LABEL_WORDS + 1))
-                      if tokens[words[i - 1].last].endswith(":")), None)
+        label = _after_colon(words, tokens, MAX_LABEL_WORDS)
         if label is not None:
             subject = subject_at(words, tokens, label)
             if subject:
@@ -291,9 +290,8 @@ class _Reader:
         if known and tokens[words[known[1] - 1].last].endswith(":"):
             return known[0]
         # up to the colon: verbs inside a name ("nuôi trồng" in "Các cơ sở nuôi trồng thủy sản") do not end it here
-        end = next((i for i in range(1, min(len(words), MAX_LABEL_WORDS) + 1)
-                    if tokens[words[i - 1].last].endswith(":")), None)
-        if end is None or end >= len(words) or not starts_unit(span_text(tokens, words, 0, end)):
+        end = _after_colon(words, tokens, MAX_LABEL_WORDS)
+        if end is None or not starts_unit(span_text(tokens, words, 0, end)):
             return None
         return clean_label(span_text(tokens, words, 0, end))
 
@@ -624,13 +622,20 @@ def _level(locality: str) -> str:
     return ""
 
 
+def _after_colon(words: Sequence[Word], tokens: Sequence[str], max_words: int) -> int | None:
+    """The index of the word after a label that opens a text and ends with ":" within its first `max_words` words,
+    when something follows it ("Sở Tài chính: Căn cứ …" -> 3); None otherwise."""
+    return next((i for i in range(1, min(len(words) - 1, max_words) + 1) if tokens[words[i - 1].last].endswith(":")),
+                None)
+
+
 def _describes(body: _Text) -> bool:
     """ "Địa điểm quan trắc: Vùng NTTS …", "Mẫu trầm tích: pH đất, …": a noun label and what it lists describe the
     plan's content; work opens with what is to be done, before or after its label ("Tuyên truyền: …", "Nhiệm
     vụ: Xây dựng …")."""
     words, tokens = body.words, body.tokens
-    end = next((i for i in range(1, min(len(words), 6) + 1) if tokens[words[i - 1].last].endswith(":")), None)
-    if end is None or end >= len(words):
+    end = _after_colon(words, tokens, 6)
+    if end is None:
         return False
     label = span_text(tokens, words, 0, end)
     return not stop_at(words, tokens, 0) and not stop_at(words, tokens, end) and not starts_unit(label)
