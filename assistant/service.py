@@ -76,11 +76,12 @@ class Assistant:
         self._first_stage: list[tuple[str, int, int]] = []
         self._retrieved: dict[tuple[Analysis, tuple[str, ...], bool], list[Candidate]] = {}
         self._synced = time.monotonic()
+        self.generation = 0  # counts the records served: views of the plans (the UI's) compare it
         self._load(record)
 
     def _load(self, record: BuildRecord) -> None:
         """Serve a committed record: its plans, term statistics, and fresh caches."""
-        self.generation = getattr(self, "generation", 0) + 1  # views of the plans (the UI's) compare it
+        self.generation += 1
         self.record = record
         self.plans: dict[str, PlanMeta] = {p["plan_id"]: _meta(p["meta"]) for p in record.plans.values()}
         self._docs = {p["plan_id"]: doc for doc, p in record.plans.items()}
