@@ -37,6 +37,8 @@ SUBJECT_CUES: tuple[str, ...] = (*(s for s in STOPS if s not in _folded_section(
                                  *_folded_section("subject_cues"))
 # Words a subject may start with when it is not a known name.
 HEADS: tuple[str, ...] = _folded_section("heads")
+# Words after which a list of names goes on ("Sở Tài chính và" / "Sở Nội vụ"): no new name starts after them.
+LIST_WORDS: frozenset[str] = frozenset(_folded_section("list_words"))
 _NOT_HEADS = _folded_section("not_heads")
 
 

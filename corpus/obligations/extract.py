@@ -14,6 +14,7 @@ from corpus.structure import MARKER_TOKEN, Cell, Node, Outline, Token, is_closin
 from corpus.text import collapse, fold, strip_accents
 from corpus.times import TimeExpr, find_deadlines, leading_continuous, parse_cell
 from corpus.units import (
+    LIST_WORDS,
     Word,
     clean_label,
     match_unit,
@@ -132,7 +133,6 @@ _PART_LABEL = re.compile(r"[-+•*]?\s*(?:" + "|".join(re.escape(w) for w in wor
 _ATTACH_DEADLINE = ("thoi gian hoan thanh", "thot gian hoan thanh", "thoi han")
 _ATTACH_SUPPORT = ("khuyen khich huy dong",)
 _SKIP_OPENINGS = ("tren day", "kinh phi thuc hien ke hoach", "noi nhan")
-_LIST_WORDS = frozenset({"va", "voi", "cac", "cua", "hoac", "nhung", "thuoc"})  # words a name list goes on after
 MAX_LABEL_WORDS = 12  # a label before ":" that names an activity ("Thực hiện mở tài khoản và phát hành thẻ:")
 
 
@@ -505,7 +505,7 @@ class _Reader:
             if k and self.toks[value.first + k].line != self.toks[value.first + k - 1].line:
                 previous = value.tokens[line_start:k]
                 if (len(previous) >= 3 and not previous[-1].endswith((",", ";"))
-                        and fold(previous[-1]) not in _LIST_WORDS and starts_unit(" ".join(value.tokens[k:k + 4]))
+                        and fold(previous[-1]) not in LIST_WORDS and starts_unit(" ".join(value.tokens[k:k + 4]))
                         and token[:1].isupper()):
                     parts[-1] += ";"
                 line_start = k
