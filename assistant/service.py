@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from assistant.answerers import Answerer, get_answerer, with_plans_found
 from assistant.chain import retrieve as retrieve_chain
@@ -83,7 +82,7 @@ class Assistant:
         """Serve a committed record: its plans, term statistics, and fresh caches."""
         self.generation += 1
         self.record = record
-        self.plans: dict[str, PlanMeta] = {p["plan_id"]: _meta(p["meta"]) for p in record.plans.values()}
+        self.plans: dict[str, PlanMeta] = {p["plan_id"]: PlanMeta.from_json(p["meta"]) for p in record.plans.values()}
         self._docs = {p["plan_id"]: doc for doc, p in record.plans.items()}
         df: Counter[str] = Counter()
         for p in record.plans.values():
@@ -330,8 +329,3 @@ class Assistant:
             restored = raw
         return PlanText(meta, raw, restored, bool(entry.get("repaired")), uncertain)
 
-
-def _meta(data: dict[str, Any]) -> PlanMeta:
-    """PlanMeta from its JSON form in the build record."""
-    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-    return PlanMeta(**values)

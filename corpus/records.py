@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,12 @@ class PlanMeta:
     signer: str = ""
     signer_title: str = ""  # "Phó Chủ tịch", "Thứ trưởng" …
     attached_title: str = ""  # a decision: the title of the plan it issues
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PlanMeta:
+        """PlanMeta from its JSON form (a build record's entry: tuples stored as lists)."""
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**values)
 
     @property
     def full_title(self) -> str:

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import Settings
 from corpus.chunker import ChunkSettings, chunk_plan
 from corpus.manifest import load_manifest, resolve_meta, unique_ids, with_defaults
 from corpus.planted import planted_version
@@ -23,6 +22,7 @@ from corpus.records import Chunk, PlanMeta
 from corpus.restore import PlanReading, read_plan_lines, repair_available, repair_version
 from corpus.segment import segmenter_version
 from corpus.text import collapse
+from index.config import IndexSettings
 from index.edge_store import EdgeStore
 from index.embed_cache import EmbedCache
 from index.embedders import Embedder, get_embedder
@@ -48,6 +48,7 @@ class IngestReport:
     repaired: list[str] = field(default_factory=list)
     elsewhere: list[str] = field(default_factory=list)  # a shared index: plans another worker was indexing
     cached: int = 0  # chunks whose vectors came from the embedding cache
+    reread: int = 0  # unchanged plans whose obligations were read again (the reader of obligations changed)
     planted: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # doc -> (line, reason) set aside
     chunks: int = 0
     total_chunks: int = 0
@@ -65,6 +66,9 @@ class IngestReport:
         if self.cached:
             out.append(f"{self.cached} of the {self.chunks} chunks had the same text as chunks embedded before: "
                        "their vectors came from the embedding cache")
+        if self.reread:
+            out.append(f"The obligations of {self.reread} unchanged plan(s) were read again: the reader of "
+                       "obligations changed since they were indexed")
         if self.repaired:
             out.append(f"OCR repair applied to: {', '.join(self.repaired)}")
         out += [f"  skipped {s.doc}: {s.reason}" for s in self.skipped]
@@ -85,7 +89,7 @@ def embed_text(chunk: Chunk) -> str:
     return (f"{context}: " if context else "") + " ".join(words[:300])
 
 
-def build_config(settings: Settings, embedder: Embedder) -> dict[str, Any]:
+def build_config(settings: IndexSettings, embedder: Embedder) -> dict[str, Any]:
     """Everything that changes what the index contains; a different value means a rebuild."""
     return {
         "embedder": {**embedder.describe(), "key": settings.embedder},
@@ -99,12 +103,12 @@ def build_config(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     }
 
 
-def collection_name(settings: Settings, config: dict[str, Any]) -> str:
+def collection_name(settings: IndexSettings, config: dict[str, Any]) -> str:
     """The collection of a build: the configured prefix and the configuration's hash."""
     return f"{settings.collection}_{config_key(config)}"
 
 
-def is_shared(settings: Settings, store: Store | None = None) -> bool:
+def is_shared(settings: IndexSettings, store: Store | None = None) -> bool:
     """Whether several machines fill this index (QDRANT_URL, or a store opened as shared)."""
     return bool(settings.qdrant_url) if store is None else bool(getattr(store, "shared", False))
 
@@ -112,7 +116,7 @@ def is_shared(settings: Settings, store: Store | None = None) -> bool:
 STORE_ENGINES = ("edge", "local")
 
 
-def store_kind(settings: Settings) -> str:
+def store_kind(settings: IndexSettings) -> str:
     """Which engine holds the index: a Qdrant server, or one of the embedded engines."""
     if settings.qdrant_url:
         return "qdrant-server"
@@ -122,7 +126,7 @@ def store_kind(settings: Settings) -> str:
     return f"embedded-{settings.store_engine}"
 
 
-def open_store(settings: Settings) -> Store:
+def open_store(settings: IndexSettings) -> Store:
     """The embedded store (qdrant-edge by default, or qdrant-client local mode), or the server at QDRANT_URL."""
     kind = store_kind(settings)
     if kind == "qdrant-server":
@@ -183,7 +187,7 @@ def _term_df(chunks: Sequence[Chunk]) -> dict[str, int]:
 BATCH_PLANS = 50  # plans read, embedded and written at a time (about 4,000 chunks: a few hundred MB)
 
 
-def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: bool = False,
+def ingest(settings: IndexSettings, paths: Sequence[Path] | None = None, rebuild: bool = False,
            embedder: Embedder | None = None, progress: Progress | None = None,
            store: Store | None = None) -> IngestReport:
     """Bring the index in line with the corpus: embed new and changed plans, drop removed ones.
@@ -195,7 +199,7 @@ def ingest(settings: Settings, paths: Sequence[Path] | None = None, rebuild: boo
         return _ingest(settings, paths, rebuild, embedder, say, store)
 
 
-def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, embedder: Embedder | None,
+def _ingest(settings: IndexSettings, paths: Sequence[Path] | None, rebuild: bool, embedder: Embedder | None,
             say: Progress, store: Store | None) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
@@ -281,6 +285,7 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
 
     if same_build and not todo and not report.removed and (store is None or shared_mode):
         # Nothing changed: the committed record already describes the index; no need to open the store.
+        catch_up_obligations(settings.store_dir, config["repair"], committed, report, say)
         report.total_chunks = sum(p["chunks"] for p in committed.values())
         report.seconds = time.perf_counter() - started
         if own_store and store is not None:
@@ -291,16 +296,21 @@ def _ingest(settings: Settings, paths: Sequence[Path] | None, rebuild: bool, emb
     store = store or open_store(settings)
     try:
         with server_errors(settings) if shared_mode else nullcontext():
-            return _update(settings, config, collection, embedder, store, old if same_build else None, manifest,
-                           todo, committed, report, say, started, interim=old is None or same_build,
-                           shared=as_shared(store) if shared_mode else None)
+            report = _update(settings, config, collection, embedder, store, old if same_build else None,
+                             manifest, todo, committed, report, say, started, interim=old is None or same_build,
+                             shared=as_shared(store) if shared_mode else None)
     finally:
         if own_store:
             store.close()
+    record = load_record(settings.build_record)
+    if record is not None:
+        catch_up_obligations(settings.store_dir, config["repair"], record.plans, report, say)
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 @contextmanager
-def server_errors(settings: Settings) -> Iterator[None]:
+def server_errors(settings: IndexSettings) -> Iterator[None]:
     """A shared index's server failing (network, timeouts, a refused request) is told as a StoreError with the
     way to resume, not as a traceback; the plans committed before stay committed."""
     from corpus.errors import PlansError
@@ -322,7 +332,7 @@ def as_shared(store: Store) -> QdrantStore:
     return store
 
 
-def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], collection: str,
+def sync_shared(settings: IndexSettings, store: QdrantStore, config: dict[str, Any], collection: str,
                 embedder: Embedder, lexicon: bool = True) -> BuildRecord | None:
     """The record of a shared index, with this machine's copies (readings, lexicon words unless `lexicon` is
     False: a caller that answers catches the lexicon up itself and keeps it, build.json) brought up to date; None
@@ -349,7 +359,7 @@ def sync_shared(settings: Settings, store: QdrantStore, config: dict[str, Any], 
     return record
 
 
-def _update(settings: Settings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
+def _update(settings: IndexSettings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
             old: BuildRecord | None, manifest: Any, todo: list[tuple[PlanFile, PlanMeta]],
             committed: dict[str, dict[str, Any]], report: IngestReport, say: Progress,
             started: float, interim: bool, shared: QdrantStore | None = None) -> IngestReport:
@@ -418,7 +428,7 @@ def _update(settings: Settings, config: dict[str, Any], collection: str, embedde
 CATCH_UP_BY_PLAN = 20  # plans a lexicon catch-up reads one by one; more are read in one pass over the collection
 
 
-def catch_up_lexicon(settings: Settings, store: Store, collection: str, plans: dict[str, dict[str, Any]],
+def catch_up_lexicon(settings: IndexSettings, store: Store, collection: str, plans: dict[str, dict[str, Any]],
                      embedder: Embedder) -> Lexicon:
     """Count the words of committed plans the build's lexicon has not counted (plans another machine indexed,
     or an index from before lexicons were kept per build), reading their chunks from the store; returns the
@@ -467,7 +477,7 @@ def _shared_avgdl(store: QdrantStore, collection: str, mine: float) -> float:
     return avgdl(store, collection) or set_avgdl(store, collection, mine)
 
 
-def _publish(settings: Settings, config: dict[str, Any], store: QdrantStore, collection: str,
+def _publish(settings: IndexSettings, config: dict[str, Any], store: QdrantStore, collection: str,
              done: dict[str, dict[str, Any]], replaced: dict[str, dict[str, Any]]) -> None:
     """Commit a batch's plans to the shared record (with their readings); the versions they replace go."""
     from index.shared import publish, reading_json
@@ -479,7 +489,7 @@ def _publish(settings: Settings, config: dict[str, Any], store: QdrantStore, col
     store.delete_hashes(collection, stale)
 
 
-def _write_batch(settings: Settings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
+def _write_batch(settings: IndexSettings, config: dict[str, Any], collection: str, embedder: Embedder, store: Store,
                  manifest: Any, batch: list[tuple[PlanFile, PlanMeta]], new_chunks: list[Chunk],
                  plan_chunks: dict[str, list[Chunk]], dense: Any, avgdl: float, report: IngestReport,
                  say: Progress) -> dict[str, dict[str, Any]]:
@@ -539,6 +549,27 @@ def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta:
     save(saved_path(store_dir / "obligations", sha256, repair, meta.label), found)
 
 
+def catch_up_obligations(store_dir: Path, repair: str, plans: dict[str, dict[str, Any]], report: IngestReport,
+                         say: Progress) -> int:
+    """Read again the obligations of committed plans that have none saved for this code (an upgrade changed the
+    reader of obligations, or another machine indexed them): at ingest, with progress, rather than inside the
+    first question over all plans (a 3,500-plan index: about ten minutes). Returns how many were read."""
+    from corpus.obligations.saved import saved_path
+
+    todo = [(doc, e) for doc, e in sorted(plans.items())
+            if not saved_path(store_dir / "obligations", e["sha256"], repair,
+                              PlanMeta.from_json(e["meta"]).label).exists()
+            and reading_path(store_dir, e["sha256"], repair).exists()]
+    started = time.perf_counter()
+    report.reread += len([doc for doc, _ in todo if doc not in report.indexed])
+    for n, (doc, entry) in enumerate(todo):
+        if n % 50 == 0:
+            say(f"reading the obligations of {len(todo) - n} plan(s) again (the reader of obligations changed)"
+                f"{_eta(started, n, len(todo))}")
+        _save_obligations(store_dir, entry["sha256"], repair, doc, PlanMeta.from_json(entry["meta"]), report)
+    return len(todo)
+
+
 def _load_reading(store_dir: Path, sha256: str, repair: str) -> tuple[str, ...] | None:
     """The restored lines saved by an earlier ingest of this content, if any."""
     try:
@@ -549,7 +580,7 @@ def _load_reading(store_dir: Path, sha256: str, repair: str) -> tuple[str, ...] 
     return lines
 
 
-def _metadata(files: Sequence[PlanFile], manifest: Any, settings: Settings, config: dict[str, Any],
+def _metadata(files: Sequence[PlanFile], manifest: Any, settings: IndexSettings, config: dict[str, Any],
               old: BuildRecord | None, report: IngestReport) -> list[tuple[PlanFile, PlanMeta]]:
     """Each plan's metadata (from its header, restored when a reading is saved; the manifest on top), ids
     unique: plans already indexed keep theirs, a new plan whose id is taken gets a suffix and a warning."""
@@ -586,7 +617,7 @@ class _Progress:
         return f"[{self.done}/{self.total}]", _eta(self.started, self.done - 1, self.total)
 
 
-def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: Settings, config: dict[str, Any],
+def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: IndexSettings, config: dict[str, Any],
                     embedder: Embedder, report: IngestReport, say: Progress, progress: _Progress
                     ) -> tuple[list[Chunk], dict[str, list[Chunk]], Any]:
     """Read (and repair) the plans, chunk them and embed the chunks: (chunks, chunks by file, vectors).

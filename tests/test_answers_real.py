@@ -282,3 +282,25 @@ def test_obligations_saved_at_ingest_are_loaded_not_extracted_again(tmp_path: Pa
     finally:
         again.close()
     assert saved[0].read_text(encoding="utf-8").startswith("[{\"")
+
+
+def test_an_ingest_after_the_reader_of_obligations_changed_reads_them_again(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import corpus.obligations.saved as saved_module
+    from index.build import ingest
+
+    corpus = tmp_path / "plans"
+    corpus.mkdir()
+    shutil.copy(PLANS / FARMING, corpus / FARMING)
+    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    first = ingest(settings)
+    assert first.reread == 0 and len(list((settings.store_dir / "obligations").glob("*.json"))) == 1
+    # An upgrade changes the code of the reader: the saved files are keyed by it and no longer match.
+    monkeypatch.setattr(saved_module, "extractor_key", lambda: "an-upgraded-reader")
+    again = ingest(settings)
+    assert again.indexed == [] and again.unchanged == [FARMING]  # nothing embedded again
+    assert again.reread == 1 and any("read again" in line for line in again.lines())
+    assert len(list((settings.store_dir / "obligations").glob("*.json"))) == 2
+    assert ingest(settings).reread == 0  # once read, they are kept
