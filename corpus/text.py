@@ -43,6 +43,7 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=65536)  # a plan's words repeat: most are folded once per process
 def fold_word(word: str) -> str:
     """Fold one lowercase, accent-free word: OCR digit/letter confusions and w for ư undone."""
     # OCR reads ô/ơ as 6 or 0, l as 1, Đ as P: undo it only inside letter words, never in numbers.
@@ -58,7 +59,13 @@ def fold_word(word: str) -> str:
 
 def fold(text: str) -> str:
     """The matching form: lowercase, no diacritics, OCR confusions undone, words space-separated."""
-    return " ".join(_WORD.findall(fold_map(text)[0]))
+    # fold_map's text without its index (a question over thousands of tasks folds each of them).
+    folded = _WORD.sub(_fold_match, "".join(map(_fold_char, text)))
+    return " ".join(_WORD.findall(folded.replace("qp-", "qd-").replace("qb-", "qd-")))
+
+
+def _fold_match(m: re.Match[str]) -> str:
+    return fold_word(m.group(0))
 
 
 @lru_cache(maxsize=4096)
@@ -87,7 +94,7 @@ def fold_map(text: str) -> tuple[str, list[int]]:
         for c in _fold_char(ch):
             chars.append(c)
             index.append(i)
-    folded = _WORD.sub(lambda m: fold_word(m.group(0)), "".join(chars))
+    folded = _WORD.sub(_fold_match, "".join(chars))
     # Every replacement keeps the length, so `index` stays aligned.
     folded = folded.replace("qp-", "qd-").replace("qb-", "qd-")
     return folded, index
