@@ -199,12 +199,16 @@ def counted_noun(text: str, language: str, translate: Translate | None = None) -
             return "", ""
         mapped = translate([words[-1]])  # English puts the head noun last
         return (mapped[0][0][0] if mapped and mapped[0] else ""), ""
-    folded = fold(text)
-    m = re.search(r"\b(?:bao nhieu|may)\s+([a-z]+(?:\s+[a-z]+)?)", folded)
-    if not m or m.group(1).split()[0] in {"phan", "la", "ty", "nam", "thi", "va", "o", "tai", "trong", "ngay"}:
+    # "mấy" (how many) folds to "may", as "máy" (machine) does: an accented question is read as written.
+    accented = _accented(text)
+    asked = " ".join(_WORD.findall(nfc(text).lower())) if accented else fold(text)
+    how_many = r"(?:bao nhiêu|mấy)" if accented else r"(?:bao nhieu|may)"
+    m = re.search(rf"\b{how_many}\s+(\w+(?:\s+\w+)?)", asked)
+    noun = fold(m.group(1)) if m else ""
+    if not noun or noun.split()[0] in {"phan", "la", "ty", "nam", "thi", "va", "o", "tai", "trong", "ngay"}:
         return "", ""
-    lead = re.search(r"((?:[a-z]+\s+){1,2})(?:bao nhieu|may)\s", folded)
-    return m.group(1), (" ".join(lead.group(1).split()) if lead else "")
+    lead = re.search(rf"((?:\w+\s+){{1,2}}){how_many}\s", asked)
+    return noun, (fold(lead.group(1)) if lead else "")
 
 
 def question_window(text: str) -> tuple[date | None, date, bool] | None:

@@ -48,6 +48,15 @@ def test_plans_are_named_by_place_number_and_topic_together(metas: list[PlanMeta
     assert analyse("What does the Hac Thanh ward plan say about 5G?", metas).plan_ids == ("hac-thanh-58",)
 
 
+def test_how_many_is_read_as_written() -> None:
+    # "mấy" asks how many; "máy" (a machine) folds to the same letters and asks nothing.
+    assert "count" not in find_wants("Đơn vị nào cấp máy phun thuốc khử trùng?")
+    assert counted_noun("Đơn vị nào cấp máy phun thuốc khử trùng?", "vi") == ("", "")
+    assert "count" in find_wants("Mỗi năm lấy mẫu mấy đợt?")
+    assert counted_noun("Mỗi năm lấy mẫu mấy đợt?", "vi")[0] == "dot"
+    assert "count" in find_wants("moi nam lay mau may dot?")  # unaccented: "may" may be either; it asks
+
+
 def test_plans_that_fit_equally_are_all_kept(metas: list[PlanMeta]) -> None:
     analysis = analyse("Các kế hoạch của Hòa Bình nói gì?", metas)
     assert analysis.ambiguous or analysis.per_plan or len(analysis.plan_ids) >= 2
