@@ -4,6 +4,7 @@ is reported with the places it does have."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -14,7 +15,7 @@ from functools import lru_cache
 from corpus import wordlists
 from corpus.places import LEVELS, lookup
 from corpus.records import PlanMeta
-from corpus.text import fold, strip_accents
+from corpus.text import detect_language, fold, strip_accents
 
 _LEVEL_WORDS = {**{k: v for k, v in LEVELS.items()}, "tp": "thành phố", "commune": "xã", "ward": "phường",
                 "province": "tỉnh", "city": "thành phố", "district": "huyện"}
@@ -97,15 +98,40 @@ def _topic_words(meta: PlanMeta) -> frozenset[str]:
     return frozenset(_title_words(meta)) | frozenset(_words(meta.issuer))
 
 
-def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta]) -> dict[str, float]:
+LONE_SYLLABLE = 0.5  # a syllable shared outside any shared pair: as likely another word as the same one
+
+
+@lru_cache(maxsize=65536)
+def _topic_pairs(meta: PlanMeta) -> frozenset[str]:
+    """The folded word pairs of a plan's titles and issuer, side by side as written."""
+    return frozenset(f"{a} {b}" for words in (_title_words(meta), _words(meta.issuer))
+                     for a, b in itertools.pairwise(words))
+
+
+def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str = "") -> dict[str, float]:
     """How much of the question's content the plan's title covers, weighted by how rare each word is among
-    the titles (IDF): 0..1."""
+    the titles (IDF): 0..1.
+
+    Most Vietnamese words are two syllables: a syllable the title shares with the question inside a pair both
+    write ("môi trường") is the same word, one shared alone ("chất" of "hóa chất" and of "chất lượng") is as
+    often another word, and counts half. Without the question's text (English, mapped word by word) every shared
+    word counts whole."""
     titles = {m.plan_id: _topic_words(m) for m in plans}
     df = Counter(w for words in titles.values() for w in words)
     n = max(len(plans), 1)
     weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in set(terms)}
     total = sum(weights.values()) or 1.0
-    return {pid: sum(w for t, w in weights.items() if t in words) / total for pid, words in titles.items()}
+    asked = [f"{a} {b}" for a, b in itertools.pairwise(fold(question).split())]
+    out: dict[str, float] = {}
+    for m in plans:
+        words = titles[m.plan_id]
+        if asked:
+            paired = {w for pair in asked if pair in _topic_pairs(m) for w in pair.split()}
+            out[m.plan_id] = sum(w * (1.0 if t in paired else LONE_SYLLABLE) for t, w in weights.items()
+                                 if t in words) / total
+        else:
+            out[m.plan_id] = sum(w for t, w in weights.items() if t in words) / total
+    return out
 
 
 def _unknown_place(question: str, folded: str, plans: Sequence[PlanMeta]) -> str:
@@ -138,7 +164,8 @@ def _unknown_place(question: str, folded: str, plans: Sequence[PlanMeta]) -> str
     return ""
 
 
-def _several_places(own: Sequence[PlanMeta], terms: Sequence[str], named: set[str]) -> Resolution | None:
+def _several_places(own: Sequence[PlanMeta], terms: Sequence[str], named: set[str],
+                    question: str) -> Resolution | None:
     """Two or more places named as subjects ("kế hoạch ma túy của Cần Thơ và của Đồng Nai"): each place's
     best-fitting plans, together; None when fewer than two places are named. A place named as where another one
     lies ("xã Sa Thầy, tỉnh Kon Tum") is the address of the other, not a second subject."""
@@ -152,7 +179,7 @@ def _several_places(own: Sequence[PlanMeta], terms: Sequence[str], named: set[st
     content = [t for t in terms if t not in named]
     chosen: list[str] = []
     for group in places:
-        scores = topic_scores(content, group)
+        scores = topic_scores(content, group, question)
         best = max(scores.values())
         chosen += [m.plan_id for m in sorted(group, key=lambda m: (-scores[m.plan_id], m.plan_id))
                    if scores[m.plan_id] >= 0.8 * best][:MAX_PER_PLACE]
@@ -195,7 +222,9 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> R
     issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and m.issuer
                and (_has(padded, fold(m.issuer)) or _has(padded, acronym(m.issuer))
                     or _has(padded, "bo " + acronym(m.issuer)))]
-    several = _several_places(own, terms, named) if not issuers else None
+    # An English question's words are mapped one by one: it has no Vietnamese pairs to compare.
+    asked = question if detect_language(question) != "en" else ""
+    several = _several_places(own, terms, named, asked) if not issuers else None
     if several is not None:
         return several
     pool = list(dict.fromkeys([*own, *issuers])) or within
@@ -209,7 +238,7 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> R
             return Resolution((), "", False, unknown, frozenset())
         pool, by = list(plans), ""
     content = [t for t in terms if t not in named]
-    scores = topic_scores(content, pool)
+    scores = topic_scores(content, pool, asked)
     ranked = sorted(pool, key=lambda m: (-scores[m.plan_id], m.plan_id))
     if not ranked:  # an empty index: nothing to narrow to
         return Resolution((), "", False, "", frozenset(named))

@@ -48,6 +48,20 @@ def test_plans_are_named_by_place_number_and_topic_together(metas: list[PlanMeta
     assert analyse("What does the Hac Thanh ward plan say about 5G?", metas).plan_ids == ("hac-thanh-58",)
 
 
+def test_a_syllable_shared_outside_a_shared_word_counts_less() -> None:
+    # "hóa chất" is not "chất lượng", "cấp hóa chất" not "cung cấp": the plan whose title writes "môi trường"
+    # as the question does is the one meant, although the other shares more lone syllables.
+    services = PlanMeta(doc="a.txt", plan_id="quang-tri-1", level="tỉnh", locality="Quảng Trị", number="1/KH-UBND",
+                        title="Nâng cao chất lượng cung cấp dịch vụ công trực tuyến, cá nhân hóa cho người dân")
+    floods = PlanMeta(doc="b.txt", plan_id="quang-tri-2", level="tỉnh", locality="Quảng Trị", number="2/KH-UBND",
+                      title="Khắc phục môi trường và phòng, chống dịch bệnh sau lụt bão")
+    question = "Ở Quảng Trị, đơn vị nào cấp hóa chất, máy phun để xử lý môi trường sau lũ lụt?"
+    assert analyse(question, [services, floods]).plan_ids[0] == "quang-tri-2"
+    # Typed without diacritics ("moi" may be "mỗi", a function word), it is at least among those answered.
+    assert "quang-tri-2" in analyse("o Quang Tri don vi nao cap hoa chat, may phun de xu ly moi truong sau lu lut?",
+                                    [services, floods]).plan_ids
+
+
 def test_how_many_is_read_as_written() -> None:
     # "mấy" asks how many; "máy" (a machine) folds to the same letters and asks nothing.
     assert "count" not in find_wants("Đơn vị nào cấp máy phun thuốc khử trùng?")
