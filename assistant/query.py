@@ -246,6 +246,44 @@ def _terms(text: str, language: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# "Sở KH&CN", "Sở TN&MT", "GD&ĐT": capitals for the syllables of a body's name, "&" for "và" (not a code's part
+# after "/", as in "182/KH-UBND").
+_ACRONYM = re.compile(r"(?<![\w/])[A-ZĐ]{1,4}(?:\s?[&-]\s?[A-ZĐ]{1,4})+(?![\w/])|(?<![\w/])[A-ZĐ]{3,6}(?![\w/])")
+
+
+@lru_cache(maxsize=1)
+def _name_initials() -> dict[str, str]:
+    """Known bodies' names (corpus/data/units.txt) by the initials of their syllables ("va" left out), with and
+    without their head word: "khcn" -> "khoa hoc va cong nghe"; an initialism two names share is left out."""
+    from corpus.units import GAZETTEER
+
+    found: dict[str, set[str]] = {}
+    for name, _ in GAZETTEER:
+        words = fold(name).split()
+        for part in (words, words[1:]):
+            letters = "".join(w[0] for w in part if w != "va")
+            if len(letters) >= 2 and len(part) >= 2:
+                found.setdefault(letters, set()).add(" ".join(part))
+    return {letters: next(iter(names)) for letters, names in found.items() if len(names) == 1}
+
+
+def _with_acronyms(groups: list[Group], question: str) -> list[Group]:
+    """A body named by its initials ("Sở KH&CN") is one word of the question, which the plan may write either
+    way: its letters and its full name ("khoa học và công nghệ") are alternatives of one group."""
+    for m in _ACRONYM.finditer(question):
+        written = fold(m.group(0))
+        full = _name_initials().get(written.replace(" ", ""))
+        parts = written.split()
+        if not full:
+            continue
+        at = next((i for i in range(len(groups) - len(parts) + 1)
+                   if [g[0][0] for g in groups[i:i + len(parts)]] == parts), None)
+        if at is None:
+            continue
+        groups = [*groups[:at], ((written, 1.0), (full, 1.0)), *groups[at + len(parts):]]
+    return groups
+
+
 def _ordinal(word: str, text: str) -> bool:
     """A small number that names an item ("Dự án 8", "Project 8", "điểm 3"), not a year or a count of things."""
     return word.isdigit() and len(word) <= 2 and bool(re.search(rf"[^\W\d_]+\s+{word}\b(?!\s*[/.,%])", text))
@@ -359,7 +397,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     # "Đắk"): the English words are kept in both forms.
     plan_words = resolution.named_words | title_words | english_named | {fold(w) for w in english_named}
     if not groups:
-        groups = [((t, 1.0),) for t in content]
+        groups = _with_acronyms([((t, 1.0),) for t in content], effective)
     else:
         # Words that only named the plan leave the groups too.
         groups = list(_groups_without(groups, resolution.named_words))

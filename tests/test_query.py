@@ -62,6 +62,19 @@ def test_a_syllable_shared_outside_a_shared_word_counts_less() -> None:
                                     [services, floods]).plan_ids
 
 
+def test_a_body_named_by_its_initials_is_one_word_written_either_way() -> None:
+    from assistant.evidence import covers
+    from corpus.text import fold
+
+    groups = analyse("Các sở phải gửi báo cáo về Sở KH&CN trước ngày nào?", []).groups
+    acronym = next(g for g in groups if any(alt == "kh cn" for alt, _ in g))
+    for sentence in ("gửi báo cáo về Sở Khoa học và Công nghệ", "gửi báo cáo về Sở KH&CN"):
+        folded = fold(sentence)
+        assert covers(acronym, set(folded.split()), f" {folded} ")
+    # A document's code is no body's initials; a word in capitals that is no known body stays as it is.
+    assert all(len(g) == 1 for g in analyse("Kế hoạch 182/KH-UBND giao việc gì cho UBND xã?", []).groups)
+
+
 def test_how_many_is_read_as_written() -> None:
     # "mấy" asks how many; "máy" (a machine) folds to the same letters and asks nothing.
     assert "count" not in find_wants("Đơn vị nào cấp máy phun thuốc khử trùng?")
