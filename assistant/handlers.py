@@ -431,10 +431,13 @@ class WhenHandler(Handler):
         if not scored or not accepts_task(scored[0][1], scored[0][0], analysis):
             return result
         top = scored[0][0]
+        tied = [x for x in scored if x[0] >= 0.95 * top]
+        if "day" in analysis.wants:
+            # "trước ngày nào?" asks for a day: of the deadlines that fit as well ("đánh giá hằng năm … gửi báo
+            # cáo trước ngày 15/11 hằng năm"), one that names its day answers (a stable sort keeps their order).
+            tied.sort(key=lambda x: not (x[2].deadline is not None and x[2].deadline.names_day))
         plans_seen: set[str] = set()
-        for total, _, o in scored:
-            if total < 0.95 * top:
-                break
+        for _, _, o in tied:
             if (o.plan_id in plans_seen and not analysis.per_plan) or o.deadline is None:
                 continue
             plans_seen.add(o.plan_id)

@@ -304,3 +304,12 @@ def test_an_ingest_after_the_reader_of_obligations_changed_reads_them_again(tmp_
     assert again.reread == 1 and any("read again" in line for line in again.lines())
     assert len(list((settings.store_dir / "obligations").glob("*.json"))) == 2
     assert ingest(settings).reread == 0  # once read, they are kept
+
+
+def test_a_question_for_a_day_gets_the_deadline_that_names_one(assistant: Any) -> None:
+    # One task, three times ("đánh giá kết quả hằng năm. Định kỳ gửi báo cáo … trước ngày 20/11 hằng năm"): asked
+    # "trước ngày nào?", the day answers; the body is named by its initials, as people type it.
+    answer = assistant.ask("Các cơ quan phải gửi báo cáo kết quả thực hiện về Sở KH&CN trước ngày nào?")
+    assert "20/11" in answer.answer.split("—")[0], answer.answer
+    assert answer.citations[0].doc == FARMING
+    _verbatim(answer)
