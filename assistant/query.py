@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.resolve import resolve
+from assistant.resolve import acronym, resolve
 from corpus import wordlists
 from corpus.errors import PlansError
 from corpus.header import CODE, normalise_code
@@ -253,17 +253,16 @@ _ACRONYM = re.compile(r"(?<![\w/])[A-ZĐ]{1,4}(?:\s?[&-]\s?[A-ZĐ]{1,4})+(?![\w/
 
 @lru_cache(maxsize=1)
 def _name_initials() -> dict[str, str]:
-    """Known bodies' names (corpus/data/units.txt) by the initials of their syllables ("va" left out), with and
-    without their head word: "khcn" -> "khoa hoc va cong nghe"; an initialism two names share is left out."""
+    """Known bodies' names (corpus/data/units.txt) by their initials without the head word (resolve.acronym:
+    "khcn" -> "khoa hoc va cong nghe"); an initialism two names share is left out."""
     from corpus.units import GAZETTEER
 
     found: dict[str, set[str]] = {}
     for name, _ in GAZETTEER:
-        words = fold(name).split()
-        for part in (words, words[1:]):
-            letters = "".join(w[0] for w in part if w != "va")
-            if len(letters) >= 2 and len(part) >= 2:
-                found.setdefault(letters, set()).add(" ".join(part))
+        letters = acronym(name)
+        body = " ".join(w for w in fold(name).split() if w not in ("bo", "so", "cua"))
+        if len(letters) >= 2:
+            found.setdefault(letters, set()).add(body)
     return {letters: next(iter(names)) for letters, names in found.items() if len(names) == 1}
 
 
