@@ -20,7 +20,7 @@ from corpus.errors import PlansError
 from corpus.header import CODE, normalise_code
 from corpus.records import PlanMeta
 from corpus.text import collapse, detect_language, fold, nfc
-from corpus.times import entity_forms, find_times, month_bounds
+from corpus.times import TimeExpr, entity_forms, find_times, month_bounds
 
 MAX_QUESTION_CHARS = 2000
 TITLE_WEIGHT = 0.3
@@ -220,11 +220,23 @@ def question_window(text: str) -> tuple[date | None, date, bool] | None:
         by = re.search(r"\b(?:by|before|truoc|den|cham nhat|no later than|han)\s*$", fold(text[:text.find(expr.text)]))
         if expr.kind == "day":
             return None, expr.end, True
+        if expr.kind == "range" and _years_only(expr) and not re.search(
+                r"\b(?:by|before|until|during|within|between|from|in|over|trong|tu|den|truoc|cham nhat)\s*$",
+                fold(text[:text.find(expr.text)])):
+            # A span of whole years with no time word before it names a period ("thời kỳ 2021-2030", "the
+            # 2026–2031 elections", "Bắc Ninh 2026-2030"): the plan's or the programme's, not a time asked about.
+            continue
         if expr.kind in ("month", "quarter", "range"):
             return (None if by else expr.start), expr.end, False
         if expr.kind == "year" and (expr.start is None or by):
             return None, expr.end, False
     return None
+
+
+def _years_only(expr: TimeExpr) -> bool:
+    """A span from the start of one year to the end of a later one ("2026-2030")."""
+    return (expr.start is not None and expr.end is not None and (expr.start.month, expr.start.day) == (1, 1)
+            and (expr.end.month, expr.end.day) == (12, 31) and expr.end.year > expr.start.year)
 
 
 def _terms(text: str, language: str) -> list[str]:

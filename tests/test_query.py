@@ -75,6 +75,17 @@ def test_a_body_named_by_its_initials_is_one_word_written_either_way() -> None:
     assert all(len(g) == 1 for g in analyse("Kế hoạch 182/KH-UBND giao việc gì cho UBND xã?", []).groups)
 
 
+def test_a_span_of_years_names_a_period_unless_a_time_word_asks_for_it() -> None:
+    from assistant.query import question_window
+
+    # The plan's or the programme's period: no deadline window.
+    assert question_window("Quy hoạch mạng lưới cơ sở văn hóa thời kỳ 2021-2030 giao ai chủ trì?") is None
+    assert question_window("Under the plan for the 2026–2031 elections, who must report?") is None
+    # Asked as a time: a window.
+    window = question_window("Những việc nào phải hoàn thành trong 2026-2027?")
+    assert window is not None and window[1].year == 2027
+
+
 def test_how_many_is_read_as_written() -> None:
     # "mấy" asks how many; "máy" (a machine) folds to the same letters and asks nothing.
     assert "count" not in find_wants("Đơn vị nào cấp máy phun thuốc khử trùng?")
