@@ -48,6 +48,13 @@ def _aliases() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def _english_bodies() -> tuple[tuple[str, str], ...]:
+    """(English name lowercased, Vietnamese name folded) of the central bodies (corpus/data/units.txt [english])."""
+    pairs = (line.partition("=") for line in wordlists.sections("units.txt").get("english", ()))
+    return tuple((" ".join(en.lower().split()), fold(vi)) for vi, _, en in pairs if en.strip())
+
+
 def acronym(name: str) -> str:
     """Initials of a body's name without its head word: "Bộ Văn hóa, Thể thao và Du lịch" -> "vhttdl"."""
     words = [w for w in fold(name).split() if w not in ("va", "bo", "so", "cua")]
@@ -219,9 +226,12 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> R
             else:
                 within.append(meta)
             break
+    lowered = " ".join(question.lower().split())
+    english = {vi for en, vi in _english_bodies() if en in lowered}  # "the Ministry of Health's plan"
     issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and m.issuer
                and (_has(padded, fold(m.issuer)) or _has(padded, acronym(m.issuer))
-                    or _has(padded, "bo " + acronym(m.issuer)))]
+                    or _has(padded, "bo " + acronym(m.issuer)) or fold(m.issuer) in english)]
+    named |= {w for en, vi in _english_bodies() if vi in english for w in fold(en).split()}
     # An English question's words are mapped one by one: it has no Vietnamese pairs to compare.
     asked = question if detect_language(question) != "en" else ""
     several = _several_places(own, terms, named, asked) if not issuers else None

@@ -86,6 +86,17 @@ def test_a_span_of_years_names_a_period_unless_a_time_word_asks_for_it() -> None
     assert window is not None and window[1].year == 2027
 
 
+def test_a_ministry_named_in_english_names_its_plan() -> None:
+    health = PlanMeta(doc="h.txt", plan_id="byt-10", issuer="Bộ Y tế", level="bộ", number="10/KH-BYT",
+                      title="Phòng, chống dịch bệnh truyền nhiễm năm 2026")
+    culture = PlanMeta(doc="c.txt", plan_id="bvhttdl-11", issuer="Bộ Văn hóa, Thể thao và Du lịch", level="bộ",
+                       number="11/KH-BVHTTDL", title="Phát triển văn hóa đọc năm 2026")
+    ids = analyse("Which unit leads the reporting in the Ministry of Health's plan?", [health, culture]).plan_ids
+    assert ids == ("byt-10",)
+    ids = analyse("In the Ministry of Culture, Sports and Tourism plan, who reports yearly?", [health, culture]).plan_ids
+    assert ids == ("bvhttdl-11",)
+
+
 def test_how_many_is_read_as_written() -> None:
     # "mấy" asks how many; "máy" (a machine) folds to the same letters and asks nothing.
     assert "count" not in find_wants("Đơn vị nào cấp máy phun thuốc khử trùng?")
