@@ -149,6 +149,13 @@ def find_wants(text: str) -> tuple[str, ...]:
         head = f" {' '.join(folded.split()[:4])} "
         if not own and any(f" {p} " in head for p in shared):
             wants.remove("code")
+    if "count" in wants and "date" in wants:
+        # "từ tháng mấy đến tháng mấy?" asks which months: a "mấy" after a calendar unit counts nothing.
+        units = "|".join(fold(w) for w in cues()["time_units"]["words"])
+        folded = re.sub(rf"\b(?:{units})\s+may\b", " ", folded)
+        lowered = re.sub(rf"\b(?:{'|'.join(cues()['time_units']['words'])})\s+mấy\b", " ", lowered)
+        if not any(present(p) for p in cues()["wants"]["count"]):
+            wants.remove("count")
     if {"issued", "code", "implement"} <= set(wants) and _asks_what_is_implemented(folded):
         wants.remove("issued")
     if "money" in wants and not any(present(p) for p in cues()["money"]["amount"]) and set(wants) & {

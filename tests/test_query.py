@@ -104,6 +104,11 @@ def test_how_many_is_read_as_written() -> None:
     assert "count" in find_wants("Mỗi năm lấy mẫu mấy đợt?")
     assert counted_noun("Mỗi năm lấy mẫu mấy đợt?", "vi")[0] == "dot"
     assert "count" in find_wants("moi nam lay mau may dot?")  # unaccented: "may" may be either; it asks
+    # After a calendar unit, "mấy" asks which month or day, and counts nothing.
+    for asked in ("Lấy mẫu từ tháng mấy đến tháng mấy?", "lay mau tu thang may den thang may?"):
+        assert {"date", "start"} <= set(find_wants(asked)) and "count" not in find_wants(asked)
+    assert "day" in find_wants("Hạn nộp báo cáo là ngày mấy?")
+    assert {"date", "count"} <= set(find_wants("Tháng mấy phải lấy bao nhiêu mẫu?"))
 
 
 def test_plans_that_fit_equally_are_all_kept(metas: list[PlanMeta]) -> None:
