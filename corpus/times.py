@@ -35,6 +35,9 @@ _ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) for k, p in (
     # Recurring: "trước ngày 15 hằng tháng", "hằng năm, trước ngày 30/11", "định kỳ 6 tháng", "hằng quý".
+    # A season that comes back each year: "từ tháng 3 đến tháng 11 hằng năm".
+    ("rec_season", rf"tu\s+{_THANG}\s*(?P<m1>\d{{1,2}})\s*(?:-|den|toi)\s*(?:{_THANG}\s*)?(?P<m2>\d{{1,2}})"
+                   rf"\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
@@ -143,7 +146,13 @@ class TimeExpr:
         or a time written after "từ", "kể từ", "bắt đầu (từ)", "from", "since", "starting"."""
         if self.kind in ("range", "continuous") and self.start is not None:
             return True
-        return bool(re.match(r"\W*(?:(?:ke\s+)?tu|bat\s+dau(?:\s+tu)?|from|since|starting)\b", fold(self.text)))
+        return bool(re.match(r"\W*(?:(?:ke\s+)?tu|bat\s+dau(?:\s+tu)?|from|since|starting)\b",
+                             fold(self.wording)))
+
+    @property
+    def wording(self) -> str:
+        """The time as written, without the cue before it ("Thời gian thực hiện: Từ tháng 3 …" -> "Từ tháng 3 …")."""
+        return " ".join(self.text.rpartition(":")[2].split()) or self.text
 
     @property
     def label(self) -> str:
@@ -162,7 +171,8 @@ class TimeExpr:
                    else f"{s.strftime('%d/%m/%Y') if s.day != 1 else f'{s.month}/{s.year}'}–"
                         f"{e.strftime('%d/%m/%Y') if e.day != calendar.monthrange(e.year, e.month)[1] else f'{e.month}/{e.year}'}")
         elif self.kind == "recurring":
-            out = recurrence_label(self.recurrence)
+            # A yearly season ("Từ tháng 3 đến tháng 11 hằng năm") is said as the plan says it.
+            out = self.wording if self.names_start else recurrence_label(self.recurrence)
         elif self.kind == "continuous":
             out = "thường xuyên"
             if s and e and s.year == e.year and (s.day, e.day) == (1, calendar.monthrange(e.year, e.month)[1]):
@@ -275,6 +285,11 @@ def _recurring(kind: str, g: dict[str, Any], s: int, e: int) -> _Hit:
         freq = {"month": "monthly", "quarter": "quarterly", "year": "yearly", "week": "weekly", "day": "daily",
                 "annually": "yearly"}.get(word, word)
         return _Hit(s, e, "recurring", recurrence=freq)
+    if kind == "rec_season":
+        if not (1 <= int(g["m1"]) <= 12 and 1 <= int(g["m2"]) <= 12):
+            return _Hit(s, e, "recurring", recurrence="yearly", flagged=True,
+                        reason=f"impossible month in {g['m1']}-{g['m2']}; kept the recurrence only")
+        return _Hit(s, e, "recurring", recurrence="yearly")  # its wording keeps the months (label)
     if kind == "rec_yday":
         d, m = int(g.get("d") or g["d2"]), int(g.get("m") or g["m2"])
         if not (1 <= m <= 12 and 1 <= d <= calendar.monthrange(2024, m)[1]):

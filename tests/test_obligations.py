@@ -63,12 +63,19 @@ DAK_LAK = "001_075f96d36d7c55b9.txt"
     ("15/03/2026", "day", None, date(2026, 3, 15), ""),
     ("Trudce ngay 20 thang 12 ndm 2025", "day", None, date(2025, 12, 20), ""),
     ("từ tháng 3 đến tháng 6/2026", "range", date(2026, 3, 1), date(2026, 6, 30), ""),
+    ("Từ tháng 3 đến tháng 11 hàng năm", "recurring", None, None, "yearly"),  # a season, every year
 ])
 def test_parse_deadline(text: str, kind: str, start: date | None, end: date | None, recurrence: str) -> None:
     d = parse_time(text)
     assert d is not None
     assert (d.kind, d.start, d.end, d.recurrence, d.flagged) == (kind, start, end, recurrence, False)
     assert d.text and d.text in text  # the source wording, not a rewrite
+
+
+def test_a_yearly_season_begins_something_and_is_said_as_written() -> None:
+    season = parse_time("Thời gian thực hiện: Từ tháng 3 đến tháng 11 hàng năm")
+    assert season is not None and season.names_start and season.label == "Từ tháng 3 đến tháng 11 hàng năm"
+    assert not season.names_day
 
 
 def test_an_annual_plan_or_budget_is_not_a_yearly_task() -> None:
