@@ -245,18 +245,23 @@ def test_a_question_over_many_plans_counts_them_and_exports_each(assistant: Any)
 
 
 
-def test_obligations_saved_at_ingest_are_loaded_not_extracted_again(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def _farming_alone(tmp_path: Path) -> Settings:
+    """Settings of a fresh index whose corpus is the field-block plan alone."""
     import shutil
-
-    import assistant.service as service
-    from corpus.obligations import extract_obligations
-    from index.build import ingest
 
     corpus = tmp_path / "plans"
     corpus.mkdir()
     shutil.copy(PLANS / FARMING, corpus / FARMING)
-    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    return load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+
+
+def test_obligations_saved_at_ingest_are_loaded_not_extracted_again(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.service as service
+    from corpus.obligations import extract_obligations
+    from index.build import ingest
+
+    settings = _farming_alone(tmp_path)
     ingest(settings)
     saved = sorted((settings.store_dir / "obligations").glob("*.json"))
     assert len(saved) == 1  # written by the ingest
@@ -286,15 +291,10 @@ def test_obligations_saved_at_ingest_are_loaded_not_extracted_again(tmp_path: Pa
 
 def test_an_ingest_after_the_reader_of_obligations_changed_reads_them_again(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-
     import corpus.obligations.saved as saved_module
     from index.build import ingest
 
-    corpus = tmp_path / "plans"
-    corpus.mkdir()
-    shutil.copy(PLANS / FARMING, corpus / FARMING)
-    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    settings = _farming_alone(tmp_path)
     first = ingest(settings)
     assert first.reread == 0 and len(list((settings.store_dir / "obligations").glob("*.json"))) == 1
     # An upgrade changes the code of the reader: the saved files are keyed by it and no longer match.
