@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from corpus.text import collapse, fold, fold_map, source_span
+from corpus.text import collapse, fold_map, source_span
 
 KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", "none")
 
@@ -36,7 +36,7 @@ _ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) for k, p in (
     # Recurring: "trước ngày 15 hằng tháng", "hằng năm, trước ngày 30/11", "định kỳ 6 tháng", "hằng quý".
     # A season that comes back each year: "từ tháng 3 đến tháng 11 hằng năm".
-    ("rec_season", rf"tu\s+{_THANG}\s*(?P<m1>\d{{1,2}})\s*(?:-|den|toi)\s*(?:{_THANG}\s*)?(?P<m2>\d{{1,2}})"
+    ("rec_season", rf"(?<!dau\s)\btu\s+{_THANG}\s*(?P<m1>\d{{1,2}})\s*(?:-|den|toi)\s*(?:{_THANG}\s*)?(?P<m2>\d{{1,2}})"
                    rf"\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
@@ -146,13 +146,14 @@ class TimeExpr:
         or a time written after "từ", "kể từ", "bắt đầu (từ)", "from", "since", "starting"."""
         if self.kind in ("range", "continuous") and self.start is not None:
             return True
-        return bool(re.match(r"\W*(?:(?:ke\s+)?tu|bat\s+dau(?:\s+tu)?|from|since|starting)\b",
-                             fold(self.wording)))
+        return _start_word(self.text) >= 0
 
     @property
     def wording(self) -> str:
-        """The time as written, without the cue before it ("Thời gian thực hiện: Từ tháng 3 …" -> "Từ tháng 3 …")."""
-        return " ".join(self.text.rpartition(":")[2].split()) or self.text
+        """The time as written from the word that begins it ("Thời gian thực hiện: Từ tháng 3 …" -> "Từ tháng 3
+        …"), else all of it."""
+        at = _start_word(self.text)
+        return " ".join(self.text[max(at, 0):].split())
 
     @property
     def label(self) -> str:
@@ -189,6 +190,20 @@ class TimeExpr:
                 "start": self.start.isoformat() if self.start else None,
                 "end": self.end.isoformat() if self.end else None,
                 "recurrence": self.recurrence, "flagged": self.flagged, "flag_reason": self.flag_reason}
+
+
+_START = re.compile(r"\b(?:ke\s+tu|tu|bat\s+dau(?:\s+tu)?|from|since|starting)\b")
+
+
+def _start_word(text: str) -> int:
+    """Where in `text` a word that begins a time stands ("từ", "kể từ", "bắt đầu", "from", "since"), or -1; the
+    "tư" of "đầu tư" (to invest) is none."""
+    folded, index = fold_map(text)
+    for m in _START.finditer(folded):
+        if m.group(0) == "tu" and folded[:m.start()].split()[-1:] == ["dau"]:
+            continue
+        return index[m.start()] if m.start() < len(index) else -1
+    return -1
 
 
 def recurrence_label(recurrence: str) -> str:
@@ -516,12 +531,14 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
                 continue
         elif cue.group("cont"):
             chosen = next((h for h in hits if cue.start() <= h.start < cue.end() and h.kind == "continuous"), None)
-        elif cue.group("rec"):
-            chosen = next((h for h in hits if cue.start() <= h.start <= value + 2 and h.kind == "recurring"), None)
+        elif cue.group("rec") is not None:  # its lookahead forms match empty
+            # A season holds its "hằng năm" cue ("từ tháng 3 đến tháng 11 hằng năm"): the whole season is the time.
+            chosen = next((h for h in hits if h.kind == "recurring" and (cue.start() <= h.start <= value + 2
+                                                                           or h.start < cue.start() < h.end)), None)
         else:
             chosen = next((h for h in hits if cue.start() <= h.start <= value + 1), None)
         if chosen is not None:
-            out.append((cue.start(), chosen.end, chosen))
+            out.append((min(cue.start(), chosen.start), chosen.end, chosen))
     out.sort(key=lambda t: (t[0], -t[1]))
     result: list[tuple[TimeExpr, int, int]] = []
     last_end = -1

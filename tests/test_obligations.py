@@ -76,6 +76,14 @@ def test_a_yearly_season_begins_something_and_is_said_as_written() -> None:
     season = parse_time("Thời gian thực hiện: Từ tháng 3 đến tháng 11 hàng năm")
     assert season is not None and season.names_start and season.label == "Từ tháng 3 đến tháng 11 hàng năm"
     assert not season.names_day
+    # Without the colon, and in a task sentence whose "hằng năm" lies inside the season.
+    plain = parse_time("Thời gian thực hiện từ tháng 3 đến tháng 11 hằng năm")
+    assert plain is not None and plain.names_start and plain.label == "từ tháng 3 đến tháng 11 hằng năm"
+    found = find_deadlines("Chi cục lấy mẫu quan trắc từ tháng 3 đến tháng 11 hằng năm.")
+    assert [(d.kind, d.label) for d, _, _ in found] == [("recurring", "từ tháng 3 đến tháng 11 hằng năm")]
+    # "Đầu tư" (to invest) is no "từ".
+    invest = parse_time("Đầu tư tháng 3 đến tháng 5 hằng năm")
+    assert invest is None or invest.kind != "recurring" or not invest.names_start
 
 
 def test_an_annual_plan_or_budget_is_not_a_yearly_task() -> None:
