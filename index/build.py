@@ -48,7 +48,7 @@ class IngestReport:
     repaired: list[str] = field(default_factory=list)
     elsewhere: list[str] = field(default_factory=list)  # a shared index: plans another worker was indexing
     cached: int = 0  # chunks whose vectors came from the embedding cache
-    reread: int = 0  # unchanged plans whose obligations were read again (the reader of obligations changed)
+    reread: int = 0  # unchanged plans whose obligations were read again (none saved for this code)
     planted: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # doc -> (line, reason) set aside
     chunks: int = 0
     total_chunks: int = 0
@@ -67,8 +67,8 @@ class IngestReport:
             out.append(f"{self.cached} of the {self.chunks} chunks had the same text as chunks embedded before: "
                        "their vectors came from the embedding cache")
         if self.reread:
-            out.append(f"The obligations of {self.reread} unchanged plan(s) were read again: the reader of "
-                       "obligations changed since they were indexed")
+            out.append(f"The obligations of {self.reread} unchanged plan(s) were read again: none were saved for "
+                       "this code (an upgrade changed the reader of obligations, or another machine indexed them)")
         if self.repaired:
             out.append(f"OCR repair applied to: {', '.join(self.repaired)}")
         out += [f"  skipped {s.doc}: {s.reason}" for s in self.skipped]
@@ -532,7 +532,7 @@ def _write_batch(settings: IndexSettings, config: dict[str, Any], collection: st
 
 
 def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta: PlanMeta,
-                      report: IngestReport) -> None:
+                      report: IngestReport) -> bool:
     """Extract the plan's obligations from the reading just saved and keep them (a start at thousands of plans
     then loads them instead of extracting each again); a failure only costs that later extraction."""
     from corpus.obligations import extract_obligations
@@ -545,8 +545,9 @@ def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta:
     except Exception as exc:  # a reader bug on a new layout must not stop the ingest: the plan is indexed
         report.warnings.append(f"{doc}: obligations not read at ingest ({type(exc).__name__}: {exc}); they are "
                                "read when first asked for")
-        return
+        return False
     save(saved_path(store_dir / "obligations", sha256, repair, meta.label), found)
+    return True
 
 
 def catch_up_obligations(store_dir: Path, repair: str, plans: dict[str, dict[str, Any]], report: IngestReport,
@@ -561,13 +562,15 @@ def catch_up_obligations(store_dir: Path, repair: str, plans: dict[str, dict[str
                               PlanMeta.from_json(e["meta"]).label).exists()
             and reading_path(store_dir, e["sha256"], repair).exists()]
     started = time.perf_counter()
-    report.reread += len([doc for doc, _ in todo if doc not in report.indexed])
+    read = 0
     for n, (doc, entry) in enumerate(todo):
         if n % 50 == 0:
-            say(f"reading the obligations of {len(todo) - n} plan(s) again (the reader of obligations changed)"
+            say(f"reading the obligations of {len(todo) - n} plan(s) that have none saved for this code"
                 f"{_eta(started, n, len(todo))}")
-        _save_obligations(store_dir, entry["sha256"], repair, doc, PlanMeta.from_json(entry["meta"]), report)
-    return len(todo)
+        if _save_obligations(store_dir, entry["sha256"], repair, doc, PlanMeta.from_json(entry["meta"]), report):
+            read += 1
+            report.reread += doc not in report.indexed
+    return read
 
 
 def _load_reading(store_dir: Path, sha256: str, repair: str) -> tuple[str, ...] | None:
