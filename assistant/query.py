@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.resolve import acronym, resolve
+from assistant.resolve import acronym, name_body, resolve
 from corpus import wordlists
 from corpus.errors import PlansError
 from corpus.header import CODE, normalise_code
@@ -131,6 +131,11 @@ def find_wants(text: str) -> tuple[str, ...]:
     folded = fold(text)
     lowered = " ".join(_WORD.findall(nfc(text).lower())) + (" %" if "%" in text else "")
     accented = _accented(text)
+    # "mỗi năm mấy đợt" counts per year: its unit is read as no "năm mấy" (which year).
+    units, per = cues()["time_units"]["words"], cues()["time_units"]["per"]
+    lowered = re.sub(rf"\b((?:{'|'.join(per)})\s+)(?:{'|'.join(units)})\s+(?=mấy\b)", r"\1", lowered)
+    folded = re.sub(rf"\b((?:{'|'.join(map(fold, per))})\s+)(?:{'|'.join(map(fold, units))})\s+(?=may\b)", r"\1",
+                    folded)
 
     def present(cue: str) -> bool:
         if cue.isascii():
@@ -151,9 +156,8 @@ def find_wants(text: str) -> tuple[str, ...]:
             wants.remove("code")
     if "count" in wants and "date" in wants:
         # "từ tháng mấy đến tháng mấy?" asks which months: a "mấy" after a calendar unit counts nothing.
-        units = "|".join(fold(w) for w in cues()["time_units"]["words"])
-        folded = re.sub(rf"\b(?:{units})\s+may\b", " ", folded)
-        lowered = re.sub(rf"\b(?:{'|'.join(cues()['time_units']['words'])})\s+mấy\b", " ", lowered)
+        folded = re.sub(rf"\b(?:{'|'.join(map(fold, units))})\s+may\b", " ", folded)
+        lowered = re.sub(rf"\b(?:{'|'.join(units)})\s+mấy\b", " ", lowered)
         if not any(present(p) for p in cues()["wants"]["count"]):
             wants.remove("count")
     if {"issued", "code", "implement"} <= set(wants) and _asks_what_is_implemented(folded):
@@ -227,9 +231,9 @@ def question_window(text: str) -> tuple[date | None, date, bool] | None:
         by = re.search(r"\b(?:by|before|truoc|den|cham nhat|no later than|han)\s*$", fold(text[:text.find(expr.text)]))
         if expr.kind == "day":
             return None, expr.end, True
+        window_words = "|".join(re.escape(fold(w)) for w in cues()["time_units"]["window"])
         if expr.kind == "range" and _years_only(expr) and not re.search(
-                r"\b(?:by|before|until|during|within|between|from|in|over|trong|tu|den|truoc|cham nhat)\s*$",
-                fold(text[:text.find(expr.text)])):
+                rf"\b(?:{window_words})\s*$", fold(text[:text.find(expr.text)])):
             # A span of whole years with no time word before it names a period ("thời kỳ 2021-2030", "the
             # 2026–2031 elections", "Bắc Ninh 2026-2030"): the plan's or the programme's, not a time asked about.
             continue
@@ -279,7 +283,7 @@ def _name_initials() -> dict[str, str]:
     found: dict[str, set[str]] = {}
     for name, _ in GAZETTEER:
         letters = acronym(name)
-        body = " ".join(w for w in fold(name).split() if w not in ("bo", "so", "cua"))
+        body = " ".join(name_body(name))
         if len(letters) >= 2:
             found.setdefault(letters, set()).add(body)
     return {letters: next(iter(names)) for letters, names in found.items() if len(names) == 1}

@@ -7,10 +7,12 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from corpus import wordlists
 from corpus.places import LEVELS, lookup
@@ -50,15 +52,21 @@ def _aliases() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _english_bodies() -> tuple[tuple[str, str], ...]:
-    """(English name lowercased, Vietnamese name folded) of the central bodies (corpus/data/units.txt [english])."""
-    pairs = (line.partition("=") for line in wordlists.sections("units.txt").get("english", ()))
-    return tuple((" ".join(en.lower().split()), fold(vi)) for vi, _, en in pairs if en.strip())
+    """(English name lowercased, Vietnamese name folded) of the central bodies (assistant/data/bodies_en.toml; kept
+    out of corpus/data, whose every change makes the saved obligations be read again)."""
+    path = Path(__file__).resolve().parent / "data" / "bodies_en.toml"
+    names: dict[str, str] = tomllib.loads(path.read_text(encoding="utf-8"))["names"]
+    return tuple((" ".join(en.lower().split()), fold(vi)) for vi, en in names.items())
+
+
+def name_body(name: str) -> list[str]:
+    """A body's name without its head word, folded: "Bộ Văn hóa, Thể thao và Du lịch" -> "van hoa … du lich"."""
+    return [w for w in fold(name).split() if w not in ("bo", "so", "cua")]
 
 
 def acronym(name: str) -> str:
     """Initials of a body's name without its head word: "Bộ Văn hóa, Thể thao và Du lịch" -> "vhttdl"."""
-    words = [w for w in fold(name).split() if w not in ("va", "bo", "so", "cua")]
-    return "".join(w[0] for w in words)
+    return "".join(w[0] for w in name_body(name) if w != "va")
 
 
 def _has(padded: str, phrase: str) -> bool:

@@ -109,6 +109,10 @@ def test_how_many_is_read_as_written() -> None:
         assert {"date", "start"} <= set(find_wants(asked)) and "count" not in find_wants(asked)
     assert "day" in find_wants("Hạn nộp báo cáo là ngày mấy?")
     assert {"date", "count"} <= set(find_wants("Tháng mấy phải lấy bao nhiêu mẫu?"))
+    # After a word of "each", "mấy" counts per unit; "máy" (a machine) after a unit asks no time.
+    for per_unit in ("Mỗi năm lấy mẫu mấy đợt?", "Một ngày mấy lần báo cáo?", "moi nam may dot kiem tra?"):
+        assert "count" in find_wants(per_unit) and "date" not in find_wants(per_unit)
+    assert "date" not in find_wants("Ai lắp đặt thang máy cho trường?")
 
 
 def test_plans_that_fit_equally_are_all_kept(metas: list[PlanMeta]) -> None:
