@@ -225,15 +225,15 @@ def counted_noun(text: str, language: str, translate: Translate | None = None) -
 def question_window(text: str) -> tuple[date | None, date, bool] | None:
     """(start, end, exact) of the time a deadline question names: a day (exact), a month, a quarter, a year's
     end; None when it names none. A year is never assumed."""
+    window_words, by_words = ("|".join(re.escape(fold(w)) for w in cues()["time_units"][k]) for k in ("window", "by"))
     for expr, _, _ in find_times(text):
         if expr.end is None:
             continue
-        by = re.search(r"\b(?:by|before|truoc|den|cham nhat|no later than|han)\s*$", fold(text[:text.find(expr.text)]))
+        before = fold(text[:text.find(expr.text)])
+        by = re.search(rf"\b(?:{by_words})\s*$", before)
         if expr.kind == "day":
             return None, expr.end, True
-        window_words = "|".join(re.escape(fold(w)) for w in cues()["time_units"]["window"])
-        if expr.kind == "range" and _years_only(expr) and not re.search(
-                rf"\b(?:{window_words})\s*$", fold(text[:text.find(expr.text)])):
+        if expr.kind == "range" and _years_only(expr) and not re.search(rf"\b(?:{window_words})\s*$", before):
             # A span of whole years with no time word before it names a period ("thời kỳ 2021-2030", "the
             # 2026–2031 elections", "Bắc Ninh 2026-2030"): the plan's or the programme's, not a time asked about.
             continue

@@ -136,12 +136,12 @@ def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str 
     n = max(len(plans), 1)
     weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in set(terms)}
     total = sum(weights.values()) or 1.0
-    asked = [f"{a} {b}" for a, b in itertools.pairwise(fold(question).split())]
+    asked = {f"{a} {b}" for a, b in itertools.pairwise(fold(question).split())}
     out: dict[str, float] = {}
     for m in plans:
         words = titles[m.plan_id]
         if asked:
-            paired = {w for pair in asked if pair in _topic_pairs(m) for w in pair.split()}
+            paired = {w for pair in asked.intersection(_topic_pairs(m)) for w in pair.split()}
             out[m.plan_id] = sum(w * (1.0 if t in paired else LONE_SYLLABLE) for t, w in weights.items()
                                  if t in words) / total
         else:
@@ -235,11 +235,12 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> R
                 within.append(meta)
             break
     lowered = " ".join(question.lower().split())
-    english = {vi for en, vi in _english_bodies() if en in lowered}  # "the Ministry of Health's plan"
+    in_english = [(en, vi) for en, vi in _english_bodies() if en in lowered]  # "the Ministry of Health's plan"
+    english = {vi for _, vi in in_english}
     issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and m.issuer
                and (_has(padded, fold(m.issuer)) or _has(padded, acronym(m.issuer))
                     or _has(padded, "bo " + acronym(m.issuer)) or fold(m.issuer) in english)]
-    named |= {w for en, vi in _english_bodies() if vi in english for w in fold(en).split()}
+    named |= {w for en, _ in in_english for w in fold(en).split()}
     # An English question's words are mapped one by one: it has no Vietnamese pairs to compare.
     asked = question if detect_language(question) != "en" else ""
     several = _several_places(own, terms, named, asked) if not issuers else None

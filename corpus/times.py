@@ -23,6 +23,7 @@ KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", 
 _NGAY = r"ng[a-z]{0,2}y"
 _THANG = r"th(?!(?:uo|o|u)ng\b)[a-z]{0,3}g"  # OCR spells "tháng" "thdang", "thing"…; never "thương", "thông"
 _NAM = r"n[a-z]{0,2}m"
+_TU = r"(?<!\bdau\s)tu"  # "từ" (from), folded; not the "tư" of "đầu tư" (to invest)
 _TRUOC = r"tru[a-z]{0,3}"
 _YEAR = r"(?P<y>\d{4})(?!\d)"
 _HANG = r"h[ae]ng"
@@ -36,7 +37,7 @@ _ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) for k, p in (
     # Recurring: "trước ngày 15 hằng tháng", "hằng năm, trước ngày 30/11", "định kỳ 6 tháng", "hằng quý".
     # A season that comes back each year: "từ tháng 3 đến tháng 11 hằng năm".
-    ("rec_season", rf"(?<!dau\s)\btu\s+{_THANG}\s*(?P<m1>\d{{1,2}})\s*(?:-|den|toi)\s*(?:{_THANG}\s*)?(?P<m2>\d{{1,2}})"
+    ("rec_season", rf"\b{_TU}\s+{_THANG}\s*(?P<m1>\d{{1,2}})\s*(?:-|den|toi)\s*(?:{_THANG}\s*)?(?P<m2>\d{{1,2}})"
                    rf"\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
@@ -149,13 +150,6 @@ class TimeExpr:
         return _start_word(self.text) >= 0
 
     @property
-    def wording(self) -> str:
-        """The time as written from the word that begins it ("Thời gian thực hiện: Từ tháng 3 …" -> "Từ tháng 3
-        …"), else all of it."""
-        at = _start_word(self.text)
-        return " ".join(self.text[max(at, 0):].split())
-
-    @property
     def label(self) -> str:
         """Short Vietnamese label for tables: "10/11/2025", "tháng 12/2025", "hằng tháng (ngày 13)"."""
         s, e = self.start, self.end
@@ -172,8 +166,10 @@ class TimeExpr:
                    else f"{s.strftime('%d/%m/%Y') if s.day != 1 else f'{s.month}/{s.year}'}–"
                         f"{e.strftime('%d/%m/%Y') if e.day != calendar.monthrange(e.year, e.month)[1] else f'{e.month}/{e.year}'}")
         elif self.kind == "recurring":
-            # A yearly season ("Từ tháng 3 đến tháng 11 hằng năm") is said as the plan says it.
-            out = self.wording if self.names_start else recurrence_label(self.recurrence)
+            # A yearly season ("Thời gian: Từ tháng 3 đến tháng 11 hằng năm") is said as the plan says it, from the
+            # word that begins it.
+            at = _start_word(self.text)
+            out = " ".join(self.text[at:].split()) if at >= 0 else recurrence_label(self.recurrence)
         elif self.kind == "continuous":
             out = "thường xuyên"
             if s and e and s.year == e.year and (s.day, e.day) == (1, calendar.monthrange(e.year, e.month)[1]):
@@ -192,18 +188,14 @@ class TimeExpr:
                 "recurrence": self.recurrence, "flagged": self.flagged, "flag_reason": self.flag_reason}
 
 
-_START = re.compile(r"\b(?:ke\s+tu|tu|bat\s+dau(?:\s+tu)?|from|since|starting)\b")
+_START = re.compile(rf"\b(?:ke\s+tu|{_TU}|bat\s+dau(?:\s+tu)?|from|since|starting)\b")
 
 
 def _start_word(text: str) -> int:
-    """Where in `text` a word that begins a time stands ("từ", "kể từ", "bắt đầu", "from", "since"), or -1; the
-    "tư" of "đầu tư" (to invest) is none."""
+    """Where in `text` a word that begins a time stands ("từ", "kể từ", "bắt đầu", "from", "since"), or -1."""
     folded, index = fold_map(text)
-    for m in _START.finditer(folded):
-        if m.group(0) == "tu" and folded[:m.start()].split()[-1:] == ["dau"]:
-            continue
-        return index[m.start()] if m.start() < len(index) else -1
-    return -1
+    m = _START.search(folded)
+    return index[m.start()] if m and m.start() < len(index) else -1
 
 
 def recurrence_label(recurrence: str) -> str:

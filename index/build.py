@@ -557,17 +557,17 @@ def catch_up_obligations(store_dir: Path, repair: str, plans: dict[str, dict[str
     first question over all plans (a 3,500-plan index: about ten minutes). Returns how many were read."""
     from corpus.obligations.saved import saved_path
 
-    todo = [(doc, e) for doc, e in sorted(plans.items())
-            if not saved_path(store_dir / "obligations", e["sha256"], repair,
-                              PlanMeta.from_json(e["meta"]).label).exists()
-            and reading_path(store_dir, e["sha256"], repair).exists()]
+    metas = ((doc, e["sha256"], PlanMeta.from_json(e["meta"])) for doc, e in sorted(plans.items()))
+    todo = [(doc, sha, meta) for doc, sha, meta in metas
+            if not saved_path(store_dir / "obligations", sha, repair, meta.label).exists()
+            and reading_path(store_dir, sha, repair).exists()]
     started = time.perf_counter()
     read = 0
-    for n, (doc, entry) in enumerate(todo):
+    for n, (doc, sha, meta) in enumerate(todo):
         if n % 50 == 0:
             say(f"reading the obligations of {len(todo) - n} plan(s) that have none saved for this code"
                 f"{_eta(started, n, len(todo))}")
-        if _save_obligations(store_dir, entry["sha256"], repair, doc, PlanMeta.from_json(entry["meta"]), report):
+        if _save_obligations(store_dir, sha, repair, doc, meta, report):
             read += 1
             report.reread += doc not in report.indexed
     return read
