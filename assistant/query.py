@@ -26,6 +26,7 @@ MAX_QUESTION_CHARS = 2000
 TITLE_WEIGHT = 0.3
 DATA = Path(__file__).resolve().parent / "data"
 Translate = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
+Restore = Callable[[str], str]
 
 
 class QuestionError(PlansError, ValueError):
@@ -69,6 +70,7 @@ class Analysis:
     entities: tuple[str, ...]  # dates / codes / numbers in the question
     expansion: str  # folded Vietnamese words added for an English question
     search: str = ""  # the text to retrieve with (the plan-naming words left out)
+    reading: str = ""  # an unaccented question's search text with its diacritics restored, else ""
     per_plan: bool = False  # the answer is a list over plans: search and answer each
     counted: str = ""  # what "how many" counts, folded Vietnamese ("dich vu" for "bao nhiêu dịch vụ …")
     count_lead: str = ""  # the words before "bao nhiêu", folded
@@ -362,11 +364,12 @@ def _effective(text: str, history: Sequence[str], plans: Sequence[PlanMeta]) -> 
 
 
 def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (),
-            translate: Translate | None = None) -> Analysis:
+            translate: Translate | None = None, restore: Restore | None = None) -> Analysis:
     """Analyse a validated question in the context of earlier questions of the conversation.
 
     `translate` maps English words to the index's Vietnamese words (index.lexicon); without it English words
-    are kept as they are.
+    are kept as they are. `restore` puts the diacritics back into Vietnamese typed without them (the OCR
+    repair's restorer); without it such a question is searched as typed.
     """
     text = validate(question)
     effective = _effective(text, history, plans)
@@ -423,10 +426,14 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     else:
         # Words that only named the plan leave the groups too.
         groups = list(_groups_without(groups, resolution.named_words))
+    search = search if len(search.split()) >= 3 else effective
+    # The dense model reads Vietnamese typed without diacritics poorly (e5 learned written Vietnamese): such a
+    # question is searched with them restored. Words are matched folded, so only the dense search changes.
+    reading = restore(search) if restore is not None and language == "vi-noaccent" else ""
     return Analysis(question=text, effective=effective, language=language, plan_ids=resolution.plan_ids,
                     unknown_place=resolution.unknown_place, wants=wants, terms=content,
                     entities=tuple(e for e in entities(effective) if e not in own),
-                    expansion=expansion, search=search if len(search.split()) >= 3 else effective,
+                    expansion=expansion, search=search, reading=reading if reading != search else "",
                     per_plan=per_plan, counted=counted, count_lead=lead, intent=intent, inner=inner,
                     ambiguous=resolution.ambiguous, resolved_by=resolution.by,
                     window=window, term_weights=tuple(sorted(weights.items())), groups=tuple(groups),

@@ -25,6 +25,7 @@ from corpus.errors import PlansError
 from corpus.obligations import Obligation, extract_obligations
 from corpus.obligations.saved import load, save, saved_path
 from corpus.records import Chunk, PlanMeta
+from corpus.restore import restore_diacritics
 from corpus.text import fold
 from index.build import (
     IngestReport,
@@ -198,6 +199,18 @@ class Assistant:
             self._lexicon = Lexicon.load(self.settings.store_dir, self.embedder, self.record.collection)
         return self._lexicon.translate_each(words)
 
+    def restore(self, text: str) -> str:
+        """An unaccented question's words with their diacritics restored; as typed when repair is off or fails
+        (the question is still answered: its words are matched folded)."""
+        if not self.settings.repair:
+            return text
+        try:
+            return restore_diacritics(text)
+        except Exception as exc:  # a broken repair model must not stop a question
+            log.warning("Could not restore the diacritics of a question (%s: %s); searching it as typed",
+                        type(exc).__name__, exc)
+            return text
+
     def ask(self, question: str, plan: str | None = None, history: Sequence[str] = (), k: int | None = None,
             mode: str = "hybrid") -> Answer:
         """Answer one question; `history` holds earlier questions of the conversation (for follow-ups)."""
@@ -208,14 +221,14 @@ class Assistant:
             except PlansError as exc:  # answer from the index as last seen; the next question tries again
                 log.warning("%s", exc)
         metas = list(self.plans.values())
-        analysis = analyse(question, metas, history, translate=self.translate)
+        analysis = analyse(question, metas, history, translate=self.translate, restore=self.restore)
         if plan:
             pid = self.resolve_plan(plan)
             analysis = replace(analysis, plan_ids=(pid,), unknown_place="", per_plan=False, ambiguous=False,
                                intent=analysis.inner if analysis.intent == "list" else analysis.intent)
         t_analyse = time.perf_counter()
         with self._lock:
-            self._query_vec = self.embedder.embed([analysis.search or analysis.effective], "query")[0].tolist()
+            self._query_vec = self.embedder.embed([analysis.reading or analysis.search], "query")[0].tolist()
             self._mode, self._k = mode, k or self.settings.top_k
             self._retrieved, self._first_stage = {}, []
             t_embed = time.perf_counter()

@@ -38,6 +38,16 @@ def repair_version() -> str:
     return version()
 
 
+def restore_diacritics(text: str) -> str:
+    """Vietnamese typed without its diacritics, with them put back by the repair's restorer (the same model and
+    dictionary as a scan's reading); unchanged when the repair stage is not installed."""
+    if not repair_available():
+        return text
+    from corpus.repair import restore_text_lines
+
+    return restore_text_lines([text])[0]
+
+
 def read_plan_lines(raw: Sequence[str], enabled: bool = True) -> PlanReading:
     """Restore a plan's lines if it needs repair (otherwise the raw lines unchanged), and set aside the lines
     planted to steer an assistant: they are blanked in both readings, so nothing downstream can answer with them."""

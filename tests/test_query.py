@@ -259,3 +259,31 @@ def test_a_task_with_the_question_s_words_side_by_side_ranks_first() -> None:
     ranked = match_tasks(fake_ctx, analysis, [monthly, summary])  # type: ignore[arg-type]
     assert ranked[0][2] is summary and ranked[0][0] > ranked[1][0]
     assert ranked[0][1] <= 1.0 and ranked[0][1] == ranked[1][1]  # the bonus orders; the coverage stays as it is
+
+
+def test_an_unaccented_question_is_searched_with_its_diacritics_restored(metas: list[PlanMeta]) -> None:
+    given: list[str] = []
+
+    def fake_restore(text: str) -> str:  # a fake restorer: records what it is given, marks what it returns
+        given.append(text)
+        return f"restored {text}"
+
+    unaccented = analyse("Ke hoach chuyen doi so nong nghiep tinh Hoa Binh: tap huan cho nong dan khi nao?", metas,
+                         restore=fake_restore)
+    # The search text (the words naming the plan left out) is restored; words are still matched folded.
+    assert given == [unaccented.search] and unaccented.reading == f"restored {unaccented.search}"
+    assert "Hoa Binh" not in unaccented.search and "nong dan" in unaccented.search
+    accented = analyse("Kế hoạch chuyển đổi số nông nghiệp tỉnh Hòa Bình: tập huấn cho nông dân khi nào?", metas,
+                       restore=fake_restore)
+    english = analyse("When must farmers be trained under the Hoa Binh agricultural digital plan?", metas,
+                      restore=fake_restore)
+    assert accented.reading == english.reading == "" and len(given) == 1
+    assert unaccented.terms == accented.terms
+
+
+def test_the_restorer_reads_an_unaccented_question() -> None:
+    from corpus.restore import restore_diacritics
+
+    assert restore_diacritics("tap huan ky nang so cho nong dan phai hoan thanh khi nao?") == \
+        "tập huấn kỹ năng số cho nông dân phải hoàn thành khi nào?"
+    assert restore_diacritics("What is the deadline?") == "What is the deadline?"
