@@ -331,6 +331,20 @@ def about_plan(text: str, named_words: AbstractSet[str]) -> bool:
                 and w not in ignored]
 
 
+_YEAR_SPAN = re.compile(r"\b(?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d\b")
+
+
+def _lone_years(text: str, by: bool = True) -> set[str]:
+    """The years a text states outside a span of years (without `by`: nor as the time something is due by)."""
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", _YEAR_SPAN.sub(" ", text)))
+    if not by:
+        by_words = "|".join(re.escape(fold(w)) for w in cues()["time_units"]["by"])
+        folded = fold(text)
+        years = {y for y in years if not re.search(rf"\b(?:{by_words})\s+(?:(?:het\s+)?nam\s+|the end of\s+)?{y}\b",
+                                                  folded)}
+    return years
+
+
 def entities(text: str) -> list[str]:
     """Dates, codes and numbers the question gives, in the forms the index stores."""
     out = list(entity_forms(text))
@@ -409,7 +423,11 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     search = " ".join(w for w in effective.split() if fold(w) not in resolution.named_words) or effective
     # What names the plan (its number, the period in its title) is not something the answer must contain.
     named = [m for m in plans if m.plan_id in resolution.plan_ids]
-    own = set(entities(" ".join(f"{m.number} {m.full_title}" for m in named)))
+    titles = " ".join(f"{m.number} {m.full_title}" for m in named)
+    # A year of the plan's period ("2026-2028") asked on its own ("năm 2028") picks a year inside the plan; a year
+    # the title states on its own ("… năm 2025"), or the horizon a target is set by ("by 2030", "đến năm 2030"),
+    # only names the plan.
+    own = set(entities(titles)) - (_lone_years(effective, by=False) - _lone_years(titles))
     title_words = {w for m in named for w in fold(m.full_title).split()}
     if named:
         # Words of the plan's title named the plan; inside it they are everywhere: they weigh little.

@@ -17,7 +17,8 @@ class ChunkSettings:
     max_words: int = 160
     merge_below: int = 40
     merge_up_to: int = 120
-    version: int = 3  # 2: one structure parser (tables as rows, decisions, attached documents); 3: rules
+    # 2: one structure parser (tables as rows, decisions, attached documents); 3: rules; 4: tables of values
+    version: int = 4
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""
@@ -80,10 +81,13 @@ def chunk_plan(doc: str, plan_id: str, plan_hash: str, raw: tuple[str, ...], res
         restored_text = "\n".join(restored[first - 1:last])
         heading = group[0].heading_path
         context = heading[-1] if heading else ""
+        cells = tuple(c for b in group for c in b.cells)
+        # A row of values is found by its columns' headings too ("năm 2028"), which only the header states.
+        columns = "\n".join(dict.fromkeys(c[4] for c in cells))
         chunks.append(Chunk(
             plan_id=plan_id, doc=doc, heading_path=heading, line_start=first, line_end=last,
             raw_text="\n".join(raw[first - 1:last]), restored_text=restored_text,
-            segmented_text=segment(f"{context}\n{restored_text}") if with_segmentation else "",
-            kind=group[0].kind, plan_hash=plan_hash,
+            segmented_text=segment(f"{context}\n{restored_text}\n{columns}".rstrip()) if with_segmentation else "",
+            kind=group[0].kind, plan_hash=plan_hash, cells=cells,
         ))
     return chunks

@@ -59,6 +59,9 @@ class Chunk:
     segmented_text: str = ""  # underthesea word segmentation of the restored text
     kind: str = "body"  # body / item / bullet / table / closing
     plan_hash: str = ""
+    # Values of table rows under known column headings: (label's first and last line, value's first and last
+    # line, column heading, unit); see corpus.structure.Block.cells.
+    cells: tuple[tuple[int, int, int, int, str, str], ...] = ()
 
     @property
     def heading(self) -> str:

@@ -9,7 +9,9 @@ Headings split over lines, hard-wrapped paragraphs, OCR page numbers and footnot
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -39,7 +41,7 @@ _GROUP_INDEX = re.compile(r"^\s*(?:[IVX]{1,5}|[A-ZĐ])\s*[.)]?\s*$")
 _GROUP_TITLE = re.compile(r"^\s*(?:[IVX]{1,5}|[A-ZĐ])\s*[.)]\s*\S")
 
 LEVELS = {"doc": 0, "part": 1, "article": 2, "num": 2, "item": 3, "bullet": 4, "plus": 5, "para": 6}
-ROLES = ("index", "task", "lead", "support", "time", "product", "funding", "note", "other")
+ROLES = ("index", "task", "lead", "support", "time", "product", "funding", "note", "value", "other")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Node:
     role: str = ""  # parts and sections: tasks / org / goals / …; fields: lead / support / time / …
     cells: tuple[Cell, ...] = ()  # table rows
     columns: tuple[tuple[str, str], ...] = ()  # tables: (role, heading) per column
+    unit: str = ""  # rows of a table of values: what the values count, as the table states ("Triệu đồng")
 
 
 @dataclass
@@ -384,6 +387,76 @@ class _TableRegion:
     last: int  # line index after the table
     header: list[_Block]
     rows: list[list[_Block]]
+    numbered: list[_Block] = field(default_factory=list)  # the row numbering the columns ("A B 1 2 3"), if any
+    unit: str = ""  # what its values count, as stated above it ("Đơn vị: Triệu đồng")
+
+
+# A form's table numbers its columns under the header ("A, B, 1, 2, 3 …": the letters for the text columns, the
+# numbers for the value columns; or "1, 2, 3 …", or "(1) (2) …"), the convention of budget and statistics forms.
+_COLUMN_LETTER = re.compile(r"^\(?([A-ZĐ])\)?$")
+_COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
+# "Đơn vị: Triệu đồng." / "ĐVT: tỷ đồng" above a table: what its values count.
+_TABLE_UNIT = re.compile(r"^\(?(?:Đơn vị tính|Đơn vị|ĐVT)\s*:\s*([^.;()]{1,30})", re.IGNORECASE)
+# A value cell of such a table: a number, a share, or a dash for none.
+_VALUE_CELL = re.compile(r"^[(-]?\s*\d[\d.,]*\s*%?\)?$|^[-–—x]$")
+
+
+def _column_numbers(blocks: Sequence[_Block], i: int) -> int:
+    """How many cells from block i number the columns in order (A, B, … then 1, 2, …; or 1, 2, …), 0 if none."""
+    j, letters = i, 0
+    while j < len(blocks) and (m := _COLUMN_LETTER.match(blocks[j].text)) and m.group(1) == "ABCDEFGH"[letters]:
+        letters, j = letters + 1, j + 1
+    numbers = 0
+    while j < len(blocks) and (m := _COLUMN_NUMBER.match(blocks[j].text)) and int(m.group(1)) == numbers + 1:
+        numbers, j = numbers + 1, j + 1
+    return j - i if numbers >= 1 and j - i >= 3 else 0
+
+
+def _value_rows_of(blocks: Sequence[_Block], wanted: int = 0) -> list[list[_Block]]:
+    """The rows of a table whose columns are numbered (its cells are values). A row is its index, if any, a
+    label, then its values: an index followed by a label, or a label after a value, begins a row. A number is
+    ambiguous ("60" may be a value or the next row's index): with `wanted` values per row known, a row short of
+    them takes it as a value."""
+    rows: list[list[_Block]] = []
+    for j, b in enumerate(blocks):
+        row = rows[-1] if rows else []
+        nxt = blocks[j + 1].text if j + 1 < len(blocks) else ""
+        values = _values_in(row)
+        if not row:
+            starts = True
+        elif _ROW_INDEX.match(b.text) and len(b.text) <= 5:
+            short = bool(wanted) and b.text[:1].isdigit() and 0 < values < wanted
+            starts = bool(nxt) and not _VALUE_CELL.match(nxt) and not short
+        else:
+            after_index = len(row) == 1 and bool(_ROW_INDEX.match(row[0].text))
+            starts = not _VALUE_CELL.match(b.text) and bool(_VALUE_CELL.match(row[-1].text)) and not after_index
+        if starts:
+            rows.append([b])
+        else:
+            row.append(b)
+    return rows
+
+
+def _text_columns(header: Sequence[str], numbered: Sequence[str]) -> int:
+    """How many of the numbered columns hold text (index, label, unit of measure), 0 if the header does not
+    say: the letters number them, else their headings lead the header."""
+    letters = sum(bool(_COLUMN_LETTER.match(x)) for x in numbered)
+    if letters:
+        return letters
+    return sum(1 for _ in itertools.takewhile(lambda h: column_role(h) in ("index", "task", "measure"), header[:3]))
+
+
+def _values_in(row: Sequence[_Block]) -> int:
+    """How many values a row holds after its label (its index is no value)."""
+    label = next((k for k, b in enumerate(row) if not _VALUE_CELL.match(b.text)), len(row))
+    return sum(bool(_VALUE_CELL.match(b.text)) for b in row[label:])
+
+
+def _values_per_row(rows: Sequence[Sequence[_Block]]) -> int:
+    """The commonest count of values in a row (rows missing some are rarer than full ones), 0 if none."""
+    counts = Counter(_values_in(row) for row in rows)
+    counts.pop(0, None)
+    return counts.most_common(1)[0][0] if counts else 0
 
 
 def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
@@ -397,8 +470,10 @@ def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
             i += 1
             continue
         header = blocks[i:i + n]
+        numbered = blocks[i + n:i + n + _column_numbers(blocks, i + n)]
         rows: list[list[_Block]] = []
-        j = i + n
+        j = i + n + len(numbered)
+        body = j
         while j < len(blocks):
             b = blocks[j]
             first_line = lines[b.first]
@@ -411,9 +486,15 @@ def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
             else:
                 rows[-1].append(b)
             j += 1
+        if numbered:
+            # The header tells how many values a row holds, else a first cut into rows does.
+            wanted = _text_columns([b.text for b in header], [b.text for b in numbered])
+            rows = _value_rows_of(blocks[body:j], len(numbered) - wanted if wanted else
+                                  _values_per_row(_value_rows_of(blocks[body:j])))
         last = blocks[j].first if j < len(blocks) else hi
         if rows:
-            out.append(_TableRegion(header[0].first, last, header, rows))
+            unit = next((m.group(1) for b in blocks[max(0, i - 3):i] if (m := _TABLE_UNIT.search(b.text))), "")
+            out.append(_TableRegion(header[0].first, last, header, rows, numbered, unit.strip()))
         i = j
     return out
 
@@ -655,8 +736,11 @@ def _table_units(t: _TableRegion, to_tokens: Callable[[int, int], tuple[int, int
     """A table's header node, then its group and row nodes (cells aligned to the header's columns)."""
     columns = tuple((column_role(b.text) or "other", b.text) for b in t.header)
     a, _ = to_tokens(t.header[0].first, t.header[0].last)
-    _, b = to_tokens(t.header[-1].first, t.header[-1].last)
+    end = (t.numbered or t.header)[-1]
+    _, b = to_tokens(end.first, end.last)
     out = [Node("table", a, b, columns=columns)]
+    if t.numbered:
+        return out + _value_rows(t, columns, to_tokens)
     body_cols = [c for c in columns if c[0] != "index"] or list(columns)
     roles = [r for r, _ in body_cols]
     for row in t.rows:
@@ -683,6 +767,71 @@ def _table_units(t: _TableRegion, to_tokens: Callable[[int, int], tuple[int, int
             else:
                 cells.append(Cell(role, label, s, e))
         out.append(Node("group" if group else "row", rs, re_, cells=tuple(cells), columns=columns))
+    return out
+
+
+def value_columns(header: Sequence[str], numbered: Sequence[str], values: int) -> list[str]:
+    """The headings of a table's value columns, given its header cells, the cells numbering its columns and
+    how many values its rows hold; [] when the header cannot be read with certainty.
+
+    The text columns (index, label, unit) come first. A header with more cells than columns has headings over
+    headings, flattened top row first: read as the upper headings first, each over an equal run of the columns'
+    own headings ("Dự kiến 03 năm kế hoạch" over "Năm 2026", "Năm 2027", "Năm 2028"). Upper headings may also
+    sit beside columns headed on both rows, which that reading gets wrong: it is refused when an upper heading
+    names a year and a column under it names another.
+    """
+    text = len(numbered) - values
+    above = list(header[text:])
+    if values <= 0 or text < 0 or len(above) < values:
+        return []
+    if len(above) == values:
+        return above
+    over, own = above[:len(above) - values], above[len(above) - values:]
+    if values % len(over):
+        return []
+    span = values // len(over)
+    out = []
+    for k, heading in enumerate(own):
+        upper = over[k // span]
+        years, under = set(re.findall(r"\b(?:19|20)\d\d\b", upper)), set(re.findall(r"\b(?:19|20)\d\d\b", heading))
+        if years and under and not under <= years:
+            return []
+        out.append(f"{upper} – {heading}")
+    return out
+
+
+def _value_rows(t: _TableRegion, columns: tuple[tuple[str, str], ...],
+                to_tokens: Callable[[int, int], tuple[int, int]]) -> list[Node]:
+    """The rows of a table of values: index, label, then one cell per value column, each cell under its column's
+    heading when the row has a value for every column (a row missing some cannot be placed: PDF text drops empty
+    cells), else under none."""
+    text = _text_columns([b.text for b in t.header], [b.text for b in t.numbered])
+    values_per_row = len(t.numbered) - text if text else _values_per_row(t.rows)
+    headings = value_columns([b.text for b in t.header], [b.text for b in t.numbered], values_per_row)
+    letters = len(t.numbered) - values_per_row
+    out: list[Node] = []
+    for row in t.rows:
+        rs, _ = to_tokens(row[0].first, row[0].last)
+        _, re_ = to_tokens(row[-1].first, row[-1].last)
+        if rs >= re_:
+            continue
+        index = bool(_ROW_INDEX.match(row[0].text)) and len(row) > 1
+        cells: list[Cell] = []
+        if index:
+            s, e = to_tokens(row[0].first, row[0].last)
+            cells.append(Cell("index", columns[0][1] if columns[0][0] == "index" else "", s, e))
+        body = row[1:] if index else row
+        label = list(itertools.takewhile(lambda b: not _VALUE_CELL.match(b.text), body))
+        values = body[len(label):]
+        if label:
+            s, _ = to_tokens(label[0].first, label[0].last)
+            _, e = to_tokens(label[-1].first, label[-1].last)
+            cells.append(Cell("task", columns[1][1] if letters >= 2 and len(columns) > 1 else "", s, e))
+        placed = len(values) == len(headings)
+        for k, b in enumerate(values):
+            s, e = to_tokens(b.first, b.last)
+            cells.append(Cell("value", headings[k] if placed else "", s, e))
+        out.append(Node("row", rs, re_, cells=tuple(cells), columns=columns, unit=t.unit))
     return out
 
 
@@ -797,6 +946,9 @@ class Block:
     raw_lines: tuple[str, ...]
     restored_lines: tuple[str, ...]
     is_heading: bool
+    # A row of values under known column headings: (label's first and last line, value's first and last line,
+    # the value's column heading, what the table's values count) per value.
+    cells: tuple[tuple[int, int, int, int, str, str], ...] = ()
 
     @property
     def restored_text(self) -> str:
@@ -819,5 +971,15 @@ def blocks(raw: Sequence[str], restored: Sequence[str], outline: Outline | None 
         else:
             path = tuple(outline.title(p) for p in ancestors if p.kind != "table")
         out.append(Block(node.kind, a, b, path, tuple(raw[a - 1:b]), tuple(restored[a - 1:b]),
-                         outline.is_heading(node) and node.kind not in ("row",)))
+                         outline.is_heading(node) and node.kind not in ("row",), _labelled_values(outline, node)))
     return out
+
+
+def _labelled_values(outline: Outline, node: Node) -> tuple[tuple[int, int, int, int, str, str], ...]:
+    """A row's values with their column headings and the lines of the row's label (see Block.cells)."""
+    label = next((c for c in node.cells if c.role == "task"), None)
+    if label is None:
+        return ()
+    first, last = outline.tokens[label.start].line, outline.tokens[label.end - 1].line
+    return tuple((first, last, outline.tokens[c.start].line, outline.tokens[c.end - 1].line, c.label, node.unit)
+                 for c in node.cells if c.role == "value" and c.label)

@@ -48,7 +48,8 @@ def chunk_payload(chunk: Chunk, locality: str, level: str) -> dict[str, Any]:
     return {"plan_id": chunk.plan_id, "doc": chunk.doc, "heading_path": list(chunk.heading_path),
             "line_start": chunk.line_start, "line_end": chunk.line_end, "raw_text": chunk.raw_text,
             "restored_text": chunk.restored_text, "segmented_text": chunk.segmented_text,
-            "kind": chunk.kind, "plan_hash": chunk.plan_hash, "locality": locality, "level": level}
+            "kind": chunk.kind, "plan_hash": chunk.plan_hash, "locality": locality, "level": level} | (
+                {"cells": [list(c) for c in chunk.cells]} if chunk.cells else {})
 
 
 def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
@@ -57,7 +58,9 @@ def chunk_from_payload(payload: dict[str, Any]) -> Chunk:
                  line_start=int(payload["line_start"]), line_end=int(payload["line_end"]),
                  raw_text=payload["raw_text"], restored_text=payload["restored_text"],
                  segmented_text=payload.get("segmented_text", ""), kind=payload.get("kind", "body"),
-                 plan_hash=payload["plan_hash"])
+                 plan_hash=payload["plan_hash"],
+                 cells=tuple((int(a), int(b), int(c), int(d), str(h), str(u))
+                             for a, b, c, d, h, u in payload.get("cells", [])))
 
 
 def point_with_vectors(payload: dict[str, Any] | None, vector: Any) -> tuple[Chunk, list[float], Sparse]:

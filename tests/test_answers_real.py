@@ -313,3 +313,13 @@ def test_a_question_for_a_day_gets_the_deadline_that_names_one(assistant: Any) -
     assert "20/11" in answer.answer.split("—")[0], answer.answer
     assert answer.citations[0].doc == FARMING
     _verbatim(answer)
+
+
+def test_a_value_of_a_table_comes_from_the_column_of_the_year_asked(assistant: Any) -> None:
+    answer = assistant.ask("Theo kế hoạch của phường Hạc Thành, dự kiến năm 2026 ngân sách phường bố trí cho đào "
+                           "tạo kỹ năng số cho cán bộ, công chức bao nhiêu?")
+    assert not answer.abstained and answer.answer.startswith("55 triệu đồng"), answer.answer
+    _verbatim(answer)
+    lines = (PLANS / WARD).read_text(encoding="utf-8").splitlines()
+    first, last = answer.citations[0].lines
+    assert lines[first - 1] == "Đào tạo kỹ năng số cho cán bộ, công chức" and lines[last - 1] == "55"

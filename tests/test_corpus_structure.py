@@ -82,3 +82,34 @@ def test_a_bullet_about_receiving_dossiers_is_not_the_signature_block() -> None:
     assert [b.kind for b in blocks if b.kind == "closing"] == ["closing"]
     assert next(b for b in blocks if "10/11/2025" in b.restored_text).kind == "bullet"
     assert not is_closing("- Nơi nhận hồ sơ là bộ phận một cửa.") and is_closing("Noi nhn: TM. UY BAN NHAN DAN")
+
+
+def test_a_table_of_values_numbered_under_its_header_reads_each_value_under_its_heading() -> None:
+    from corpus.chunker import chunk_plan
+
+    lines = tuple((Path(__file__).resolve().parent / "plans" / "ward_targets.txt").read_text(
+        encoding="utf-8").splitlines())
+    cells = [c for chunk in chunk_plan("w.txt", "w", "h", lines, lines, with_segmentation=False)
+             for c in chunk.cells]
+    read = {(lines[a - 1], lines[c - 1]): (heading, unit) for a, _, c, _, heading, unit in cells}
+    # Headings over headings (flattened top row first) are read over equal runs of the columns' own headings;
+    # the column numbering ("A B 1 2 3 4") tells how many columns there are, so "55" is no row index.
+    assert read[("Đào tạo kỹ năng số cho cán bộ, công chức", "55")] == \
+        ("Dự kiến năm 2026 – Ngân sách phường", "Triệu đồng")
+    assert read[("Lắp đặt thiết bị tại bộ phận một cửa", "30")] == ("Kế hoạch năm 2025 – Xã hội hóa", "Triệu đồng")
+    assert read[("Tổng cộng", "50")] == ("Dự kiến năm 2026 – Xã hội hóa", "Triệu đồng")
+    assert len(cells) == 12
+
+
+def test_a_header_that_cannot_be_read_with_certainty_labels_no_value() -> None:
+    from corpus.structure import value_columns
+
+    numbered = ["A", "B", "1", "2", "3"]
+    assert value_columns(["STT", "Nội dung", "Năm 2024", "Năm 2025", "Năm 2026"], numbered, 3) == \
+        ["Năm 2024", "Năm 2025", "Năm 2026"]
+    # "Năm hiện hành 2025" heads two columns beside three headed on both rows: reading it over the last
+    # columns would put 2026 under 2025, so no heading is given.
+    header = ["STT", "Nội dung", "Năm hiện hành 2025", "Năm 2026", "Năm 2027", "Kế hoạch", "Ước thực hiện"]
+    assert value_columns(header, ["1", "2", "3", "4", "5", "6"], 4) == []
+    # Two upper headings over five columns do not divide evenly.
+    assert value_columns(["STT", "Nội dung", "X", "Y", "a", "b", "c", "d", "e"], ["A", "B", *"12345"], 5) == []

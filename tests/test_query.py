@@ -287,3 +287,16 @@ def test_the_restorer_reads_an_unaccented_question() -> None:
     assert restore_diacritics("tap huan ky nang so cho nong dan phai hoan thanh khi nao?") == \
         "tập huấn kỹ năng số cho nông dân phải hoàn thành khi nào?"
     assert restore_diacritics("What is the deadline?") == "What is the deadline?"
+
+
+def test_a_year_of_the_plans_period_asked_alone_is_asked_the_horizon_is_not() -> None:
+    plan = PlanMeta(doc="b.txt", plan_id="ca-mau-204", issuer="Ủy ban nhân dân tỉnh Cà Mau", level="tỉnh",
+                    locality="Cà Mau", province="Cà Mau", number="204/KH-UBND",
+                    title="Kế hoạch tài chính - ngân sách nhà nước 03 năm 2026-2028")
+    assert "2028" in analyse("Kế hoạch tài chính - ngân sách nhà nước 03 năm 2026-2028 của tỉnh Cà Mau: tổng thu "
+                             "dự kiến năm 2028 là bao nhiêu?", [plan]).entities
+    # The period's end as the horizon of a target, or the period itself, only names the plan.
+    assert "2028" not in analyse("Kế hoạch tài chính 03 năm 2026-2028 của tỉnh Cà Mau đặt mục tiêu thu gì đến "
+                                 "năm 2028?", [plan]).entities
+    assert "2028" not in analyse("What revenue does Ca Mau's 2026-2028 financial plan target by 2028?",
+                                 [plan]).entities
