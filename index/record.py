@@ -83,7 +83,11 @@ def check_compatible(record: BuildRecord, current: dict[str, Any]) -> None:
     diffs = [f"{key}: index has {record.config.get(key)!r}, this setup has {current.get(key)!r}"
              for key in sorted(set(record.config) | set(current)) if record.config.get(key) != current.get(key)]
     if diffs:
+        # Only the embedder and the store are settings one can switch back; the rest is how this version of the
+        # code reads plans, and only a rebuild (its vectors mostly from the embedding cache) fits it.
+        back = ""
+        if record.config.get("embedder") != current.get("embedder"):
+            back = f"   (or switch back: PLANS_EMBEDDER={record.config.get('embedder', {}).get('key', '?')})"
         raise IndexMismatchError(
             "The index was built with a different setup:\n  " + "\n  ".join(diffs)
-            + "\nRebuild it for this setup with: plans ingest   (or switch back, e.g. PLANS_EMBEDDER="
-            + str(record.config.get("embedder", {}).get("key", "?")) + ")")
+            + "\nRebuild it for this setup with: plans ingest" + back)

