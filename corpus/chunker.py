@@ -17,8 +17,9 @@ class ChunkSettings:
     max_words: int = 160
     merge_below: int = 40
     merge_up_to: int = 120
-    # 2: one structure parser (tables as rows, decisions, attached documents); 3: rules; 4: tables of values
-    version: int = 4
+    # 2: one structure parser (tables as rows, decisions, attached documents); 3: rules; 4: tables of values;
+    # 5: headings that state more than their title
+    version: int = 5
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""
@@ -40,16 +41,28 @@ def _split_long(block: Block, max_words: int) -> Iterator[Block]:
         count += len(line.split())
         last = i == len(block.restored_lines) - 1
         if last or (count >= max_words * 0.6 and line.rstrip().endswith((".", ";", ":"))):
-            yield Block(block.kind, block.line_start + start, block.line_start + i, block.heading_path,
-                        block.raw_lines[start:i + 1], block.restored_lines[start:i + 1], False)
+            lo, hi = block.line_start + start, block.line_start + i
+            yield Block(block.kind, lo, hi, block.heading_path, block.raw_lines[start:i + 1],
+                        block.restored_lines[start:i + 1], False,
+                        tuple(c for c in block.cells if lo <= c[0] and c[3] <= hi))
             start, count = i + 1, 0
+
+
+def _states_more_than_its_title(block: Block) -> bool:
+    """A heading that says more than the title its children carry (Outline.title: up to its first colon, or
+    14 words): "1. Dự toán kinh phí … 01 năm: 1.500.000.000 đồng. Trong đó:" or "e) Cơ quan thực hiện: Ủy ban
+    nhân dân cấp tỉnh" state a value or a body; it is a passage of its own too, or nothing could find that."""
+    if block.kind not in ("num", "item", "bullet", "plus", "para", "article"):
+        return False
+    text = block.restored_text.rstrip().rstrip(":").rstrip()
+    return ": " in text or len(text.split()) > 14
 
 
 def _groups(blocks: list[Block], settings: ChunkSettings) -> Iterator[list[Block]]:
     """Content blocks, with short siblings under one heading merged."""
     group: list[Block] = []
     for block in blocks:
-        if block.is_heading or not block.restored_text:
+        if not block.restored_text or (block.is_heading and not _states_more_than_its_title(block)):
             continue
         for piece in _split_long(block, settings.max_words):
             size = sum(_words(b) for b in group)

@@ -323,3 +323,13 @@ def test_a_value_of_a_table_comes_from_the_column_of_the_year_asked(assistant: A
     lines = (PLANS / WARD).read_text(encoding="utf-8").splitlines()
     first, last = answer.citations[0].lines
     assert lines[first - 1] == "Đào tạo kỹ năng số cho cán bộ, công chức" and lines[last - 1] == "55"
+
+
+def test_a_heading_that_states_a_value_before_its_breakdown_answers(assistant: Any) -> None:
+    # "1. Tổng kinh phí …: 3.200 triệu đồng. Trong đó:" heads its breakdown; its children carry only its title.
+    answer = assistant.ask("Tổng kinh phí thực hiện kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình là bao "
+                           "nhiêu?")
+    assert not answer.abstained and answer.answer.startswith("3.200 triệu đồng"), answer.answer
+    _verbatim(answer)
+    lines = (PLANS / FARMING).read_text(encoding="utf-8").splitlines()
+    assert lines[answer.citations[0].lines[0] - 1].startswith("1. Tổng kinh phí")
