@@ -18,9 +18,9 @@ from assistant.query import Analysis, Group
 from corpus.header import CODE, normalise_code
 from corpus.quantities import Quantity, counts, quantities
 from corpus.records import Chunk
-from corpus.sentences import Sentence, split_sentences
+from corpus.sentences import Sentence, sentences_of
 from corpus.structure import field_of
-from corpus.text import collapse, fold, nfc
+from corpus.text import fold, nfc
 from corpus.times import find_times
 from corpus.units import split_units, starts_unit
 
@@ -110,30 +110,11 @@ def dense_norm(cos: float) -> float:
 @lru_cache(maxsize=20000)
 def chunk_sentences(chunk: Chunk) -> tuple[tuple[Sentence, frozenset[str], str], ...]:
     """A chunk's sentences with their folded word sets and folded text (cached: chunks are immutable)."""
-    raw_lines = chunk.raw_text.split("\n")
-    restored = chunk.restored_text.split("\n")
-    if len(restored) != len(raw_lines):
-        restored = raw_lines
     out = []
-    sentences = split_sentences(raw_lines, restored, chunk.line_start,
-                                line_breaks=chunk.kind in ("header", "closing", "row", "group", "table"))
-    for sent in [*sentences, *cell_sentences(chunk, raw_lines, restored)]:
+    for sent in sentences_of(chunk):
         folded = fold(sent.restored)
         out.append((sent, frozenset(folded.split()), folded))
     return tuple(out)
-
-
-def cell_sentences(chunk: Chunk, raw_lines: Sequence[str], restored: Sequence[str]) -> list[Sentence]:
-    """Each value of a table row read as the sentence the table means, "<row label> – <column heading>:
-    <value> <unit>", quoting the row's lines from its label to that value (a table flattened one cell per line states
-    a value on a line of its own, far from what it measures)."""
-    def text(lines: Sequence[str], a: int, b: int) -> str:
-        return collapse(" ".join(lines[a - chunk.line_start:b - chunk.line_start + 1]))
-
-    return [Sentence(a, d, text(raw_lines, a, d),
-                     f"{text(restored, a, b)} – {heading}: {text(restored, c, d)}{f' {unit.lower()}' if unit else ''}")
-            for a, b, c, d, heading, unit in chunk.cells
-            if chunk.line_start <= a <= b < c <= d <= chunk.line_end]
 
 
 def reference_span(text: str, start: int) -> bool:

@@ -279,7 +279,7 @@ def rank_tasks(ctx: Context, analysis: Analysis, obligations: Sequence[Obligatio
                    key=lambda x: (-x[0], x[2].doc, x[2].lines))
     top, rest = first[:RERANK], first[RERANK:]
     # Compared as the plan states it: the unit, then what it must do (the unit is often only in the heading).
-    sims = ctx.similarity([f"{', '.join(o.lead)}: {o.task}" if o.lead else o.task for _, _, o in top])
+    sims = ctx.similarity([o.compared() for _, _, o in top])
     # Every task here states what a who/when question wants (a lead, a deadline): typed, as a sentence stating
     # the wanted value is.
     out = [(cross_lingual_score(s, d, typed=True), s, o) for (_, s, o), d in zip(top, sims, strict=True)]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import bisect
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from assistant.answerers import Answerer, get_answerer, with_plans_found
 from assistant.chain import retrieve as retrieve_chain
@@ -40,6 +42,7 @@ from index.build import (
     server_errors,
     sync_shared,
 )
+from index.embed_cache import EmbedCache
 from index.embedders import Embedder, get_embedder
 from index.lexicon import Lexicon
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
@@ -76,6 +79,7 @@ class Assistant:
         self._first_stage: list[tuple[str, int, int]] = []
         self._retrieved: dict[tuple[Analysis, tuple[str, ...], bool], list[Candidate]] = {}
         self._synced = time.monotonic()
+        self._passage_cache: EmbedCache | bool | None = None  # opened at the first English question; False: unusable
         self.generation = 0  # counts the records served: views of the plans (the UI's) compare it
         self._load(record)
 
@@ -170,7 +174,9 @@ class Assistant:
         return assistant
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the store (and the embedding cache, if a question opened it)."""
+        if isinstance(self._passage_cache, EmbedCache):
+            self._passage_cache.close()
         self.store.close()
 
     def plan_list(self) -> list[PlanMeta]:
@@ -270,7 +276,7 @@ class Assistant:
         scope_chunks = sum(self.record.plans[self._docs[p]]["chunks"] for p in scope if p in self._docs)
         cands, first = retrieve_chain(self.store, self.record.collection, self.record.plan_hashes, analysis,
                                       self._query_vec, self.stats, k, self._mode, scope, scope_chunks,
-                                      embed=lambda texts: self.embedder.embed(texts, "passage"))
+                                      embed=self.passages)
         if not self._first_stage:
             self._first_stage = first[:self._k]
         return cands
@@ -312,11 +318,28 @@ class Assistant:
             self._chunks[doc] = sorted(chunks, key=lambda c: c.line_start)
         return [c for c in self._chunks[doc] if not kinds or c.kind in kinds]
 
+    def passages(self, texts: Sequence[str]) -> Any:
+        """Passage vectors of texts an English question compares itself with: from the embedding cache beside the
+        index (sentences embedded at ingest with PLANS_SENTENCE_VECTORS, or by an earlier question), the rest
+        embedded now and kept there; embedded without it when the cache cannot be used."""
+        if self._passage_cache is None:
+            try:
+                self._passage_cache = EmbedCache(self.settings.store_dir / "embeddings", self.embedder)
+            except (OSError, sqlite3.Error) as exc:
+                log.warning("The embedding cache cannot be opened (%s); sentences are embedded per question", exc)
+                self._passage_cache = False
+        if isinstance(self._passage_cache, EmbedCache):
+            try:
+                return self._passage_cache.embed(list(texts), lambda ts: self.embedder.embed(ts, "passage"))
+            except sqlite3.Error as exc:  # busy or damaged: embed now, the answer does not depend on it
+                log.warning("The embedding cache could not be used (%s)", exc)
+        return self.embedder.embed(list(texts), "passage")
+
     def similarity(self, texts: Sequence[str]) -> list[float]:
         """The question's similarity to each text (0-1), the texts embedded as passages."""
         from assistant.evidence import similarities
 
-        return similarities(texts, self._query_vec, lambda t: self.embedder.embed(t, "passage"))
+        return similarities(texts, self._query_vec, self.passages)
 
     def lines(self, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Raw and restored lines of a committed plan."""

@@ -6,7 +6,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from corpus.records import Chunk
 from corpus.structure import MARKER_TOKEN, classify
+from corpus.text import collapse
 
 _END = re.compile(r"[.!?;]['\")\]]*$|:$")
 
@@ -61,3 +63,28 @@ def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], fir
             flush()
     flush()
     return sentences
+
+
+def sentences_of(chunk: Chunk) -> list[Sentence]:
+    """A chunk's sentences (in header, closing and table chunks every line ends one), then each labelled value of
+    its table rows read as a sentence of its own (cell_sentences)."""
+    raw_lines = chunk.raw_text.split("\n")
+    restored = chunk.restored_text.split("\n")
+    if len(restored) != len(raw_lines):
+        restored = raw_lines
+    sentences = split_sentences(raw_lines, restored, chunk.line_start,
+                                line_breaks=chunk.kind in ("header", "closing", "row", "group", "table"))
+    return [*sentences, *cell_sentences(chunk, raw_lines, restored)]
+
+
+def cell_sentences(chunk: Chunk, raw_lines: Sequence[str], restored: Sequence[str]) -> list[Sentence]:
+    """Each value of a table row read as the sentence the table means, "<row label> – <column heading>:
+    <value> <unit>", quoting the row's lines from its label to that value (a table flattened one cell per line
+    states a value on a line of its own, far from what it measures)."""
+    def text(lines: Sequence[str], a: int, b: int) -> str:
+        return collapse(" ".join(lines[a - chunk.line_start:b - chunk.line_start + 1]))
+
+    return [Sentence(a, d, text(raw_lines, a, d),
+                     f"{text(restored, a, b)} – {heading}: {text(restored, c, d)}{f' {unit.lower()}' if unit else ''}")
+            for a, b, c, d, heading, unit in chunk.cells
+            if chunk.line_start <= a <= b < c <= d <= chunk.line_end]

@@ -17,6 +17,9 @@ again: each extra plan is a copy of an ingested plan's points (the same dense an
 chunks), given another place, id and file, with its record entry, saved reading and saved obligations (its source's). Its queries therefore
 search 3,500 plans' worth of points with the filters, plan lists and term statistics of 3,500 plans; what
 they cannot show is how well answers hold up among so many near-identical plans. `--country-plans 0` skips it.
+The settings of the environment apply: `PLANS_SENTENCE_VECTORS=true` measures ingest embedding every sentence and
+task too, and questions that then embed none (each run of questions starts from the embedding cache as ingest
+left it; the 3,500-plan copy gets that cache too: its plans have the same texts).
 """
 
 from __future__ import annotations
@@ -232,6 +235,17 @@ def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
     return written
 
 
+def fresh_cache(root: Path, store: Path) -> None:
+    """The embedding cache of `store` as ingest left it (with PLANS_SENTENCE_VECTORS, the sentences it embedded;
+    the copies of a plan have its texts): the folder saved after ingest, if any."""
+    saved = root / "embeddings-ingest"
+    if saved.is_dir():
+        shutil.rmtree(store / "embeddings", ignore_errors=True)
+        shutil.copytree(saved, store / "embeddings")
+    else:
+        print(f"({saved} absent: the questions run with the embedding cache as it is)")
+
+
 def ask_times(env: dict[str, str]) -> list[float] | None:
     """Milliseconds per question of the mix (after one warm-up question), asked in a fresh process."""
     asked = subprocess.run([sys.executable, "-c", ASK_SCRIPT, json.dumps(questions())], env=env, cwd=REPO,
@@ -306,6 +320,11 @@ def main(argv: list[str] | None = None) -> int:
             if found is None:
                 return 1
             figures = found
+            # Questions keep the sentence vectors they embed beside the index: each run of them starts from the
+            # cache as ingest left it, or a second run would find the first one's.
+            if (store / "embeddings").is_dir():
+                shutil.copytree(store / "embeddings", root / "embeddings-ingest")
+        fresh_cache(root, store)
         times = ask_times(env)
         if times is None:
             return 1
@@ -317,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(country, ignore_errors=True)
             started = time.perf_counter()
             points = replicate(store, country, args.country_plans, args.seed)
+            fresh_cache(root, country)
             print(f"{args.country_plans}-plan index: {points} points copied in {time.perf_counter() - started:.0f} s "
                   "(vectors reused, not embedded)")
             big = ask_times({**env, "PLANS_STORE_DIR": str(country)})

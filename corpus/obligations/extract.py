@@ -47,6 +47,11 @@ class Obligation:
     deadline_lines: tuple[int, int] | None = None  # where the deadline wording is (may be a section line)
     lead_lines: tuple[int, int] | None = None  # where the lead is named when outside `lines` (a unit heading)
 
+    def compared(self) -> str:
+        """What a question in another language is compared with: the lead, then the task (a task's lead is often
+        named only in its heading)."""
+        return f"{', '.join(self.lead)}: {self.task}" if self.lead else self.task
+
     @property
     def due(self) -> date | None:
         """The deadline's end date, or None."""
