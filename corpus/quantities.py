@@ -53,6 +53,12 @@ def _to_float(number: str) -> float | None:
 
 def quantities(text: str, words_after: int = 3) -> list[Quantity]:
     """Every quantity in `text`, in order; a number followed by no unit word is kind "number"."""
+    return list(_quantities(text, words_after))
+
+
+@lru_cache(maxsize=200_000)
+def _quantities(text: str, words_after: int) -> tuple[Quantity, ...]:
+    # Kept: a question scores the same plan sentences as the questions before it did.
     blocked = [(m.start(), m.end()) for m in _CODE_OR_DATE.finditer(text)]
     blocked += [(a, b) for expr, a, b in find_times(text) if expr.kind != "recurring"]  # "năm 2025" is a time
     units = _units()
@@ -87,7 +93,7 @@ def quantities(text: str, words_after: int = 3) -> list[Quantity]:
         if kind == "duration" and unit in ("nam", "thang") and re.match(r"\s*\d", text[end:end + 3]):
             continue  # "năm 2025", "tháng 11": a date, not a span
         out.append(Quantity(kind, text[m.start():end].strip(" ,.;:"), m.start(), end, unit, _to_float(m.group(1))))
-    return out
+    return tuple(out)
 
 
 def counts(quantity: Quantity, noun: str) -> bool:

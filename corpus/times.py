@@ -441,12 +441,18 @@ def _quote(text: str, index: list[int], start: int, end: int) -> tuple[str, int,
 
 def find_times(text: str) -> list[tuple[TimeExpr, int, int]]:
     """Every time expression in `text` (any reading: restored, raw OCR, English), with its char span."""
+    return list(_times_in(text))
+
+
+@lru_cache(maxsize=200_000)
+def _times_in(text: str) -> tuple[tuple[TimeExpr, int, int], ...]:
+    # Kept: a question scores the same plan sentences as the questions before it did.
     folded, index = fold_map(text)
     out = []
     for hit in _scan(folded):
         quote, a, b = _quote(text, index, hit.start, hit.end)
         out.append((_expr(hit, quote), a, b))
-    return out
+    return tuple(out)
 
 
 def parse_time(text: str) -> TimeExpr | None:
