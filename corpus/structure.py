@@ -389,6 +389,7 @@ class _TableRegion:
     rows: list[list[_Block]]
     numbered: list[_Block] = field(default_factory=list)  # the row numbering the columns ("A B 1 2 3"), if any
     unit: str = ""  # what its values count, as stated above it ("Đơn vị: Triệu đồng")
+    values: int = 0  # with numbered columns: how many of them hold values
 
 
 # A form's table numbers its columns under the header ("A, B, 1, 2, 3 …": the letters for the text columns, the
@@ -486,15 +487,16 @@ def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
             else:
                 rows[-1].append(b)
             j += 1
+        values = 0
         if numbered:
             # The header tells how many values a row holds, else a first cut into rows does.
-            wanted = _text_columns([b.text for b in header], [b.text for b in numbered])
-            rows = _value_rows_of(blocks[body:j], len(numbered) - wanted if wanted else
-                                  _values_per_row(_value_rows_of(blocks[body:j])))
+            text = _text_columns([b.text for b in header], [b.text for b in numbered])
+            values = len(numbered) - text if text else _values_per_row(_value_rows_of(blocks[body:j]))
+            rows = _value_rows_of(blocks[body:j], values)
         last = blocks[j].first if j < len(blocks) else hi
         if rows:
             unit = next((m.group(1) for b in blocks[max(0, i - 3):i] if (m := _TABLE_UNIT.search(b.text))), "")
-            out.append(_TableRegion(header[0].first, last, header, rows, numbered, unit.strip()))
+            out.append(_TableRegion(header[0].first, last, header, rows, numbered, unit.strip(), values))
         i = j
     return out
 
@@ -805,10 +807,8 @@ def _value_rows(t: _TableRegion, columns: tuple[tuple[str, str], ...],
     """The rows of a table of values: index, label, then one cell per value column, each cell under its column's
     heading when the row has a value for every column (a row missing some cannot be placed: PDF text drops empty
     cells), else under none."""
-    text = _text_columns([b.text for b in t.header], [b.text for b in t.numbered])
-    values_per_row = len(t.numbered) - text if text else _values_per_row(t.rows)
-    headings = value_columns([b.text for b in t.header], [b.text for b in t.numbered], values_per_row)
-    letters = len(t.numbered) - values_per_row
+    headings = value_columns([b.text for b in t.header], [b.text for b in t.numbered], t.values)
+    text_columns = len(t.numbered) - t.values
     out: list[Node] = []
     for row in t.rows:
         rs, _ = to_tokens(row[0].first, row[0].last)
@@ -826,7 +826,7 @@ def _value_rows(t: _TableRegion, columns: tuple[tuple[str, str], ...],
         if label:
             s, _ = to_tokens(label[0].first, label[0].last)
             _, e = to_tokens(label[-1].first, label[-1].last)
-            cells.append(Cell("task", columns[1][1] if letters >= 2 and len(columns) > 1 else "", s, e))
+            cells.append(Cell("task", columns[1][1] if text_columns >= 2 and len(columns) > 1 else "", s, e))
         placed = len(values) == len(headings)
         for k, b in enumerate(values):
             s, e = to_tokens(b.first, b.last)

@@ -83,8 +83,9 @@ def check_compatible(record: BuildRecord, current: dict[str, Any]) -> None:
     diffs = [f"{key}: index has {record.config.get(key)!r}, this setup has {current.get(key)!r}"
              for key in sorted(set(record.config) | set(current)) if record.config.get(key) != current.get(key)]
     if diffs:
-        # Only the embedder and the store are settings one can switch back; the rest is how this version of the
-        # code reads plans, and only a rebuild (its vectors mostly from the embedding cache) fits it.
+        # Switching back is offered for the embedder, the setting users change; chunking, segmenter, repair and
+        # the like are how this version of the code reads plans, and only a rebuild (its vectors mostly from the
+        # embedding cache) fits them.
         back = ""
         if record.config.get("embedder") != current.get("embedder"):
             back = f"   (or switch back: PLANS_EMBEDDER={record.config.get('embedder', {}).get('key', '?')})"
