@@ -338,10 +338,9 @@ def _lone_years(text: str, by: bool = True) -> set[str]:
     """The years a text states outside a span of years (without `by`: nor as the time something is due by)."""
     years = set(re.findall(r"\b(?:19|20)\d\d\b", _YEAR_SPAN.sub(" ", text)))
     if not by:
-        by_words = "|".join(re.escape(fold(w)) for w in cues()["time_units"]["by"])
+        by_words, fillers = ("|".join(re.escape(fold(w)) for w in cues()["time_units"][k]) for k in ("by", "by_year"))
         folded = fold(text)
-        years = {y for y in years if not re.search(rf"\b(?:{by_words})\s+(?:(?:het\s+)?nam\s+|the end of\s+)?{y}\b",
-                                                  folded)}
+        years = {y for y in years if not re.search(rf"\b(?:{by_words})\s+(?:(?:{fillers})\s+)?{y}\b", folded)}
     return years
 
 

@@ -396,8 +396,9 @@ class _TableRegion:
 # numbers for the value columns; or "1, 2, 3 …", or "(1) (2) …"), the convention of budget and statistics forms.
 _COLUMN_LETTER = re.compile(r"^\(?([A-ZĐ])\)?$")
 _COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
-# "Đơn vị: Triệu đồng." / "ĐVT: tỷ đồng" above a table: what its values count.
-_TABLE_UNIT = re.compile(r"^\(?(?:Đơn vị tính|Đơn vị|ĐVT)\s*:\s*([^.;()]{1,30})", re.IGNORECASE)
+# "Đơn vị: Triệu đồng." / "ĐVT: tỷ đồng" above a table (a label of the "measure" role, corpus/data/columns.txt):
+# what its values count.
+_TABLE_UNIT = re.compile(r"^\(?([^:()]{1,20}?)\s*:\s*([^.;()]{1,30})")
 # A value cell of such a table: a number, a share, or a dash for none.
 _VALUE_CELL = re.compile(r"^[(-]?\s*\d[\d.,]*\s*%?\)?$|^[-–—x]$")
 
@@ -495,7 +496,8 @@ def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
             rows = _value_rows_of(blocks[body:j], values)
         last = blocks[j].first if j < len(blocks) else hi
         if rows:
-            unit = next((m.group(1) for b in blocks[max(0, i - 3):i] if (m := _TABLE_UNIT.search(b.text))), "")
+            unit = next((m.group(2) for b in blocks[max(0, i - 3):i]
+                         if (m := _TABLE_UNIT.match(b.text)) and column_role(m.group(1)) == "measure"), "")
             out.append(_TableRegion(header[0].first, last, header, rows, numbered, unit.strip(), values))
         i = j
     return out
