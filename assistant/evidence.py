@@ -65,13 +65,17 @@ class TermStats:
 
 
 
-def _has(alt: str, words: AbstractSet[str], padded: str) -> bool:
-    return alt in words if " " not in alt else f" {alt} " in padded
+@lru_cache(maxsize=4096)
+def _alternatives(group: Group) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A group's one-word alternatives (looked up in a word set) and its phrases, padded (searched in text)."""
+    return (frozenset(alt for alt, _ in group if " " not in alt),
+            tuple(f" {alt} " for alt, _ in group if " " in alt))
 
 
 def covers(group: Group, words: AbstractSet[str], padded: str) -> bool:
     """Whether any alternative of a question word's group is in a text (its folded words, and folded text padded)."""
-    return any(_has(alt, words, padded) for alt, _ in group)
+    singles, phrases = _alternatives(group)
+    return not singles.isdisjoint(words) or any(p in padded for p in phrases)
 
 
 def weigh_groups(analysis: Analysis, stats: TermStats,
@@ -79,19 +83,26 @@ def weigh_groups(analysis: Analysis, stats: TermStats,
     """The question's word groups the corpus knows, each weighted by rarity in the corpus and among `bags`
     (BM25 IDF of both, geometric mean) times how sure the word's mapping is (an English word's lexicon
     confidence; a plan-title word's low weight)."""
+    return [(group, weight) for group, weight, _ in _weigh(analysis, stats, bags)]
+
+
+def _weigh(analysis: Analysis, stats: TermStats,
+           bags: Sequence[tuple[AbstractSet[str], str]]) -> list[tuple[Group, float, list[bool]]]:
+    """weigh_groups, with which bags each group covers (so that scoring does not look again)."""
     mapped = dict(analysis.term_weights)
     groups = analysis.groups or tuple(((t, 1.0),) for t in analysis.terms)
     n = max(len(bags), 1)
-    out: list[tuple[Group, float]] = []
+    out: list[tuple[Group, float, list[bool]]] = []
     for group in groups:
         known = tuple((alt, conf) for alt, conf in group if all(stats.known(w) for w in alt.split()))
         if not known:
             continue
-        df = sum(covers(known, words, padded) for words, padded in bags)
+        covered = [covers(known, words, padded) for words, padded in bags]
+        df = sum(covered)
         local = math.log(1 + (n - df + 0.5) / (df + 0.5))
         best = max(math.sqrt(max(stats.idf(w) for w in alt.split())) * min(conf, mapped.get(alt, 1.0))
                    for alt, conf in known)
-        out.append((known, best * math.sqrt(local)))
+        out.append((known, best * math.sqrt(local), covered))
     return out
 
 
@@ -185,6 +196,12 @@ def _name_at(tokens: Sequence[str]) -> str:
     return " ".join(tokens[:end]).strip(" ,.;:()")
 
 
+@lru_cache(maxsize=100_000)
+def _units_in(text: str, heading: tuple[str, ...]) -> tuple[str, ...]:
+    """units_in, kept per text: every question scores the sentences of the chunks it retrieves again."""
+    return tuple(units_in(text, heading))
+
+
 def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
     """The body a sentence assigns or names: its subject ("Sở Tài chính chủ trì …"), the body after "Giao" /
     "Đề nghị", else the body its section heading names (bullets under "1. Sở Tài chính:" say "Chủ trì …")."""
@@ -249,7 +266,7 @@ def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = 
             return "; ".join(dict.fromkeys(codes))
         return codes[0] if codes else ""
     if kind == "agency":
-        units = units_in(text, heading)
+        units = _units_in(text, tuple(heading))
         return ", ".join(units[:2]) if units else ""
     q = quantity_for(kind, text, analysis.counted, analysis.count_lead)
     return q.text if q is not None else ""
@@ -276,8 +293,8 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     pool = [(chunk, locality, vec, s) for chunk, locality, vec in hits for s in chunk_sentences(chunk)]
     if not pool:
         return []
-    weights = weigh_groups(analysis, stats, [(words, f" {folded} ") for *_, (_, words, folded) in pool])
-    total = sum(w for _, w in weights) or 1.0
+    weighed = _weigh(analysis, stats, [(words, f" {folded} ") for *_, (_, words, folded) in pool])
+    total = sum(w for _, w, _ in weighed) or 1.0
     wanted_entities = [e for e in analysis.entities if "/" in e or "-" in e or "%" in e]
     # A year the question names ("targets for 2027") must be where the answer comes from, or its heading.
     years = [e for e in analysis.entities if re.fullmatch(r"20\d\d", e)]
@@ -287,17 +304,19 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     structural = analysis.intent in ("issuance", "signer", "implements") or analysis.inner in (
         "issuance", "signer", "implements")
     out: list[Candidate] = []
-    dense_by_chunk: dict[tuple[str, int], float] = {}
+    # per chunk: its similarity to the question, and the weight of the groups its heading covers (half)
+    by_chunk: dict[tuple[str, int], tuple[float, list[float]]] = {}
     for rank, (chunk, locality, vec, (sent, words, folded)) in enumerate(pool):
         key = (chunk.doc, chunk.line_start)
-        if key not in dense_by_chunk:
-            dense_by_chunk[key] = dense_norm(float(np.dot(q, np.asarray(vec, dtype=np.float32)))) if len(vec) else 0.0
-        dense = dense_by_chunk[key]
-        heading_text = fold(" ".join(chunk.heading_path[-2:]))
-        heading, heading_padded = set(heading_text.split()), f" {heading_text} "
+        if key not in by_chunk:
+            heading_text = fold(" ".join(chunk.heading_path[-2:]))
+            heading, heading_padded = set(heading_text.split()), f" {heading_text} "
+            by_chunk[key] = (dense_norm(float(np.dot(q, np.asarray(vec, dtype=np.float32)))) if len(vec) else 0.0,
+                             [0.5 * w if covers(g, heading, heading_padded) else 0.0 for g, w, _ in weighed])
+        dense, in_heading = by_chunk[key]
         padded = f" {folded} "
-        lex = sum(w if covers(g, words, padded) else (0.5 * w if covers(g, heading, heading_padded) else 0.0)
-                  for g, w in weights) / total
+        lex = sum(w if covered[rank] else half
+                  for (_, w, covered), half in zip(weighed, in_heading, strict=True)) / total
         lex += phrase_bonus(analysis, padded)
         entity = bool(wanted_entities) and all(e in _entities(sent) for e in wanted_entities)
         if years and not all(y in folded or y in " ".join(chunk.heading_path) for y in years):

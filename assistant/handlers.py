@@ -533,9 +533,14 @@ def _targets(ctx: Context, analysis: Analysis) -> list[PlanMeta]:
     return [ctx.plans[p] for p in analysis.plan_ids if p in ctx.plans]
 
 
-def _header_sentences(ctx: Context, meta: PlanMeta) -> list[tuple[Sentence, Chunk]]:
+def _header_sentences(ctx: Context, meta: PlanMeta, having: re.Pattern[str] | None = None
+                      ) -> list[tuple[Sentence, Chunk]]:
+    """The sentences of a plan's header and preamble (of the chunks whose text has `having`, if given: a
+    question over hundreds of plans splits only the chunks it can cite)."""
     out = []
     for chunk in ctx.plan_chunks(meta.plan_id, ("header", "preamble")):
+        if having is not None and not having.search(f"{chunk.raw_text}\n{chunk.restored_text}"):
+            continue
         raw, restored = chunk.raw_text.split("\n"), chunk.restored_text.split("\n")
         if len(raw) != len(restored):
             restored = raw
@@ -676,11 +681,9 @@ class ImplementsHandler(Handler):
                 wanted = [c for c in meta.implements if fold(c) in title] or list(meta.implements)
             if not wanted or (codes and not analysis.plan_ids and not wanted):
                 continue
-            sents = _header_sentences(ctx, meta)
-            first = wanted[0]
-            hit = next(((s, c) for s, c in sents
-                        if re.search(rf"(?<![\d.]){re.escape(first.split('/')[0])}\s*/", s.raw + " " + s.restored)),
-                       None)
+            first = re.compile(rf"(?<![\d.]){re.escape(wanted[0].split('/')[0])}\s*/")
+            hit = next(((s, c) for s, c in _header_sentences(ctx, meta, first)
+                        if first.search(s.raw + " " + s.restored)), None)
             if hit is None:
                 continue
             short = "" if codes else ", ".join(wanted[:3])

@@ -94,6 +94,7 @@ class Assistant:
             df.update(p.get("df", {}))
         self.stats = TermStats(df, sum(p["chunks"] for p in record.plans.values()))
         self._chunks: dict[str, list[Chunk]] = {}
+        self._kind_chunks: dict[tuple[str, tuple[str, ...]], list[Chunk]] = {}
         self._obligations: dict[str, list[Obligation]] = {}
         self._lexicon: Lexicon | None = None
 
@@ -199,6 +200,19 @@ class Assistant:
         known = ", ".join(f"{m.plan_id} ({m.label})" for m in self.plan_list())
         raise QuestionError(f"No plan called {name!r}. Known plans: {known}")
 
+    def warm(self) -> None:
+        """Load what the first questions would otherwise wait for: the embedder and the answering path (one
+        question answered), the saved obligations of every plan (a deadline question over all plans reads them;
+        those an upgrade made stale are read again when first asked for, not at start), the
+        gazetteer that places named in questions are looked up in, and, with repair on, the diacritic restorer
+        that unaccented questions use."""
+        from corpus.places import lookup
+
+        self.ask("kế hoạch dịch vụ công trực tuyến")
+        self.obligations(saved_only=True)
+        lookup("Hà Nội")
+        self.restore("ke hoach")
+
     def translate(self, words: Sequence[str]) -> list[list[tuple[str, float]]]:
         """For each English word or phrase, the index's nearest Vietnamese words, with how sure the mapping is."""
         if self._lexicon is None:
@@ -281,27 +295,32 @@ class Assistant:
             self._first_stage = first[:self._k]
         return cands
 
-    def obligations(self, plan_ids: Sequence[str] | None = None) -> list[Obligation]:
+    def obligations(self, plan_ids: Sequence[str] | None = None, saved_only: bool = False) -> list[Obligation]:
         """Obligations of these committed plans (all when None), read from the text saved at ingest; each plan's
-        once (thread-safe), so that a question about a few plans never reads thousands."""
+        once (thread-safe), so that a question about a few plans never reads thousands. `saved_only`: only the
+        plans whose obligations are saved for this code (no plan is read again)."""
         docs = sorted(self.record.plans) if plan_ids is None else sorted(
             self._docs[p] for p in dict.fromkeys(plan_ids) if p in self._docs)
         with self._obligations_lock:
             out: list[Obligation] = []
             for doc in docs:
                 if doc not in self._obligations:
-                    self._obligations[doc] = self._plan_obligations(doc)
+                    found = self._plan_obligations(doc, saved_only)
+                    if found is None:
+                        continue
+                    self._obligations[doc] = found
                 out.extend(self._obligations[doc])
             return out
 
-    def _plan_obligations(self, doc: str) -> list[Obligation]:
-        """One plan's obligations: saved at ingest (or by an earlier start), else extracted and saved."""
+    def _plan_obligations(self, doc: str, saved_only: bool = False) -> list[Obligation] | None:
+        """One plan's obligations: saved at ingest (or by an earlier start), else extracted and saved (None,
+        with `saved_only`)."""
         entry = self.record.plans[doc]
         meta = self.plans[entry["plan_id"]]
         path = saved_path(self.settings.store_dir / "obligations", entry["sha256"],
                           str(self.record.config.get("repair", "")), meta.label)
         found = load(path, meta.plan_id, doc, meta.label)
-        if found is not None:
+        if found is not None or saved_only:
             return found
         text = self.plan_text(doc)
         out = extract_obligations(doc, meta.plan_id, meta.label, list(text.raw), list(text.restored))
@@ -309,14 +328,22 @@ class Assistant:
         return out
 
     def plan_chunks(self, plan_id: str, kinds: Sequence[str] = ()) -> list[Chunk]:
-        """A committed plan's chunks (of these kinds), in file order (cached: the record pins their content)."""
+        """A committed plan's chunks (of these kinds), in file order (cached: the record pins their content). Only
+        the kinds asked for are read, unless the whole plan is at hand: a question about the headers of hundreds
+        of plans reads their headers, not their bodies."""
         doc = self._docs.get(plan_id)
         if doc is None:
             return []
-        if doc not in self._chunks:
-            chunks = self.store.scroll_plan(self.record.collection, doc, self.record.plans[doc]["sha256"])
-            self._chunks[doc] = sorted(chunks, key=lambda c: c.line_start)
-        return [c for c in self._chunks[doc] if not kinds or c.kind in kinds]
+        sha = self.record.plans[doc]["sha256"]
+        if doc in self._chunks or not kinds:
+            if doc not in self._chunks:
+                chunks = self.store.scroll_plan(self.record.collection, doc, sha)
+                self._chunks[doc] = sorted(chunks, key=lambda c: c.line_start)
+            return [c for c in self._chunks[doc] if not kinds or c.kind in kinds]
+        key = (doc, tuple(sorted(kinds)))
+        if key not in self._kind_chunks:
+            self._kind_chunks[key] = self.store.scroll_plan(self.record.collection, doc, sha, key[1])
+        return list(self._kind_chunks[key])
 
     def passages(self, texts: Sequence[str]) -> Any:
         """Passage vectors of texts an English question compares itself with: from the embedding cache beside the

@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.service import Assistant
     from assistant.settings import load_settings
-    from ui.app import build_app, free_port, launch, warm_up
+    from ui.app import build_app, free_port, launch
 
     tmp = Path(tempfile.mkdtemp(prefix="plans-bench-ui-"))
     overrides: dict[str, Any] = {"feedback_file": tmp / "feedback.jsonl"}
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant.open(settings)
     demo = None
     try:
-        warm_up(assistant)
+        assistant.warm()
         direct = []
         for q in questions(args.questions):
             started = time.perf_counter()

@@ -271,13 +271,16 @@ class EdgeStore:
         # A point deleted between the two calls (a concurrent delete_except) is simply left out.
         return [_hit(r.payload, p.score, r.vector) for p in fused if (r := records.get(str(p.id))) is not None]
 
-    def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]:
-        """All chunks of one committed plan, in file order."""
-        from qdrant_edge import FieldCondition, Filter, MatchValue, ScrollRequest
+    def scroll_plan(self, name: str, doc: str, plan_hash: str, kinds: Sequence[str] = ()) -> list[Chunk]:
+        """All chunks of one committed plan (of these kinds, when given), in file order."""
+        from qdrant_edge import FieldCondition, Filter, MatchAny, MatchValue, ScrollRequest
 
         shard = self._shard(name)
-        flt = Filter(must=[FieldCondition("doc", match=MatchValue(doc)),
-                           FieldCondition("plan_hash", match=MatchValue(plan_hash))])
+        must: list[Any] = [FieldCondition("doc", match=MatchValue(doc)),
+                           FieldCondition("plan_hash", match=MatchValue(plan_hash))]
+        if kinds:
+            must.append(FieldCondition("kind", match=MatchAny(list(kinds))))
+        flt = Filter(must=must)
         chunks: list[Chunk] = []
         offset: Any = None
         with self._edge_errors(f"read collection {name!r}", self._folder(name)):

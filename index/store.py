@@ -89,7 +89,7 @@ class Store(Protocol):
     def hybrid(self, name: str, dense: Sequence[float], sparse: tuple[list[int], list[float]],
                plan_hashes: Sequence[str], plan_ids: Sequence[str] = (), limit: int = 8,
                prefetch: int = 40, mode: str = "hybrid") -> list[Hit]: ...
-    def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]: ...
+    def scroll_plan(self, name: str, doc: str, plan_hash: str, kinds: Sequence[str] = ()) -> list[Chunk]: ...
     def iter_chunks(self, name: str) -> Iterator[list[Chunk]]: ...
     def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]: ...
 
@@ -221,12 +221,15 @@ class QdrantStore:
                             tuple(float(x) for x in vec)))
         return hits
 
-    def scroll_plan(self, name: str, doc: str, plan_hash: str) -> list[Chunk]:
-        """All chunks of one committed plan, in file order."""
+    def scroll_plan(self, name: str, doc: str, plan_hash: str, kinds: Sequence[str] = ()) -> list[Chunk]:
+        """All chunks of one committed plan (of these kinds, when given), in file order."""
         from qdrant_client import models
 
-        flt = models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=doc)),
-                                  models.FieldCondition(key="plan_hash", match=models.MatchValue(value=plan_hash))])
+        must: list[Any] = [models.FieldCondition(key="doc", match=models.MatchValue(value=doc)),
+                models.FieldCondition(key="plan_hash", match=models.MatchValue(value=plan_hash))]
+        if kinds:
+            must.append(models.FieldCondition(key="kind", match=models.MatchAny(any=list(kinds))))
+        flt = models.Filter(must=must)
         chunks: list[Chunk] = []
         offset = None
         while True:

@@ -289,6 +289,36 @@ def test_obligations_saved_at_ingest_are_loaded_not_extracted_again(tmp_path: Pa
     assert saved[0].read_text(encoding="utf-8").startswith("[{\"")
 
 
+def test_warming_up_reads_saved_obligations_and_leaves_stale_ones_for_later(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.service as service
+    from index.build import ingest
+
+    settings = _farming_alone(tmp_path)
+    ingest(settings)
+    opened = service.Assistant.open(settings)
+    try:
+        opened.warm()  # saved at ingest: loaded at start
+        assert opened._obligations and all(opened._obligations.values())
+    finally:
+        opened.close()
+    for path in (settings.store_dir / "obligations").glob("*.json"):
+        path.unlink()  # as after an upgrade of the reader
+
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("a start-up must not read a plan's obligations again")
+
+    monkeypatch.setattr(service, "extract_obligations", refuse)
+    stale = service.Assistant.open(settings)
+    try:
+        stale.warm()
+        assert stale._obligations == {}
+        monkeypatch.undo()
+        assert any(o.deadline for o in stale.obligations())  # read again when first asked for
+    finally:
+        stale.close()
+
+
 def test_an_ingest_after_the_reader_of_obligations_changed_reads_them_again(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import corpus.obligations.saved as saved_module

@@ -209,6 +209,25 @@ def test_scroll_plan_is_in_file_order_across_pages(tmp_path: Path) -> None:
         assert got == sorted(big, key=lambda c: c.line_start)
         assert [c.line_start for c in edge.scroll_plan(NAME, "001_tan_lap.txt", "v1")] == [1, 2]
         assert edge.scroll_plan(NAME, "other.txt", "v2") == []
+        assert edge.scroll_plan(NAME, "001_tan_lap.txt", "v2", ("header", "preamble")) == []
+    finally:
+        edge.close()
+
+
+def test_scroll_plan_reads_only_the_kinds_asked_for(tmp_path: Path) -> None:
+    texts = PLANS["tan-lap"][3]
+    kinds = ("header", "preamble", "body", "item", "closing")
+    chunks = [Chunk("tan-lap", "001_tan_lap.txt", ("II",), n, n, texts[n % 10], texts[n % 10], kind=kinds[n % 5],
+                    plan_hash="v1") for n in range(1, 21)]
+    rng = np.random.default_rng(5)
+    edge = EdgeStore(tmp_path / "store")
+    try:
+        edge.ensure_collection(NAME, DIM)
+        edge.upsert(NAME, chunks, [unit(rng.standard_normal(DIM)) for _ in chunks],
+                    [([1, 2], [1.0, 1.0])] * len(chunks), {})
+        got = edge.scroll_plan(NAME, "001_tan_lap.txt", "v1", ("header", "preamble"))
+        assert got == [c for c in chunks if c.kind in ("header", "preamble")] and len(got) == 8
+        assert edge.scroll_plan(NAME, "001_tan_lap.txt", "v1") == chunks
     finally:
         edge.close()
 

@@ -105,13 +105,13 @@ def shared_server() -> UIServer:
             from assistant.service import Assistant
             from assistant.settings import load_settings
             from index.build import ingest
-            from ui.app import build_app, free_port, launch, warm_up
+            from ui.app import build_app, free_port, launch
 
             root = Path(tempfile.mkdtemp(prefix="plans-ui-test-"))
             settings = load_settings(store_dir=root / "store", repair=False, feedback_file=root / "feedback.jsonl")
             ingest(settings)
             assistant = Assistant.open(settings)
-            warm_up(assistant)
+            assistant.warm()
             demo = build_app(assistant, settings)
             url = launch(demo, port=free_port(), block=False)
             _server = UIServer(settings, assistant, demo, url, root)

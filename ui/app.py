@@ -247,9 +247,6 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bo
     return str(demo.local_url)
 
 
-def warm_up(assistant: Assistant) -> None:
-    """Answer one question so the first user does not pay for loading the embedder."""
-    assistant.ask("kế hoạch dịch vụ công trực tuyến")
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
@@ -266,7 +263,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: 
     cap_process_logs()  # libraries print the inputs they reject; a request body must never fill the log
     assistant = assistant or Assistant.open(settings)
     try:
-        warm_up(assistant)
+        assistant.warm()  # the first user does not wait for models to load
         demo = build_app(assistant, settings)
         url = launch(demo, host=host, port=port, block=False, auth=auth,
                      max_upload_bytes=settings.max_plan_mb * 1024 * 1024)
