@@ -225,11 +225,10 @@ class QdrantStore:
         """All chunks of one committed plan (of these kinds, when given), in file order."""
         from qdrant_client import models
 
-        must: list[Any] = [models.FieldCondition(key="doc", match=models.MatchValue(value=doc)),
-                models.FieldCondition(key="plan_hash", match=models.MatchValue(value=plan_hash))]
-        if kinds:
-            must.append(models.FieldCondition(key="kind", match=models.MatchAny(any=list(kinds))))
-        flt = models.Filter(must=must)
+        # The kinds are picked here, not filtered by the server: "kind" has no payload index, and a server in
+        # strict mode refuses filters on unindexed fields (collections made before would lack a new index).
+        flt = models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=doc)),
+                                  models.FieldCondition(key="plan_hash", match=models.MatchValue(value=plan_hash))])
         chunks: list[Chunk] = []
         offset = None
         while True:
@@ -238,7 +237,7 @@ class QdrantStore:
             chunks.extend(chunk_from_payload(p.payload or {}) for p in points)
             if offset is None:
                 break
-        return sorted(chunks, key=lambda c: c.line_start)
+        return sorted((c for c in chunks if not kinds or c.kind in kinds), key=lambda c: c.line_start)
 
     def iter_chunks(self, name: str) -> Iterator[list[Chunk]]:
         """Every chunk of a collection, a page at a time (any order)."""

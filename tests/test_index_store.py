@@ -427,3 +427,21 @@ def test_a_rebuild_cut_short_leaves_the_old_index_whole(tmp_settings: Settings,
     with pytest.raises(RuntimeError, match="killed"):
         ingest(tmp_settings, rebuild=True, embedder=FailingEmbedder())
     assert load_record(tmp_settings.build_record) == before  # no batch of the new build was committed
+
+
+def test_qdrant_client_store_reads_only_the_kinds_asked_for(tmp_path: Path) -> None:
+    from corpus.records import Chunk
+
+    kinds = ("header", "preamble", "body", "item")
+    chunks = [Chunk("p", "001_p.txt", ("II",), n, n, f"dòng {n}", f"dòng {n}", kind=kinds[n % 4], plan_hash="v1")
+              for n in range(1, 13)]
+    store = QdrantStore(path=tmp_path / "q")
+    try:
+        store.ensure_collection("c", 4)
+        store.upsert("c", chunks, [[1.0, 0.0, 0.0, float(n)] for n in range(len(chunks))],
+                     [([1], [1.0])] * len(chunks), {})
+        assert store.scroll_plan("c", "001_p.txt", "v1", ("header", "preamble")) == [
+            c for c in chunks if c.kind in ("header", "preamble")]
+        assert store.scroll_plan("c", "001_p.txt", "v1") == chunks
+    finally:
+        store.close()
