@@ -550,14 +550,16 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
     return result
 
 
-def leading_continuous(text: str) -> TimeExpr | None:
-    """ "Thường xuyên …" opening a task makes it an ongoing duty."""
+def leading_continuous(text: str) -> tuple[TimeExpr, int, int] | None:
+    """ "Thường xuyên …" opening a task, or one of its sentences or clauses ("… hình thức. Thường xuyên phối hợp
+    …"), makes it an ongoing duty (with its char span); inside a clause the words can name a thing ("kinh phí
+    chi thường xuyên")."""
     folded, index = fold_map(text)
-    m = re.match(r"\W*(?:tiep\s+tuc\s+)?(thu[a-z]{0,2}ng\s+xuy[a-z]n)\b", folded)
+    m = re.search(r"(?:^|[.;]\s)\W*(?:tiep\s+tuc\s+)?(thu[a-z]{0,2}ng\s+xuy[a-z]n)\b", folded)
     if not m:
         return None
-    quote, _, _ = _quote(text, index, m.start(1), m.end(1))
-    return TimeExpr(text=quote, kind="continuous")
+    quote, a, b = _quote(text, index, m.start(1), m.end(1))
+    return TimeExpr(text=quote, kind="continuous"), a, b
 
 
 def entity_forms(text: str) -> list[str]:

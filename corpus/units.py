@@ -144,7 +144,9 @@ def match_unit(words: Sequence[Word], i: int) -> tuple[str, int] | None:
         hits = [token_match(k, w.text) for k, w in zip(key, window, strict=True)]
         if not hits[0] or sum(hits) < math.ceil(0.75 * n) or (n <= 3 and not all(hits)):
             continue
-        end = i + n
+        # Words missed at the end are a name written short ("Ủy ban Mặt trận Tổ quốc tỉnh, các …"), not garbled
+        # by OCR: the name ends where the matching does, and the words after it are not swallowed.
+        end = i + max(k for k, hit in enumerate(hits) if hit) + 1
         if takes_level and end < len(words):
             level = level_word(words[end].text)
             if level:
@@ -188,6 +190,14 @@ def stop_at(words: Sequence[Word], tokens: Sequence[str], j: int) -> bool:
     return False
 
 
+def _joined_by_dash(words: Sequence[Word], tokens: Sequence[str], j: int) -> bool:
+    """Whether word j is a capitalised part of a name after a dash ("Hội đồng Thi đua - Khen thưởng", "Phòng
+    Kinh tế - Hạ tầng"): a verb written so there names, it does not end the name."""
+    first = words[j].first
+    return (j > 0 and first > 0 and tokens[first - 1] in ("-", "–") and words[j - 1].last == first - 2
+            and tokens[first][:1].isupper())
+
+
 def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: int = 16,
                semicolon: bool = False, whole_head: bool = False) -> int:
     """Index after a noun phrase starting at word i: before the next verb, clause end or length limit. With
@@ -197,7 +207,7 @@ def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: 
     head = max((len(h) for h in _head_words() if folded[:len(h)] == h), default=1) if whole_head else 1
     j = i
     while j < len(words) and j - i < max_words:
-        if j >= i + head and stop_at(words, tokens, j):
+        if j >= i + head and stop_at(words, tokens, j) and not _joined_by_dash(words, tokens, j):
             break
         j += 1
         last_of_token = j >= len(words) or words[j].first > words[j - 1].last
@@ -219,13 +229,22 @@ def units_at(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: in
              split_commas: bool = False, semicolon: bool = False) -> tuple[tuple[str, ...], int]:
     """Names listed from word i ("Sở X, các đơn vị Y và …"): known names canonical, others as written."""
     names: list[str] = []
+    comma = False  # the name being read follows a comma
+
+    def add(name: str) -> None:
+        # "các cơ quan, đơn vị, địa phương thuộc tỉnh": lower-case kinds after a comma go on with the collective
+        if names and comma and _continues_kinds(names[-1], name, ","):
+            names[-1] = f"{names[-1]}, {name}"
+        else:
+            names.append(name)
+
     j = i
     while j < len(words):
         known = match_unit(words, j)
         if known and known[1] - j <= 3 and not _name_ends(words, tokens, known[1]):
             known = None  # a short generic name that goes on: "các đơn vị quản lý, vận hành …"
         if known:
-            names.append(known[0])
+            add(known[0])
             j = known[1]
         else:
             end = phrase_end(words, tokens, j, max_words, semicolon)
@@ -239,15 +258,16 @@ def units_at(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: in
                         names.append(span_text(tokens, words, start, k + 1))
                         start = k + 1
             else:
-                names.append(span_text(tokens, words, j, end))
+                add(span_text(tokens, words, j, end))
             j = end
             break
         if j >= len(words):
             break
         tok = tokens[words[j - 1].last]
         joined = tok.endswith(",") or (semicolon and tok.endswith(";"))
+        comma = tok.endswith(",")
         if (words[j].text == "va" or token_match("hoac", words[j].text)) and j + 1 < len(words):
-            j += 1
+            j, comma = j + 1, False
         elif not joined:
             break
     return tuple(n for n in names if n), j
@@ -322,8 +342,8 @@ def _continues_kinds(before: str, piece: str, sep: str) -> bool:
     if sep.strip() != ",":
         return False
     kinds = _kinds()
-    last = nfc(before).lower().split()  # "Các Sở, ban, ngành" is written so too
-    first = nfc(piece).split()
+    last = [w.strip(",;") for w in nfc(before).lower().split()]  # "Các Sở, ban, ngành" is written so too
+    first = [w.strip(",;") for w in nfc(piece).split()]
     return (bool(last) and bool(first) and first[0].islower()
             and (first[0] in kinds or " ".join(first[:2]) in kinds)
             and (last[-1] in kinds or " ".join(last[-2:]) in kinds))

@@ -2,7 +2,9 @@
 
 Gold sets: `seeds` (evals/obligations_gold.jsonl, two of the five seed plans, labelled while the first
 extractor was written: in-sample), `extra-dev2` (evals/sets/obligations-extra-dev-more.jsonl: three more dev
-plans, labelled blind later, after the extractor had been tuned on extra-dev), `extra-dev` and `extra-holdout`
+plans, labelled blind later, after the extractor had been tuned on extra-dev), `extra-dev3`
+(evals/sets/obligations-extra-dev-third.jsonl: three more dev plans without tables or field blocks, labelled
+blind on 2026-12-06, measured first with the extractor as it was), `extra-dev` and `extra-holdout`
 (evals/sets/obligations-extra-*.jsonl,
 labelled blind over ../shared/plans-extra, a dev and a holdout split of plans; skipped, saying so, when that
 folder is absent). Predictions are matched one-to-one by line overlap; a pair counts when the lead units match
@@ -10,7 +12,7 @@ folder is absent). Predictions are matched one-to-one by line overlap; a pair co
 (most of the gold task's own words are in the predicted task). Seed plans are measured on the raw OCR text and
 on the restored reading. Prints the figures and writes evals/reports/obligations-<date>.md.
 
-Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-dev2,extra-holdout] [--mode raw|restored|both]
+Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-dev2,extra-dev3,extra-holdout] [--mode raw|restored|both]
        [--no-report]
 """
 
@@ -43,6 +45,7 @@ CORPUS = ROOT / "corpus" / "plans"
 EXTRA = ROOT.parent / "shared" / "plans-extra"
 GOLDS = {"seeds": (GOLD, CORPUS), "extra-dev": (ROOT / "evals" / "sets" / "obligations-extra-dev.jsonl", EXTRA),
          "extra-dev2": (ROOT / "evals" / "sets" / "obligations-extra-dev-more.jsonl", EXTRA),
+         "extra-dev3": (ROOT / "evals" / "sets" / "obligations-extra-dev-third.jsonl", EXTRA),
          "extra-holdout": (ROOT / "evals" / "sets" / "obligations-extra-holdout.jsonl", EXTRA)}
 TASK_TARGET = {"recall": 0.80, "precision": 0.85}
 MANIFEST = ROOT / "corpus" / "manifest.toml"
@@ -307,7 +310,7 @@ def report(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-holdout",
+    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-dev3,extra-holdout",
                         help=f"comma-separated gold sets: {', '.join(GOLDS)}")
     parser.add_argument("--mode", choices=("raw", "restored", "both"), default="both",
                         help="seed plans: raw OCR text, restored reading, or both")

@@ -16,7 +16,7 @@ from corpus.reader import PlanFile, read_plan
 from corpus.records import PlanMeta
 from corpus.structure import align_cells, parse
 from corpus.times import find_times, is_time_cell, parse_cell, parse_time
-from corpus.units import split_units, starts_unit
+from corpus.units import same_unit, split_units, starts_unit
 
 PLANS = Path(__file__).resolve().parent / "plans"
 
@@ -301,6 +301,29 @@ def test_unit_lists_split_where_a_new_name_begins() -> None:
                                                                              "Ban Quản lý các Khu công nghiệp"]
     assert starts_unit("Báo Hòa Bình") and not starts_unit("Bảo đảm an toàn thông tin")
     assert starts_unit("Đoàn Thanh niên") and not starts_unit("Hoàn thành trước quý IV")
+
+
+def test_a_subject_is_read_whole_however_the_plan_writes_its_list() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 12/KH-UBND", "", "KẾ HOẠCH", "Phát động đợt thi đua năm 2026",
+             "", "I. NỘI DUNG THI ĐUA", "", "1. Thi đua hoàn thành các chỉ tiêu phát triển kinh tế - xã hội.", "",
+             "2. Thi đua đẩy mạnh cải cách hành chính.", "", "II. TỔ CHỨC THỰC HIỆN", "",
+             "1. Thời gian thực hiện", "", "Từ ngày ban hành đến hết năm 2026.", "", "2. Trách nhiệm thực hiện", "",
+             "- Các cơ quan, đơn vị, địa phương, doanh nghiệp căn cứ chức năng, nhiệm vụ được giao xây dựng kế",
+             "hoạch hưởng ứng đợt thi đua.", "",
+             "- Đề nghị Ủy ban Mặt trận Tổ quốc tỉnh, các tổ chức chính trị - xã hội vận động hội viên tham gia.",
+             "", "- Hội đồng Thi đua - Khen thưởng các cấp phân công rõ trách nhiệm các thành viên.", "",
+             "- Các cơ quan, đơn vị căn cứ Kế hoạch này tổ chức phát động thi đua.", ""]
+    found = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    # a collective of lower-case kinds is one body; "căn cứ chức năng …", "căn cứ Kế hoạch này" follow a subject
+    assert found[22].lead == ("các cơ quan, đơn vị, địa phương, doanh nghiệp",)
+    assert found[29].lead == ("các cơ quan, đơn vị",)
+    # a known name written short ends where it is written: the next body of the list is not swallowed
+    assert len(found[25].lead) == 2 and found[25].lead[0].startswith("Ủy ban Mặt trận Tổ quốc")
+    assert found[25].lead[0].endswith("tỉnh") and same_unit(found[25].lead[1], "các tổ chức chính trị - xã hội")
+    # a verb written capitalised after a dash is part of the name
+    assert found[27].lead == ("Hội đồng Thi đua - Khen thưởng các cấp",)
+    # bodies head the bullets of "Trách nhiệm thực hiện": the contents of the drive above assign nothing
+    assert not {10, 12} & set(found)
 
 
 # ---------------------------------------------------------------- headers and ids

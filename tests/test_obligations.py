@@ -99,6 +99,22 @@ def test_an_annual_plan_or_budget_is_not_a_yearly_task() -> None:
         assert found is not None and (found.kind, found.recurrence) == ("recurring", recurrence), text
 
 
+def test_an_ongoing_duty_is_read_where_a_sentence_of_the_task_opens_with_it() -> None:
+    from corpus.times import leading_continuous
+
+    lines = ["KẾ HOẠCH", "Thực hiện công tác phòng, chống dịch bệnh năm 2026", "I. TỔ CHỨC THỰC HIỆN",
+             "1. Sở Y tế", "a) Hướng dẫn điều trị cho người bệnh tại các cơ sở. Thường xuyên phối hợp với",
+             "Công an tỉnh kiểm tra các cơ sở.", "2. Sở Tài chính",
+             "a) Bố trí kinh phí chi thường xuyên trong dự toán để thực hiện Kế hoạch."]
+    found = {o.lead[0]: o for o in extract_obligations("t.txt", "t", "tỉnh Hòa Bình", lines, lines)}
+    health = found["Sở Y tế"].deadline
+    assert health is not None and (health.kind, health.text) == ("continuous", "Thường xuyên")
+    assert found["Sở Tài chính"].deadline is None  # "chi thường xuyên" names the spending, not a duty's time
+    text = "Hướng dẫn điều trị. Thường xuyên phối hợp"
+    hit = leading_continuous(text)
+    assert hit is not None and text[hit[1]:hit[2]] == "Thường xuyên"
+
+
 def test_impossible_and_ambiguous_dates_are_kept_as_written_and_flagged() -> None:
     d = parse_time("Sa Thay, ngay 76 thing 9 nam 2025")  # OCR of the 003 header date
     assert d is not None and d.flagged
