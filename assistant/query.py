@@ -27,6 +27,7 @@ TITLE_WEIGHT = 0.3
 DATA = Path(__file__).resolve().parent / "data"
 Translate = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
 Restore = Callable[[str], str]
+HasTerm = Callable[[str, str], bool]
 
 
 class QuestionError(PlansError, ValueError):
@@ -162,6 +163,13 @@ def find_wants(text: str) -> tuple[str, ...]:
         lowered = re.sub(rf"\b(?:{'|'.join(units)})\s+mấy\b", " ", lowered)
         if not any(present(p) for p in cues()["wants"]["count"]):
             wants.remove("count")
+    if "duration" in wants and "date" in wants:
+        # "trong khoảng thời gian nào" asks how long: the "thời gian nào" inside it asks no date.
+        spans = [p for p in cues()["wants"]["duration"] if present(p)]
+        folded = re.sub("|".join(rf"\b{re.escape(fold(p))}\b" for p in spans), " ", folded)
+        lowered = re.sub("|".join(rf"\b{re.escape(nfc(p))}\b" for p in spans), " ", lowered)
+        if not any(present(p) for p in cues()["wants"]["date"]):
+            wants.remove("date")
     if {"issued", "code", "implement"} <= set(wants) and _asks_what_is_implemented(folded):
         wants.remove("issued")
     if "money" in wants and not any(present(p) for p in cues()["money"]["amount"]) and set(wants) & {
@@ -377,12 +385,14 @@ def _effective(text: str, history: Sequence[str], plans: Sequence[PlanMeta]) -> 
 
 
 def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (),
-            translate: Translate | None = None, restore: Restore | None = None) -> Analysis:
+            translate: Translate | None = None, restore: Restore | None = None,
+            has_term: HasTerm | None = None) -> Analysis:
     """Analyse a validated question in the context of earlier questions of the conversation.
 
     `translate` maps English words to the index's Vietnamese words (index.lexicon); without it English words
     are kept as they are. `restore` puts the diacritics back into Vietnamese typed without them (the OCR
-    repair's restorer); without it such a question is searched as typed.
+    repair's restorer); without it such a question is searched as typed. `has_term(plan_id, word)` says whether
+    a plan's text has a folded word: the plans of a place are then told apart by their content too.
     """
     text = validate(question)
     effective = _effective(text, history, plans)
@@ -409,7 +419,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         terms = list(dict.fromkeys([*(w for v, _ in mapped for w in v.split()), *(t for t in terms if t.isdigit()),
                                     *quoted]))
         groups += [((t, 1.0),) for t in terms if t.isdigit() or t in quoted]
-    resolution = resolve(effective, terms, plans)
+    resolution = resolve(effective, terms, plans, has_term)
     content = tuple(t for t in terms if t not in resolution.named_words)
     window = question_window(effective)
     wants = find_wants(effective) + (("dated",) if window is not None else ())

@@ -9,7 +9,7 @@ import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -149,6 +149,19 @@ def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str 
     return out
 
 
+def content_scores(terms: Sequence[str], plans: Sequence[PlanMeta],
+                   has_term: Callable[[str, str], bool]) -> dict[str, float]:
+    """How much of the question's content each plan's text has, weighted by how rare each word is among these
+    plans (IDF): 0..1. A word every plan has weighs nothing; one none has weighs in every plan's total alike."""
+    words = set(terms)
+    present = {m.plan_id: {t for t in words if has_term(m.plan_id, t)} for m in plans}
+    df = Counter(t for found in present.values() for t in found)
+    n = len(plans)
+    weights = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in words}
+    total = sum(weights.values()) or 1.0
+    return {pid: sum(weights[t] for t in found) / total for pid, found in present.items()}
+
+
 def _unknown_place(question: str, folded: str, plans: Sequence[PlanMeta]) -> str:
     """A real place (by the gazetteer) named with its level word, or a province named alone, that no plan
     covers: "xã Tân Hòa", "tỉnh Gia Lai". Lists of levels ("UBND phường, xã") are not places."""
@@ -201,8 +214,10 @@ def _several_places(own: Sequence[PlanMeta], terms: Sequence[str], named: set[st
     return Resolution(tuple(chosen), "place", False, "", frozenset(named))
 
 
-def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> Resolution:
-    """The plans a question means (see the module docstring)."""
+def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
+            has_term: Callable[[str, str], bool] | None = None) -> Resolution:
+    """The plans a question means (see the module docstring); `has_term(plan_id, word)`, when given, lets the
+    content of the plans of a named place weigh beside their titles."""
     folded = fold(question)
     padded = f" {folded} "
     named: set[str] = set()
@@ -258,6 +273,12 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta]) -> R
         pool, by = list(plans), ""
     content = [t for t in terms if t not in named]
     scores = topic_scores(content, pool, asked)
+    if by and has_term is not None and len(pool) > 1:
+        # Titles are short: "thanh toán không dùng tiền mặt" is in the text of a place's digital-economy plan,
+        # not in its title. The words of the question each plan's text has, weighted by how few of these plans
+        # have them, count beside the title.
+        for plan_id, share in content_scores(content, pool, has_term).items():
+            scores[plan_id] += share
     ranked = sorted(pool, key=lambda m: (-scores[m.plan_id], m.plan_id))
     if not ranked:  # an empty index: nothing to narrow to
         return Resolution((), "", False, "", frozenset(named))

@@ -200,6 +200,11 @@ class Assistant:
         known = ", ".join(f"{m.plan_id} ({m.label})" for m in self.plan_list())
         raise QuestionError(f"No plan called {name!r}. Known plans: {known}")
 
+    def has_term(self, plan_id: str, word: str) -> bool:
+        """Whether a committed plan's text has a folded syllable (its term counts, kept in the record)."""
+        doc = self._docs.get(plan_id)
+        return doc is not None and f"s:{word}" in self.record.plans[doc].get("df", {})
+
     def warm(self) -> None:
         """Load what the first questions would otherwise wait for: the embedder and the answering path (one
         question answered), the saved obligations of every plan (a deadline question over all plans reads them;
@@ -241,7 +246,8 @@ class Assistant:
             except PlansError as exc:  # answer from the index as last seen; the next question tries again
                 log.warning("%s", exc)
         metas = list(self.plans.values())
-        analysis = analyse(question, metas, history, translate=self.translate, restore=self.restore)
+        analysis = analyse(question, metas, history, translate=self.translate, restore=self.restore,
+                           has_term=self.has_term)
         if plan:
             pid = self.resolve_plan(plan)
             analysis = replace(analysis, plan_ids=(pid,), unknown_place="", per_plan=False, ambiguous=False,

@@ -62,6 +62,37 @@ def test_a_syllable_shared_outside_a_shared_word_counts_less() -> None:
                                     [services, floods]).plan_ids
 
 
+def test_the_plans_of_a_place_are_told_apart_by_their_content_when_their_titles_do_not_say() -> None:
+    # Neither title holds "thanh toán không dùng tiền mặt"; the drug plan's title shares "đến năm 2030" with the
+    # question. The digital-economy plan's text has the question's words, the drug plan's has not.
+    digital = PlanMeta(doc="a.txt", plan_id="dong-nai-179", level="tỉnh", locality="Đồng Nai", number="179/KH-UBND",
+                       title="Phát triển kinh tế số và xã hội số giai đoạn 2026 - 2030")
+    drugs = PlanMeta(doc="b.txt", plan_id="dong-nai-182", level="tỉnh", locality="Đồng Nai", number="182/KH-UBND",
+                     title="Triển khai chương trình mục tiêu quốc gia phòng, chống ma túy đến năm 2030")
+    texts = {"dong-nai-179": "ty trong giao dich thanh toan khong dung tien mat dat muc tieu den nam 2030",
+             "dong-nai-182": "muc tieu den nam 2030 giam so nguoi nghien ma tuy"}
+
+    def has_term(plan_id: str, word: str) -> bool:
+        return word in texts[plan_id].split()
+
+    question = "Đồng Nai đặt mục tiêu đến năm 2030 giao dịch thanh toán không dùng tiền mặt đạt bao nhiêu?"
+    assert analyse(question, [digital, drugs]).plan_ids[0] == "dong-nai-182"  # by the titles alone
+    assert analyse(question, [digital, drugs], has_term=has_term).plan_ids == ("dong-nai-179",)
+    # A question the titles settle stays settled.
+    assert analyse("Kế hoạch phòng, chống ma túy của Đồng Nai giao đơn vị nào chủ trì?", [digital, drugs],
+                   has_term=has_term).plan_ids == ("dong-nai-182",)
+
+
+def test_a_time_span_asked_is_a_duration_not_a_date() -> None:
+    for asked in ("Phải xử lý điểm nước tù đọng trong khoảng thời gian nào sau khi nước rút?",
+                  "phai xu ly diem nuoc tu dong trong khoang thoi gian nao sau khi nuoc rut?",
+                  "Within what time must the reports be sent?"):
+        wants = find_wants(asked)
+        assert "duration" in wants and "date" not in wants, asked
+    assert "date" in find_wants("Thời gian nào bắt đầu đợt thi đua?")
+    assert {"date", "duration"} <= set(find_wants("Trong bao lâu và đến khi nào phải hoàn thành?"))
+
+
 def test_a_body_named_by_its_initials_is_one_word_written_either_way() -> None:
     from assistant.evidence import covers
     from corpus.text import fold
