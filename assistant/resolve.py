@@ -1,5 +1,5 @@
 """Which plan(s) a question means: by number, by place (with its level), by issuing body, and by topic (the
-words of a plan's title), together. Two plans that fit equally are both kept; a place the corpus has no plan for
+words of a plan's title and, among the plans of a named place, of its text), together. Two plans that fit equally are both kept; a place the corpus has no plan for
 is reported with the places it does have."""
 
 from __future__ import annotations
@@ -152,12 +152,13 @@ def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str 
 def content_scores(terms: Sequence[str], plans: Sequence[PlanMeta],
                    has_term: Callable[[str, str], bool]) -> dict[str, float]:
     """How much of the question's content each plan's text has, weighted by how rare each word is among these
-    plans (IDF): 0..1. A word every plan has weighs nothing; one none has weighs in every plan's total alike."""
+    plans (IDF): 0..1. A word every plan has weighs little."""
     words = set(terms)
     present = {m.plan_id: {t for t in words if has_term(m.plan_id, t)} for m in plans}
     df = Counter(t for found in present.values() for t in found)
     n = len(plans)
-    weights = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in words}
+    # A word none of them has (an English word the lexicon left as it is) tells them nothing apart: left out.
+    weights = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in words if df[t]}
     total = sum(weights.values()) or 1.0
     return {pid: sum(weights[t] for t in found) / total for pid, found in present.items()}
 

@@ -551,11 +551,11 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
 
 
 def leading_continuous(text: str) -> tuple[TimeExpr, int, int] | None:
-    """ "Thường xuyên …" opening a task, or one of its sentences or clauses ("… hình thức. Thường xuyên phối hợp
-    …"), makes it an ongoing duty (with its char span); inside a clause the words can name a thing ("kinh phí
-    chi thường xuyên")."""
+    """ "Thường xuyên …" opening a task, or one of its sentences ("… hình thức. Thường xuyên phối hợp …"), makes
+    it an ongoing duty (with its char span); inside a sentence, even after ";", the words can name a thing ("kinh
+    phí chi thường xuyên", "chi đầu tư 2 tỷ đồng; thường xuyên 500 triệu đồng")."""
     folded, index = fold_map(text)
-    m = re.search(r"(?:^|[.;]\s)\W*(?:tiep\s+tuc\s+)?(thu[a-z]{0,2}ng\s+xuy[a-z]n)\b", folded)
+    m = re.search(r"(?:^|\.\s)\W*(?:tiep\s+tuc\s+)?(thu[a-z]{0,2}ng\s+xuy[a-z]n)\b", folded)
     if not m:
         return None
     quote, a, b = _quote(text, index, m.start(1), m.end(1))

@@ -144,9 +144,12 @@ def match_unit(words: Sequence[Word], i: int) -> tuple[str, int] | None:
         hits = [token_match(k, w.text) for k, w in zip(key, window, strict=True)]
         if not hits[0] or sum(hits) < math.ceil(0.75 * n) or (n <= 3 and not all(hits)):
             continue
-        # Words missed at the end are a name written short ("Ủy ban Mặt trận Tổ quốc tỉnh, các …"), not garbled
-        # by OCR: the name ends where the matching does, and the words after it are not swallowed.
-        end = i + max(k for k, hit in enumerate(hits) if hit) + 1
+        end = i + n
+        matched = i + max(k for k, hit in enumerate(hits) if hit) + 1
+        if matched < end and level_word(words[matched].text):
+            # A name written short, its level right after ("Ủy ban Mặt trận Tổ quốc tỉnh, các …"): the words
+            # it misses are not OCR slips, and what follows the level is not swallowed.
+            end = matched
         if takes_level and end < len(words):
             level = level_word(words[end].text)
             if level:
@@ -190,14 +193,6 @@ def stop_at(words: Sequence[Word], tokens: Sequence[str], j: int) -> bool:
     return False
 
 
-def _joined_by_dash(words: Sequence[Word], tokens: Sequence[str], j: int) -> bool:
-    """Whether word j is a capitalised part of a name after a dash ("Hội đồng Thi đua - Khen thưởng", "Phòng
-    Kinh tế - Hạ tầng"): a verb written so there names, it does not end the name."""
-    first = words[j].first
-    return (j > 0 and first > 0 and tokens[first - 1] in ("-", "–") and words[j - 1].last == first - 2
-            and tokens[first][:1].isupper())
-
-
 def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: int = 16,
                semicolon: bool = False, whole_head: bool = False) -> int:
     """Index after a noun phrase starting at word i: before the next verb, clause end or length limit. With
@@ -207,7 +202,7 @@ def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: 
     head = max((len(h) for h in _head_words() if folded[:len(h)] == h), default=1) if whole_head else 1
     j = i
     while j < len(words) and j - i < max_words:
-        if j >= i + head and stop_at(words, tokens, j) and not _joined_by_dash(words, tokens, j):
+        if j >= i + head and stop_at(words, tokens, j):
             break
         j += 1
         last_of_token = j >= len(words) or words[j].first > words[j - 1].last

@@ -241,7 +241,7 @@ def run(repair: bool, gold_name: str = "seeds") -> dict[str, Any]:
     for doc in gold_docs:
         first, last = scopes.get(doc, (1, 10**9))
         score([g for g in golds if g.doc == doc],
-              [o for o in per_plan.get(doc, []) if first <= o.lines[0] <= last], tally)
+              [o for o in per_plan.get(doc, []) if o.lines[0] <= last and o.lines[1] >= first], tally)
     all_obls = [o for obls in per_plan.values() for o in obls]
     kinds = Counter(o.deadline.kind if o.deadline else "(none)" for o in all_obls)
     return {

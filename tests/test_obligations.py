@@ -113,6 +113,7 @@ def test_an_ongoing_duty_is_read_where_a_sentence_of_the_task_opens_with_it() ->
     text = "Hướng dẫn điều trị. Thường xuyên phối hợp"
     hit = leading_continuous(text)
     assert hit is not None and text[hit[1]:hit[2]] == "Thường xuyên"
+    assert leading_continuous("Bố trí chi đầu tư phát triển 2 tỷ đồng; thường xuyên 500 triệu đồng") is None
 
 
 def test_impossible_and_ambiguous_dates_are_kept_as_written_and_flagged() -> None:

@@ -84,12 +84,14 @@ def test_the_plans_of_a_place_are_told_apart_by_their_content_when_their_titles_
 
 
 def test_a_time_span_asked_is_a_duration_not_a_date() -> None:
-    for asked in ("Phải xử lý điểm nước tù đọng trong khoảng thời gian nào sau khi nước rút?",
-                  "phai xu ly diem nuoc tu dong trong khoang thoi gian nao sau khi nuoc rut?",
+    for asked in ("Phải xử lý điểm nước tù đọng trong khoảng thời gian bao lâu sau khi nước rút?",
+                  "phai xu ly diem nuoc tu dong trong khoang thoi gian bao lau sau khi nuoc rut?",
                   "Within what time must the reports be sent?"):
         wants = find_wants(asked)
         assert "duration" in wants and "date" not in wants, asked
     assert "date" in find_wants("Thời gian nào bắt đầu đợt thi đua?")
+    # "khoảng thời gian nào" may ask for a period (from … to …): a date stays wanted
+    assert "date" in find_wants("Chiến dịch triển khai trong khoảng thời gian nào?")
     assert {"date", "duration"} <= set(find_wants("Trong bao lâu và đến khi nào phải hoàn thành?"))
 
 

@@ -709,19 +709,17 @@ def _split_names(names: Sequence[str]) -> tuple[str, ...]:
 def _assigns_by_unit(outline: Outline) -> bool:
     """Whether the plan assigns its work unit by unit ("Tổ chức thực hiện" with a heading per body, or a table
     with a lead column): then its "Nhiệm vụ, giải pháp" section describes the programme, and a task there
-    that names no unit is nobody's obligation yet. The bodies head the items of one list in that section:
-    numbered items, or the bullets under one of them ("2. Trách nhiệm thực hiện" / "- Sở Văn hóa … phối hợp …")."""
+    that names no unit is nobody's obligation yet."""
+    headed = items = 0
     for node, _ in outline.walk():
         if node.kind == "row" and any(c.role == "lead" for c in node.cells):
             return True
-        if node.role != "org" and node.kind != "doc":
-            continue
-        listed = [c for c in node.children if c.role == "org" and c.kind in ("num", "bullet")]
-        headed = sum(bool(starts_unit(re.sub(r"^(?:Giao|Đề nghị|Đề\s+nghị)\s+", "", outline.body(c))))
-                     for c in listed)
-        if headed >= 2 and headed >= 0.5 * len(listed):
-            return True
-    return False
+        if node.role == "org" and node.kind == "num":
+            items += 1
+            body = outline.body(node)
+            if starts_unit(re.sub(r"^(?:Giao|Đề nghị|Đề\s+nghị)\s+", "", body)):
+                headed += 1
+    return headed >= 2 and headed >= 0.5 * items
 
 
 def _boilerplate(text: str) -> bool:
