@@ -274,10 +274,11 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
         pool, by = list(plans), ""
     content = [t for t in terms if t not in named]
     scores = topic_scores(content, pool, asked)
-    if by and has_term is not None and len(pool) > 1:
+    if by and has_term is not None and len(pool) > 1 and asked:
         # Titles are short: "thanh toán không dùng tiền mặt" is in the text of a place's digital-economy plan,
         # not in its title. The words of the question each plan's text has, weighted by how few of these plans
-        # have them, count beside the title.
+        # have them, count beside the title. Not an English question's: its words, mapped one by one to their
+        # nearest Vietnamese words, are in most long plans' text.
         for plan_id, share in content_scores(content, pool, has_term).items():
             scores[plan_id] += share
     ranked = sorted(pool, key=lambda m: (-scores[m.plan_id], m.plan_id))
