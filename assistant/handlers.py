@@ -31,7 +31,7 @@ from corpus.errors import PlansError
 from corpus.header import normalise_code
 from corpus.obligations import Obligation
 from corpus.records import Chunk, PlanMeta
-from corpus.sentences import Sentence, split_sentences
+from corpus.sentences import Sentence, sentences_of
 from corpus.signature import find_signer
 from corpus.text import collapse, fold
 from corpus.times import TimeExpr
@@ -541,10 +541,7 @@ def _header_sentences(ctx: Context, meta: PlanMeta, having: re.Pattern[str] | No
     for chunk in ctx.plan_chunks(meta.plan_id, ("header", "preamble")):
         if having is not None and not having.search(f"{chunk.raw_text}\n{chunk.restored_text}"):
             continue
-        raw, restored = chunk.raw_text.split("\n"), chunk.restored_text.split("\n")
-        if len(raw) != len(restored):
-            restored = raw
-        out += [(s, chunk) for s in split_sentences(raw, restored, chunk.line_start, line_breaks=True)]
+        out += [(s, chunk) for s in sentences_of(chunk, line_breaks=True)]
     return out
 
 

@@ -164,7 +164,7 @@ def find_wants(text: str) -> tuple[str, ...]:
         if not any(present(p) for p in cues()["wants"]["count"]):
             wants.remove("count")
     if "duration" in wants and "date" in wants:
-        # "trong khoảng thời gian nào" asks how long: the "thời gian nào" inside it asks no date.
+        # "within what time" asks how long: the "what time" inside it asks no date.
         spans = [p for p in cues()["wants"]["duration"] if present(p)]
         folded = re.sub("|".join(rf"\b{re.escape(fold(p))}\b" for p in spans), " ", folded)
         lowered = re.sub("|".join(rf"\b{re.escape(nfc(p))}\b" for p in spans), " ", lowered)

@@ -1,6 +1,6 @@
 """Which plan(s) a question means: by number, by place (with its level), by issuing body, and by topic (the
-words of a plan's title and, among the plans of a named place, of its text), together. Two plans that fit equally are both kept; a place the corpus has no plan for
-is reported with the places it does have."""
+words of a plan's title and, among the plans of a named place, of its text), together. Two plans that fit equally
+are both kept; a place the corpus has no plan for is reported with the places it does have."""
 
 from __future__ import annotations
 

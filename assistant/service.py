@@ -208,9 +208,9 @@ class Assistant:
     def warm(self) -> None:
         """Load what the first questions would otherwise wait for: the embedder and the answering path (one
         question answered), the saved obligations of every plan (a deadline question over all plans reads them;
-        those an upgrade made stale are read again when first asked for, not at start), the
-        gazetteer that places named in questions are looked up in, and, with repair on, the diacritic restorer
-        that unaccented questions use."""
+        those an upgrade made stale are read again when first asked for, not at start), the gazetteer that
+        places named in questions are looked up in, and, with repair on, the diacritic restorer that unaccented
+        questions use."""
         from corpus.places import lookup
 
         self.ask("kế hoạch dịch vụ công trực tuyến")

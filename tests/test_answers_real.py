@@ -45,6 +45,13 @@ def _verbatim(answer: Any) -> None:
     assert answer.citations and all(check(c.to_json()) for c in answer.citations)
 
 
+def _cited_lines(answer: Any, doc: str) -> tuple[str, str]:
+    """The first and last line of the answer's first citation, as the plan file has them."""
+    lines = (PLANS / doc).read_text(encoding="utf-8").splitlines()
+    first, last = answer.citations[0].lines
+    return lines[first - 1], lines[last - 1]
+
+
 def test_who_leads_a_row_of_an_appendix_table(assistant: Any) -> None:
     answer = assistant.ask("Ai chủ trì xây dựng bản đồ số các điểm du lịch cộng đồng của tỉnh Hòa Bình?")
     assert not answer.abstained and answer.answer.startswith("Sở Văn hóa, Thể thao và Du lịch")
@@ -350,9 +357,7 @@ def test_a_value_of_a_table_comes_from_the_column_of_the_year_asked(assistant: A
                            "tạo kỹ năng số cho cán bộ, công chức bao nhiêu?")
     assert not answer.abstained and answer.answer.startswith("55 triệu đồng"), answer.answer
     _verbatim(answer)
-    lines = (PLANS / WARD).read_text(encoding="utf-8").splitlines()
-    first, last = answer.citations[0].lines
-    assert lines[first - 1] == "Đào tạo kỹ năng số cho cán bộ, công chức" and lines[last - 1] == "55"
+    assert _cited_lines(answer, WARD) == ("Đào tạo kỹ năng số cho cán bộ, công chức", "55")
 
 
 def test_a_heading_that_states_a_value_before_its_breakdown_answers(assistant: Any) -> None:
@@ -361,8 +366,7 @@ def test_a_heading_that_states_a_value_before_its_breakdown_answers(assistant: A
                            "nhiêu?")
     assert not answer.abstained and answer.answer.startswith("3.200 triệu đồng"), answer.answer
     _verbatim(answer)
-    lines = (PLANS / FARMING).read_text(encoding="utf-8").splitlines()
-    assert lines[answer.citations[0].lines[0] - 1].startswith("1. Tổng kinh phí")
+    assert _cited_lines(answer, FARMING)[0].startswith("1. Tổng kinh phí")
 
 
 def test_sentence_vectors_made_at_ingest_spare_an_english_question_every_passage_embedding(tmp_path: Path) -> None:
