@@ -318,7 +318,8 @@ def _with_acronyms(groups: list[Group], question: str) -> list[Group]:
 
 def _ordinal(word: str, text: str) -> bool:
     """A small number that names an item ("Dự án 8", "Project 8", "điểm 3"), not a year or a count of things."""
-    return word.isdigit() and len(word) <= 2 and bool(re.search(rf"[^\W\d_]+\s+{word}\b(?!\s*[/.,%])", text))
+    # `word` is folded, so unpadded: "Đợt 02" names item 2.
+    return word.isdigit() and len(word) <= 2 and bool(re.search(rf"[^\W\d_]+\s+0*{word}\b(?!\s*[/.,%])", text))
 
 
 def about_plan(text: str, named_words: AbstractSet[str]) -> bool:

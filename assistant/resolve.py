@@ -93,8 +93,10 @@ def _numbers(question: str) -> set[int]:
     """Document numbers a question gives ("153/KH-UBND", "kế hoạch số 0124", "quyết định 2820")."""
     text = strip_accents(question).lower()
     out = {int(m.group(1)) for m in re.finditer(r"\b(\d{1,5})\s*/\s*[a-z]", text)}
-    folded = fold(question)
-    out |= {int(m.group(1)) for m in re.finditer(rf"\b{_DOC_WORDS}\s+(?:so\s+)?(\d{{2,5}})\b(?!\s*/\s*\d)", folded)}
+    # Folding unpads numbers ("số 05" folds to "so 5"): the plain words keep a number as written.
+    plain = " ".join(re.findall(r"[^\W_]+", text.replace("đ", "d")))
+    for words in (fold(question), plain):
+        out |= {int(m.group(1)) for m in re.finditer(rf"\b{_DOC_WORDS}\s+(?:so\s+)?(\d{{2,5}})\b(?!\s*/\s*\d)", words)}
     return out
 
 

@@ -13,6 +13,10 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[60](?=[a-z]|$)|^[60](?=[a-z])")
 _ONE_AS_L = re.compile(r"^1(?=[a-z]{1,3}$)")
 _P_AS_D = re.compile(r"^p(?=[aeiouy])")
+# Administrative writing pads counts and ordinals with zeros ("Đợt 01", "02 người", "ngày 03/12"): a
+# number's folded form is its value, so "Đợt 1" meets "Đợt 01".
+# Digits after a point or comma are a number's thousands or decimals ("1.050.000", "1,05"), not padding.
+_PADDED = re.compile(r"(?<![\w.,])0+(?=\d+\b)")
 
 
 def nfc(text: str) -> str:
@@ -58,10 +62,11 @@ def fold_word(word: str) -> str:
 
 
 def fold(text: str) -> str:
-    """The matching form: lowercase, no diacritics, OCR confusions undone, words space-separated."""
+    """The matching form: lowercase, no diacritics, OCR confusions undone, numbers unpadded, words space-separated."""
     # fold_map's text without its index (a question over thousands of tasks folds each of them).
     folded = _WORD.sub(_fold_match, "".join(map(_fold_char, text)))
-    return " ".join(_WORD.findall(folded.replace("qp-", "qd-").replace("qb-", "qd-")))
+    folded = _PADDED.sub("", folded.replace("qp-", "qd-").replace("qb-", "qd-"))
+    return " ".join(_WORD.findall(folded))
 
 
 def _fold_match(m: re.Match[str]) -> str:
@@ -86,7 +91,8 @@ def _fold_char(ch: str) -> str:
 def fold_map(text: str) -> tuple[str, list[int]]:
     """Folded text that keeps punctuation and spacing, and per folded char its index in `text`.
 
-    `fold` is this without the punctuation; matching on folded text can so quote the source exactly.
+    `fold` is this without the punctuation and with numbers unpadded; matching on folded text can so quote the
+    source exactly.
     """
     chars: list[str] = []
     index: list[int] = []

@@ -333,3 +333,11 @@ def test_a_year_of_the_plans_period_asked_alone_is_asked_the_horizon_is_not() ->
                                  "năm 2028?", [plan]).entities
     assert "2028" not in analyse("What revenue does Ca Mau's 2026-2028 financial plan target by 2028?",
                                  [plan]).entities
+
+
+def test_a_padded_number_in_a_question_keeps_naming_a_plan_or_an_item() -> None:
+    from assistant.query import _terms
+    from assistant.resolve import _numbers
+
+    assert _numbers("Kế hoạch số 05 của UBND xã An Phú") == {5} and _numbers("ke hoach so 0125") == {125}
+    assert "2" in _terms("Đợt 02 tổ chức khi nào?", "vi")  # folded "dot 2": item 2, as "Đợt 2" is

@@ -21,6 +21,12 @@ def test_fold_meets_accented_unaccented_and_ocr_spellings() -> None:
     assert fold("10/11/2025") == "10 11 2025"  # numbers are never letter-folded
 
 
+def test_fold_reads_a_padded_number_as_its_value_but_keeps_thousands_and_decimals() -> None:
+    assert fold("Đợt 01, 02 người, 03/12/2025") == fold("Dot 1, 2 nguoi, 3/12/2025") == "dot 1 2 nguoi 3 12 2025"
+    assert fold("1.050.000 đồng; 1,05 ha; 0,5%") == "1 050 000 dong 1 05 ha 0 5"
+    assert fold("0 đồng") == "0 dong"
+
+
 def test_detect_language() -> None:
     assert detect_language("Ai phải báo cáo trước ngày 10/11/2025?") == "vi"
     assert detect_language("xa Sa Thay phai bao cao truoc ngay nao") == "vi-noaccent"
