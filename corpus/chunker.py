@@ -18,8 +18,8 @@ class ChunkSettings:
     merge_below: int = 40
     merge_up_to: int = 120
     # 2: one structure parser (tables as rows, decisions, attached documents); 3: rules; 4: tables of values;
-    # 5: headings that state more than their title
-    version: int = 5
+    # 5: headings that state more than their title; 6: a form's signature block inside a document ends
+    version: int = 6
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

@@ -515,12 +515,21 @@ def _units(raw_lines: Sequence[str], toks: list[Token], ranges: list[tuple[int, 
     indented = _short_first_lines(raw_lines)
     closing_at = [False] * n
     doc_at = [False] * n
-    in_closing = False
+    in_closing = signed = False  # signed: the signer's title came (recipients, numbered or not, come before it)
     for i, line in enumerate(raw_lines):
         if (is_doc_start(line) or _annex_start(raw_lines, i)) and (in_closing or (i > 0 and _seen_body(raw_lines[:i]))):
             doc_at[i], in_closing = True, False
         elif not in_closing and is_closing(line):
             in_closing = True
+        elif in_closing and signed and _reopens_body(line):
+            # Once signed, a signature block holds a name and seal, never a numbered part or item: a form's
+            # closing inside a document (a ministry's procedures with their model decisions) ends where the
+            # document's next part or item opens ("II. LĨNH VỰC TRỒNG TRỌT", "7. Quyết định về số lượng …").
+            in_closing = False
+        if in_closing and _SIGNER_TITLE.match(line.strip()):
+            signed = True
+        elif not in_closing:
+            signed = False
         closing_at[i] = in_closing
     # Tables, outside closings.
     tables: dict[int, _TableRegion] = {}
@@ -644,6 +653,20 @@ def _short_first_lines(lines: Sequence[str]) -> bool:
     multi = [p for p in paragraphs if len(p) >= 3]
     short = sum(len(p[0]) < 0.6 * max(len(x) for x in p[1:]) for p in multi)
     return bool(multi) and short >= 0.5 * len(multi)
+
+
+# The signer's title in capitals: "CHỦ TỊCH", "KT. GIÁM ĐỐC", "Q. CHỦ TỊCH", "BỘ TRƯỞNG".
+_SIGNER_TITLE = re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỦ TRƯỞNG|"
+                           r"CỤC TRƯỞNG|CHI CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN|TRƯỞNG PHÒNG|THỦ TƯỚNG|BÍ THƯ|"
+                           r"HIỆU TRƯỞNG|GIÁM ĐỐC SỞ)\b")
+# A part or item marked by a roman numeral, a number or "Phần" (a lone capital letter may be "Q." of a signer).
+_BODY_MARKER = re.compile(r"^(?:[IVXL]{1,5}\s*[.:]|\d{1,2}(?:\.\d{1,2})*\s*[.)]|PHẦN\s|Phần\s)")
+
+
+def _reopens_body(line: str) -> bool:
+    """Whether a line opens a numbered part or item of a document body ("II. LĨNH VỰC …", "7. Quyết định …")."""
+    stripped = line.strip()
+    return classify(stripped) in ("part", "section") and bool(_BODY_MARKER.match(stripped))
 
 
 def _seen_body(lines: Sequence[str]) -> bool:

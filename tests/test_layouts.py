@@ -109,6 +109,26 @@ def test_decision_issuing_a_plan_with_an_appendix_table() -> None:
                       "lead": "UBND các xã, phường", "time": "Năm 2027", "product": "Công trình"}
 
 
+def test_a_forms_signature_block_ends_where_the_next_numbered_part_or_item_opens() -> None:
+    plan = _plan("procedures_with_forms.txt")
+    chunks = chunk_plan(plan.doc, "p", plan.sha256, plan.lines, plan.lines, with_segmentation=False)
+    closings = [c for c in chunks if c.kind == "closing"]
+    # The decision's own signature block and the model decision's, and nothing after them.
+    assert [c.raw_text.splitlines()[0] for c in closings] == ["Nơi nhận:", "Nơi nhận:"]
+    assert all("Trình tự" not in c.raw_text and "LĨNH VỰC" not in c.raw_text for c in closings)
+    upkeep = next(c for c in chunks if "kế hoạch bảo trì" in c.raw_text)
+    assert upkeep.kind != "closing" and "trước ngày 30 tháng 11" in upkeep.raw_text
+    pest = next(c for c in chunks if "03 ngày làm việc" in c.raw_text)
+    assert pest.kind != "closing" and any("TRỒNG TRỌT" in h for h in pest.heading_path)
+    # Recipients numbered, an acting head's "Q." before the title: still one signature block.
+    lines = ("ỦY BAN NHÂN DÂN XÃ AN PHÚ", "", "Số: 5/KH-UBND", "", "KẾ HOẠCH", "Về việc tuyên truyền", "",
+             "I. MỤC ĐÍCH", "", "Nâng cao nhận thức.", "", "Nơi nhận:", "1. UBND tỉnh;", "2. Lưu: VT.", "",
+             "TM. ỦY BAN NHÂN DÂN", "Q. CHỦ TỊCH", "(Đã ký)", "", "Nguyễn Văn An")
+    kinds = [(c.kind, c.line_start, c.line_end) for c in chunk_plan("t.txt", "t", "h", lines, lines,
+                                                                   with_segmentation=False)]
+    assert kinds[-1] == ("closing", 12, 20)
+
+
 def test_chunks_follow_the_structure_and_keep_exact_lines() -> None:
     plan = _plan("decision_with_table.txt")
     chunks = chunk_plan(plan.doc, "p", plan.sha256, plan.lines, plan.lines, with_segmentation=False)
