@@ -60,6 +60,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     # Days and day ranges.
     ("day_range", rf"tu\s+(?:{_NGAY}\s*)?(?P<d1>\d{{1,2}})\s*/\s*(?P<m1>\d{{1,2}})(?:\s*/\s*(?P<y1>\d{{4}}))?\s*"
                   rf"(?:-|den|toi)\s*(?:{_NGAY}\s*)?(?P<d2>\d{{1,2}})\s*/\s*(?P<m2>\d{{1,2}})\s*/\s*(?P<y2>\d{{4}})"),
+    # Written out: "từ ngày 20 tháng 11 năm 2025 đến ngày 03 tháng 12 năm 2025", "từ ngày 08 đến ngày 10 tháng 12
+    # năm 2025" (the first day's month and year are the last's when left out).
+    ("day_range", rf"tu\s+{_NGAY}\s*(?P<d1>\d{{1,2}})(?:\s*,?\s*{_THANG}\s*(?P<m1>\d{{1,2}})"
+                  rf"(?:\s*,?\s*{_NAM}\s*(?P<y1>\d{{4}}))?)?\s*,?\s*(?:-|den|toi)\s*(?:{_NGAY}\s*)?(?P<d2>\d{{1,2}})"
+                  rf"\s*,?\s*{_THANG}\s*(?P<m2>\d{{1,2}})\s*,?\s*{_NAM}\s*(?P<y2>\d{{4}})"),
     ("day", rf"(?:{_NGAY}\s*)?(?<![\d/.])(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_YEAR}(?![/.-]?\d)"),
     ("day", rf"{_NGAY}\s*(?P<d>\d{{1,2}})\s*,?\s*{_THANG}\s*(?P<m>\d{{1,2}})\s*,?\s*{_NAM}\s*{_YEAR}"),
     ("iso_day", r"(?<![\d/])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)"),
@@ -342,7 +347,8 @@ def _hit(kind: str, m: re.Match[str]) -> _Hit | None:
         y2 = int(g["y2"])
         y1 = int(g["y1"]) if g.get("y1") else y2
         try:
-            first, last = date(y1, int(g["m1"]), int(g["d1"])), date(y2, int(g["m2"]), int(g["d2"]))
+            m1 = int(g["m1"]) if g.get("m1") else int(g["m2"])
+            first, last = date(y1, m1, int(g["d1"])), date(y2, int(g["m2"]), int(g["d2"]))
         except ValueError:
             return None
         return _Hit(s, e, "range", first, last) if first <= last and _plausible(y2) else None

@@ -48,6 +48,8 @@ def _plan(name: str) -> PlanFile:
     ("giai đoạn 2026-2030", "range", date(2026, 1, 1), date(2030, 12, 31), ""),
     ("đến hết năm 2025", "year", None, date(2025, 12, 31), ""),
     ("từ tháng 6 đến tháng 9/2025", "range", date(2025, 6, 1), date(2025, 9, 30), ""),
+    ("từ ngày 20 tháng 11 năm 2025 đến ngày 03 tháng 12\nnăm 2025", "range", date(2025, 11, 20), date(2025, 12, 3), ""),
+    ("từ ngày 08 đến ngày 10 tháng 12 năm 2025", "range", date(2025, 12, 8), date(2025, 12, 10), ""),
     ("thường xuyên", "continuous", None, None, ""),
     ("by November 10, 2025", "day", None, date(2025, 11, 10), ""),
     ("in the fourth quarter of 2025", "quarter", date(2025, 10, 1), date(2025, 12, 31), ""),
