@@ -130,7 +130,9 @@ def chunk_sentences(chunk: Chunk) -> tuple[tuple[Sentence, frozenset[str], str],
 
 def reference_span(text: str, start: int) -> bool:
     """Whether the date starting at `start` dates a cited document rather than a task."""
-    before = text[max(0, start - 80):start]
+    # A cited document dates only its own clause: "… Nghị định số 226/2025/NĐ-CP; thời gian ban hành trước ngày
+    # 30 tháng 11" is a deadline. (Not split at ". ": "UBND TP. HCM ngày 12/11/2025" is one clause.)
+    before = text[max(0, start - 80):start].split(";")[-1]
     if CODE.search(before[-40:]) and re.search(r"ng[aà]y\s*$", before.lower()) is not None:
         return True
     if CODE.search(before[-30:]):

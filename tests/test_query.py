@@ -251,6 +251,10 @@ def test_a_question_asking_since_when_is_answered_only_by_a_start() -> None:
 def test_dates_of_cited_documents_are_not_answers() -> None:
     assert dates_in("Thực hiện Quyết định số 2437/QĐ-TTg ngày 04/11/2025 của Thủ tướng Chính phủ.") == []
     assert dates_in("Báo cáo kết quả trước ngày 15/12/2025.") == ["trước ngày 15/12/2025"]
+    # A cited document dates only its own clause: after ";" a date is the task's again.
+    assert dates_in("Ban hành kế hoạch theo mẫu của Nghị định số 226/2025/NĐ-CP; thời gian ban hành trước ngày 30 "
+                    "tháng 11.") == ["trước ngày 30 tháng 11"]
+    assert dates_in("Thực hiện Nghị định số 226/2025/NĐ-CP; Quyết định số 12/QĐ-UBND ngày 04/11/2025.") == []
 
 
 def test_the_body_a_sentence_assigns() -> None:
