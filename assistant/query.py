@@ -439,6 +439,10 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     # only names the plan.
     own = set(entities(titles)) - (_lone_years(effective, by=False) - _lone_years(titles))
     title_words = {w for m in named for w in fold(m.full_title).split()}
+    # An issuer named in full ("của Bộ Nông nghiệp và Môi trường") names the plan as its title does.
+    padded_question = f" {fold(effective)} "
+    title_words |= {w for m in named if m.issuer and f" {fold(m.issuer)} " in padded_question
+                    for w in fold(m.issuer).split()}
     if named:
         # Words of the plan's title named the plan; inside it they are everywhere: they weigh little.
         for t in content:

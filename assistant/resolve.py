@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,6 +68,23 @@ def name_body(name: str) -> list[str]:
 def acronym(name: str) -> str:
     """Initials of a body's name without its head word: "Bộ Văn hóa, Thể thao và Du lịch" -> "vhttdl"."""
     return "".join(w[0] for w in name_body(name) if w != "va")
+
+
+def _names_issuer(meta: PlanMeta, padded: str, english: AbstractSet[str]) -> bool:
+    """Whether a question (folded, padded) names a plan's issuer: in full, by its initials ("Bộ VHTTDL") or, in
+    English, by a body's English name (`english`: the Vietnamese names of those the question gives)."""
+    return bool(meta.issuer) and (_has(padded, fold(meta.issuer)) or _has(padded, acronym(meta.issuer))
+                                  or _has(padded, "bo " + acronym(meta.issuer)) or fold(meta.issuer) in english)
+
+
+def _issuer_words(meta: PlanMeta, padded: str) -> set[str]:
+    """The words that name a plan's issuer and nothing else: its initials ("Bộ VHTTDL"). A name written in full
+    ("Bộ Nông nghiệp và Môi trường") is a ministry's topic too: its words stay in the question (analyse weighs
+    them as title words)."""
+    initials = acronym(meta.issuer)
+    if _has(padded, "bo " + initials):
+        return {"bo", initials}
+    return {initials} if _has(padded, initials) else set()
 
 
 def _has(padded: str, phrase: str) -> bool:
@@ -230,9 +248,14 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
         # "kế hoạch 26 của xã Cẩm Giang": the place tells plans of one number apart.
         placed = [m for m in by_number if any(_has(padded, n) for n, _ in place_names(m))]
         by_number = placed or by_number
+    lowered = " ".join(question.lower().split())
+    in_english = [(en, vi) for en, vi in _english_bodies() if en in lowered]  # "the Ministry of Health's plan"
+    english = {vi for _, vi in in_english}
     if by_number:
         named |= {w for m in by_number for w in _words(m.number)}
         named |= {w for m in by_number for n, _ in place_names(m) if _has(padded, n) for w in n.split()}
+        # "Quyết định 4385 của Bộ VHTTDL": the issuer named beside the number names the plan too.
+        named |= {w for m in by_number if _names_issuer(m, padded, english) for w in _issuer_words(m, padded)}
         return Resolution(tuple(m.plan_id for m in by_number), "number", False, "", frozenset(named))
     # Places: a plan is named by its own place, or (weaker) by the province its place lies in.
     own: list[PlanMeta] = []
@@ -252,12 +275,7 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
             else:
                 within.append(meta)
             break
-    lowered = " ".join(question.lower().split())
-    in_english = [(en, vi) for en, vi in _english_bodies() if en in lowered]  # "the Ministry of Health's plan"
-    english = {vi for _, vi in in_english}
-    issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and m.issuer
-               and (_has(padded, fold(m.issuer)) or _has(padded, acronym(m.issuer))
-                    or _has(padded, "bo " + acronym(m.issuer)) or fold(m.issuer) in english)]
+    issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and _names_issuer(m, padded, english)]
     named |= {w for en, _ in in_english for w in fold(en).split()}
     # An English question's words are mapped one by one: it has no Vietnamese pairs to compare.
     asked = question if detect_language(question) != "en" else ""
@@ -268,7 +286,7 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
     by = "place" if own or within else ""
     if issuers:
         by = "issuer"
-        named |= {w for m in issuers for w in (*_words(m.issuer), acronym(m.issuer))}
+        named |= {w for m in issuers for w in _issuer_words(m, padded)}
     if not pool:
         unknown = _unknown_place(question, folded, plans)
         if unknown:

@@ -19,6 +19,7 @@ from evals.metrics import Verbatim
 pytestmark = pytest.mark.slow
 PLANS = Path(__file__).resolve().parent / "plans"
 TOURISM, FARMING, WARD = "decision_with_table.txt", "field_blocks.txt", "ward_targets.txt"
+PROCEDURES = "procedures_with_forms.txt"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def assistant(plan_settings: Settings) -> Iterator[Any]:
     from index.build import ingest
 
     report = ingest(plan_settings)
-    assert len(report.indexed) == 4 and not report.skipped
+    assert len(report.indexed) == 5 and not report.skipped
     opened = Assistant.open(plan_settings)
     yield opened
     opened.close()
@@ -65,6 +66,17 @@ def test_when_a_task_of_a_field_block_is_due(assistant: Any) -> None:
     assert not answer.abstained and "15/12/2025" in answer.answer
     assert {c.doc for c in answer.citations} == {FARMING}
     _verbatim(answer)
+
+
+def test_a_deadline_after_a_cited_decree_in_a_procedure_that_follows_a_model_form(assistant: Any) -> None:
+    # The procedure comes after a model decision's signature block; its deadline follows a decree's code after
+    # ";"; the ministry named beside the decision's number names the plan, not what the answer must say.
+    answer = assistant.ask("Theo Quyết định 77 của Bộ Nông nghiệp và Môi trường, UBND cấp tỉnh phải ban hành kế "
+                           "hoạch bảo trì công trình thủy lợi trước ngày nào?")
+    assert not answer.abstained and answer.answer.startswith("trước ngày 30 tháng 11"), answer.answer
+    assert {c.doc for c in answer.citations} == {PROCEDURES}
+    _verbatim(answer)
+    assert "trước ngày 30 tháng 11" in _cited_lines(answer, PROCEDURES)[1]
 
 
 def test_two_plans_of_one_province_told_apart_by_topic(assistant: Any) -> None:

@@ -130,6 +130,20 @@ def test_a_ministry_named_in_english_names_its_plan() -> None:
     assert ids == ("bvhttdl-11",)
 
 
+def test_the_issuer_named_beside_a_number_names_the_plan_and_weighs_little() -> None:
+    culture = PlanMeta(doc="c.txt", plan_id="bvhttdl-11", issuer="Bộ Văn hóa, Thể thao và Du lịch", level="bộ",
+                       number="11/QĐ-BVHTTDL", title="Kế hoạch phát triển thư viện")
+    # Its initials only name it: they leave the words the answer must cover.
+    short = analyse("Theo Quyết định 11 của Bộ VHTTDL, tổng vốn đầu tư là bao nhiêu?", [culture])
+    assert short.plan_ids == ("bvhttdl-11",)
+    assert {"bo", "vhttdl"}.isdisjoint(short.terms) and {"tong", "von", "dau", "tu"} <= set(short.terms)
+    # Written in full, a ministry's name is its topic too: its words stay, weighing as the title's words do.
+    full = analyse("Quyết định 11 của Bộ Văn hóa, Thể thao và Du lịch đặt mục tiêu gì cho du lịch?", [culture])
+    weights = dict(full.term_weights)
+    assert full.plan_ids == ("bvhttdl-11",) and "du" in full.terms and "lich" in full.terms
+    assert weights["lich"] < 1.0 and weights.get("muc", 1.0) == 1.0
+
+
 def test_how_many_is_read_as_written() -> None:
     # "mấy" asks how many; "máy" (a machine) folds to the same letters and asks nothing.
     assert "count" not in find_wants("Đơn vị nào cấp máy phun thuốc khử trùng?")
