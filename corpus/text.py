@@ -61,11 +61,16 @@ def fold_word(word: str) -> str:
     return word.replace("w", "u")
 
 
+def unpad(text: str) -> str:
+    """Numbers padded with zeros written as their value ("Đợt 01" -> "Đợt 1"; "1.050.000" and "0,5" stay)."""
+    return _PADDED.sub("", text)
+
+
 def fold(text: str) -> str:
     """The matching form: lowercase, no diacritics, OCR confusions undone, numbers unpadded, words space-separated."""
     # fold_map's text without its index (a question over thousands of tasks folds each of them).
     folded = _WORD.sub(_fold_match, "".join(map(_fold_char, text)))
-    folded = _PADDED.sub("", folded.replace("qp-", "qd-").replace("qb-", "qd-"))
+    folded = unpad(folded.replace("qp-", "qd-").replace("qb-", "qd-"))
     return " ".join(_WORD.findall(folded))
 
 

@@ -7,13 +7,12 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 
-from corpus.text import fold
+from corpus.text import fold, unpad
 
 _DATE = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
 _MONTH = re.compile(r"(?<![/\d])(\d{1,2})\s*/\s*(\d{4})\b")
 _CODE = re.compile(r"\b\d{1,5}\s*[/-]\s*[A-Za-zĐđ][\w/-]*", re.UNICODE)
 _NUMBER = re.compile(r"(?<![\d/.,])\d+(?:[.,]\d+)?\s*%?")
-_UNPAD = re.compile(r"^0+(?=\d)")  # "02 đợt" counts what "2 đợt" does (corpus.text.fold unpads words alike)
 # A code broken at a line end or spaced by OCR ("21/2023/TT-⏎BTTTT", "07- KH/ĐU") is still one code.
 _BROKEN_CODE = re.compile(r"(?<=\w)([/-])\s+(?=[A-ZĐ])")
 
@@ -54,7 +53,7 @@ def entities(text: str) -> list[str]:
     out += [f"{int(m)}/{y}" for m, y in _MONTH.findall(stripped) if 1 <= int(m) <= 12]
     out += [f"{int(m)}/{y}" for _, m, y in _DATE.findall(text)]
     out += [re.sub(r"\s+", "", fold(c).replace(" ", "-")) for c in _CODE.findall(stripped)]
-    out += [_UNPAD.sub("", n.replace(" ", "")) for n in _NUMBER.findall(stripped)]
+    out += [unpad(n.replace(" ", "")) for n in _NUMBER.findall(stripped)]  # "02 đợt" counts what "2 đợt" does
     return out
 
 

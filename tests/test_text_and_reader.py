@@ -9,7 +9,7 @@ import pytest
 from fakes import to_cp1258
 
 from corpus.reader import PlanFile, Skipped, find_plans, read_plan
-from corpus.text import detect_language, fold
+from corpus.text import detect_language, fold, unpad
 
 
 def test_fold_meets_accented_unaccented_and_ocr_spellings() -> None:
@@ -25,6 +25,7 @@ def test_fold_reads_a_padded_number_as_its_value_but_keeps_thousands_and_decimal
     assert fold("Đợt 01, 02 người, 03/12/2025") == fold("Dot 1, 2 nguoi, 3/12/2025") == "dot 1 2 nguoi 3 12 2025"
     assert fold("1.050.000 đồng; 1,05 ha; 0,5%") == "1 050 000 dong 1 05 ha 0 5"
     assert fold("0 đồng") == "0 dong"
+    assert unpad("Đợt 01, 1.050.000 đồng, 0,5 ha, 02%") == "Đợt 1, 1.050.000 đồng, 0,5 ha, 2%"
 
 
 def test_detect_language() -> None:
