@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.resolve import acronym, name_body, resolve
+from assistant.resolve import HasTerm, acronym, issuer_in_full, name_body, resolve
 from corpus import wordlists
 from corpus.errors import PlansError
 from corpus.header import CODE, normalise_code
@@ -27,7 +27,6 @@ TITLE_WEIGHT = 0.3
 DATA = Path(__file__).resolve().parent / "data"
 Translate = Callable[[Sequence[str]], list[list[tuple[str, float]]]]
 Restore = Callable[[str], str]
-HasTerm = Callable[[str, str], bool]
 
 
 class QuestionError(PlansError, ValueError):
@@ -441,8 +440,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     title_words = {w for m in named for w in fold(m.full_title).split()}
     # An issuer named in full ("của Bộ Nông nghiệp và Môi trường") names the plan as its title does.
     padded_question = f" {fold(effective)} "
-    title_words |= {w for m in named if m.issuer and f" {fold(m.issuer)} " in padded_question
-                    for w in fold(m.issuer).split()}
+    title_words |= {w for m in named if issuer_in_full(m, padded_question) for w in fold(m.issuer).split()}
     if named:
         # Words of the plan's title named the plan; inside it they are everywhere: they weigh little.
         for t in content:

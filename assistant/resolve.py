@@ -60,6 +60,9 @@ def _english_bodies() -> tuple[tuple[str, str], ...]:
     return tuple((" ".join(en.lower().split()), fold(vi)) for vi, en in names.items())
 
 
+HasTerm = Callable[[str, str], bool]  # has_term(plan_id, folded word): whether a plan's text has the word
+
+
 def name_body(name: str) -> list[str]:
     """A body's name without its head word, folded: "Bộ Văn hóa, Thể thao và Du lịch" -> "van hoa … du lich"."""
     return [w for w in fold(name).split() if w not in ("bo", "so", "cua")]
@@ -70,19 +73,24 @@ def acronym(name: str) -> str:
     return "".join(w[0] for w in name_body(name) if w != "va")
 
 
+def issuer_in_full(meta: PlanMeta, padded: str) -> bool:
+    """Whether a question (folded, padded with a space each side) writes a plan's issuer out in full."""
+    return bool(meta.issuer) and _has(padded, fold(meta.issuer))
+
+
 def _names_issuer(meta: PlanMeta, padded: str, english: AbstractSet[str]) -> bool:
     """Whether a question (folded, padded) names a plan's issuer: in full, by its initials ("Bộ VHTTDL") or, in
     English, by a body's English name (`english`: the Vietnamese names of those the question gives)."""
-    return bool(meta.issuer) and (_has(padded, fold(meta.issuer)) or _has(padded, acronym(meta.issuer))
-                                  or _has(padded, "bo " + acronym(meta.issuer)) or fold(meta.issuer) in english)
+    return bool(meta.issuer) and (issuer_in_full(meta, padded) or bool(_issuer_words(meta, padded))
+                                  or fold(meta.issuer) in english)
 
 
 def _issuer_words(meta: PlanMeta, padded: str) -> set[str]:
     """The words that name a plan's issuer and nothing else: its initials ("Bộ VHTTDL"). A name written in full
     ("Bộ Nông nghiệp và Môi trường") is a ministry's topic too: its words stay in the question (analyse weighs
-    them as title words)."""
-    initials = acronym(meta.issuer)
-    if _has(padded, "bo " + initials):
+    them as title words, issuer_in_full)."""
+    initials = acronym(meta.issuer) if meta.issuer else ""
+    if _has(padded, "bo " + initials) and initials:
         return {"bo", initials}
     return {initials} if _has(padded, initials) else set()
 
@@ -169,8 +177,7 @@ def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str 
     return out
 
 
-def content_scores(terms: Sequence[str], plans: Sequence[PlanMeta],
-                   has_term: Callable[[str, str], bool]) -> dict[str, float]:
+def content_scores(terms: Sequence[str], plans: Sequence[PlanMeta], has_term: HasTerm) -> dict[str, float]:
     """How much of the question's content each plan's text has, weighted by how rare each word is among these
     plans (IDF): 0..1. A word every plan has weighs little."""
     words = set(terms)
@@ -236,7 +243,7 @@ def _several_places(own: Sequence[PlanMeta], terms: Sequence[str], named: set[st
 
 
 def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
-            has_term: Callable[[str, str], bool] | None = None) -> Resolution:
+            has_term: HasTerm | None = None) -> Resolution:
     """The plans a question means (see the module docstring); `has_term(plan_id, word)`, when given, lets the
     content of the plans of a named place weigh beside their titles."""
     folded = fold(question)
@@ -248,14 +255,11 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
         # "kế hoạch 26 của xã Cẩm Giang": the place tells plans of one number apart.
         placed = [m for m in by_number if any(_has(padded, n) for n, _ in place_names(m))]
         by_number = placed or by_number
-    lowered = " ".join(question.lower().split())
-    in_english = [(en, vi) for en, vi in _english_bodies() if en in lowered]  # "the Ministry of Health's plan"
-    english = {vi for _, vi in in_english}
     if by_number:
         named |= {w for m in by_number for w in _words(m.number)}
         named |= {w for m in by_number for n, _ in place_names(m) if _has(padded, n) for w in n.split()}
-        # "Quyết định 4385 của Bộ VHTTDL": the issuer named beside the number names the plan too.
-        named |= {w for m in by_number if _names_issuer(m, padded, english) for w in _issuer_words(m, padded)}
+        # "Quyết định 4385 của Bộ VHTTDL": the issuer's initials beside the number name the plan too.
+        named |= {w for m in by_number for w in _issuer_words(m, padded)}
         return Resolution(tuple(m.plan_id for m in by_number), "number", False, "", frozenset(named))
     # Places: a plan is named by its own place, or (weaker) by the province its place lies in.
     own: list[PlanMeta] = []
@@ -275,6 +279,9 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
             else:
                 within.append(meta)
             break
+    lowered = " ".join(question.lower().split())
+    in_english = [(en, vi) for en, vi in _english_bodies() if en in lowered]  # "the Ministry of Health's plan"
+    english = {vi for _, vi in in_english}
     issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and _names_issuer(m, padded, english)]
     named |= {w for en, _ in in_english for w in fold(en).split()}
     # An English question's words are mapped one by one: it has no Vietnamese pairs to compare.
