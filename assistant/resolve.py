@@ -163,17 +163,18 @@ def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str 
     df = Counter(w for words in titles.values() for w in words)
     n = max(len(plans), 1)
     weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in set(terms)}
-    total = sum(weights.values()) or 1.0
+    # math.fsum: a sum over a set, in an order that changes with the hash seed, must not tell two plans apart.
+    total = math.fsum(weights.values()) or 1.0
     asked = {f"{a} {b}" for a, b in itertools.pairwise(fold(question).split())}
     out: dict[str, float] = {}
     for m in plans:
         words = titles[m.plan_id]
         if asked:
             paired = {w for pair in asked.intersection(_topic_pairs(m)) for w in pair.split()}
-            out[m.plan_id] = sum(w * (1.0 if t in paired else LONE_SYLLABLE) for t, w in weights.items()
-                                 if t in words) / total
+            out[m.plan_id] = math.fsum(w * (1.0 if t in paired else LONE_SYLLABLE) for t, w in weights.items()
+                                       if t in words) / total
         else:
-            out[m.plan_id] = sum(w for t, w in weights.items() if t in words) / total
+            out[m.plan_id] = math.fsum(w for t, w in weights.items() if t in words) / total
     return out
 
 
@@ -186,8 +187,8 @@ def content_scores(terms: Sequence[str], plans: Sequence[PlanMeta], has_term: Ha
     n = len(plans)
     # A word none of them has (an English word the lexicon left as it is) tells them nothing apart: left out.
     weights = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in words if df[t]}
-    total = sum(weights.values()) or 1.0
-    return {pid: sum(weights[t] for t in found) / total for pid, found in present.items()}
+    total = math.fsum(weights.values()) or 1.0  # fsum: order-free, as in topic_scores
+    return {pid: math.fsum(weights[t] for t in found) / total for pid, found in present.items()}
 
 
 def _unknown_place(question: str, folded: str, plans: Sequence[PlanMeta]) -> str:
