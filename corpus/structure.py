@@ -14,9 +14,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from corpus import wordlists
-from corpus.text import collapse, fold
+from corpus.text import collapse, fold, nfc
 from corpus.times import is_time_cell
 from corpus.units import starts_unit
 
@@ -526,7 +527,7 @@ def _units(raw_lines: Sequence[str], toks: list[Token], ranges: list[tuple[int, 
             # closing inside a document (a ministry's procedures with their model decisions) ends where the
             # document's next part or item opens ("II. LĨNH VỰC TRỒNG TRỌT", "7. Quyết định về số lượng …").
             in_closing = False
-        if in_closing and _SIGNER_TITLE.match(line.strip()):
+        if in_closing and _signer_title().match(line.strip()):
             signed = True
         elif not in_closing:
             signed = False
@@ -655,10 +656,12 @@ def _short_first_lines(lines: Sequence[str]) -> bool:
     return bool(multi) and short >= 0.5 * len(multi)
 
 
-# The signer's title in capitals: "CHỦ TỊCH", "KT. GIÁM ĐỐC", "Q. CHỦ TỊCH", "BỘ TRƯỞNG".
-_SIGNER_TITLE = re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s*)?(?:PHÓ\s+)?(?:CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỦ TRƯỞNG|"
-                           r"CỤC TRƯỞNG|CHI CỤC TRƯỞNG|VỤ TRƯỞNG|TRƯỞNG BAN|TRƯỞNG PHÒNG|THỦ TƯỚNG|BÍ THƯ|"
-                           r"HIỆU TRƯỞNG|GIÁM ĐỐC SỞ)\b")
+@lru_cache(maxsize=1)
+def _signer_title() -> re.Pattern[str]:
+    """The signer's title in capitals, after the authority it signs with: "CHỦ TỊCH", "KT. GIÁM ĐỐC", "Q. CHỦ
+    TỊCH" (the titles of corpus/data/titles.txt, which header.py reads the signer's office from)."""
+    titles = sorted({nfc(t).upper() for t in wordlists.words("titles.txt")}, key=len, reverse=True)
+    return re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s*)?(?:PHÓ\s+)?(?:" + "|".join(map(re.escape, titles)) + r")\b")
 # A part or item marked by a roman numeral, a number or "Phần" (a lone capital letter may be "Q." of a signer).
 _BODY_MARKER = re.compile(r"^(?:[IVXL]{1,5}\s*[.:]|\d{1,2}(?:\.\d{1,2})*\s*[.)]|PHẦN\s|Phần\s)")
 
