@@ -18,9 +18,10 @@ chunks), given another place, id and file, with its record entry, saved reading 
 search 3,500 plans' worth of points with the filters, plan lists and term statistics of 3,500 plans; what
 they cannot show is how well answers hold up among so many near-identical plans. `--country-plans 0` skips it.
 Questions are timed once the assistant is open and warm, as the UI starts it (Assistant.warm: models, gazetteer,
-saved obligations loaded); that start-up is printed apart. The settings of the environment apply: `PLANS_SENTENCE_VECTORS=true` measures ingest embedding every sentence and
-task too, and questions that then embed none (each run of questions starts from the embedding cache as ingest
-left it; the 3,500-plan copy gets that cache too: its plans have the same texts).
+saved obligations loaded); that start-up is printed apart. The settings of the environment apply:
+`PLANS_SENTENCE_VECTORS=true` measures ingest embedding every sentence and task too, and questions that then
+embed none (each run of questions starts from the embedding cache as ingest left it; the 3,500-plan copy gets
+that cache too: its plans have the same texts).
 """
 
 from __future__ import annotations

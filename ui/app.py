@@ -247,8 +247,6 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, block: bo
     return str(demo.local_url)
 
 
-
-
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, share: bool = False,
           assistant: Assistant | None = None) -> None:
     """Serve the UI until interrupted (login if PLANS_UI_USER/PLANS_UI_PASSWORD are set); opens the Assistant
