@@ -353,7 +353,7 @@ class Assistant:
 
     def passages(self, texts: Sequence[str]) -> Any:
         """Passage vectors of texts an English question compares itself with: from the embedding cache beside the
-        index (sentences embedded at ingest with PLANS_SENTENCE_VECTORS, or by an earlier question), the rest
+        index (sentences and, with PLANS_TASK_VECTORS, tasks embedded at ingest, or by an earlier question), the rest
         embedded now and kept there; embedded without it when the cache cannot be used."""
         if self._passage_cache is None:
             try:

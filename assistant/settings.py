@@ -37,8 +37,8 @@ class Settings:
     collection: str = "plans"
     store_engine: str = "edge"  # embedded engine: edge (qdrant-edge, fast) | local (qdrant-client local mode)
     repair: bool = True  # restore OCR diacritics before indexing
-    # embed every sentence and task at ingest too (beside the index): English questions then embed none
-    sentence_vectors: bool = False
+    # embed every task at ingest too (sentences always are): English who/when questions then embed none
+    task_vectors: bool = True
     top_k: int = 8
     max_plan_mb: int = 4  # a plan file larger than this is skipped with the reason (reading stays bounded)
     ingest_wait: int = 600  # seconds an ingest waits for another ingest of the same index before stopping

@@ -51,7 +51,8 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
     elsewhere: list[str] = field(default_factory=list)  # a shared index: plans another worker was indexing
-    cached: int = 0  # chunks whose vectors came from the embedding cache
+    pieces: int = 0  # texts embedded for the plans (headings, sentences, table cells, tasks; each once)
+    cached: int = 0  # of those, the ones whose vectors came from the embedding cache
     reread: int = 0  # unchanged plans whose obligations were read again (none saved for this code)
     planted: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # doc -> (line, reason) set aside
     chunks: int = 0
@@ -68,8 +69,8 @@ class IngestReport:
             out.append(f"{len(self.elsewhere)} plan(s) were being indexed by another worker and were left to it: "
                        f"{', '.join(self.elsewhere[:10])}{' …' if len(self.elsewhere) > 10 else ''}")
         if self.cached:
-            out.append(f"{self.cached} of the {self.chunks} chunks had the same text as chunks embedded before: "
-                       "their vectors came from the embedding cache")
+            out.append(f"{self.cached} of the {self.pieces} headings, sentences and tasks of these plans had been "
+                       "embedded before: their vectors came from the embedding cache")
         if self.reread:
             out.append(f"The obligations of {self.reread} unchanged plan(s) were read again: none were saved for "
                        "this code (an upgrade changed the reader of obligations, or another machine indexed them)")
@@ -87,10 +88,46 @@ class IngestReport:
 
 
 def embed_text(chunk: Chunk) -> str:
-    """What the dense model sees: the nearest heading, then the restored text."""
+    """A chunk as one text: the nearest heading, then the restored text (what the dense model read of a chunk
+    before chunks were read sentence by sentence; still the piece of a chunk with no sentence)."""
     context = chunk.heading_path[-1] if chunk.heading_path else ""
     words = collapse(chunk.restored_text).split()
     return (f"{context}: " if context else "") + " ".join(words[:300])
+
+
+# How a chunk's dense vector is made: part of the build config, so that a change re-embeds.
+DENSE_RECIPE = "sentences-1"
+
+
+def dense_pieces(chunk: Chunk) -> tuple[list[str], list[str]]:
+    """What the dense model reads of a chunk, piece by piece: (its nearest heading and its sentences, whose
+    vectors weighted by their words make the chunk's; its table cells read as sentences, embedded beside them).
+    Every piece is a text an English question compares itself with (evidence.py), so questions find them in
+    the embedding cache instead of embedding them while the user waits."""
+    heading = [chunk.heading_path[-1]] if chunk.heading_path and chunk.heading_path[-1].strip() else []
+    every, plain = sentences_of(chunk), sentences_of(chunk, cells=False)
+    body = [s.restored for s in plain if s.restored.strip()]
+    cells = [s.restored for s in every[len(plain):] if s.restored.strip()]
+    pieces = heading + body
+    return (pieces if body else [embed_text(chunk)]), cells
+
+
+def chunk_vectors(embedder: Embedder, chunks: Sequence[Chunk], cache: EmbedCache) -> Any:
+    """Dense vectors of chunks, one row each: the word-weighted mean of their pieces' vectors, normalised (as
+    the embedder itself combines a text longer than its window; the transformer reads no text twice: a
+    sentence's vector is computed once, for its chunk and for the questions that compare themselves with it)."""
+    import numpy as np
+
+    pieces = [dense_pieces(c) for c in chunks]
+    texts = list(dict.fromkeys(t for mean, extra in pieces for t in (*mean, *extra)))
+    vectors = _embed_all(embedder, texts, cache, batch=64)
+    row = {t: i for i, t in enumerate(texts)}
+    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    for n, (mean, _) in enumerate(pieces):
+        weights = np.array([max(len(t.split()), 1) for t in mean], dtype=np.float32)
+        summed = (weights[:, None] * vectors[[row[t] for t in mean]]).sum(axis=0)
+        out[n] = summed / max(float(np.linalg.norm(summed)), 1e-12)
+    return out
 
 
 def build_config(settings: IndexSettings, embedder: Embedder) -> dict[str, Any]:
@@ -103,6 +140,7 @@ def build_config(settings: IndexSettings, embedder: Embedder) -> dict[str, Any]:
         "repair": repair_version() if settings.repair else "off",
         "lexicon": LEXICON_VERSION,
         "planted": planted_version(),
+        "dense": DENSE_RECIPE,
         "store": store_kind(settings),
     }
 
@@ -523,32 +561,35 @@ def _write_batch(settings: IndexSettings, config: dict[str, Any], collection: st
         meta_by_id = {meta.plan_id: (meta.label, meta.level) for _, meta in batch}
         store.upsert(collection, new_chunks, dense.tolist(), sparse, meta_by_id)
     out: dict[str, dict[str, Any]] = {}
-    compared: list[str] = []
+    tasks_read: list[str] = []
     for plan, meta in batch:
         tasks = _save_obligations(settings.store_dir, plan.sha256, config["repair"], plan.doc, meta, report)
         chunks = plan_chunks[plan.doc]
-        if settings.sentence_vectors:
-            compared += [s.restored for c in chunks for s in sentences_of(c)] + [o.compared() for o in tasks or ()]
+        if settings.task_vectors:  # the sentences are embedded already: they make the chunks' vectors
+            tasks_read += [o.compared() for o in tasks or ()]
         out[plan.doc] = {"sha256": plan.sha256, "plan_id": meta.plan_id, "chunks": len(chunks),
                          "meta": _plain(asdict(meta)), "df": _term_df(chunks),
                          "repaired": plan.doc in report.repaired,
                          "planted": [list(p) for p in report.planted.get(plan.doc, [])],
                          "read_as": plan.method, "page_starts": page_starts(plan.pages)}
         report.indexed.append(plan.doc)
-    if compared:
-        _embed_sentences(settings, embedder, compared, say)
+    if tasks_read:
+        _embed_tasks(settings, embedder, tasks_read, report, say)
     return out
 
 
-def _embed_sentences(settings: IndexSettings, embedder: Embedder, texts: list[str], say: Progress) -> None:
-    """Embed the sentences and tasks an English question compares itself with one by one, into the embedding
-    cache, so that questions embed none of them (PLANS_SENTENCE_VECTORS: ingest takes about twice as long)."""
+def _embed_tasks(settings: IndexSettings, embedder: Embedder, texts: list[str], report: IngestReport,
+                 say: Progress) -> None:
+    """Embed the tasks an English who/when question compares itself with one by one, into the embedding cache,
+    so that questions embed none of them (PLANS_TASK_VECTORS; sentences are always embedded)."""
     texts = list(dict.fromkeys(texts))
-    say(f"embedding {len(texts)} sentences and tasks for English questions")
+    say(f"embedding {len(texts)} tasks for English questions")
     cache = EmbedCache(settings.store_dir / "embeddings", embedder)
     try:
         _embed_all(embedder, texts, cache, batch=64)
     finally:
+        report.cached += cache.hits
+        report.pieces += cache.hits + cache.misses
         cache.close()
 
 
@@ -682,11 +723,12 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: IndexSe
             new_chunks.extend(chunks)
             if chunks:
                 say(f"embedding {len(chunks)} chunks of {plan.doc} with {embedder.name}")
-                pending.append(pool.submit(_embed_all, embedder, [embed_text(c) for c in chunks], cache))
+                pending.append(pool.submit(chunk_vectors, embedder, chunks, cache))
         vectors = [job.result() for job in pending]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         report.cached += cache.hits
+        report.pieces += cache.hits + cache.misses
         cache.close()
     dense = np.vstack(vectors) if vectors else np.zeros((0, embedder.dim), dtype=np.float32)
     return new_chunks, plan_chunks, dense

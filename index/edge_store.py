@@ -328,4 +328,4 @@ def _hit(payload: dict[str, Any] | None, score: float, vector: Any) -> Hit:
     payload = payload or {}
     vec = vector.get(DENSE, []) if isinstance(vector, dict) else []
     return Hit(chunk_from_payload(payload), float(score), str(payload.get("locality", "")),
-               tuple(float(x) for x in vec))
+               tuple(map(float, vec)))  # map: a genexpr per float costs 2x over thousands of hits

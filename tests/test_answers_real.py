@@ -381,7 +381,7 @@ def test_a_heading_that_states_a_value_before_its_breakdown_answers(assistant: A
     assert _cited_lines(answer, FARMING)[0].startswith("1. Tổng kinh phí")
 
 
-def test_sentence_vectors_made_at_ingest_spare_an_english_question_every_passage_embedding(tmp_path: Path) -> None:
+def test_sentence_and_task_vectors_made_at_ingest_spare_an_english_question_every_embedding(tmp_path: Path) -> None:
     from dataclasses import replace
 
     from assistant.service import Assistant
@@ -405,7 +405,7 @@ def test_sentence_vectors_made_at_ingest_spare_an_english_question_every_passage
     asked = {}
     for on in (False, True):
         (tmp_path / str(on)).mkdir()
-        settings = replace(_farming_alone(tmp_path / str(on)), sentence_vectors=on)
+        settings = replace(_farming_alone(tmp_path / str(on)), task_vectors=on)
         ingest(settings)
         counting = CountingEmbedder()
         opened = Assistant.open(settings, embedder=counting)  # type: ignore[arg-type]

@@ -347,21 +347,65 @@ def test_a_text_is_embedded_once_even_across_plans_and_rebuilds(tmp_settings: Se
     CountingEmbedder.calls = 0
     first = ingest(tmp_settings, embedder=CountingEmbedder())
     embedded = CountingEmbedder.calls
-    assert embedded == first.chunks - first.cached and first.cached < first.chunks // 10
+    assert embedded == first.pieces - first.cached and first.cached < first.pieces // 10
     # A commune's copy of a plan under another name: every chunk's text is one the index has seen.
     source = tmp_settings.corpus_dir / "002_8d078f4651206baf.txt"
     shutil.copy(source, tmp_settings.corpus_dir / "copy-of-002.txt")
     copied = ingest(tmp_settings, embedder=CountingEmbedder())
-    assert copied.indexed == ["copy-of-002.txt"] and copied.cached == copied.chunks
+    assert copied.indexed == ["copy-of-002.txt"] and copied.cached == copied.pieces > copied.chunks
     assert CountingEmbedder.calls == embedded
     rebuilt = ingest(tmp_settings, rebuild=True, embedder=CountingEmbedder())
-    assert rebuilt.cached == rebuilt.chunks and CountingEmbedder.calls == embedded
+    assert rebuilt.cached == rebuilt.pieces > rebuilt.chunks and CountingEmbedder.calls == embedded
     assert "embedding cache" in "\n".join(rebuilt.lines())
     assistant = Assistant.open(tmp_settings, embedder=CountingEmbedder())
     try:
         assert not assistant.ask("Ai phải báo cáo trước ngày 10/11/2025?").abstained
     finally:
         assistant.close()
+
+
+def test_a_plan_copied_with_one_sentence_changed_embeds_that_sentence_alone(tmp_path: Path) -> None:
+    import numpy as np
+
+    from assistant.settings import load_settings
+    from index.build import chunk_vectors, dense_pieces
+    from index.embed_cache import EmbedCache
+
+    corpus = tmp_path / "plans"
+    corpus.mkdir()
+    settings = load_settings(corpus_dir=corpus, store_dir=tmp_path / "store", manifest=tmp_path / "none.toml",
+                             repair=False, embedder="fake-hash", task_vectors=False)
+    (corpus / "kh-11.txt").write_text(PLAN_TEMPLATE.format(place="An Bình", number="11"), encoding="utf-8")
+    CountingEmbedder.calls = 0
+    ingest(settings, embedder=CountingEmbedder())
+    # A commune copies the plan and rewords one task: its chunk's other sentences keep their vectors.
+    copy = PLAN_TEMPLATE.format(place="An Bình", number="12").replace(
+        "tổng hợp, báo cáo kết quả trước ngày 20/12/2025", "tổng hợp kết quả, báo cáo trước ngày 22/12/2025")
+    (corpus / "kh-12.txt").write_text(copy, encoding="utf-8")
+    CountingEmbedder.calls = 0
+    report = ingest(settings, embedder=CountingEmbedder())
+    assert report.indexed == ["kh-12.txt"] and report.pieces - report.cached == CountingEmbedder.calls
+    assert CountingEmbedder.calls == 2  # the reworded task and the changed number line, nothing else
+    # A chunk's vector is the word-weighted mean of its heading's and sentences' vectors.
+    record = load_record(settings.build_record)
+    assert record is not None
+    store = open_store(settings)
+    try:
+        chunks = store.scroll_plan(record.collection, "kh-12.txt", record.plans["kh-12.txt"]["sha256"])
+    finally:
+        store.close()
+    embedder = CountingEmbedder()
+    cache = EmbedCache(tmp_path / "fresh-cache", embedder)
+    try:
+        vectors = chunk_vectors(embedder, chunks, cache)
+    finally:
+        cache.close()
+    body = next(n for n, c in enumerate(chunks) if "Công an xã" in c.restored_text)
+    pieces, _ = dense_pieces(chunks[body])
+    assert len(pieces) >= 2
+    parts = embedder.embed(pieces, "passage")
+    mean = sum(len(t.split()) * v for t, v in zip(pieces, parts, strict=True))
+    assert np.allclose(vectors[body], mean / np.linalg.norm(mean), atol=1e-5)
 
 
 class FailingEmbedder(CountingEmbedder):
@@ -385,7 +429,7 @@ def test_an_ingest_cut_short_resumes_without_re_embedding_what_it_finished(tmp_s
     assert 100 <= done <= 150
     resumed = ingest(tmp_settings, embedder=CountingEmbedder())
     assert len(resumed.indexed) == 5 and resumed.cached >= done
-    assert CountingEmbedder.calls - done == resumed.chunks - resumed.cached
+    assert CountingEmbedder.calls - done == resumed.pieces - resumed.cached
 
 
 def test_a_first_build_cut_short_keeps_the_batches_it_finished(tmp_settings: Settings,
@@ -394,7 +438,7 @@ def test_a_first_build_cut_short_keeps_the_batches_it_finished(tmp_settings: Set
 
     monkeypatch.setattr(build, "BATCH_PLANS", 2)
     CountingEmbedder.calls = 0
-    FailingEmbedder.budget = 150
+    FailingEmbedder.budget = 300  # texts: the first two plans read have about 220 headings and sentences
     with pytest.raises(RuntimeError, match="killed"):
         ingest(tmp_settings, embedder=FailingEmbedder())
     record = load_record(tmp_settings.build_record)

@@ -68,9 +68,16 @@ def test_two_machines_fill_one_index_and_a_third_answers_from_it(tmp_path: Path,
     # The plan machine a committed is not embedded again; machine b's own folder does not remove a's plans.
     assert second.indexed == ["decision_with_table.txt"] and second.unchanged == ["field_blocks.txt"]
     assert not second.removed
-    chunks_b = second.chunks
-    assert counting.passages == chunks_b
-    assert second.total_chunks == first.chunks + chunks_b
+    assert counting.passages == second.pieces - second.cached
+    # Exactly the texts of its one new plan: as many as that plan alone makes in an index of its own.
+    alone_store = QdrantStore(path=tmp_path / "qdrant-alone", shared=True)
+    try:
+        alone = ingest(machine(tmp_path, "alone", ["decision_with_table.txt"]), embedder=CountingFakeEmbedder(),
+                       store=alone_store)
+    finally:
+        alone_store.close()
+    assert counting.passages == alone.pieces - alone.cached > 0
+    assert second.total_chunks == first.chunks + second.chunks
 
     c = machine(tmp_path, "c", [])  # answers only: nothing local yet
     assistant = Assistant.open(c, embedder=fakes.FakeHashEmbedder(), store=store)
