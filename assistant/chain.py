@@ -86,10 +86,11 @@ class SentenceScorer(BaseNodePostprocessor):
 
 def retrieve(store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
              query_vec: Sequence[float], stats: TermStats, k: int, mode: str = "hybrid", scope: Sequence[str] = (),
-             scope_chunks: int = 0, embed: Callable[[list[str]], Any] | None = None
+             scope_chunks: int = 0, embed: Callable[[list[str]], Any] | None = None, wide: bool = False
              ) -> tuple[list[Candidate], list[tuple[str, int, int]]]:
     """Scored sentences (best first) and the chunks the first stage returned, in its order; an English
-    question's best sentences are compared with it one by one (`embed` encodes passages)."""
+    question's best sentences (`wide`: and each plan's best) are compared with it one by one (`embed` encodes
+    passages)."""
     retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, scope, scope_chunks)
     bundle = QueryBundle(analysis.effective)
     nodes = retriever.retrieve(bundle)
@@ -99,5 +100,5 @@ def retrieve(store: Store, collection: str, plan_hashes: Sequence[str], analysis
     scored = scorer.postprocess_nodes(nodes, bundle)
     cands = [n.node.metadata["candidate"] for n in scored]
     if analysis.language == "en" and embed is not None and mode != "sparse":
-        cands = rerank_cross_lingual(cands, query_vec, embed)
+        cands = rerank_cross_lingual(cands, query_vec, embed, every_plan=wide)
     return cands, first

@@ -373,10 +373,12 @@ def cross_lingual_score(lex: float, dense: float, typed: bool = False, entity: b
 
 
 def rerank_cross_lingual(cands: list[Candidate], query_vec: Sequence[float],
-                         embed: Callable[[list[str]], Any]) -> list[Candidate]:
+                         embed: Callable[[list[str]], Any], every_plan: bool = False) -> list[Candidate]:
     """An English question meets the plans' Vietnamese words only loosely through the lexicon; the multilingual
     model compares it with each of the best sentences directly (chunk similarity blurs which sentence answers).
-    The best sentences get that similarity as their `dense`, and a score that leans on it."""
+    The best sentences get that similarity as their `dense`, and a score that leans on it. `every_plan` (a
+    question over many plans): the best sentence of every plan found is compared too, so that one plan whose
+    sentences crowd the top does not hide the others (their vectors are made at ingest: no embedding here)."""
     top: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
     for c in cands:
@@ -386,6 +388,12 @@ def rerank_cross_lingual(cands: list[Candidate], query_vec: Sequence[float],
             top.append(c)
         if len(top) == RERANK:
             break
+    if every_plan:
+        docs = {c.chunk.doc for c in top}
+        for c in cands:
+            if c.chunk.doc not in docs:
+                docs.add(c.chunk.doc)
+                top.append(c)
     dense = similarities([c.sentence.restored for c in top], query_vec, embed)
     scored = {(c.chunk.doc, c.sentence.line_start): (d, cross_lingual_score(c.lex, d, c.typed, c.entity))
               for c, d in zip(top, dense, strict=True)}

@@ -174,16 +174,21 @@ def _scope(ctx: Context, analysis: Analysis) -> list[str]:
 # ---------------------------------------------------------------- retrieval-based answers
 
 
+def _evidence(analysis: Analysis, cands: Sequence[Candidate]) -> list[Candidate]:
+    """The sentences that may answer: good enough evidence, stating a value of the kind asked (if any), and
+    naming the document the question names (if any)."""
+    pool = [c for c in cands if c.typed] if wanted_kinds(analysis) else list(cands)
+    if any("/" in e or "-" in e for e in analysis.entities):
+        pool = [c for c in pool if c.entity]
+    return [c for c in pool if accepts(c, analysis)]
+
+
 def _best_by_plan(analysis: Analysis, cands: Sequence[Candidate]) -> list[list[Candidate]]:
     """The supporting sentences, grouped by plan, for the plans that answer; [] to abstain."""
     if not cands or analysis.unknown_place:
         return []
     kinds = wanted_kinds(analysis)
-    pool = [c for c in cands if c.typed] if kinds else list(cands)
-    wants_entity = any("/" in e or "-" in e for e in analysis.entities)
-    if wants_entity:
-        pool = [c for c in pool if c.entity]
-    pool = [c for c in pool if accepts(c, analysis)]
+    pool = _evidence(analysis, cands)
     if not pool:
         return []
     best = pool[0]
@@ -701,8 +706,23 @@ class ListHandler(Handler):
 
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
         inner = get_handler(analysis.inner)
+        said: Result | None = None
         if analysis.inner in _MULTI:
-            return run(ctx, replace(analysis, intent=analysis.inner), analysis.inner)
+            # These read every plan's header or obligations at once; when that finds nothing, the plans are
+            # searched as for any question over plans (a wide search, each plan answered by the fallback).
+            said = inner.answer(ctx, replace(analysis, intent=analysis.inner))
+            if said.findings or said.final or not inner.fallback:
+                return said
+            inner = get_handler(inner.fallback)
+        result = self._each_plan(ctx, analysis, inner)
+        if said is not None:
+            result.related = result.related or said.related
+            result.message = result.message or said.message
+        return result
+
+    @staticmethod
+    def _each_plan(ctx: Context, analysis: Analysis, inner: Handler) -> Result:
+        """The plans named (or, naming none, found by a wide search), each answered by `inner`."""
         plan_ids = list(analysis.plan_ids)
         found: list[Candidate] = []
         if not plan_ids or len(plan_ids) > SEARCHED_PLANS:
@@ -711,14 +731,13 @@ class ListHandler(Handler):
             # are answered, all are counted and listed (with their best sentence) for export.
             cands = ctx.retrieve(replace(analysis, per_plan=False), plan_ids, wide=True)
             best: dict[str, Candidate] = {}
-            for c in cands:
-                if accepts(c, analysis):
-                    best.setdefault(c.chunk.plan_id, c)
+            for c in _evidence(analysis, cands):  # counted as they would be answered
+                best.setdefault(c.chunk.plan_id, c)
             found = list(best.values())
             plan_ids = [c.chunk.plan_id for c in found[:SEARCHED_PLANS]]
         result = Result(plans_found=found)
         for pid in plan_ids:
-            sub = replace(analysis, plan_ids=(pid,), per_plan=False, intent=analysis.inner, ambiguous=False)
+            sub = replace(analysis, plan_ids=(pid,), per_plan=False, intent=inner.name, ambiguous=False)
             part = run(ctx, sub, inner.name)
             result.findings += part.findings[:1]
             result.retrieved += part.retrieved

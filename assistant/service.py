@@ -289,14 +289,14 @@ class Assistant:
         handlers and their fallbacks ask again)."""
         key = (analysis, tuple(scope), wide)
         if key not in self._retrieved:
-            self._retrieved[key] = self._retrieve(analysis, scope, WIDE_K if wide else self._k)
+            self._retrieved[key] = self._retrieve(analysis, scope, wide)
         return self._retrieved[key]
 
-    def _retrieve(self, analysis: Analysis, scope: Sequence[str], k: int) -> list[Candidate]:
+    def _retrieve(self, analysis: Analysis, scope: Sequence[str], wide: bool) -> list[Candidate]:
         scope_chunks = sum(self.record.plans[self._docs[p]]["chunks"] for p in scope if p in self._docs)
         cands, first = retrieve_chain(self.store, self.record.collection, self.record.plan_hashes, analysis,
-                                      self._query_vec, self.stats, k, self._mode, scope, scope_chunks,
-                                      embed=self.passages)
+                                      self._query_vec, self.stats, WIDE_K if wide else self._k, self._mode,
+                                      scope, scope_chunks, embed=self.passages, wide=wide)
         if not self._first_stage:
             self._first_stage = first[:self._k]
         return cands

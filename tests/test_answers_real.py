@@ -14,6 +14,7 @@ from assistant.query import QuestionError, analyse
 from assistant.settings import Settings, load_settings
 from corpus.header import read_header
 from corpus.reader import PlanFile, read_plan
+from corpus.text import fold
 from evals.metrics import Verbatim
 
 pytestmark = pytest.mark.slow
@@ -416,3 +417,77 @@ def test_sentence_and_task_vectors_made_at_ingest_spare_an_english_question_ever
     (without, embedded), (with_vectors, none) = asked[False], asked[True]
     assert embedded > 0 and none == 0
     assert with_vectors.answer == without.answer and with_vectors.citations == without.citations
+
+
+def _service_plan(corpus: Path, place: str, number: str, issued: str, cites: bool) -> None:
+    """A small commune or ward plan on online public services, citing a central plan in its aims or not."""
+    level = place.split()[0]
+    name = place.split(maxsplit=1)[1]
+    cited = (" theo Kế hoạch số 02-KH/BCĐTW ngày 19/6/2025 của Ban Chỉ đạo Trung ương về phát triển khoa học, công "
+             "nghệ, đổi mới sáng tạo và chuyển đổi số") if cites else ""
+    text = f"""ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI
+ỦY BAN NHÂN DÂN {place.upper()}
+-------
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+---------------
+
+Số: {number}
+
+{name}, ngày {issued} năm 2025
+
+KẾ HOẠCH
+
+Nâng cao chất lượng dịch vụ công trực tuyến
+trên địa bàn {level} năm 2025
+
+I. MỤC TIÊU
+
+1. Tiếp tục duy trì cung cấp dịch vụ công trực tuyến trên Cổng Dịch vụ công quốc gia đối với toàn bộ thủ tục hành chính đủ điều kiện{cited}.
+
+2. Tỷ lệ hồ sơ thủ tục hành chính được giải quyết trực tuyến toàn trình đạt tối thiểu 60%.
+
+II. NHIỆM VỤ
+
+1. Văn phòng HĐND và UBND {level} rà soát, công khai danh mục thủ tục hành chính trực tuyến, hoàn thành trước ngày 31/10/2025.
+
+2. Bộ phận một cửa hướng dẫn người dân nộp hồ sơ trực tuyến, thực hiện thường xuyên.
+
+III. TỔ CHỨC THỰC HIỆN
+
+Các đơn vị thuộc Ủy ban nhân dân {level} căn cứ nhiệm vụ được giao triển khai thực hiện Kế hoạch này.
+
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+
+Nguyễn Văn {name.split()[0]}
+"""
+    (corpus / f"{fold(place).replace(' ', '_')}.txt").write_text(text, encoding="utf-8")
+
+
+def test_plans_citing_a_document_are_counted_as_answered_when_no_deadline_matches(tmp_path: Path) -> None:
+    # Three plans of one template; two cite the central plan. A "which plans" question with a date is first
+    # read as a question about deadlines; no task is due then, so the plans are searched as for any question
+    # over plans: the two that cite it are answered, counted and exported, and the third is not counted.
+    from assistant.service import Assistant
+    from index.build import ingest
+
+    corpus = tmp_path / "plans"
+    corpus.mkdir()
+    _service_plan(corpus, "xã An Phú", "15/KH-UBND", "3 tháng 9", cites=True)
+    _service_plan(corpus, "phường Bình Minh", "27/KH-UBND", "10 tháng 9", cites=True)
+    _service_plan(corpus, "xã Tân Lập", "9/KH-UBND", "12 tháng 9", cites=False)
+    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    ingest(settings)
+    opened = Assistant.open(settings)
+    try:
+        for question in ("Which plans refer to Plan No. 02-KH/BCĐTW of 19 June 2025?",
+                         "Kế hoạch nào thực hiện theo Kế hoạch 02-KH/BCĐTW ngày 19/6/2025?",
+                         "Những kế hoạch nào nêu Kế hoạch số 02-KH/BCĐTW?"):
+            answer = opened.ask(question)
+            assert not answer.abstained, question
+            assert {c.doc for c in answer.citations} == {"xa_an_phu.txt", "phuong_binh_minh.txt"}, question
+            assert {c.doc for c in answer.plans_found} == {"xa_an_phu.txt", "phuong_binh_minh.txt"}, question
+    finally:
+        opened.close()
