@@ -126,7 +126,9 @@ def _numbers(question: str) -> set[int]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _plan_number(meta: PlanMeta) -> int | None:
+    """The plan's own number ("153" of "153/KH-UBND"), kept per plan as place_names."""
     m = re.match(r"\s*(\d{1,5})", meta.number)
     return int(m.group(1)) if m else None
 
@@ -251,7 +253,7 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
     padded = f" {folded} "
     named: set[str] = set()
     numbers = _numbers(question)
-    by_number = [m for m in plans if _plan_number(m) is not None and _plan_number(m) in numbers]
+    by_number = [m for m in plans if _plan_number(m) in numbers] if numbers else []
     if len(by_number) > 1:
         # "kế hoạch 26 của xã Cẩm Giang": the place tells plans of one number apart.
         placed = [m for m in by_number if any(_has(padded, n) for n, _ in place_names(m))]
