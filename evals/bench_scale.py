@@ -19,9 +19,9 @@ search 3,500 plans' worth of points with the filters, plan lists and term statis
 they cannot show is how well answers hold up among so many near-identical plans. `--country-plans 0` skips it.
 Questions are timed once the assistant is open and warm, as the UI starts it (Assistant.warm: models, gazetteer,
 saved obligations loaded); that start-up is printed apart. The settings of the environment apply:
-`PLANS_SENTENCE_VECTORS=true` measures ingest embedding every sentence and task too, and questions that then
-embed none (each run of questions starts from the embedding cache as ingest left it; the 3,500-plan copy gets
-that cache too: its plans have the same texts).
+`PLANS_TASK_VECTORS=false` measures ingest without embedding every task, and English who/when questions that
+then embed their best tasks (each run of questions starts from the embedding cache as ingest left it, with the
+sentences and tasks it embedded; the 3,500-plan copy gets that cache too: its plans have the same texts).
 """
 
 from __future__ import annotations
@@ -240,8 +240,8 @@ def replicate(store: Path, target: Path, plans: int, seed: int) -> int:
 
 
 def fresh_cache(root: Path, store: Path) -> None:
-    """The embedding cache of `store` as ingest left it (with PLANS_SENTENCE_VECTORS, the sentences it embedded;
-    the copies of a plan have its texts): the folder saved after ingest, if any."""
+    """The embedding cache of `store` as ingest left it (the sentences and tasks it embedded; the copies of a
+    plan have its texts): the folder saved after ingest, if any."""
     saved = root / "embeddings-ingest"
     if saved.is_dir():
         shutil.rmtree(store / "embeddings", ignore_errors=True)
