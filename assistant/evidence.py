@@ -378,7 +378,8 @@ def rerank_cross_lingual(cands: list[Candidate], query_vec: Sequence[float],
     model compares it with each of the best sentences directly (chunk similarity blurs which sentence answers).
     The best sentences get that similarity as their `dense`, and a score that leans on it. `every_plan` (a
     question over many plans): the best sentence of every plan found is compared too, so that one plan whose
-    sentences crowd the top does not hide the others (their vectors are made at ingest: no embedding here)."""
+    sentences crowd the top does not hide the others (their vectors are made at ingest, so no embedding here,
+    unless this machine's embedding cache lacks them: an index another machine filled)."""
     top: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
     for c in cands:

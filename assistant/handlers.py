@@ -102,6 +102,7 @@ class Handler(ABC):
 
     name = ""
     fallback = ""
+    from_sentences = False  # it answers from retrieved sentences (not from obligations or headers)
 
     @abstractmethod
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
@@ -140,7 +141,8 @@ def run(ctx: Context, analysis: Analysis, name: str | None = None) -> Result:
         handler = get_handler(handler.fallback)
         more = handler.answer(ctx, analysis)
         more.related = more.related or result.related
-        more.message = more.message or result.message
+        if not more.findings:  # a message says why nothing was found: never beside the fallback's answer
+            more.message = more.message or result.message
         result = more
     return result
 
@@ -243,6 +245,8 @@ def _enumeration(cand: Candidate, kind: str, analysis: Analysis) -> list[Candida
 class TextHandler(Handler):
     """Free questions (and typed ones a structured handler could not settle): the best sentences that cover
     the question and, when it asks for a value, state one."""
+
+    from_sentences = True
 
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
         cands = ctx.retrieve(analysis, _scope(ctx, analysis))
@@ -717,7 +721,8 @@ class ListHandler(Handler):
         result = self._each_plan(ctx, analysis, inner)
         if said is not None:
             result.related = result.related or said.related
-            result.message = result.message or said.message
+            if not result.findings:  # what it says when it finds nothing, not beside an answer
+                result.message = result.message or said.message
         return result
 
     @staticmethod
@@ -730,8 +735,11 @@ class ListHandler(Handler):
             # (or of the many the question names: a bare number or a province can name hundreds); the first few
             # are answered, all are counted and listed (with their best sentence) for export.
             cands = ctx.retrieve(replace(analysis, per_plan=False), plan_ids, wide=True)
+            # A plan answered from its sentences is counted by the evidence it would be answered from; one
+            # answered from its obligations or header, by any sentence good enough to answer from.
+            pool = _evidence(analysis, cands) if inner.from_sentences else [c for c in cands if accepts(c, analysis)]
             best: dict[str, Candidate] = {}
-            for c in _evidence(analysis, cands):  # counted as they would be answered
+            for c in pool:
                 best.setdefault(c.chunk.plan_id, c)
             found = list(best.values())
             plan_ids = [c.chunk.plan_id for c in found[:SEARCHED_PLANS]]

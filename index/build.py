@@ -112,13 +112,18 @@ def dense_pieces(chunk: Chunk) -> tuple[list[str], list[str]]:
     return (pieces if body else [embed_text(chunk)]), cells
 
 
-def chunk_vectors(embedder: Embedder, chunks: Sequence[Chunk], cache: EmbedCache) -> Any:
+Pieces = list[tuple[list[str], list[str]]]
+
+
+def chunk_vectors(embedder: Embedder, chunks: Sequence[Chunk], cache: EmbedCache,
+                  pieces: Pieces | None = None) -> Any:
     """Dense vectors of chunks, one row each: the word-weighted mean of their pieces' vectors, normalised (as
     the embedder itself combines a text longer than its window; the transformer reads no text twice: a
-    sentence's vector is computed once, for its chunk and for the questions that compare themselves with it)."""
+    sentence's vector is computed once, for its chunk and for the questions that compare themselves with it).
+    `pieces`: dense_pieces of each chunk, when already split."""
     import numpy as np
 
-    pieces = [dense_pieces(c) for c in chunks]
+    pieces = pieces if pieces is not None else [dense_pieces(c) for c in chunks]
     texts = list(dict.fromkeys(t for mean, extra in pieces for t in (*mean, *extra)))
     vectors = _embed_all(embedder, texts, cache, batch=64)
     row = {t: i for i, t in enumerate(texts)}
@@ -710,6 +715,7 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: IndexSe
             try:
                 reading = read_plan_lines(plan.lines, enabled=settings.repair)
                 chunks = chunk_plan(plan.doc, meta.plan_id, plan.sha256, reading.raw, reading.lines)
+                pieces = [dense_pieces(c) for c in chunks]  # split here: a failure skips this plan alone
                 _save_reading(reading_path(settings.store_dir, plan.sha256, config["repair"]), plan, reading)
             except Exception as exc:  # one plan's failure (a parser bug on a new layout) must never stop the others
                 report.skipped.append(Skipped(plan.doc, f"could not be read into chunks ({type(exc).__name__}: "
@@ -723,7 +729,7 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: IndexSe
             new_chunks.extend(chunks)
             if chunks:
                 say(f"embedding {len(chunks)} chunks of {plan.doc} with {embedder.name}")
-                pending.append(pool.submit(chunk_vectors, embedder, chunks, cache))
+                pending.append(pool.submit(chunk_vectors, embedder, chunks, cache, pieces))
         vectors = [job.result() for job in pending]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -485,8 +485,13 @@ def test_plans_citing_a_document_are_counted_as_answered_when_no_deadline_matche
         for question in ("Which plans refer to Plan No. 02-KH/BCĐTW of 19 June 2025?",
                          "Kế hoạch nào thực hiện theo Kế hoạch 02-KH/BCĐTW ngày 19/6/2025?",
                          "Những kế hoạch nào nêu Kế hoạch số 02-KH/BCĐTW?"):
+            analysis = analyse(question, list(opened.plans.values()), translate=opened.translate)
+            assert analysis.intent == "list" and not analysis.plan_ids, question
+            if "19" in question:  # read first against every plan's tasks (none due that day) or headers
+                assert analysis.inner in ("duties", "implements"), (question, analysis.inner)
             answer = opened.ask(question)
             assert not answer.abstained, question
+            assert "No obligation" not in answer.answer and "Không có nhiệm vụ" not in answer.answer, question
             assert {c.doc for c in answer.citations} == {"xa_an_phu.txt", "phuong_binh_minh.txt"}, question
             assert {c.doc for c in answer.plans_found} == {"xa_an_phu.txt", "phuong_binh_minh.txt"}, question
     finally:

@@ -368,8 +368,7 @@ def test_a_plan_copied_with_one_sentence_changed_embeds_that_sentence_alone(tmp_
     import numpy as np
 
     from assistant.settings import load_settings
-    from index.build import chunk_vectors, dense_pieces
-    from index.embed_cache import EmbedCache
+    from index.build import dense_pieces
 
     corpus = tmp_path / "plans"
     corpus.mkdir()
@@ -386,26 +385,20 @@ def test_a_plan_copied_with_one_sentence_changed_embeds_that_sentence_alone(tmp_
     report = ingest(settings, embedder=CountingEmbedder())
     assert report.indexed == ["kh-12.txt"] and report.pieces - report.cached == CountingEmbedder.calls
     assert CountingEmbedder.calls == 2  # the reworded task and the changed number line, nothing else
-    # A chunk's vector is the word-weighted mean of its heading's and sentences' vectors.
+    # The vector the index holds for a chunk is the word-weighted mean of its heading's and sentences' vectors.
     record = load_record(settings.build_record)
     assert record is not None
     store = open_store(settings)
     try:
-        chunks = store.scroll_plan(record.collection, "kh-12.txt", record.plans["kh-12.txt"]["sha256"])
+        points = store.plan_points(record.collection, "kh-12.txt", record.plans["kh-12.txt"]["sha256"])
     finally:
         store.close()
-    embedder = CountingEmbedder()
-    cache = EmbedCache(tmp_path / "fresh-cache", embedder)
-    try:
-        vectors = chunk_vectors(embedder, chunks, cache)
-    finally:
-        cache.close()
-    body = next(n for n, c in enumerate(chunks) if "Công an xã" in c.restored_text)
-    pieces, _ = dense_pieces(chunks[body])
+    chunk, stored, _ = next(p for p in points if "Công an xã" in p[0].restored_text)
+    pieces, _ = dense_pieces(chunk)
     assert len(pieces) >= 2
-    parts = embedder.embed(pieces, "passage")
+    parts = CountingEmbedder().embed(pieces, "passage")
     mean = sum(len(t.split()) * v for t, v in zip(pieces, parts, strict=True))
-    assert np.allclose(vectors[body], mean / np.linalg.norm(mean), atol=1e-5)
+    assert np.allclose(stored, mean / np.linalg.norm(mean), atol=1e-5)
 
 
 class FailingEmbedder(CountingEmbedder):
