@@ -139,12 +139,18 @@ def run(ctx: Context, analysis: Analysis, name: str | None = None) -> Result:
     result = handler.answer(ctx, analysis)
     while not result.findings and handler.fallback and not result.final:
         handler = get_handler(handler.fallback)
-        more = handler.answer(ctx, analysis)
-        more.related = more.related or result.related
-        if not more.findings:  # a message says why nothing was found: never beside the fallback's answer
-            more.message = more.message or result.message
-        result = more
+        result = _fallen_back(result, handler.answer(ctx, analysis))
     return result
+
+
+def _fallen_back(first: Result, then: Result) -> Result:
+    """`then`, what a fallback found after `first` found nothing, with the passages `first` saw near the
+    question and, when `then` finds nothing too, what `first` said (a message says why nothing was found:
+    never beside the fallback's answer)."""
+    then.related = then.related or first.related
+    if not then.findings:
+        then.message = then.message or first.message
+    return then
 
 
 def cite(cand: Candidate, meta: PlanMeta | None) -> Citation:
@@ -719,11 +725,7 @@ class ListHandler(Handler):
                 return said
             inner = get_handler(inner.fallback)
         result = self._each_plan(ctx, analysis, inner)
-        if said is not None:
-            result.related = result.related or said.related
-            if not result.findings:  # what it says when it finds nothing, not beside an answer
-                result.message = result.message or said.message
-        return result
+        return result if said is None else _fallen_back(said, result)
 
     @staticmethod
     def _each_plan(ctx: Context, analysis: Analysis, inner: Handler) -> Result:

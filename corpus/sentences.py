@@ -65,10 +65,15 @@ def split_sentences(raw_lines: Sequence[str], restored_lines: Sequence[str], fir
     return sentences
 
 
-def sentences_of(chunk: Chunk, line_breaks: bool | None = None, cells: bool = True) -> list[Sentence]:
+def sentences_of(chunk: Chunk, line_breaks: bool | None = None) -> list[Sentence]:
     """A chunk's sentences (in header, closing and table chunks every line ends one; `line_breaks` says so for
-    any chunk), then (with `cells`) each labelled value of its table rows read as a sentence of its own
-    (cell_sentences)."""
+    any chunk), then each labelled value of its table rows read as a sentence of its own (cell_sentences)."""
+    sentences, cells = sentences_and_cells(chunk, line_breaks)
+    return [*sentences, *cells]
+
+
+def sentences_and_cells(chunk: Chunk, line_breaks: bool | None = None) -> tuple[list[Sentence], list[Sentence]]:
+    """sentences_of in its two parts: the chunk's own sentences, and its table cells read as sentences."""
     raw_lines = chunk.raw_text.split("\n")
     restored = chunk.restored_text.split("\n")
     if len(restored) != len(raw_lines):
@@ -76,7 +81,7 @@ def sentences_of(chunk: Chunk, line_breaks: bool | None = None, cells: bool = Tr
     if line_breaks is None:
         line_breaks = chunk.kind in ("header", "closing", "row", "group", "table")
     sentences = split_sentences(raw_lines, restored, chunk.line_start, line_breaks=line_breaks)
-    return [*sentences, *cell_sentences(chunk, raw_lines, restored)] if cells else sentences
+    return sentences, cell_sentences(chunk, raw_lines, restored)
 
 
 def cell_sentences(chunk: Chunk, raw_lines: Sequence[str], restored: Sequence[str]) -> list[Sentence]:

@@ -21,7 +21,7 @@ from corpus.reader import PlanFile, Skipped, find_plans, read_plan
 from corpus.records import Chunk, PlanMeta
 from corpus.restore import PlanReading, read_plan_lines, repair_available, repair_version
 from corpus.segment import segmenter_version
-from corpus.sentences import sentences_of
+from corpus.sentences import sentences_and_cells
 from corpus.text import collapse
 from index.config import IndexSettings
 from index.edge_store import EdgeStore
@@ -105,29 +105,24 @@ def dense_pieces(chunk: Chunk) -> tuple[list[str], list[str]]:
     Every piece is a text an English question compares itself with (evidence.py), so questions find them in
     the embedding cache instead of embedding them while the user waits."""
     heading = [chunk.heading_path[-1]] if chunk.heading_path and chunk.heading_path[-1].strip() else []
-    every, plain = sentences_of(chunk), sentences_of(chunk, cells=False)
-    body = [s.restored for s in plain if s.restored.strip()]
-    cells = [s.restored for s in every[len(plain):] if s.restored.strip()]
+    sentences, table_cells = sentences_and_cells(chunk)
+    body = [s.restored for s in sentences if s.restored.strip()]
+    cells = [s.restored for s in table_cells if s.restored.strip()]
     pieces = heading + body
     return (pieces if body else [embed_text(chunk)]), cells
 
 
-Pieces = list[tuple[list[str], list[str]]]
-
-
-def chunk_vectors(embedder: Embedder, chunks: Sequence[Chunk], cache: EmbedCache,
-                  pieces: Pieces | None = None) -> Any:
-    """Dense vectors of chunks, one row each: the word-weighted mean of their pieces' vectors, normalised (as
-    the embedder itself combines a text longer than its window; the transformer reads no text twice: a
-    sentence's vector is computed once, for its chunk and for the questions that compare themselves with it).
-    `pieces`: dense_pieces of each chunk, when already split."""
+def chunk_vectors(embedder: Embedder, pieces: Sequence[tuple[list[str], list[str]]], cache: EmbedCache) -> Any:
+    """Dense vectors of chunks, one row each, from their dense_pieces: the word-weighted mean of the pieces'
+    vectors, normalised (as the embedder itself combines a text longer than its window; the transformer reads no
+    text twice: a sentence's vector is computed once, for its chunk and for the questions that compare themselves
+    with it)."""
     import numpy as np
 
-    pieces = pieces if pieces is not None else [dense_pieces(c) for c in chunks]
     texts = list(dict.fromkeys(t for mean, extra in pieces for t in (*mean, *extra)))
     vectors = _embed_all(embedder, texts, cache, batch=64)
     row = {t: i for i, t in enumerate(texts)}
-    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    out = np.zeros((len(pieces), embedder.dim), dtype=np.float32)
     for n, (mean, _) in enumerate(pieces):
         weights = np.array([max(len(t.split()), 1) for t in mean], dtype=np.float32)
         summed = (weights[:, None] * vectors[[row[t] for t in mean]]).sum(axis=0)
@@ -729,7 +724,7 @@ def _read_and_embed(todo: Sequence[tuple[PlanFile, PlanMeta]], settings: IndexSe
             new_chunks.extend(chunks)
             if chunks:
                 say(f"embedding {len(chunks)} chunks of {plan.doc} with {embedder.name}")
-                pending.append(pool.submit(chunk_vectors, embedder, chunks, cache, pieces))
+                pending.append(pool.submit(chunk_vectors, embedder, pieces, cache))
         vectors = [job.result() for job in pending]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
