@@ -254,13 +254,13 @@ def test_agency_names_beat_frequent_lookalikes(restorer: Restorer) -> None:
 
 
 def test_rare_reading_that_completes_a_dictionary_word(letters_only: Restorer) -> None:
-    # "dàng" is too rare alone to make the shortlist of "dang"; next to "dễ" it spells "dễ dàng".
-    # (The committed word memory has seen "dang" as "dàng", so the letter channel alone shows the case.)
+    # "đẳng" is too rare alone to make the shortlist of "dang"; next to "bình" it spells "bình đẳng".
+    # (With the word memory the channel may know the case already, so the letter channel alone shows it.)
     shortlist = [o.symbol for o in letters_only._word_options("dang", False) if not o.spare]
     spare = [o.symbol for o in letters_only._word_options("dang", False) if o.spare]
-    assert "dàng" not in shortlist and "dàng" in spare
-    line = letters_only.restore_line("giup nguoi dan dé dang tiép can dich vu")
-    assert line.text == "giúp người dân dễ dàng tiếp cận dịch vụ"
+    assert "đẳng" not in shortlist and "đẳng" in spare
+    line = letters_only.restore_line("bao dam binh dang giéi trong tuyen dung")
+    assert line.text == "bảo đảm bình đẳng giới trong tuyển dụng"
 
 
 def test_marked_glyphs_share_the_damage_of_their_kin() -> None:
@@ -472,6 +472,11 @@ def test_field_text_is_clean_running_text_the_lm_learns(restorer: Restorer) -> N
     assert valid / len(letters) > 0.97, f"only {valid} of {len(letters)} words are Vietnamese syllables"
     # "các sở, ban, ngành" is rare outside the plans' register: the general text and law codes read "số"
     assert restorer.restore_line("- Theo ddi, d6n ddc cac sd, ban, nganh").text == "- Theo dõi, đôn đốc các sở, ban, ngành"
+    # The other subjects' documents teach their own collocations (without them: "tiền phong", "dân trâu bò",
+    # "nhà tâm")
+    assert restorer.restore_line("tiem phong vac xin lo mom long mong cho dan trau bo").text == (
+        "tiêm phòng vắc xin lở mồm long móng cho đàn trâu bò")
+    assert restorer.restore_line("xoa nha tam, nha dot nat cho ho ngheo").text == "xóa nhà tạm, nhà dột nát cho hộ nghèo"
 
 
 @pytest.mark.parametrize(("raw", "kept"), [
@@ -484,6 +489,13 @@ def test_terms_that_are_not_vietnamese_syllables_stay_as_written(restorer: Resto
     """A capital consonant inside a word (IoT, pH) or an element symbol (Hg) is no damaged syllable."""
     restored = restorer.restore_line(raw).text
     assert kept in restored and restored != raw  # the Vietnamese around them is still restored
+
+
+def test_an_element_symbol_is_kept_unless_its_neighbours_read_it_as_a_syllable(restorer: Restorer) -> None:
+    """The scans damage syllables into element shapes ("Tổ" read "Tb", "Hồ" read "Hg"): context decides."""
+    assert restorer.restore_line("kim loai nang (Cd, Hg, Pb) trong nuoc").text == "kim loại nặng (Cd, Hg, Pb) trong nước"
+    assert restorer.restore_line("- Tb chuc tap huan cho can bo").text == "- Tổ chức tập huấn cho cán bộ"
+    assert restorer.restore_line("Thanh ph6 Hg Chi Minh").text == "Thành phố Hồ Chí Minh"
 
 
 def test_a_capital_vowel_inside_a_word_is_still_repaired(restorer: Restorer) -> None:

@@ -271,6 +271,8 @@ class Restorer:
         keep_cost = s.keep_base + s.keep_per_char * len(text)
         if pattern == "upper" and not upper_line and len(text) >= 3 and not is_valid_syllable(fold(text)):
             keep_cost = s.keep_base  # capitals in running text that cannot be a syllable: an acronym
+        elif not upper_line and element_symbol(text):
+            keep_cost = s.keep_base  # "Hg" is as likely a symbol as an acronym is one; its neighbours decide
         if keep_sym not in opts:
             opts[keep_sym] = Option(keep_sym, nfc(text), keep_cost, cap)
         lm = self.model.lm
@@ -364,16 +366,21 @@ def _element_symbols() -> frozenset[str]:
 def not_vietnamese(text: str) -> bool:
     """Whether a word of running text (not a capitals line) is written as something other than a Vietnamese
     syllable, so that no reading of it as one should be forced: a capital consonant after a small letter (IoT,
-    pH, eKYC, iGate), or a chemical element symbol that is no syllable (Hg, Pb). The seed scans never give these
-    for a Vietnamese word: inside a word they capitalise only vowels ("thAm" = "thẩm"). Measured and left to the
-    decoder: capitals that spell no syllable (in running text the scans damage capitalised names and codes into
-    such shapes, so keeping them lost 8% of names on the hand gold) and a lone capital consonant (the scans drop
-    whole vowels, "Tỷ" read "T")."""
+    pH, eKYC, iGate). The seed scans never give these for a Vietnamese word: inside a word they capitalise only
+    vowels ("thAm" = "thẩm"). Measured and left to the decoder: element symbols (element_symbol), capitals that
+    spell no syllable (in running text the scans damage capitalised names and codes into such shapes, so keeping
+    them lost 8% of names on the hand gold) and a lone capital consonant (the scans drop whole vowels, "Tỷ" read
+    "T")."""
     letters = [c for c in text if c.isalpha()]
     if len(letters) != len(text):
         return False
-    if any(a.islower() and b.isupper() and fold(b) not in "aeiouy" for a, b in itertools.pairwise(text)):
-        return True  # a capital vowel inside a word is the scans' reading of a marked one ("thAm" = "thẩm")
+    # a capital vowel inside a word is the scans' reading of a marked one ("thAm" = "thẩm"): only consonants count
+    return any(a.islower() and b.isupper() and fold(b) not in "aeiouy" for a, b in itertools.pairwise(text))
+
+
+def element_symbol(text: str) -> bool:
+    """A chemical element symbol that is no syllable (Hg, Pb): likely kept as written, but the scans also damage
+    syllables into such shapes ("Tổ" read "Tb", "Sở" read "Sg"), so a reading that fits its neighbours may win."""
     return text in _element_symbols() and not is_valid_syllable(fold(text))
 
 
