@@ -162,9 +162,12 @@ def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str 
     often another word, and counts half. Without the question's text (English, mapped word by word) every shared
     word counts whole."""
     titles = {m.plan_id: _topic_words(m) for m in plans}
-    df = Counter(w for words in titles.values() for w in words)
+    asked_terms = set(terms)
+    # Only the question's words need a document frequency: counting every title word of thousands of plans
+    # took most of a question's analysis.
+    df = Counter(t for words in titles.values() for t in asked_terms.intersection(words))
     n = max(len(plans), 1)
-    weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in set(terms)}
+    weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in asked_terms}
     # math.fsum: a sum over a set, in an order that changes with the hash seed, must not tell two plans apart.
     total = math.fsum(weights.values()) or 1.0
     asked = {f"{a} {b}" for a, b in itertools.pairwise(fold(question).split())}
