@@ -476,7 +476,8 @@ def test_field_text_is_clean_running_text_the_lm_learns(restorer: Restorer) -> N
     # "nhà tâm")
     assert restorer.restore_line("tiem phong vac xin lo mom long mong cho dan trau bo").text == (
         "tiêm phòng vắc xin lở mồm long móng cho đàn trâu bò")
-    assert restorer.restore_line("xoa nha tam, nha dot nat cho ho ngheo").text == "xóa nhà tạm, nhà dột nát cho hộ nghèo"
+    assert restorer.restore_line("xoa nha tam, nha dot nat cho ho ngheo").text == (
+        "xóa nhà tạm, nhà dột nát cho hộ nghèo")
 
 
 @pytest.mark.parametrize(("raw", "kept"), [
@@ -486,20 +487,26 @@ def test_field_text_is_clean_running_text_the_lm_learns(restorer: Restorer) -> N
     ("ham luong Hg, Pb trong nuoc thai", "Hg, Pb"),
 ])
 def test_terms_that_are_not_vietnamese_syllables_stay_as_written(restorer: Restorer, raw: str, kept: str) -> None:
-    """A capital consonant inside a word (IoT, pH) or an element symbol (Hg) is no damaged syllable."""
+    """A capital consonant inside a word (IoT, pH) is no damaged syllable, nor is an element symbol (Hg) among
+    words that read it as one."""
     restored = restorer.restore_line(raw).text
     assert kept in restored and restored != raw  # the Vietnamese around them is still restored
 
 
 def test_an_element_symbol_is_kept_unless_its_neighbours_read_it_as_a_syllable(restorer: Restorer) -> None:
-    """The scans damage syllables into element shapes ("Tổ" read "Tb", "Hồ" read "Hg"): context decides."""
-    assert restorer.restore_line("kim loai nang (Cd, Hg, Pb) trong nuoc").text == "kim loại nặng (Cd, Hg, Pb) trong nước"
+    """The scans damage syllables into element shapes ("Tổ" read "Tb", "Hồ" read "Hg"): context decides, and a
+    symbol alone among words keeps its shape ("Cd" is not read "Có")."""
+    assert restorer.restore_line("kim loai nang (Cd, Hg, Pb) trong nuoc").text == (
+        "kim loại nặng (Cd, Hg, Pb) trong nước")
+    assert restorer.restore_line("nong do Cd vuot qua quy chuan").text == "nồng độ Cd vượt quá quy chuẩn"
+    assert restorer.restore_line("Cd vuot nguong cho phep").text == "Cd vượt ngưỡng cho phép"
     assert restorer.restore_line("- Tb chuc tap huan cho can bo").text == "- Tổ chức tập huấn cho cán bộ"
     assert restorer.restore_line("Thanh ph6 Hg Chi Minh").text == "Thành phố Hồ Chí Minh"
 
 
 def test_a_capital_vowel_inside_a_word_is_still_repaired(restorer: Restorer) -> None:
     """The scans read a marked vowel as a capital ("thAm" = "thẩm"): that is damage, not a term."""
-    from corpus.repair.restorer import not_vietnamese
+    from corpus.repair.restorer import element_symbol, not_vietnamese
 
-    assert not not_vietnamese("thAm") and not_vietnamese("IoT") and not not_vietnamese("Cu")
+    assert not not_vietnamese("thAm") and not_vietnamese("IoT")
+    assert element_symbol("Hg") and not element_symbol("Cu")  # "Cu" is also a syllable ("cu"): no symbol

@@ -272,7 +272,7 @@ class Restorer:
         if pattern == "upper" and not upper_line and len(text) >= 3 and not is_valid_syllable(fold(text)):
             keep_cost = s.keep_base  # capitals in running text that cannot be a syllable: an acronym
         elif not upper_line and element_symbol(text):
-            keep_cost = s.keep_base  # "Hg" is as likely a symbol as an acronym is one; its neighbours decide
+            keep_cost = 0.0  # kept for free: a syllable reading must win on its neighbours alone ("Tb chức")
         if keep_sym not in opts:
             opts[keep_sym] = Option(keep_sym, nfc(text), keep_cost, cap)
         lm = self.model.lm
