@@ -131,6 +131,8 @@ class Outline:
         """A title line such as "1. Mục tiêu chung" (its children hold the content)."""
         if node.kind in ("doc", "part", "group", "table"):
             return True
+        if node.kind == "num" and any(c.kind == "num" for c in node.children):
+            return True  # "2. Các giải pháp …" over "2.1. Thu NSNN": a section with subsections is a title however long
         if node.kind in ("num", "item", "bullet", "plus", "para", "article"):
             text = collapse(self.text(node.start, node.end))
             if text.endswith(":") and node.children and len(text.split()) <= 60:
@@ -158,6 +160,11 @@ def _heading_like(text: str) -> bool:
     return len(words) <= 20 and not re.search(r"[.;]['\")\]”]*$", text.rstrip())
 
 
+def _short_title(text: str) -> bool:
+    """A few words closed by a full stop ("IV. Tổ chức thực hiện."): some plans end their part titles so."""
+    return len(text.split()) <= 8 and bool(re.search(r"[^.]\.$", text.rstrip()))
+
+
 _PART_KEYS = ("nhiemvu", "giaiphap", "noidung", "tochucthuchien", "muctieu", "mucdich", "yeucau", "chitieu")
 
 
@@ -178,7 +185,7 @@ def _line_kind(line: str, para: str) -> str:
         return "part"
     upper = _upper_share(para) >= 0.7
     if _ROMAN.match(s) and not re.match(r"^\d+\s*[.,]", s) and (
-            upper or (re.match(r"^[IVX]{1,4}\s*\.\s*[A-ZĐÀ-Ỹ]", s) and _heading_like(para))):
+            upper or (re.match(r"^[IVX]{1,4}\s*\.\s*[A-ZĐÀ-Ỹ]", s) and (_heading_like(para) or _short_title(para)))):
         return "part"
     if _UPPER_LETTER.match(s) and upper and len(para.split()) >= 2:
         return "part"

@@ -99,7 +99,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
 
 # What may stand just before a time expression and belongs to its wording.
 _CUE_BEFORE = re.compile(
-    r"(?:th[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
+    r"(?:th[a-z]{1,2}\s+gian(?:\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?|\s*:)\s*"
     r"(?:(?:nhiem\s+vu)\s+)?(?:(?:tru[a-z]{0,3}|den|trong|vao)\s+)?"
     r"|(?:(?:hoan\s+thanh|thuc\s+hien|bao\s+cao)\s+)?(?:(?:ch[a-z]m|muon)\s+nh[a-z]t\s+(?:la\s+)?)?"
     r"(?:(?:tru[a-z]{0,3}|den(?:\s+het)?|trong|vao|han)\s+)"
@@ -107,7 +107,7 @@ _CUE_BEFORE = re.compile(
 
 # Cues that make a time expression in a task sentence a deadline (a date after "ngày" alone is a reference).
 _CUES = re.compile(
-    r"(?P<tght>\bth[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)\b)"
+    r"(?P<tght>\bth[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)\b|\bth[a-z]{1,2}\s+gian(?=\s*:))"
     r"(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
     r"|(?P<before>\b(?:tru[a-z]{0,3}|ch[a-z]m\s+nh[a-z]t(?:\s+la)?(?:\s+(?:den|vao|truoc|trong))?)\s+"
     r"(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g|qu[yi]|n[a-z]{0,2}m)\s*[\divl]))"
@@ -530,6 +530,8 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
         chosen: _Hit | None = None
         if cue.group("tght"):
             chosen = next((h for h in hits if value <= h.start < clause_end), None)
+            if chosen is None and not re.search(r"(?:thanh|hien)\s*$", cue.group("tght")):
+                continue  # a bare "thời gian:" label with no time after it ("dành thời gian: 2 giờ") sets none
             if chosen is None:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue

@@ -146,9 +146,10 @@ def match_unit(words: Sequence[Word], i: int) -> tuple[str, int] | None:
             continue
         end = i + n
         matched = i + max(k for k, hit in enumerate(hits) if hit) + 1
-        if matched < end and level_word(words[matched].text):
-            # A name written short, its level right after ("Ủy ban Mặt trận Tổ quốc tỉnh, các …"): the words
-            # it misses are not OCR slips, and what follows the level is not swallowed.
+        if matched < end and (level_word(words[matched].text)
+                              or any(phrase_at(words, matched, cue) for cue in SUBJECT_CUES)):
+            # A name written short, its level or its verb right after ("Ủy ban Mặt trận Tổ quốc tỉnh, các …",
+            # "UBND các xã thực hiện"): the words it misses are not OCR slips, and what follows is not swallowed.
             end = matched
         if takes_level and end < len(words):
             level = level_word(words[end].text)
@@ -163,8 +164,12 @@ def match_unit(words: Sequence[Word], i: int) -> tuple[str, int] | None:
 def clean_label(text: str) -> str:
     """Strip list markers, dangling punctuation and unbalanced brackets from a name cut out of a sentence."""
     text = re.sub(r"^[\s\-–+•*:;,.]+|[\s\-–+•*:;,.]+$", "", text)
+    if text.startswith("(") and ")" not in text:  # a name that opens a bracket: "(Sở Y tế chủ trì"
+        text = text[1:]
     if text.count("(") > text.count(")"):
         text = text[:text.rfind("(")].rstrip(" ,;")
+    while text.endswith(")") and text.count(")") > text.count("("):  # "… trước ngày 30/6/2025)." of a bracket
+        text = text[:-1].rstrip(" ,;.")
     return text.strip()
 
 
@@ -329,6 +334,19 @@ def starts_unit(text: str) -> bool:
 def _kinds() -> frozenset[str]:
     """units.txt [kinds], as written (NFC)."""
     return frozenset(nfc(k) for k in _section("kinds"))
+
+
+@lru_cache(maxsize=1)
+def assigning_verbs() -> tuple[str, ...]:
+    """units.txt [assigning], folded: verbs that give a task to the unit named just before them."""
+    return tuple(fold(v) for v in _section("assigning"))
+
+
+def bare_collective(name: str) -> bool:
+    """Whether a name is "các" and one kind of body alone ("các tổ chức", "các đơn vị"): a verb after it often
+    restricts it ("các tổ chức cung cấp dịch vụ") rather than says what it does."""
+    words = nfc(name).lower().split()
+    return len(words) >= 2 and words[0] == "các" and " ".join(words[1:]) in _kinds()
 
 
 def _continues_kinds(before: str, piece: str, sep: str) -> bool:

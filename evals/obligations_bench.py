@@ -6,7 +6,9 @@ plans, labelled blind later, after the extractor had been tuned on extra-dev), `
 (evals/sets/obligations-extra-dev-third.jsonl: three more dev plans without tables or field blocks, labelled
 blind on 2026-12-06, measured first with the extractor as it was), `extra-dev4`
 (evals/sets/obligations-extra-dev-fourth.jsonl: the organisation parts and task tables of three more, long dev
-plans, up to 40 obligations each, blind; `scored_lines` records say which lines were labelled), `extra-dev` and
+plans, up to 40 obligations each, blind; `scored_lines` records say which lines were labelled), `extra-dev5`
+(evals/sets/obligations-extra-dev-fifth.jsonl: the assigning parts of the last three dev plans, blind, 2026-12-07),
+`extra-dev` and
 `extra-holdout`
 (evals/sets/obligations-extra-*.jsonl,
 labelled blind over ../shared/plans-extra, a dev and a holdout split of plans; skipped, saying so, when that
@@ -15,7 +17,7 @@ folder is absent). Predictions are matched one-to-one by line overlap; a pair co
 (most of the gold task's own words are in the predicted task). Seed plans are measured on the raw OCR text and
 on the restored reading. Prints the figures and writes evals/reports/obligations-<date>.md.
 
-Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-holdout] [--mode raw|restored|both]
+Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,extra-holdout] [--mode raw|restored|both]
        [--no-report]
 """
 
@@ -50,6 +52,7 @@ GOLDS = {"seeds": (GOLD, CORPUS), "extra-dev": (ROOT / "evals" / "sets" / "oblig
          "extra-dev2": (ROOT / "evals" / "sets" / "obligations-extra-dev-more.jsonl", EXTRA),
          "extra-dev3": (ROOT / "evals" / "sets" / "obligations-extra-dev-third.jsonl", EXTRA),
          "extra-dev4": (ROOT / "evals" / "sets" / "obligations-extra-dev-fourth.jsonl", EXTRA),
+         "extra-dev5": (ROOT / "evals" / "sets" / "obligations-extra-dev-fifth.jsonl", EXTRA),
          "extra-holdout": (ROOT / "evals" / "sets" / "obligations-extra-holdout.jsonl", EXTRA)}
 TASK_TARGET = {"recall": 0.80, "precision": 0.85}
 MANIFEST = ROOT / "corpus" / "manifest.toml"
@@ -330,7 +333,7 @@ def report(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-holdout",
+    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,extra-holdout",
                         help=f"comma-separated gold sets: {', '.join(GOLDS)}")
     parser.add_argument("--mode", choices=("raw", "restored", "both"), default="both",
                         help="seed plans: raw OCR text, restored reading, or both")

@@ -14,7 +14,7 @@ from corpus.manifest import Manifest, resolve_meta, unique_ids
 from corpus.obligations import extract_obligations
 from corpus.reader import PlanFile, read_plan
 from corpus.records import PlanMeta
-from corpus.structure import align_cells, parse
+from corpus.structure import align_cells, classify, parse
 from corpus.times import find_times, is_time_cell, parse_cell, parse_time
 from corpus.units import same_unit, split_units, starts_unit
 
@@ -297,6 +297,104 @@ def test_a_unit_set_off_by_a_colon_leads_its_duties_in_the_organisation_part() -
     leads = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     assert leads[16] == ("Sở Tài chính",) and leads[18] == ("Các cơ sở nuôi trồng thủy sản",)
     assert 10 not in leads  # outside that part, "Các thông số: …" lists no duties
+
+
+def test_a_part_title_with_a_full_stop_and_a_long_section_title_over_subsections() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 49/KH-UBND", "", "KẾ HOẠCH", "Tài chính 03 năm 2026 - 2028", "",
+             "I. Dự toán kinh phí.", "", "Kinh phí thực hiện: 500.000.000 đồng.", "",
+             "II. Tổ chức thực hiện.", "", "1. Sở Tài chính:", "", "- Tham mưu bố trí dự toán kinh phí hằng năm.", "",
+             "III. DỰ BÁO TÁC ĐỘNG VÀ GIẢI PHÁP", "",
+             "1. Các giải pháp tổ chức thực hiện kế hoạch tài chính - ngân sách nhà nước 03 năm 2026 - 2028", "",
+             "1.1. Thu ngân sách", "", "- Theo dõi chặt chẽ tiến độ thu ngân sách trên từng địa bàn.", ""]
+    assert classify("II. Tổ chức thực hiện.") == "part"
+    assert classify("II. Sở Tài chính thực hiện các việc sau đây theo kế hoạch.") == "text"
+    outline = parse(lines, lines)
+    roles = {outline.lines(u)[0]: u.role for u, _ in outline.walk() if u.kind in ("part", "num")}
+    assert roles[8] == "funding" and roles[12] == "org" and roles[14] == "org"  # not the budget part's
+    # a numbered section over numbered subsections is a title, however long: its words give the role
+    assert roles[20] == "org" and roles[22] == "org"
+    leads = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert leads[14] == ("Sở Tài chính",)
+    assert leads[20] == ("UBND tỉnh",)  # the solutions under it are tasks, the issuer's where none is named
+
+
+def test_a_task_list_that_names_its_lead_after_the_task_in_brackets_or_after_a_semicolon() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 45/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống bệnh dại năm 2025", "",
+             "I. NHIỆM VỤ, GIẢI PHÁP", "",
+             "1. Rà soát, thống kê tổng đàn chó, mèo trên địa bàn (Sở Nông nghiệp và Môi trường chủ trì, phối hợp "
+             "với Sở Y tế; thời gian hoàn thành: Quý II/2025).", "",
+             "2. Tổ chức tiêm phòng vắc xin dại cho đàn chó, mèo (UBND các xã thực hiện; hoàn thành trước ngày "
+             "30/6/2025).", "",
+             "3. Tuyên truyền về phòng, chống bệnh dại (Báo và Phát thanh, Truyền hình tỉnh chủ trì).", "",
+             "4. Giám sát, điều tra ổ dịch dại trên người; Sở Y tế chủ trì, thời gian thực hiện: cả năm 2025.", "",
+             "5. Tổ chức tập huấn cho cán bộ thú y (theo hướng dẫn của Cục Thú y).", "",
+             "II. TỔ CHỨC THỰC HIỆN", "",
+             "1. Sở Nông nghiệp và Môi trường", "Chủ trì triển khai Kế hoạch; báo cáo UBND tỉnh trước ngày 15/12/2025.",
+             ""]
+    obls = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert obls[10].lead == ("Sở Nông nghiệp và Môi trường",) and obls[10].support == ("Sở Y tế",)
+    assert obls[10].deadline is not None and obls[10].deadline.text == "thời gian hoàn thành: Quý II/2025"
+    assert obls[12].lead[0].startswith("UBND các xã") and obls[12].deadline is not None
+    assert obls[12].deadline.text == "trước ngày 30/6/2025"  # the bracket closing it is not part of the quote
+    assert obls[14].lead == ("Báo và Phát thanh, Truyền hình tỉnh",)
+    assert obls[16].lead == ("Sở Y tế",)
+    # a bracket that names no one doing the task leaves it to the issuer, as any task that names no unit
+    assert obls[18].lead == ("UBND tỉnh",)
+
+
+def test_a_lead_named_inside_the_task_as_a_field_or_by_giao_after_a_comma() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 48/KH-UBND", "", "KẾ HOẠCH", "Cải cách hành chính năm 2026", "",
+             "I. NHIỆM VỤ, GIẢI PHÁP", "",
+             "1. Rà soát thủ tục hành chính nội bộ, giao Sở Tư pháp chủ trì thực hiện, hoàn thành trong quý III/2026.",
+             "", "2. Số hóa hồ sơ thủ tục hành chính. Cơ quan chủ trì: Sở Khoa học và Công nghệ; cơ quan phối hợp: "
+             "UBND các xã; thời gian hoàn thành: tháng 10/2026.", "",
+             "3. Bồi dưỡng kỹ năng số cho công chức (Trách nhiệm thực hiện: Sở Nội vụ; thời gian: năm 2026).", ""]
+    obls = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert obls[10].lead == ("Sở Tư pháp",) and obls[10].deadline is not None
+    assert obls[12].lead == ("Sở Khoa học và Công nghệ",) and obls[12].support[0].startswith("UBND các xã")
+    assert obls[14].lead == ("Sở Nội vụ",)
+    assert obls[14].deadline is not None and obls[14].deadline.kind == "year"
+
+
+def test_titles_of_the_organisation_part_that_encourage_direct_or_only_name_a_unit() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 46/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+             "I. TỔ CHỨC THỰC HIỆN", "",
+             "1. Sở Nông nghiệp và Môi trường", "chỉ đạo Chi cục Thủy lợi thực hiện các nội dung sau:", "",
+             "- Lập dự toán kinh phí quan trắc, trình Sở Tài chính thẩm định.", "",
+             "2. Khuyến khích Liên đoàn Lao động tỉnh, Hội Nông dân tỉnh xây dựng kế hoạch hành động và tham gia "
+             "phát triển kinh tế số.", "",
+             "3. Đề nghị các tổ chức cung", "cấp dịch vụ chi trả", "",
+             "a) Tích cực tham gia phong trào thi đua chi trả không dùng tiền mặt.", "",
+             "4. Tỉnh", "đoàn", "",
+             "Chỉ đạo hệ thống tổ chức Đoàn các cấp tham gia mạng lưới hỗ trợ chuyển đổi số.", ""]
+    leads = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    # "X chỉ đạo Y thực hiện": both answer for it; the name ends at the verb
+    assert leads[10] == ("Sở Nông nghiệp và Môi trường", "Chi cục Thủy lợi")
+    assert leads[15] == ("Liên đoàn Lao động tỉnh", "Hội Nông dân tỉnh")
+    # a bare collective and the verb that restricts it are one name
+    assert leads[17] == ("các tổ chức cung cấp dịch vụ chi trả",)
+    assert leads[22] == ("Tỉnh đoàn",)
+
+
+def test_a_task_list_grouped_under_unit_headings_gives_each_group_its_unit() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 47/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống thiên tai năm 2026",
+             "", "I. NHIỆM VỤ CỤ THỂ", "",
+             "1. Sở Nông nghiệp và Môi trường", "",
+             "- Rà soát phương án ứng phó thiên tai, hoàn thành trước ngày 30/4/2026.", "",
+             "- Kiểm tra an toàn hồ đập trước mùa mưa lũ.", "",
+             "2. UBND các xã, phường", "",
+             "- Xây dựng phương án sơ tán dân, hoàn thành trong quý II/2026.", "",
+             "3. Tổ chức diễn tập ứng phó thiên tai cấp tỉnh", "",
+             "a) Sở Y tế: Chuẩn bị cơ số thuốc, hóa chất phòng dịch sau thiên tai.", "",
+             "b) Bố trí lực lượng xung kích tại các điểm sơ tán.", "",
+             "II. TỔ CHỨC THỰC HIỆN", "",
+             "Các sở, ngành, địa phương báo cáo kết quả trước ngày 15/12/2026.", ""]
+    obls = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert obls[12].lead == obls[14].lead == ("Sở Nông nghiệp và Môi trường",)
+    assert obls[16].lead == ("UBND các xã, phường",) and obls[16].deadline is not None
+    # under a title that names a task, not a unit: a known body before a colon leads its item, the issuer the rest
+    assert obls[22].lead == ("Sở Y tế",)
+    assert obls[24].lead == ("UBND tỉnh",)
 
 
 def test_a_noun_label_and_its_list_describe_the_plan_they_assign_nothing() -> None:

@@ -147,6 +147,10 @@ def test_find_deadlines_needs_a_cue_so_references_and_targets_are_not_deadlines(
     assert [d.end for d, _, _ in two] == [date(2025, 11, 30), date(2026, 11, 30)]
     without_date = find_deadlines("Thoi gian hoan thanh: Theo 16 trinh cua Bo Cong an va Chinh phu.")
     assert [d.kind for d, _, _ in without_date] == ["none"]
+    # a bare "Thời gian:" label is a cue when a time follows it, and nothing when none does
+    label = find_deadlines("(Trách nhiệm thực hiện: Sở Nội vụ; thời gian: năm 2026).")
+    assert [(d.kind, d.text) for d, _, _ in label] == [("year", "thời gian: năm 2026")]
+    assert find_deadlines("Mỗi ngày dành thời gian: 2 giờ để tự học.") == []
 
 
 # ---------------------------------------------------------------- extraction on the real plans

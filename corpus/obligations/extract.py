@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from corpus import wordlists
-from corpus.structure import MARKER_TOKEN, Cell, Node, Outline, Token, is_closing, parse
+from corpus.structure import MARKER_TOKEN, Cell, Node, Outline, Token, column_role, is_closing, parse
 from corpus.text import collapse, fold, strip_accents
 from corpus.times import TimeExpr, find_deadlines, leading_continuous, parse_cell
 from corpus.units import (
     LIST_WORDS,
+    SUBJECT_CUES,
     Word,
+    assigning_verbs,
+    bare_collective,
     clean_label,
     match_unit,
     phrase_at,
@@ -259,7 +262,7 @@ class _Reader:
         if words[0].text == "giao":
             names, _ = units_at(words, tokens, 1)
             return names, ()
-        if len(words) > 1 and words[1].text == "nghi" and len(words[0].text) <= 2:
+        if _addressed(words, tokens):
             names, _ = units_at(words, tokens, 2, max_words=30, semicolon=True)
             return tuple(n for part in names for n in _split_semicolons(part)), ()
         if phrase_at(words, 0, "yeu cau"):
@@ -268,9 +271,10 @@ class _Reader:
         subject = subject_at(words, tokens, 0)
         if subject:
             return subject[0], ()
-        # In the organisation part, "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình …": a unit's name
-        # set off by a colon heads the duties that follow it (elsewhere "Các thông số: …" lists no duties).
-        named = self._colon_unit(words, tokens) if ctx.part == "org" else None
+        # "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình …": a unit's name set off by a colon heads the
+        # duties that follow it. In the organisation part any unit-like label does; elsewhere only a known body's
+        # ("a) Sở Y tế: Chuẩn bị cơ số thuốc …"), as "Các thông số: …" lists no duties.
+        named = self._colon_unit(words, tokens, known_only=ctx.part != "org")
         if named:
             return (named,), ()
         # "b) Thực hiện mở tài khoản: Ủy ban nhân dân xã phối hợp với …": a short label, then the clause that says
@@ -280,6 +284,12 @@ class _Reader:
             subject = subject_at(words, tokens, label)
             if subject:
                 return subject[0], ()
+        # "Rà soát tổng đàn chó, mèo (Sở Nông nghiệp và Môi trường chủ trì, phối hợp với …; hoàn thành: Quý
+        # II/2025)" or "…; Sở Y tế chủ trì": a task list that names its lead after the task, in brackets or after
+        # a semicolon, with a verb that assigns it (units.txt [assigning]).
+        assigned = _assigned_after(words, tokens) or _labelled_lead(words, tokens)
+        if assigned:
+            return assigned, ()
         if phrase_at(words, 0, "trong qua trinh"):
             for i in range(1, len(words)):
                 if tokens[words[i - 1].last].endswith(","):
@@ -289,11 +299,14 @@ class _Reader:
         return (), ()
 
     @staticmethod
-    def _colon_unit(words: Sequence[Word], tokens: Sequence[str]) -> str | None:
-        """The unit named before a colon that opens a text ("Sở Tài chính:", "Các cơ sở nuôi trồng thủy sản:")."""
+    def _colon_unit(words: Sequence[Word], tokens: Sequence[str], known_only: bool = False) -> str | None:
+        """The unit named before a colon that opens a text ("Sở Tài chính:", "Các cơ sở nuôi trồng thủy sản:";
+        with `known_only`, only a body of the gazetteer)."""
         known = match_unit(words, 0)
         if known and tokens[words[known[1] - 1].last].endswith(":"):
             return known[0]
+        if known_only:
+            return None
         # up to the colon: verbs inside a name ("nuôi trồng" in "Các cơ sở nuôi trồng thủy sản") do not end it here
         end = _after_colon(words, tokens, MAX_LABEL_WORDS)
         if end is None or not starts_unit(span_text(tokens, words, 0, end)):
@@ -584,10 +597,15 @@ class _Reader:
         return named
 
     def _enter_title(self, u: Node, body: _Text, ctx: _Ctx) -> _Ctx:
+        if ctx.part == "tasks" and u.kind == "num":
+            # "II. NHIỆM VỤ CỤ THỂ" / "1. Sở Y tế" / "- Chuẩn bị cơ số thuốc …": a task list grouped by unit. Here
+            # titles mostly name tasks, so only a title that is nothing but names of units leads.
+            units = _names_only(body)
+            return replace(ctx, lead=units, in_unit=True) if units else ctx
         if ctx.part != "org" or u.kind != "num":
             return ctx
         words, tokens = body.words, body.tokens
-        i = 2 if len(words) > 2 and words[1].text == "nghi" and len(words[0].text) <= 2 else 0
+        i = _addressed(words, tokens)
         if any(phrase_at(r.words, 0, "kinh phi") for r in body.readings()):
             return replace(ctx, part="skip")
         # "2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở …, UBND …:" leads the bullets under it.
@@ -605,6 +623,14 @@ class _Reader:
         known = match_unit(words, i)
         heads = starts_unit(" ".join(tokens[words[i].first:])) if i < len(words) else False
         if known or i == 2 or heads:
+            # "1. Sở Nông nghiệp và Môi trường chỉ đạo Chi cục … thực hiện các nội dung sau:": the name ends at
+            # its verb; a title that is a name alone ("14. Tỉnh đoàn") is taken whole, and so is a bare
+            # collective whose verb restricts it ("Đề nghị các tổ chức cung cấp dịch vụ chi trả").
+            for r in body.readings():
+                subject = subject_at(r.words, r.tokens, i)
+                if subject and not (len(subject[0]) == 1 and bare_collective(subject[0][0])):
+                    return replace(ctx, lead=_split_names((*subject[0], *_directed(r.words, r.tokens, subject[1]))),
+                                   in_unit=True)
             named = span_text(tokens, words, i, len(words))
             return replace(ctx, lead=tuple(split_units(named)) or (named,), in_unit=True)
         return replace(ctx, lead=(self.org_default,), in_unit=False)
@@ -625,6 +651,78 @@ def _level(locality: str) -> str:
         if folded.startswith(key):
             return name
     return ""
+
+
+def _names_only(body: _Text) -> tuple[str, ...]:
+    """The units a title names when it names nothing else ("Sở Y tế", "UBND các xã, phường", "Sở Tài chính, Sở
+    Nội vụ"): every piece starts like a unit and no verb ends a name inside it; () otherwise."""
+    for r in body.readings():
+        words, tokens = r.words, r.tokens
+        if not words or len(words) > 16:
+            continue
+        known = match_unit(words, 0)
+        if known and known[1] >= len(words):
+            return (known[0],)
+        text = clean_label(span_text(tokens, words, 0, len(words)))
+        pieces = split_units(text)
+        if (pieces and all(starts_unit(p) for p in pieces)
+                and not any(phrase_at(words, k, cue) for k in range(1, len(words)) for cue in SUBJECT_CUES)):
+            return tuple(pieces)
+    return ()
+
+
+def _labelled_lead(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, ...]:
+    """The units a task names inside its text as a field or an assignment: "… Cơ quan chủ trì: Sở Khoa học và
+    Công nghệ; cơ quan phối hợp: …", "(Trách nhiệm: Sở Nội vụ; …)" (a lead label of columns.txt before a colon),
+    or "…, giao Sở Tư pháp chủ trì thực hiện"; () when none."""
+    start = 0  # where the clause that holds word k begins
+    for k, word in enumerate(words[:-1]):
+        if tokens[word.first].startswith("("):
+            start = k
+        giao = k > 0 and start == k and word.text == "giao" and starts_unit(" ".join(tokens[words[k + 1].first:]))
+        label = tokens[word.last].endswith(":") and column_role(span_text(tokens, words, start, k + 1)) == "lead"
+        if giao or label:
+            names, _ = units_at(words, tokens, k + 1)
+            if names:
+                return names
+        if tokens[word.last].endswith((".", ";", ":", ",")):
+            start = k + 1
+    return ()
+
+
+def _assigned_after(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, ...]:
+    """The unit a task names after its text, opening a bracket or a clause after a semicolon, followed by a verb
+    that assigns the task ("(Sở Y tế chủ trì", "; UBND các xã thực hiện"); () when none."""
+    for k in range(1, len(words) - 2):
+        opens = tokens[words[k].first].startswith("(") or tokens[words[k - 1].last].endswith(";")
+        if not opens:
+            continue
+        subject = subject_at(words, tokens, k)
+        if subject and any(phrase_at(words, subject[1], verb) for verb in assigning_verbs()):
+            return subject[0]
+    return ()
+
+
+def _directed(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[str, ...]:
+    """The units a subject directs when its verb at word i is "chỉ đạo" ("Sở Y tế chỉ đạo Trung tâm Kiểm soát
+    bệnh tật thực hiện …"): they do the work the subject answers for, so both lead."""
+    if not phrase_at(words, i, "chi dao") or i + 2 >= len(words):
+        return ()
+    if not starts_unit(" ".join(tokens[words[i + 2].first:])):
+        return ()
+    names, _ = units_at(words, tokens, i + 2)
+    return names
+
+
+def _addressed(words: Sequence[Word], tokens: Sequence[str]) -> int:
+    """Where the unit a request is addressed to starts: 2 after "Đề nghị" (whatever follows) or after
+    "Khuyến khích" followed by a unit's name ("Khuyến khích Liên đoàn Lao động tỉnh … xây dựng kế hoạch": mass
+    organisations and businesses are encouraged, not assigned); else 0."""
+    if len(words) > 2 and words[1].text == "nghi" and len(words[0].text) <= 2:
+        return 2
+    if len(words) > 2 and phrase_at(words, 0, "khuyen khich") and starts_unit(" ".join(tokens[words[2].first:])):
+        return 2
+    return 0
 
 
 def _after_colon(words: Sequence[Word], tokens: Sequence[str], max_words: int) -> int | None:
