@@ -11,8 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assistant.evidence import Candidate
-from assistant.handlers import Result
+from assistant.handlers import Result, cite
 from assistant.query import Analysis
 from assistant.types import Answer, Citation
 from corpus.errors import PlansError
@@ -47,15 +46,6 @@ def plan_label(meta: PlanMeta | None, language: str) -> str:
     return meta.label + (f" ({'Quyết định' if decision else 'Kế hoạch'} {number})" if number else "")
 
 
-def to_citation(cand: Candidate, meta: PlanMeta | None) -> Citation:
-    """A verbatim citation of a candidate sentence."""
-    restored = collapse(cand.sentence.restored)
-    raw = collapse(cand.sentence.raw)
-    return Citation(doc=cand.chunk.doc, lines=(cand.sentence.line_start, cand.sentence.line_end), quote=raw,
-                    heading=cand.chunk.heading, plan_id=cand.chunk.plan_id,
-                    locality=meta.label if meta else cand.locality, restored="" if restored == raw else restored)
-
-
 class Answerer(ABC):
     """Writes the answer from a handler's findings (each with its verbatim citations)."""
 
@@ -71,7 +61,7 @@ def with_plans_found(answer: Answer, analysis: Analysis, result: Result, plans: 
     and says where the full list is, when more were found than the answer shows."""
     if not result.plans_found or answer.abstained:
         return answer
-    found = tuple(to_citation(c, plans.get(c.chunk.plan_id)) for c in result.plans_found)
+    found = tuple(result.plans_found)
     shown = len({f.plan_id for f in result.findings})
     text = answer.answer
     if len(found) > shown:
@@ -174,7 +164,7 @@ class ExtractiveAnswerer(Answerer):
             key = (cand.chunk.doc, cand.sentence.line_start)
             if key not in seen and len(cand.sentence.raw.split()) >= 5:
                 seen.add(key)
-                related.append(to_citation(cand, plans.get(cand.chunk.plan_id)))
+                related.append(cite(cand, plans.get(cand.chunk.plan_id)))
             if len(related) == 3:
                 break
         if related:

@@ -93,7 +93,7 @@ class Result:
     retrieved: list[tuple[str, int, int]] = field(default_factory=list)
     first_stage: list[tuple[str, int, int]] = field(default_factory=list)
     message: str = ""  # said instead of the generic "not found" when abstaining (e.g. no obligation matches)
-    plans_found: list[Candidate] = field(default_factory=list)  # a list question: each plan's best evidence
+    plans_found: list[Citation] = field(default_factory=list)  # a list question: every plan found, its best passage
     final: bool = False  # the handler knows the plans do not say it: no fallback
 
 
@@ -721,6 +721,11 @@ class ListHandler(Handler):
             # These read every plan's header or obligations at once; when that finds nothing, the plans are
             # searched as for any question over plans (a wide search, each plan answered by the fallback).
             said = inner.answer(ctx, replace(analysis, intent=analysis.inner))
+            if len(said.findings) > SEARCHED_PLANS and not analysis.plan_ids:
+                # "Which plans carry out Decision 1565?" over thousands of plans: the first are answered, all are
+                # counted and listed for export, as for any list question.
+                said.plans_found = [f.citations[0] for f in said.findings if f.citations]
+                said.findings = said.findings[:SEARCHED_PLANS]
             if said.findings or said.final or not inner.fallback:
                 return said
             inner = get_handler(inner.fallback)
@@ -745,7 +750,7 @@ class ListHandler(Handler):
                 best.setdefault(c.chunk.plan_id, c)
             found = list(best.values())
             plan_ids = [c.chunk.plan_id for c in found[:SEARCHED_PLANS]]
-        result = Result(plans_found=found)
+        result = Result(plans_found=[cite(c, ctx.plans.get(c.chunk.plan_id)) for c in found])
         for pid in plan_ids:
             sub = replace(analysis, plan_ids=(pid,), per_plan=False, intent=inner.name, ambiguous=False)
             part = run(ctx, sub, inner.name)

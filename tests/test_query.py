@@ -359,3 +359,37 @@ def test_a_padded_number_in_a_question_keeps_naming_a_plan_or_an_item() -> None:
 
     assert _numbers("Kế hoạch số 05 của UBND xã An Phú") == {5} and _numbers("ke hoach so 0125") == {125}
     assert "2" in _terms("Đợt 02 tổ chức khi nào?", "vi")  # folded "dot 2": item 2, as "Đợt 2" is
+
+
+class _FakeHeaders:
+    """A fake handler context (only what the list and implements handlers read): plans whose headers cite a
+    decision, each a one-line header chunk."""
+
+    def __init__(self, n: int) -> None:
+        from corpus.records import Chunk
+
+        self.plans = {f"p{i}": PlanMeta(doc=f"p{i}.txt", plan_id=f"p{i}", locality=f"xã X{i}", level="xã",
+                                        number=f"{i}/KH-UBND", title="Kế hoạch chuyển đổi số",
+                                        implements=("1565/QĐ-TTg",)) for i in range(n)}
+        self.chunks = {pid: Chunk(pid, m.doc, ("Kế hoạch",), 3, 3, "Thực hiện Quyết định số 1565/QĐ-TTg.",
+                                  "Thực hiện Quyết định số 1565/QĐ-TTg.", kind="preamble")
+                       for pid, m in self.plans.items()}
+        self.read: list[str] = []
+
+    def plan_chunks(self, plan_id: str, kinds: tuple[str, ...] = ()) -> list[object]:
+        self.read.append(plan_id)
+        return [self.chunks[plan_id]]
+
+
+def test_a_list_of_many_plans_answers_the_first_and_counts_and_lists_them_all() -> None:
+    from typing import Any, cast
+
+    from assistant.handlers import SEARCHED_PLANS, run
+
+    ctx = _FakeHeaders(SEARCHED_PLANS + 5)
+    analysis = analyse("Những kế hoạch nào thực hiện Quyết định 1565/QĐ-TTg?", list(ctx.plans.values()))
+    assert analysis.intent == "list" and analysis.inner == "implements"
+    result = run(cast(Any, ctx), analysis)
+    assert len(result.findings) == SEARCHED_PLANS  # an answer a person can read
+    assert [c.plan_id for c in result.plans_found] == list(ctx.plans)  # every plan, each cited, for the export
+    assert all(c.lines == (3, 3) and "1565/QĐ-TTg" in c.quote for c in result.plans_found)
