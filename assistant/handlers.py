@@ -708,6 +708,7 @@ class ImplementsHandler(Handler):
 
 
 _MULTI = ("implements", "duties", "issuance")
+_ONE_PER_PLAN = ("implements", "issuance")  # one finding a plan (duties lists obligations, and caps them itself)
 
 
 @register("list")
@@ -721,7 +722,7 @@ class ListHandler(Handler):
             # These read every plan's header or obligations at once; when that finds nothing, the plans are
             # searched as for any question over plans (a wide search, each plan answered by the fallback).
             said = inner.answer(ctx, replace(analysis, intent=analysis.inner))
-            if len(said.findings) > SEARCHED_PLANS and not analysis.plan_ids:
+            if analysis.inner in _ONE_PER_PLAN and len(said.findings) > SEARCHED_PLANS and not analysis.plan_ids:
                 # "Which plans carry out Decision 1565?" over thousands of plans: the first are answered, all are
                 # counted and listed for export, as for any list question.
                 said.plans_found = [f.citations[0] for f in said.findings if f.citations]

@@ -161,8 +161,9 @@ def _heading_like(text: str) -> bool:
 
 
 def _short_title(text: str) -> bool:
-    """A few words closed by a full stop ("IV. Tổ chức thực hiện."): some plans end their part titles so."""
-    return len(text.split()) <= 8 and bool(re.search(r"[^.]\.$", text.rstrip()))
+    """A few words closed by a full stop that name what a section holds ("IV. Tổ chức thực hiện.", sections.txt):
+    some plans end their part titles so; "II. Sở Y tế chủ trì thực hiện." is a sentence."""
+    return len(text.split()) <= 8 and bool(re.search(r"[^.]\.$", text.rstrip())) and bool(_role_of(text))
 
 
 _PART_KEYS = ("nhiemvu", "giaiphap", "noidung", "tochucthuchien", "muctieu", "mucdich", "yeucau", "chitieu")

@@ -528,10 +528,14 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
         clause = _CLAUSE_END.search(folded, value)
         clause_end = clause.start() if clause else len(folded)
         chosen: _Hit | None = None
-        if cue.group("tght"):
+        if cue.group("tght") and not re.search(r"(?:thanh|hien)\s*$", cue.group("tght")):
+            # A bare "Thời gian:" label sets a deadline only when a time opens its value ("Thời gian: Quý IV/2026");
+            # "Thời gian: 8 giờ 00, ngày 20/5" dates a meeting, "kéo dài thời gian: không quá 6 tháng" a length.
+            chosen = next((h for h in hits if value <= h.start <= value + 1 and h.kind != "duration"), None)
+            if chosen is None:
+                continue
+        elif cue.group("tght"):
             chosen = next((h for h in hits if value <= h.start < clause_end), None)
-            if chosen is None and not re.search(r"(?:thanh|hien)\s*$", cue.group("tght")):
-                continue  # a bare "thời gian:" label with no time after it ("dành thời gian: 2 giờ") sets none
             if chosen is None:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue

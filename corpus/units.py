@@ -203,8 +203,7 @@ def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: 
     """Index after a noun phrase starting at word i: before the next verb, clause end or length limit. With
     `whole_head`, the words of a head that opens it are its own, even those that are verbs elsewhere ("Ban Quản lý
     các Khu …", "Ban Chỉ đạo …")."""
-    folded = tuple(w.text for w in words[i:i + 4])
-    head = max((len(h) for h in _head_words() if folded[:len(h)] == h), default=1) if whole_head else 1
+    head = head_length(words, i) if whole_head else 1
     j = i
     while j < len(words) and j - i < max_words:
         if j >= i + head and stop_at(words, tokens, j):
@@ -214,6 +213,18 @@ def phrase_end(words: Sequence[Word], tokens: Sequence[str], i: int, max_words: 
         if last_of_token and _ends_clause(tokens[words[j - 1].last], semicolon):
             break
     return j
+
+
+def head_length(words: Sequence[Word], i: int) -> int:
+    """How many words the unit head opening at word i has ("Ban Quản lý" 3, "Sở" 1; 1 when none)."""
+    folded = tuple(w.text for w in words[i:i + 4])
+    return max((len(h) for h in _head_words() if folded[:len(h)] == h), default=1)
+
+
+def names_a_verb(words: Sequence[Word], i: int) -> bool:
+    """Whether a verb that ends a unit's name (units.txt [verbs]) is written at word i, exactly (no OCR slip:
+    "báo chí đóng" is no "chủ động")."""
+    return any(tuple(w.text for w in words[i:i + len(cue.split())]) == tuple(cue.split()) for cue in SUBJECT_CUES)
 
 
 def _name_ends(words: Sequence[Word], tokens: Sequence[str], end: int) -> bool:

@@ -308,6 +308,7 @@ def test_a_part_title_with_a_full_stop_and_a_long_section_title_over_subsections
              "1.1. Thu ngân sách", "", "- Theo dõi chặt chẽ tiến độ thu ngân sách trên từng địa bàn.", ""]
     assert classify("II. Tổ chức thực hiện.") == "part"
     assert classify("II. Sở Tài chính thực hiện các việc sau đây theo kế hoạch.") == "text"
+    assert classify("II. Sở Y tế chủ trì thực hiện.") == "text"  # short, but no section's name
     outline = parse(lines, lines)
     roles = {outline.lines(u)[0]: u.role for u, _ in outline.walk() if u.kind in ("part", "num")}
     assert roles[8] == "funding" and roles[12] == "org" and roles[14] == "org"  # not the budget part's
@@ -328,18 +329,22 @@ def test_a_task_list_that_names_its_lead_after_the_task_in_brackets_or_after_a_s
              "3. Tuyên truyền về phòng, chống bệnh dại (Báo và Phát thanh, Truyền hình tỉnh chủ trì).", "",
              "4. Giám sát, điều tra ổ dịch dại trên người; Sở Y tế chủ trì, thời gian thực hiện: cả năm 2025.", "",
              "5. Tổ chức tập huấn cho cán bộ thú y (theo hướng dẫn của Cục Thú y).", "",
+             "6. Tổ chức hội nghị sơ kết (Cơ quan chủ trì: Sở Nội vụ; thời gian: Quý III/2025).", "",
+             "7. Kiểm tra công tác tiêm phòng; đơn vị thực hiện: Chi cục Chăn nuôi và Thú y.", "",
              "II. TỔ CHỨC THỰC HIỆN", "",
              "1. Sở Nông nghiệp và Môi trường", "Chủ trì triển khai Kế hoạch; báo cáo UBND tỉnh trước ngày 15/12/2025.",
              ""]
     obls = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     assert obls[10].lead == ("Sở Nông nghiệp và Môi trường",) and obls[10].support == ("Sở Y tế",)
     assert obls[10].deadline is not None and obls[10].deadline.text == "thời gian hoàn thành: Quý II/2025"
-    assert obls[12].lead[0].startswith("UBND các xã") and obls[12].deadline is not None
+    assert obls[12].lead == ("UBND các xã, phường",) and obls[12].deadline is not None  # the gazetteer's name
     assert obls[12].deadline.text == "trước ngày 30/6/2025"  # the bracket closing it is not part of the quote
     assert obls[14].lead == ("Báo và Phát thanh, Truyền hình tỉnh",)
     assert obls[16].lead == ("Sở Y tế",)
     # a bracket that names no one doing the task leaves it to the issuer, as any task that names no unit
     assert obls[18].lead == ("UBND tỉnh",)
+    # a field label in the bracket or after a semicolon is no subject ("Cơ quan" is not the lead)
+    assert obls[20].lead == ("Sở Nội vụ",) and obls[22].lead == ("Chi cục Chăn nuôi và Thú y",)
 
 
 def test_a_lead_named_inside_the_task_as_a_field_or_by_giao_after_a_comma() -> None:
@@ -366,7 +371,10 @@ def test_titles_of_the_organisation_part_that_encourage_direct_or_only_name_a_un
              "3. Đề nghị các tổ chức cung", "cấp dịch vụ chi trả", "",
              "a) Tích cực tham gia phong trào thi đua chi trả không dùng tiền mặt.", "",
              "4. Tỉnh", "đoàn", "",
-             "Chỉ đạo hệ thống tổ chức Đoàn các cấp tham gia mạng lưới hỗ trợ chuyển đổi số.", ""]
+             "Chỉ đạo hệ thống tổ chức Đoàn các cấp tham gia mạng lưới hỗ trợ chuyển đổi số.", "",
+             "5. Sở Công Thương", "", "- Khuyến khích các doanh nghiệp tham gia sàn thương mại điện tử.", "",
+             "6. Báo và Phát thanh, Truyền hình tỉnh và các cơ quan báo chí đóng trên địa bàn", "",
+             "Tuyên truyền sâu rộng về nội dung Kế hoạch.", ""]
     leads = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     # "X chỉ đạo Y thực hiện": both answer for it; the name ends at the verb
     assert leads[10] == ("Sở Nông nghiệp và Môi trường", "Chi cục Thủy lợi")
@@ -374,6 +382,10 @@ def test_titles_of_the_organisation_part_that_encourage_direct_or_only_name_a_un
     # a bare collective and the verb that restricts it are one name
     assert leads[17] == ("các tổ chức cung cấp dịch vụ chi trả",)
     assert leads[22] == ("Tỉnh đoàn",)
+    # a unit's duty to encourage others stays its own
+    assert leads[27] == ("Sở Công Thương",)
+    # a title that is names alone is read whole: "báo chí đóng" is no "chủ động"
+    assert leads[31] == ("Báo và Phát thanh, Truyền hình tỉnh", "các cơ quan báo chí đóng trên địa bàn")
 
 
 def test_a_task_list_grouped_under_unit_headings_gives_each_group_its_unit() -> None:
@@ -395,6 +407,10 @@ def test_a_task_list_grouped_under_unit_headings_gives_each_group_its_unit() -> 
     # under a title that names a task, not a unit: a known body before a colon leads its item, the issuer the rest
     assert obls[22].lead == ("Sở Y tế",)
     assert obls[24].lead == ("UBND tỉnh",)
+    heads = [*lines[:8], "1. Ban Quản lý các khu công nghiệp tỉnh", "", "- Rà soát phương án phòng cháy tại các khu.",
+             ""]
+    assert [o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", heads, heads)] == [
+        ("Ban Quản lý các khu công nghiệp tỉnh",)]  # "quản lý" is its head's word, not a verb
 
 
 def test_a_noun_label_and_its_list_describe_the_plan_they_assign_nothing() -> None:

@@ -151,6 +151,8 @@ def test_find_deadlines_needs_a_cue_so_references_and_targets_are_not_deadlines(
     label = find_deadlines("(Trách nhiệm thực hiện: Sở Nội vụ; thời gian: năm 2026).")
     assert [(d.kind, d.text) for d, _, _ in label] == [("year", "thời gian: năm 2026")]
     assert find_deadlines("Mỗi ngày dành thời gian: 2 giờ để tự học.") == []
+    assert find_deadlines("Thời gian: 8 giờ 00, ngày 20/5/2025; địa điểm: hội trường UBND xã.") == []
+    assert find_deadlines("Kéo dài thời gian: không quá 6 tháng, tính từ ngày 01/01/2025.") == []
 
 
 # ---------------------------------------------------------------- extraction on the real plans

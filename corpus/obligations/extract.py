@@ -15,12 +15,13 @@ from corpus.text import collapse, fold, strip_accents
 from corpus.times import TimeExpr, find_deadlines, leading_continuous, parse_cell
 from corpus.units import (
     LIST_WORDS,
-    SUBJECT_CUES,
     Word,
     assigning_verbs,
     bare_collective,
     clean_label,
+    head_length,
     match_unit,
+    names_a_verb,
     phrase_at,
     span_text,
     split_units,
@@ -262,7 +263,7 @@ class _Reader:
         if words[0].text == "giao":
             names, _ = units_at(words, tokens, 1)
             return names, ()
-        if _addressed(words, tokens):
+        if _addressed(words, tokens, in_unit_bullet=ctx.in_unit and bullet):
             names, _ = units_at(words, tokens, 2, max_words=30, semicolon=True)
             return tuple(n for part in names for n in _split_semicolons(part)), ()
         if phrase_at(words, 0, "yeu cau"):
@@ -287,7 +288,7 @@ class _Reader:
         # "Rà soát tổng đàn chó, mèo (Sở Nông nghiệp và Môi trường chủ trì, phối hợp với …; hoàn thành: Quý
         # II/2025)" or "…; Sở Y tế chủ trì": a task list that names its lead after the task, in brackets or after
         # a semicolon, with a verb that assigns it (units.txt [assigning]).
-        assigned = _assigned_after(words, tokens) or _labelled_lead(words, tokens)
+        assigned = _labelled_lead(words, tokens) or _assigned_after(words, tokens)
         if assigned:
             return assigned, ()
         if phrase_at(words, 0, "trong qua trinh"):
@@ -626,6 +627,9 @@ class _Reader:
             # "1. Sở Nông nghiệp và Môi trường chỉ đạo Chi cục … thực hiện các nội dung sau:": the name ends at
             # its verb; a title that is a name alone ("14. Tỉnh đoàn") is taken whole, and so is a bare
             # collective whose verb restricts it ("Đề nghị các tổ chức cung cấp dịch vụ chi trả").
+            units = _names_only(body, i)
+            if units:
+                return replace(ctx, lead=_split_names(units), in_unit=True)
             for r in body.readings():
                 subject = subject_at(r.words, r.tokens, i)
                 if subject and not (len(subject[0]) == 1 and bare_collective(subject[0][0])):
@@ -653,22 +657,29 @@ def _level(locality: str) -> str:
     return ""
 
 
-def _names_only(body: _Text) -> tuple[str, ...]:
-    """The units a title names when it names nothing else ("Sở Y tế", "UBND các xã, phường", "Sở Tài chính, Sở
-    Nội vụ"): every piece starts like a unit and no verb ends a name inside it; () otherwise."""
+def _names_only(body: _Text, i: int = 0) -> tuple[str, ...]:
+    """The units a title names from word i when it names nothing else ("Sở Y tế", "UBND các xã, phường", "Ban
+    Quản lý các khu công nghiệp tỉnh", "Báo … và các cơ quan báo chí đóng trên địa bàn"): every piece starts like
+    a unit and no verb is written after its head; () otherwise."""
     for r in body.readings():
         words, tokens = r.words, r.tokens
-        if not words or len(words) > 16:
+        if i >= len(words) or len(words) - i > 24:
             continue
-        known = match_unit(words, 0)
+        known = match_unit(words, i)
         if known and known[1] >= len(words):
             return (known[0],)
-        text = clean_label(span_text(tokens, words, 0, len(words)))
-        pieces = split_units(text)
-        if (pieces and all(starts_unit(p) for p in pieces)
-                and not any(phrase_at(words, k, cue) for k in range(1, len(words)) for cue in SUBJECT_CUES)):
+        pieces = split_units(clean_label(span_text(tokens, words, i, len(words))))
+        if pieces and all(_only_a_name(p) for p in pieces):
             return tuple(pieces)
     return ()
+
+
+def _only_a_name(text: str) -> bool:
+    """Whether a piece of a list is a unit's name and nothing more (no verb after its head)."""
+    tokens = text.split()
+    words = words_of(tokens)
+    return (bool(words) and starts_unit(text)
+            and not any(names_a_verb(words, k) for k in range(head_length(words, 0), len(words))))
 
 
 def _labelled_lead(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, ...]:
@@ -691,14 +702,18 @@ def _labelled_lead(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, .
 
 
 def _assigned_after(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, ...]:
-    """The unit a task names after its text, opening a bracket or a clause after a semicolon, followed by a verb
-    that assigns the task ("(Sở Y tế chủ trì", "; UBND các xã thực hiện"); () when none."""
+    """The unit a task names inside it, opening a bracket or a clause after a semicolon, followed by a verb that
+    assigns the task ("(Sở Y tế chủ trì", "; UBND các xã thực hiện"); () when none. A verb that ends in a colon
+    is a field's label ("(Cơ quan chủ trì: …"), read by _labelled_lead."""
     for k in range(1, len(words) - 2):
         opens = tokens[words[k].first].startswith("(") or tokens[words[k - 1].last].endswith(";")
         if not opens:
             continue
         subject = subject_at(words, tokens, k)
-        if subject and any(phrase_at(words, subject[1], verb) for verb in assigning_verbs()):
+        if not subject:
+            continue
+        verb = next((v for v in assigning_verbs() if phrase_at(words, subject[1], v)), None)
+        if verb is not None and not tokens[words[subject[1] + len(verb.split()) - 1].last].endswith(":"):
             return subject[0]
     return ()
 
@@ -714,13 +729,15 @@ def _directed(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[str
     return names
 
 
-def _addressed(words: Sequence[Word], tokens: Sequence[str]) -> int:
+def _addressed(words: Sequence[Word], tokens: Sequence[str], in_unit_bullet: bool = False) -> int:
     """Where the unit a request is addressed to starts: 2 after "Đề nghị" (whatever follows) or after
-    "Khuyến khích" followed by a unit's name ("Khuyến khích Liên đoàn Lao động tỉnh … xây dựng kế hoạch": mass
-    organisations and businesses are encouraged, not assigned); else 0."""
+    "Khuyến khích" followed by a unit's name ("Khuyến khích Liên đoàn Lao động tỉnh … xây dựng kế hoạch": the
+    plan asks mass organisations and businesses to do it); else 0. In a bullet of a unit's duties, "Khuyến khích
+    các doanh nghiệp …" is that unit's duty (to encourage), so it addresses no one."""
     if len(words) > 2 and words[1].text == "nghi" and len(words[0].text) <= 2:
         return 2
-    if len(words) > 2 and phrase_at(words, 0, "khuyen khich") and starts_unit(" ".join(tokens[words[2].first:])):
+    if (len(words) > 2 and not in_unit_bullet and phrase_at(words, 0, "khuyen khich")
+            and starts_unit(" ".join(tokens[words[2].first:]))):
         return 2
     return 0
 
