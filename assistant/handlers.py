@@ -80,6 +80,7 @@ class Context(Protocol):
     def retrieve(self, analysis: Analysis, scope: Sequence[str], wide: bool = False) -> list[Candidate]: ...
     def obligations(self, plan_ids: Sequence[str] | None = None) -> list[Obligation]: ...
     def plan_chunks(self, plan_id: str, kinds: Sequence[str] = ()) -> list[Chunk]: ...
+    def plans_chunks(self, plan_ids: Sequence[str], kinds: Sequence[str] = ()) -> dict[str, list[Chunk]]: ...
     def lines(self, doc: str) -> tuple[tuple[str, ...], tuple[str, ...]]: ...
     def similarity(self, texts: Sequence[str]) -> list[float]: ...
 
@@ -548,12 +549,15 @@ def _targets(ctx: Context, analysis: Analysis) -> list[PlanMeta]:
     return [ctx.plans[p] for p in analysis.plan_ids if p in ctx.plans]
 
 
-def _header_sentences(ctx: Context, meta: PlanMeta, having: re.Pattern[str] | None = None
-                      ) -> list[tuple[Sentence, Chunk]]:
-    """The sentences of a plan's header and preamble (of the chunks whose text has `having`, if given: a
-    question over hundreds of plans splits only the chunks it can cite)."""
+_HEADER = ("header", "preamble")
+
+
+def _header_sentences(ctx: Context, meta: PlanMeta, having: re.Pattern[str] | None = None,
+                      chunks: Sequence[Chunk] | None = None) -> list[tuple[Sentence, Chunk]]:
+    """The sentences of a plan's header and preamble (its header chunks, when already read; of the chunks whose
+    text has `having`, if given: a question over hundreds of plans splits only the chunks it can cite)."""
     out = []
-    for chunk in ctx.plan_chunks(meta.plan_id, ("header", "preamble")):
+    for chunk in ctx.plan_chunks(meta.plan_id, _HEADER) if chunks is None else chunks:
         if having is not None and not having.search(f"{chunk.raw_text}\n{chunk.restored_text}"):
             continue
         out += [(s, chunk) for s in sentences_of(chunk, line_breaks=True)]
@@ -577,9 +581,10 @@ class IssuanceHandler(Handler):
             start, end, _ = analysis.window
             targets = [m for m in ctx.plans.values() if m.date and _in_window(m.date, start, end)]
             asks_date, asks_number = True, False
+        headers = ctx.plans_chunks([m.plan_id for m in targets], _HEADER)  # one read for them all
         for meta in targets:
             digits = re.match(r"\s*(\d+)", meta.number)
-            sents = _header_sentences(ctx, meta)
+            sents = _header_sentences(ctx, meta, chunks=headers.get(meta.plan_id, []))
             cites: list[Citation] = []
             short: list[str] = []
             if asks_number and digits:
@@ -681,8 +686,8 @@ class ImplementsHandler(Handler):
             # the sentences answer it (the fallback), not the opening.
             return result
         numbers = {c.split("/")[0] for c in codes}
-        metas = _targets(ctx, analysis) or list(ctx.plans.values())
-        for meta in metas:
+        found: list[tuple[PlanMeta, list[str]]] = []
+        for meta in _targets(ctx, analysis) or list(ctx.plans.values()):
             if codes:
                 wanted = [c for c in meta.implements if fold(normalise_code(c)) in codes
                           or fold(c).split("/")[0] in numbers]
@@ -691,10 +696,12 @@ class ImplementsHandler(Handler):
                 # says it all; the "Căn cứ …" lines below it are the plan's legal basis.
                 title = fold(meta.full_title)
                 wanted = [c for c in meta.implements if fold(c) in title] or list(meta.implements)
-            if not wanted or (codes and not analysis.plan_ids and not wanted):
-                continue
+            if wanted:
+                found.append((meta, wanted))
+        headers = ctx.plans_chunks([meta.plan_id for meta, _ in found], _HEADER)  # one read for them all
+        for meta, wanted in found:
             first = re.compile(rf"(?<![\d.]){re.escape(wanted[0].split('/')[0])}\s*/")
-            hit = next(((s, c) for s, c in _header_sentences(ctx, meta, first)
+            hit = next(((s, c) for s, c in _header_sentences(ctx, meta, first, headers.get(meta.plan_id, []))
                         if first.search(s.raw + " " + s.restored)), None)
             if hit is None:
                 continue

@@ -337,19 +337,24 @@ class Assistant:
         """A committed plan's chunks (of these kinds), in file order (cached: the record pins their content). Only
         the kinds asked for are read, unless the whole plan is at hand: a question about the headers of hundreds
         of plans reads their headers, not their bodies."""
-        doc = self._docs.get(plan_id)
-        if doc is None:
-            return []
-        sha = self.record.plans[doc]["sha256"]
-        if doc in self._chunks or not kinds:
-            if doc not in self._chunks:
-                chunks = self.store.scroll_plan(self.record.collection, doc, sha)
-                self._chunks[doc] = sorted(chunks, key=lambda c: c.line_start)
-            return [c for c in self._chunks[doc] if not kinds or c.kind in kinds]
-        key = (doc, tuple(sorted(kinds)))
-        if key not in self._kind_chunks:
-            self._kind_chunks[key] = self.store.scroll_plan(self.record.collection, doc, sha, key[1])
-        return list(self._kind_chunks[key])
+        return self.plans_chunks([plan_id], kinds).get(plan_id, [])
+
+    def plans_chunks(self, plan_ids: Sequence[str], kinds: Sequence[str] = ()) -> dict[str, list[Chunk]]:
+        """plan_chunks of several plans, those not read yet read in one pass of the store."""
+        docs = {p: self._docs[p] for p in dict.fromkeys(plan_ids) if p in self._docs}
+        key = tuple(sorted(kinds))
+        whole = not kinds
+        missing = {doc: self.record.plans[doc]["sha256"] for doc in docs.values()
+                   if doc not in self._chunks and (whole or (doc, key) not in self._kind_chunks)}
+        if missing:
+            read = self.store.scroll_plans(self.record.collection, missing, key)
+            for doc, chunks in read.items():
+                if whole:
+                    self._chunks[doc] = chunks
+                else:
+                    self._kind_chunks[(doc, key)] = chunks
+        return {p: ([c for c in self._chunks[doc] if whole or c.kind in kinds] if doc in self._chunks
+                    else list(self._kind_chunks[(doc, key)])) for p, doc in docs.items()}
 
     def passages(self, texts: Sequence[str]) -> Any:
         """Passage vectors of texts an English question compares itself with: from the embedding cache beside the

@@ -7,7 +7,7 @@ import re
 import shutil
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -16,6 +16,7 @@ from corpus.records import Chunk
 from index.store import (
     DENSE,
     INDEXED_FIELDS,
+    SCROLL_DOCS,
     SPARSE,
     Hit,
     Sparse,
@@ -273,23 +274,33 @@ class EdgeStore:
 
     def scroll_plan(self, name: str, doc: str, plan_hash: str, kinds: Sequence[str] = ()) -> list[Chunk]:
         """All chunks of one committed plan (of these kinds, when given), in file order."""
-        from qdrant_edge import FieldCondition, Filter, MatchAny, MatchValue, ScrollRequest
+        return self.scroll_plans(name, {doc: plan_hash}, kinds).get(doc, [])
+
+    def scroll_plans(self, name: str, plans: Mapping[str, str], kinds: Sequence[str] = ()
+                     ) -> dict[str, list[Chunk]]:
+        """The chunks (of these kinds) of committed plans given as file -> content hash, each plan's in file
+        order, read in one pass (at 3,500 plans, the headers of 350: 0.4 s, against 8 s plan by plan)."""
+        from qdrant_edge import FieldCondition, Filter, MatchAny, ScrollRequest
 
         shard = self._shard(name)
-        must: list[Any] = [FieldCondition("doc", match=MatchValue(doc)),
-                           FieldCondition("plan_hash", match=MatchValue(plan_hash))]
-        if kinds:
-            must.append(FieldCondition("kind", match=MatchAny(list(kinds))))
-        flt = Filter(must=must)
-        chunks: list[Chunk] = []
-        offset: Any = None
+        out: dict[str, list[Chunk]] = {doc: [] for doc in plans}
+        docs = list(plans)
         with self._edge_errors(f"read collection {name!r}", self._folder(name)):
-            while True:
-                records, offset = shard.scroll(ScrollRequest(offset=offset, limit=256, filter=flt, with_payload=True))
-                chunks.extend(chunk_from_payload(r.payload or {}) for r in records)
-                if offset is None:
-                    break
-        return sorted(chunks, key=lambda c: c.line_start)
+            for start in range(0, len(docs), SCROLL_DOCS):
+                must: list[Any] = [FieldCondition("doc", match=MatchAny(docs[start:start + SCROLL_DOCS]))]
+                if kinds:
+                    must.append(FieldCondition("kind", match=MatchAny(list(kinds))))
+                flt = Filter(must=must)
+                offset: Any = None
+                while True:
+                    records, offset = shard.scroll(ScrollRequest(offset=offset, limit=256, filter=flt,
+                                                                 with_payload=True))
+                    for chunk in (chunk_from_payload(r.payload or {}) for r in records):
+                        if chunk.plan_hash == plans.get(chunk.doc):  # not the points of an older reading
+                            out[chunk.doc].append(chunk)
+                    if offset is None:
+                        break
+        return {doc: sorted(chunks, key=lambda c: c.line_start) for doc, chunks in out.items()}
 
     def iter_chunks(self, name: str) -> Iterator[list[Chunk]]:
         """Every chunk of a collection, a page at a time (any order)."""

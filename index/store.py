@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -90,8 +90,13 @@ class Store(Protocol):
                plan_hashes: Sequence[str], plan_ids: Sequence[str] = (), limit: int = 8,
                prefetch: int = 40, mode: str = "hybrid") -> list[Hit]: ...
     def scroll_plan(self, name: str, doc: str, plan_hash: str, kinds: Sequence[str] = ()) -> list[Chunk]: ...
+    def scroll_plans(self, name: str, plans: Mapping[str, str], kinds: Sequence[str] = ()
+                     ) -> dict[str, list[Chunk]]: ...
     def iter_chunks(self, name: str) -> Iterator[list[Chunk]]: ...
     def plan_points(self, name: str, doc: str, plan_hash: str) -> list[tuple[Chunk, list[float], Sparse]]: ...
+
+
+SCROLL_DOCS = 500  # files named in one scroll filter
 
 
 def _already_exists(exc: Exception) -> bool:
@@ -223,21 +228,31 @@ class QdrantStore:
 
     def scroll_plan(self, name: str, doc: str, plan_hash: str, kinds: Sequence[str] = ()) -> list[Chunk]:
         """All chunks of one committed plan (of these kinds, when given), in file order."""
+        return self.scroll_plans(name, {doc: plan_hash}, kinds).get(doc, [])
+
+    def scroll_plans(self, name: str, plans: Mapping[str, str], kinds: Sequence[str] = ()
+                     ) -> dict[str, list[Chunk]]:
+        """The chunks (of these kinds) of committed plans given as file -> content hash, each plan's in file
+        order, read together: a question over hundreds of plans' headers makes one pass, not hundreds."""
         from qdrant_client import models
 
-        # The kinds are picked here, not filtered by the server: "kind" has no payload index, and a server in
-        # strict mode refuses filters on unindexed fields (collections made before would lack a new index).
-        flt = models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=doc)),
-                                  models.FieldCondition(key="plan_hash", match=models.MatchValue(value=plan_hash))])
-        chunks: list[Chunk] = []
-        offset = None
-        while True:
-            points, offset = self.client.scroll(name, scroll_filter=flt, limit=256, offset=offset,
-                                                with_payload=True)
-            chunks.extend(chunk_from_payload(p.payload or {}) for p in points)
-            if offset is None:
-                break
-        return sorted((c for c in chunks if not kinds or c.kind in kinds), key=lambda c: c.line_start)
+        out: dict[str, list[Chunk]] = {doc: [] for doc in plans}
+        docs = list(plans)
+        for start in range(0, len(docs), SCROLL_DOCS):
+            # The kinds and hashes are picked here, not filtered by the server: "kind" has no payload index, and
+            # a server in strict mode refuses filters on unindexed fields (collections made before would lack one).
+            flt = models.Filter(must=[models.FieldCondition(
+                key="doc", match=models.MatchAny(any=docs[start:start + SCROLL_DOCS]))])
+            offset = None
+            while True:
+                points, offset = self.client.scroll(name, scroll_filter=flt, limit=256, offset=offset,
+                                                    with_payload=True)
+                for chunk in map(chunk_from_payload, (p.payload or {} for p in points)):
+                    if chunk.plan_hash == plans.get(chunk.doc) and (not kinds or chunk.kind in kinds):
+                        out[chunk.doc].append(chunk)
+                if offset is None:
+                    break
+        return {doc: sorted(chunks, key=lambda c: c.line_start) for doc, chunks in out.items()}
 
     def iter_chunks(self, name: str) -> Iterator[list[Chunk]]:
         """Every chunk of a collection, a page at a time (any order)."""

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +228,14 @@ def test_scroll_plan_reads_only_the_kinds_asked_for(tmp_path: Path) -> None:
         got = edge.scroll_plan(NAME, "001_tan_lap.txt", "v1", ("header", "preamble"))
         assert got == [c for c in chunks if c.kind in ("header", "preamble")] and len(got) == 8
         assert edge.scroll_plan(NAME, "001_tan_lap.txt", "v1") == chunks
+        # several plans in one pass: each its own chunks, of the hash asked for, in file order
+        other = [replace(c, doc="002_hai_an.txt", plan_hash="h2") for c in chunks[:6]]
+        edge.upsert(NAME, other, [unit(rng.standard_normal(DIM)) for _ in other], [([1, 2], [1.0, 1.0])] * 6, {})
+        both = edge.scroll_plans(NAME, {"001_tan_lap.txt": "v1", "002_hai_an.txt": "h2", "003_x.txt": "v1"},
+                                 ("header",))
+        assert both == {"001_tan_lap.txt": [c for c in chunks if c.kind == "header"],
+                        "002_hai_an.txt": [c for c in other if c.kind == "header"], "003_x.txt": []}
+        assert edge.scroll_plans(NAME, {"002_hai_an.txt": "old"}) == {"002_hai_an.txt": []}
     finally:
         edge.close()
 

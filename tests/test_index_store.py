@@ -480,5 +480,11 @@ def test_qdrant_client_store_reads_only_the_kinds_asked_for(tmp_path: Path) -> N
         assert store.scroll_plan("c", "001_p.txt", "v1", ("header", "preamble")) == [
             c for c in chunks if c.kind in ("header", "preamble")]
         assert store.scroll_plan("c", "001_p.txt", "v1") == chunks
+        other = [Chunk("q", "002_q.txt", ("I",), n, n, f"câu {n}", f"câu {n}", kind="header", plan_hash="h2")
+                 for n in (3, 1)]
+        store.upsert("c", other, [[0.0, 1.0, 0.0, 0.0]] * 2, [([2], [1.0])] * 2, {})
+        both = store.scroll_plans("c", {"001_p.txt": "v1", "002_q.txt": "h2"}, ("header",))
+        assert both == {"001_p.txt": [c for c in chunks if c.kind == "header"], "002_q.txt": other[::-1]}
+        assert store.scroll_plans("c", {"002_q.txt": "stale"}) == {"002_q.txt": []}
     finally:
         store.close()

@@ -380,6 +380,10 @@ class _FakeHeaders:
         self.read.append(plan_id)
         return [self.chunks[plan_id]]
 
+    def plans_chunks(self, plan_ids: list[str], kinds: tuple[str, ...] = ()) -> dict[str, list[object]]:
+        self.read.append(",".join(plan_ids))
+        return {p: [self.chunks[p]] for p in plan_ids}
+
 
 def test_a_list_of_many_plans_answers_the_first_and_counts_and_lists_them_all() -> None:
     from typing import Any, cast
@@ -393,3 +397,4 @@ def test_a_list_of_many_plans_answers_the_first_and_counts_and_lists_them_all() 
     assert len(result.findings) == SEARCHED_PLANS  # an answer a person can read
     assert [c.plan_id for c in result.plans_found] == list(ctx.plans)  # every plan, each cited, for the export
     assert all(c.lines == (3, 3) and "1565/QĐ-TTg" in c.quote for c in result.plans_found)
+    assert ctx.read == [",".join(ctx.plans)]  # their headers read in one pass, not plan by plan
