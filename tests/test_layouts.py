@@ -185,6 +185,17 @@ def test_a_cell_that_lists_bodies_line_by_line_keeps_them_apart() -> None:
     assert rows[31].lead == ("Văn phòng UBND tỉnh",)  # a name wrapped after its head is one name
 
 
+def test_a_table_whose_columns_are_headed_trach_nhiem_and_thoi_gian_thuc_hien_hoan_thanh() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Dữ liệu quy hoạch", "",
+             "I. NHIỆM VỤ", "", "TT", "", "Nhiệm vụ", "", "Trách nhiệm", "", "Thời gian thực hiện/hoàn thành", "",
+             "1", "", "Số hóa hồ sơ quy hoạch xây dựng.", "", "Sở Xây dựng", "", "Quý III/2026", "",
+             "2", "", "Cập nhật cơ sở dữ liệu đất đai.", "", "Sở Nông nghiệp và Môi trường", "", "Năm 2026", ""]
+    rows = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert rows[18].lead == ("Sở Xây dựng",) and rows[18].deadline is not None
+    assert rows[18].deadline.kind == "quarter"
+    assert rows[26].lead == ("Sở Nông nghiệp và Môi trường",) and rows[26].deadline is not None
+
+
 def test_the_implementing_units_of_the_recipients_list_are_not_a_department() -> None:
     from corpus.obligations.extract import _org_default
 
