@@ -358,6 +358,24 @@ def test_a_task_list_that_names_its_lead_after_the_task_in_brackets_or_after_a_s
     assert obls[20].lead == ("Sở Nội vụ",) and obls[22].lead == ("Chi cục Chăn nuôi và Thú y",)
 
 
+def test_lettered_and_unnumbered_unit_headings_lead_the_bullets_under_them() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 50/KH-UBND", "", "KẾ HOẠCH", "Phòng chống dịch bệnh năm 2026", "",
+             "III. TỔ CHỨC THỰC HIỆN", "", "1. Trách nhiệm của các sở, ngành", "",
+             "a) Sở Y tế", "", "- Hướng dẫn chuyên môn phòng, chống dịch bệnh.", "",
+             "- Báo cáo kết quả về UBND tỉnh trước ngày 15/12/2026.", "",
+             "b) Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở Y tế:", "",
+             "- Tuyên truyền phòng bệnh trong trường học.", "",
+             "2. Sở Nội vụ", "", "a) Công tác thi đua", "", "- Hướng dẫn khen thưởng.", "",
+             "IV. TRÁCH NHIỆM CỦA ĐỊA PHƯƠNG", "", "UBND các xã, phường:", "",
+             "- Tổ chức vệ sinh môi trường, diệt lăng quăng.", "", "- Báo cáo kết quả trước ngày 10/12/2026.", ""]
+    obls = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert obls[14].lead == obls[16].lead == ("Sở Y tế",)
+    assert obls[18].lead == ("Sở Giáo dục và Đào tạo",) and obls[18].support == ("Sở Y tế",)
+    assert obls[22].lead == ("Sở Nội vụ",)  # a lettered title that names a task keeps the unit above it
+    # an unnumbered heading that is a unit's name and a colon leads the bullets after it, and is no task itself
+    assert 30 not in obls and obls[32].lead == obls[34].lead == ("UBND các xã, phường",)
+
+
 def test_a_lead_named_inside_the_task_as_a_field_or_by_giao_after_a_comma() -> None:
     lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 48/KH-UBND", "", "KẾ HOẠCH", "Cải cách hành chính năm 2026", "",
              "I. NHIỆM VỤ, GIẢI PHÁP", "",

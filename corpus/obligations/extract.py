@@ -372,9 +372,7 @@ class _Reader:
         if u.kind in ("header", "preamble", "closing"):
             return []
         if u.kind in ("doc", "part"):
-            sub = section_context(u, self.outline, ctx, self)
-            for child in self.attachments(u)[3]:
-                self.walk(child, sub)
+            self.walk_children(self.attachments(u)[3], section_context(u, self.outline, ctx, self))
             return self.tasks[before:]
         body = _body(self.toks, u.start, u.end)
         attach, attach_support, attach_lead, children = self.attachments(u)
@@ -423,6 +421,18 @@ class _Reader:
             ctx = replace(ctx, deadlines=attach)
         if attach_support:
             ctx = replace(ctx, support=attach_support)
+        self.walk_children(children, ctx)
+        found = self.tasks[before:]
+        # An item that yields one task is that task, down to its last line; but not when the task is one bullet
+        # among several that assign nothing (the item's other activities are not that unit's).
+        if u.kind in ("num", "item") and len(found) == 1 and (title or children != u.children) \
+                and (found[0].span[0] == self.lines_of(u.start, u.end)[0] or len(children) <= 1):
+            found[0].span = self.lines_of(u.start, self.outline.subtree_end(u))
+        return found
+
+    def walk_children(self, children: Sequence[Node], ctx: _Ctx) -> None:
+        """Walk the children of a node in turn: a paragraph that names a lead ("Giao X thực hiện:", "Sở Y tế:")
+        leads the ones after it."""
         lead_override: tuple[str, ...] = ()
         setter_lines: tuple[int, int] | None = None
         # "- Các cơ quan, đơn vị định kỳ … báo cáo …; - Tổng kết … gửi về UBND xã trước ngày …": where only named
@@ -441,13 +451,6 @@ class _Reader:
             got = self.walk(child, child_ctx)
             if i == 0 and ctx.explicit and not lead_override and child.kind in ("bullet", "plus") and got:
                 carried = got[0].lead
-        found = self.tasks[before:]
-        # An item that yields one task is that task, down to its last line; but not when the task is one bullet
-        # among several that assign nothing (the item's other activities are not that unit's).
-        if u.kind in ("num", "item") and len(found) == 1 and (title or children != u.children) \
-                and (found[0].span[0] == self.lines_of(u.start, u.end)[0] or len(children) <= 1):
-            found[0].span = self.lines_of(u.start, self.outline.subtree_end(u))
-        return found
 
     def names_a_part(self, u: Node) -> bool:
         """A bullet that is only a part's label and quoted title ("- Dự án 1: “Phòng ngừa …”."): no task."""
@@ -580,9 +583,15 @@ class _Reader:
                           [t.raw for t in self.toks[cell.start:cell.end]])
 
     def lead_setter(self, u: Node, body: _Text) -> tuple[str, ...]:
-        """ "Giao phòng Văn hóa - Xã hội tham mưu thực hiện:" — names the lead of the bullets that follow."""
+        """ "Giao phòng Văn hóa - Xã hội tham mưu thực hiện:", or a unit's name alone with a colon ("Sở Giáo dục và
+        Đào tạo:", an unnumbered heading) — names the lead of the bullets that follow."""
         for r in body.readings():
-            if u.kind != "para" or not r.text.endswith(":") or not r.words or r.words[0].text != "giao":
+            if u.kind != "para" or not r.text.rstrip().endswith(":") or not r.words:
+                continue
+            if r.words[0].text != "giao":
+                named = _names_only(body)
+                if named:
+                    return named
                 continue
             names, end = units_at(r.words, r.tokens, 1)
             if names and len(r.words) - end <= 4:
@@ -598,6 +607,19 @@ class _Reader:
         return named
 
     def _enter_title(self, u: Node, body: _Text, ctx: _Ctx) -> _Ctx:
+        if u.kind == "item" and ctx.part in ("org", "tasks"):
+            # "1. Trách nhiệm của các sở, ngành" / "a) Sở Y tế" / "- Hướng dẫn …": a lettered title that names
+            # units leads what is under it; any other ("a) Công tác tuyên truyền") keeps the lead above it.
+            units = _names_only(body)
+            if not units and ctx.part == "org":
+                units = next((s[0] for r in body.readings() if any(phrase_at(r.words, k, "chu tri")
+                                                                    for k in range(len(r.words)))
+                              for s in [subject_at(r.words, r.tokens, 0)] if s), ())
+            if not units:
+                return ctx
+            support = _split_names(next((f for f in map(_supports, body.readings()) if f), []))
+            return replace(ctx, lead=_split_names(units), in_unit=True,
+                           support=tuple(x for x in support if x not in units))
         if ctx.part == "tasks" and u.kind == "num":
             # "II. NHIỆM VỤ CỤ THỂ" / "1. Sở Y tế" / "- Chuẩn bị cơ số thuốc …": a task list grouped by unit. Here
             # titles mostly name tasks, so only a title that is nothing but names of units leads.
