@@ -358,6 +358,18 @@ def test_a_task_list_that_names_its_lead_after_the_task_in_brackets_or_after_a_s
     assert obls[20].lead == ("Sở Nội vụ",) and obls[22].lead == ("Chi cục Chăn nuôi và Thú y",)
 
 
+def test_a_task_title_that_says_who_leads_leads_the_tasks_under_it() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 51/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+             "II. NHIỆM VỤ, GIẢI PHÁP", "",
+             "1. Sở Khoa học và Công nghệ chủ trì, phối hợp với các sở, ngành thực hiện các nhiệm vụ sau:", "",
+             "- Xây dựng nền tảng dữ liệu dùng chung.", "", "- Hoàn thành trục tích hợp trước ngày 30/9/2026.", "",
+             "2. Phát triển hạ tầng số", "", "- Phủ sóng 5G toàn tỉnh.", ""]
+    obls = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert obls[12].lead == obls[14].lead == ("Sở Khoa học và Công nghệ",)
+    assert obls[12].support == ("các sở, ngành",)
+    assert obls[16].lead == ("UBND tỉnh",)  # a title naming a task: the issuer's, as before
+
+
 def test_lettered_and_unnumbered_unit_headings_lead_the_bullets_under_them() -> None:
     lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 50/KH-UBND", "", "KẾ HOẠCH", "Phòng chống dịch bệnh năm 2026", "",
              "III. TỔ CHỨC THỰC HIỆN", "", "1. Trách nhiệm của các sở, ngành", "",

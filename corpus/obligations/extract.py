@@ -607,24 +607,19 @@ class _Reader:
         return named
 
     def _enter_title(self, u: Node, body: _Text, ctx: _Ctx) -> _Ctx:
-        if u.kind == "item" and ctx.part in ("org", "tasks"):
-            # "1. Trách nhiệm của các sở, ngành" / "a) Sở Y tế" / "- Hướng dẫn …": a lettered title that names
-            # units leads what is under it; any other ("a) Công tác tuyên truyền") keeps the lead above it.
-            units = _names_only(body)
-            if not units and ctx.part == "org":
-                units = next((s[0] for r in body.readings() if any(phrase_at(r.words, k, "chu tri")
-                                                                    for k in range(len(r.words)))
-                              for s in [subject_at(r.words, r.tokens, 0)] if s), ())
+        if (u.kind == "item" and ctx.part in ("org", "tasks")) or (u.kind == "num" and ctx.part == "tasks"):
+            # "1. Trách nhiệm của các sở, ngành" / "a) Sở Y tế" / "- Hướng dẫn …", or "II. NHIỆM VỤ CỤ THỂ" / "1. Sở
+            # Y tế" / "- Chuẩn bị cơ số thuốc …": a title that names units alone, or one that says who leads ("1. Sở
+            # Y tế chủ trì, phối hợp … thực hiện:"), leads what is under it. Other titles there mostly name tasks
+            # ("a) Công tác tuyên truyền") and keep the lead above them.
+            units = _names_only(body) or next(
+                (s[0] for r in body.readings() if any(phrase_at(r.words, k, "chu tri") for k in range(len(r.words)))
+                 for s in [subject_at(r.words, r.tokens, 0)] if s), ())
             if not units:
                 return ctx
             support = _split_names(next((f for f in map(_supports, body.readings()) if f), []))
             return replace(ctx, lead=_split_names(units), in_unit=True,
                            support=tuple(x for x in support if x not in units))
-        if ctx.part == "tasks" and u.kind == "num":
-            # "II. NHIỆM VỤ CỤ THỂ" / "1. Sở Y tế" / "- Chuẩn bị cơ số thuốc …": a task list grouped by unit. Here
-            # titles mostly name tasks, so only a title that is nothing but names of units leads.
-            units = _names_only(body)
-            return replace(ctx, lead=units, in_unit=True) if units else ctx
         if ctx.part != "org" or u.kind != "num":
             return ctx
         words, tokens = body.words, body.tokens
