@@ -185,9 +185,9 @@ def test_a_cell_that_lists_bodies_line_by_line_keeps_them_apart() -> None:
     assert rows[31].lead == ("Văn phòng UBND tỉnh",)  # a name wrapped after its head is one name
 
 
-def test_a_table_whose_columns_are_headed_trach_nhiem_and_thoi_gian_thuc_hien_hoan_thanh() -> None:
+def test_a_table_whose_columns_are_headed_co_quan_dau_moi_and_thoi_gian_thuc_hien_hoan_thanh() -> None:
     lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Dữ liệu quy hoạch", "",
-             "I. NHIỆM VỤ", "", "TT", "", "Nhiệm vụ", "", "Trách nhiệm", "", "Thời gian thực hiện/hoàn thành", "",
+             "I. NHIỆM VỤ", "", "TT", "", "Nhiệm vụ", "", "Cơ quan đầu mối", "", "Thời gian thực hiện/hoàn thành", "",
              "1", "", "Số hóa hồ sơ quy hoạch xây dựng.", "", "Sở Xây dựng", "", "Quý III/2026", "",
              "2", "", "Cập nhật cơ sở dữ liệu đất đai.", "", "Sở Nông nghiệp và Môi trường", "", "Năm 2026", ""]
     rows = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
@@ -386,6 +386,35 @@ def test_lettered_and_unnumbered_unit_headings_lead_the_bullets_under_them() -> 
     assert obls[22].lead == ("Sở Nội vụ",)  # a lettered title that names a task keeps the unit above it
     # an unnumbered heading that is a unit's name and a colon leads the bullets after it, and is no task itself
     assert 30 not in obls and obls[32].lead == obls[34].lead == ("UBND các xã, phường",)
+
+
+def test_unit_headings_reach_no_further_than_their_own_tasks() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 52/KH-UBND", "", "KẾ HOẠCH", "Phòng chống dịch bệnh năm 2026", "",
+             "I. NHIỆM VỤ, GIẢI PHÁP", "", "UBND các xã, phường:", "", "- Tổ chức vệ sinh môi trường.", "",
+             "1. Công tác truyền thông", "", "- Tăng cường tuyên truyền phòng bệnh.", "",
+             "II. TỔ CHỨC THỰC HIỆN", "", "1. Sở Y tế", "", "a) Phòng, chống dịch bệnh", "",
+             "- Giám sát ca bệnh tại cộng đồng.", "",
+             "2. Giao Sở Tài chính chủ trì, chịu", "trách nhiệm: bố trí kinh phí; báo cáo UBND tỉnh trước ngày "
+             "15/12/2026.", ""]
+    obls = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert obls[12].lead == ("UBND các xã, phường",)
+    # the heading "UBND các xã, phường:" ends at the next section
+    assert 16 not in obls or obls[16].lead != ("UBND các xã, phường",)
+    # "a) Phòng, chống dịch bệnh" names a field of work, not a body: the unit above it leads
+    assert obls[20].lead == ("Sở Y tế",) and obls[20].lines == (20, 24)
+    # a wrapped "chịu / trách nhiệm:" is no field label: the lead stays the one "Giao" names
+    assert obls[26].lead == ("Sở Tài chính",) and obls[26].deadline is not None
+
+
+def test_bullets_straight_under_a_part_do_not_inherit_the_first_ones_unit() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 53/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+             "I. NHIỆM VỤ, GIẢI PHÁP", "", "- Sở Khoa học và Công nghệ chủ trì xây dựng nền tảng dữ liệu.", "",
+             "- Tăng cường tuyên truyền về chuyển đổi số.", "", "II. TỔ CHỨC THỰC HIỆN", "", "1. Sở Nội vụ", "",
+             "- Hướng dẫn thi đua.", "", "2. Sở Tài chính", "", "- Bố trí kinh phí.", ""]
+    leads = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert leads[10] == ("Sở Khoa học và Công nghệ",)
+    assert leads.get(12) != ("Sở Khoa học và Công nghệ",)
+    assert leads[16] == ("Sở Nội vụ",) and leads[20] == ("Sở Tài chính",)
 
 
 def test_a_lead_named_inside_the_task_as_a_field_or_by_giao_after_a_comma() -> None:

@@ -20,6 +20,7 @@ from corpus.units import (
     bare_collective,
     clean_label,
     head_length,
+    level_word,
     match_unit,
     names_a_verb,
     phrase_at,
@@ -372,7 +373,7 @@ class _Reader:
         if u.kind in ("header", "preamble", "closing"):
             return []
         if u.kind in ("doc", "part"):
-            self.walk_children(self.attachments(u)[3], section_context(u, self.outline, ctx, self))
+            self.walk_children(self.attachments(u)[3], section_context(u, self.outline, ctx, self), carry=False)
             return self.tasks[before:]
         body = _body(self.toks, u.start, u.end)
         attach, attach_support, attach_lead, children = self.attachments(u)
@@ -430,13 +431,14 @@ class _Reader:
             found[0].span = self.lines_of(u.start, self.outline.subtree_end(u))
         return found
 
-    def walk_children(self, children: Sequence[Node], ctx: _Ctx) -> None:
+    def walk_children(self, children: Sequence[Node], ctx: _Ctx, carry: bool = True) -> None:
         """Walk the children of a node in turn: a paragraph that names a lead ("Giao X thực hiện:", "Sở Y tế:")
-        leads the ones after it."""
+        leads the ones after it, up to the next heading."""
         lead_override: tuple[str, ...] = ()
         setter_lines: tuple[int, int] | None = None
         # "- Các cơ quan, đơn vị định kỳ … báo cáo …; - Tổng kết … gửi về UBND xã trước ngày …": where only named
-        # units are tasks, the unit the first bullet names is the unsaid subject of the bullets after it.
+        # units are tasks, the unit the first bullet names is the unsaid subject of the bullets after it (in a
+        # section; bullets straight under a part are a list of their own).
         carried: tuple[str, ...] = ()
         for i, child in enumerate(children):
             child_body = _body(self.toks, child.start, child.end)
@@ -444,12 +446,14 @@ class _Reader:
             if setter:
                 lead_override, setter_lines = setter, self.outline.lines(child)
                 continue
+            if child.kind in ("part", "num", "item", "article", "doc"):
+                lead_override, setter_lines = (), None
             child_ctx = (replace(ctx, lead=lead_override, in_unit=True, lead_lines=setter_lines)
                          if lead_override else ctx)
             if carried and child.kind in ("bullet", "plus"):
                 child_ctx = replace(child_ctx, lead=carried, carried=True)
             got = self.walk(child, child_ctx)
-            if i == 0 and ctx.explicit and not lead_override and child.kind in ("bullet", "plus") and got:
+            if carry and i == 0 and ctx.explicit and not lead_override and child.kind in ("bullet", "plus") and got:
                 carried = got[0].lead
 
     def names_a_part(self, u: Node) -> bool:
@@ -692,11 +696,24 @@ def _names_only(body: _Text, i: int = 0) -> tuple[str, ...]:
 
 
 def _only_a_name(text: str) -> bool:
-    """Whether a piece of a list is a unit's name and nothing more (no verb after its head)."""
+    """Whether a piece of a list is a unit's name and nothing more: a known body, or a head with a proper name
+    after it ("Sở Y tế"), a level ("UBND xã Tân Lạc") or nothing ("Tỉnh đoàn"), and no verb after it. A head word
+    before common words names a thing, not a body ("Phòng, chống dịch bệnh", "Trung tâm dữ liệu", "Ngân hàng
+    số")."""
     tokens = text.split()
     words = words_of(tokens)
-    return (bool(words) and starts_unit(text)
-            and not any(names_a_verb(words, k) for k in range(head_length(words, 0), len(words))))
+    if not words:
+        return False
+    known = match_unit(words, 0)
+    if known and known[1] >= len(words):
+        return True
+    head = head_length(words, 0)
+    if not starts_unit(text) or any(names_a_verb(words, k) for k in range(head, len(words))):
+        return False
+    if head >= len(words) or words[0].text == "cac":
+        return True
+    proper = any(t[:1].isupper() for t in tokens[words[head].first:])  # "Báo và Phát thanh, Truyền hình tỉnh"
+    return proper or bool(level_word(words[head].text)) or words[head].text == "cac"
 
 
 def _labelled_lead(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, ...]:
@@ -711,7 +728,7 @@ def _labelled_lead(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, .
         label = tokens[word.last].endswith(":") and column_role(span_text(tokens, words, start, k + 1)) == "lead"
         if giao or label:
             names, _ = units_at(words, tokens, k + 1)
-            if names:
+            if names and all(starts_unit(n) for n in names):  # "Trách nhiệm: Hướng dẫn …" names no one
                 return names
         if tokens[word.last].endswith((".", ";", ":", ",")):
             start = k + 1
