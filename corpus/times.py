@@ -107,7 +107,8 @@ _CUE_BEFORE = re.compile(
 
 # Cues that make a time expression in a task sentence a deadline (a date after "ngày" alone is a reference).
 _CUES = re.compile(
-    r"(?P<tght>\bth[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)\b|\bth[a-z]{1,2}\s+gian(?=\s*:))"
+    r"(?:(?P<tght>\bth[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)\b)"
+    r"|(?P<label>\bth[a-z]{1,2}\s+gian(?=\s*:)))"
     r"(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
     r"|(?P<before>\b(?:tru[a-z]{0,3}|ch[a-z]m\s+nh[a-z]t(?:\s+la)?(?:\s+(?:den|vao|truoc|trong))?)\s+"
     r"(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g|qu[yi]|n[a-z]{0,2}m)\s*[\divl]))"
@@ -528,7 +529,7 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
         clause = _CLAUSE_END.search(folded, value)
         clause_end = clause.start() if clause else len(folded)
         chosen: _Hit | None = None
-        if cue.group("tght") and not re.search(r"(?:thanh|hien)\s*$", cue.group("tght")):
+        if cue.group("label"):
             # A bare "Thời gian:" label sets a deadline only when a time opens its value ("Thời gian: Quý IV/2026");
             # "Thời gian: 8 giờ 00, ngày 20/5" dates a meeting, "kéo dài thời gian: không quá 6 tháng" a length.
             chosen = next((h for h in hits if value <= h.start <= value + 1 and h.kind != "duration"), None)

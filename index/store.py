@@ -239,8 +239,9 @@ class QdrantStore:
         out: dict[str, list[Chunk]] = {doc: [] for doc in plans}
         docs = list(plans)
         for start in range(0, len(docs), SCROLL_DOCS):
-            # The kinds and hashes are picked here, not filtered by the server: "kind" has no payload index, and
-            # a server in strict mode refuses filters on unindexed fields (collections made before would lack one).
+            # The kinds are picked here, not filtered by the server: "kind" has no payload index, and a server in
+            # strict mode refuses filters on unindexed fields (collections made before would lack one). The hash is
+            # checked here too: one filter cannot pair each file with its own hash.
             flt = models.Filter(must=[models.FieldCondition(
                 key="doc", match=models.MatchAny(any=docs[start:start + SCROLL_DOCS]))])
             offset = None

@@ -616,14 +616,8 @@ class _Reader:
             # Y tế" / "- Chuẩn bị cơ số thuốc …": a title that names units alone, or one that says who leads ("1. Sở
             # Y tế chủ trì, phối hợp … thực hiện:"), leads what is under it. Other titles there mostly name tasks
             # ("a) Công tác tuyên truyền") and keep the lead above them.
-            units = _names_only(body) or next(
-                (s[0] for r in body.readings() if any(phrase_at(r.words, k, "chu tri") for k in range(len(r.words)))
-                 for s in [subject_at(r.words, r.tokens, 0)] if s), ())
-            if not units:
-                return ctx
-            support = _split_names(next((f for f in map(_supports, body.readings()) if f), []))
-            return replace(ctx, lead=_split_names(units), in_unit=True,
-                           support=tuple(x for x in support if x not in units))
+            units = _names_only(body) or _leading(body, 0)
+            return _led_by(ctx, body, units) if units else ctx
         if ctx.part != "org" or u.kind != "num":
             return ctx
         words, tokens = body.words, body.tokens
@@ -631,13 +625,9 @@ class _Reader:
         if any(phrase_at(r.words, 0, "kinh phi") for r in body.readings()):
             return replace(ctx, part="skip")
         # "2. Sở Giáo dục và Đào tạo chủ trì, phối hợp với Sở …, UBND …:" leads the bullets under it.
-        for r in body.readings():
-            subject = subject_at(r.words, r.tokens, i) if any(phrase_at(r.words, k, "chu tri")
-                                                               for k in range(len(r.words))) else None
-            if subject:
-                support = _split_names(next((f for f in map(_supports, body.readings()) if f), []))
-                return replace(ctx, lead=_split_names(subject[0]), in_unit=True,
-                               support=tuple(x for x in support if x not in subject[0]))
+        units = _leading(body, i)
+        if units:
+            return _led_by(ctx, body, units)
         for r in body.readings():
             known = match_unit(r.words, i)
             if known and known[1] >= len(r.words):
@@ -676,6 +666,23 @@ def _level(locality: str) -> str:
         if folded.startswith(key):
             return name
     return ""
+
+
+def _leading(body: _Text, i: int) -> tuple[str, ...]:
+    """The units a title says lead, named from word i before its verb ("2. Sở Giáo dục và Đào tạo chủ trì, phối
+    hợp với …:"); () when it does not say "chủ trì"."""
+    for r in body.readings():
+        if any(phrase_at(r.words, k, "chu tri") for k in range(len(r.words))):
+            subject = subject_at(r.words, r.tokens, i)
+            if subject:
+                return subject[0]
+    return ()
+
+
+def _led_by(ctx: _Ctx, body: _Text, units: Sequence[str]) -> _Ctx:
+    """The context under a title that these units lead, the units it names after "phối hợp" their partners."""
+    support = _split_names(next((f for f in map(_supports, body.readings()) if f), []))
+    return replace(ctx, lead=_split_names(units), in_unit=True, support=tuple(x for x in support if x not in units))
 
 
 def _names_only(body: _Text, i: int = 0) -> tuple[str, ...]:
@@ -718,7 +725,8 @@ def _only_a_name(text: str) -> bool:
 
 def _labelled_lead(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, ...]:
     """The units a task names inside its text as a field or an assignment: "… Cơ quan chủ trì: Sở Khoa học và
-    Công nghệ; cơ quan phối hợp: …", "(Trách nhiệm: Sở Nội vụ; …)" (a lead label of columns.txt before a colon),
+    Công nghệ; cơ quan phối hợp: …", "(Trách nhiệm thực hiện: Sở Nội vụ; …)" (a lead label of columns.txt before a
+    colon),
     or "…, giao Sở Tư pháp chủ trì thực hiện"; () when none."""
     start = 0  # where the clause that holds word k begins
     for k, word in enumerate(words[:-1]):
