@@ -16,10 +16,11 @@ from typing import Any
 
 from corpus.text import collapse, fold_map, source_span
 
-KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", "none")
+KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", "relative", "none")
 
 # Folded (unaccented, lowercase) spellings with the OCR variants seen in scans:
-# "ngdy" ngày, "thing"/"thdang" tháng, "nim"/"ndm" năm, "trude"/"truee" trước.
+# "ngdy" ngày, "thing"/"thdang" tháng, "nim"/"ndm" năm, "trude"/"truee" trước. Folding writes every "w" as "u"
+# (OCR's ư), so English words are spelt so here too: "uithin", "ueekly".
 _NGAY = r"ng[a-z]{0,2}y"
 _THANG = r"th(?!(?:uo|o|u)ng\b)[a-z]{0,3}g"  # OCR spells "tháng" "thdang", "thing"…; never "thương", "thông"
 _NAM = r"n[a-z]{0,2}m"
@@ -56,7 +57,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     ("rec_every", rf"(?P<n>\d{{1,2}}|sau|ba)\s+{_THANG}\s+(?:mot|1)\s+lan\b"),
     ("rec_times", rf"(?:(?P<n>\d{{1,2}}|mot|hai|ba)\s+)?lan\s*/\s*(?P<per>{_NAM}|{_QUY}|{_THANG}|tuan)\b"),
     ("rec_any", r"\bdinh\s+ky\b"),
-    ("rec_en", r"\b(?P<f>daily|monthly|quarterly|yearly|annually|weekly|every\s+(?:day|month|quarter|year|week))\b"),
+    ("rec_en", r"\b(?P<f>daily|monthly|quarterly|yearly|annually|ueekly|every\s+(?:day|month|quarter|year|ueek))\b"),
     # Days and day ranges.
     ("day_range", rf"tu\s+(?:{_NGAY}\s*)?(?P<d1>\d{{1,2}})\s*/\s*(?P<m1>\d{{1,2}})(?:\s*/\s*(?P<y1>\d{{4}}))?\s*"
                   rf"(?:-|den|toi)\s*(?:{_NGAY}\s*)?(?P<d2>\d{{1,2}})\s*/\s*(?P<m2>\d{{1,2}})\s*/\s*(?P<y2>\d{{4}})"),
@@ -95,6 +96,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     ("year", rf"{_NAM}\s*{_YEAR}(?!\s*[-/]\s*\d)"),
     ("year_en", rf"\bin\s+{_YEAR}(?!\s*[-/]\s*\d)"),
     ("continuous", r"\bthu[a-z]{0,2}ng\s+xuy[a-z]n\b|\blien\s+tuc\b|\b(?:on\s*going|continuous(?:ly)?)\b"),
+    # A time counted from an event, how a plan sets a deadline it cannot date: "trong 24-48 giờ sau khi nước rút",
+    # "trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ", "chậm nhất 03 ngày trước khi tổ chức",
+    # "within 10 working days after the meeting". It has no dates; the event ends at the clause (8 words at most).
+    ("relative", rf"(?:\b(?:trong|sau|cham\s+nhat|khong\s+qua|truoc)\s+(?:(?:vong|thoi\s+han|khoang)\s+)?)?"
+                 rf"(?<![\d/.])\d{{1,3}}(?:\s*(?:-|den)\s*\d{{1,3}})?\s+(?:gio|{_NGAY}(?:\s+lam\s+viec)?|tuan|{_THANG}|{_NAM})"
+                 rf"\s+(?:sau\s+khi|sau\s+{_NGAY}|ke\s+tu|tinh\s+tu|tu\s+khi|truoc\s+khi|truoc\s+{_NGAY})"
+                 rf"(?:\s+[a-z0-9/]+){{1,8}}"),
+    ("relative", r"(?:\b(?:uithin|no\s+later\s+than|at\s+least)\s+)?(?<![\d/.])\d{1,3}(?:\s*(?:-|to)\s*\d{1,3})?"
+                 r"\s+(?:uorking\s+|business\s+)?(?:hours?|days?|ueeks?|months?)\s+(?:after|of|from|since|before)"
+                 r"(?:\s+[a-z0-9/]+){1,8}"),
 ))
 
 # What may stand just before a time expression and belongs to its wording.
@@ -118,6 +129,7 @@ _CUES = re.compile(
     r"|\b(?=h[ae]ng\s+(?:n[a-z]{0,2}m|qu[yi]|th[a-z]{0,3}g|tuan)\b)|\b(?=(?:\d{1,2}|mot|hai|ba)\s+lan\s*/))"
     r"|(?P<cont>\bnhiem\s+v[a-z]\s+thu[a-z]{0,2}ng\s+xuy[a-z]n\b)")
 _CLAUSE_END = re.compile(r";|\.(?:\s|$)")
+_RELATIVE_CUE = re.compile(r"trong\b|ch[a-z]m\s+nh[a-z]t\b|khong\s+qua\b|uithin\b|no\s+later\s+than\b")
 
 
 @dataclass(frozen=True)
@@ -125,7 +137,7 @@ class TimeExpr:
     """A normalised time expression; `text` is the source wording, dates are never invented."""
 
     text: str
-    kind: str  # day / month / quarter / year / recurring / continuous / range / none
+    kind: str  # day / month / quarter / year / recurring / continuous / range / relative / none
     start: date | None = None
     end: date | None = None
     recurrence: str = ""  # "monthly", "monthly:13" (day 13), "monthly/6" (every 6 months), "yearly:30/11", …
@@ -153,7 +165,8 @@ class TimeExpr:
         or a time written after "từ", "kể từ", "bắt đầu (từ)", "from", "since", "starting"."""
         if self.kind in ("range", "continuous") and self.start is not None:
             return True
-        return _start_word(self.text) >= 0
+        # "trong 05 ngày kể từ ngày nhận hồ sơ" counts from an event; it does not say when a task begins.
+        return self.kind != "relative" and _start_word(self.text) >= 0
 
     @property
     def label(self) -> str:
@@ -295,8 +308,8 @@ def _recurring(kind: str, g: dict[str, Any], s: int, e: int) -> _Hit:
         return _Hit(s, e, "recurring", recurrence=freq)
     if kind == "rec_en":
         word = g["f"].split()[-1]
-        freq = {"month": "monthly", "quarter": "quarterly", "year": "yearly", "week": "weekly", "day": "daily",
-                "annually": "yearly"}.get(word, word)
+        freq = {"month": "monthly", "quarter": "quarterly", "year": "yearly", "ueek": "weekly", "day": "daily",
+                "annually": "yearly", "ueekly": "weekly"}.get(word, word)
         return _Hit(s, e, "recurring", recurrence=freq)
     if kind == "rec_season":
         if not (1 <= int(g["m1"]) <= 12 and 1 <= int(g["m2"]) <= 12):
@@ -400,6 +413,8 @@ def _hit(kind: str, m: re.Match[str]) -> _Hit | None:
         return _Hit(s, e, "year", date(y, 1, 1), date(y, 12, 31)) if _plausible(y) else None
     if kind == "continuous":
         return _Hit(s, e, "continuous")
+    if kind == "relative":
+        return _Hit(s, e, "relative")
     return None
 
 
@@ -550,6 +565,9 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
             chosen = next((h for h in hits if cue.start() <= h.start <= value + 1), None)
         if chosen is not None:
             out.append((min(cue.start(), chosen.start), chosen.end, chosen))
+    # A time counted from an event carries its own cue ("trong 24-48 giờ sau khi nước rút", "chậm nhất 10 ngày
+    # sau khi kết thúc"); without one ("tập huấn 02 ngày sau khi khai giảng") it says when, not by when.
+    out += [(h.start, h.end, h) for h in hits if h.kind == "relative" and _RELATIVE_CUE.match(folded, h.start)]
     out.sort(key=lambda t: (t[0], -t[1]))
     result: list[tuple[TimeExpr, int, int]] = []
     last_end = -1

@@ -131,6 +131,31 @@ def test_impossible_and_ambiguous_dates_are_kept_as_written_and_flagged() -> Non
     assert "⚠" in no_year.label
 
 
+def test_a_time_counted_from_an_event_is_relative_and_gets_no_dates() -> None:
+    # How a plan sets a deadline it cannot date; its event is part of the wording, up to the clause's end.
+    for text, quote in (("Xử lý các điểm nước tù đọng trong 24-48 giờ sau khi nước rút.",
+                         "trong 24-48 giờ sau khi nước rút"),
+                        ("gửi kế hoạch về Sở Nội vụ trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch này.",
+                         "trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch này"),
+                        ("Báo cáo chậm nhất 05 ngày làm việc sau khi kết thúc đợt thi đua; gửi Sở Nội vụ",
+                         "chậm nhất 05 ngày làm việc sau khi kết thúc đợt thi đua"),
+                        ("Points are treated within 24-48 hours after the water recedes.",
+                         "within 24-48 hours after the water recedes")):
+        found = find_deadlines(text)
+        assert [(d.kind, d.text, d.start, d.end) for d, _, _ in found] == [("relative", quote, None, None)], text
+        assert not found[0][0].names_start and not found[0][0].names_day
+    # Without a word that bounds it, it says when a thing happens, not by when.
+    assert find_deadlines("Tổ chức tập huấn 02 ngày sau khi khai giảng lớp học.") == []
+    # A length alone counts from nothing.
+    assert parse_time("Tập huấn 02 ngày cho 50 học viên.") is None
+
+
+def test_english_weekly_recurrence_is_read_though_folding_writes_w_as_u() -> None:
+    for text in ("Report weekly to the Department.", "every week"):
+        found = parse_time(text)
+        assert found is not None and (found.kind, found.recurrence) == ("recurring", "weekly"), text
+
+
 def test_no_deadline_in_plain_text() -> None:
     assert parse_time("Tăng cường tuyên truyền về dịch vụ công trực tuyến") is None
 
