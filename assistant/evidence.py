@@ -237,9 +237,9 @@ def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
     return []
 
 
-def quantity_for(kind: str, text: str, counted: str = "", lead: str = "") -> Quantity | None:
+def quantity_for(kind: str, text: str, counted: str = "", lead: str = "", rate: bool = False) -> Quantity | None:
     """The quantity of a wanted kind a sentence gives; for a count, the one that counts the asked noun (after
-    the question's own verb when several do)."""
+    the question's own verb when several do); of a rate ("đồng/năm") and a total, the one the question asks."""
     found = quantities(text)
     if kind == "count":
         counting = [q for q in found if counted and counts(q, counted)]
@@ -254,6 +254,8 @@ def quantity_for(kind: str, text: str, counted: str = "", lead: str = "") -> Qua
         plain = [q for q in found if q.kind in ("count", "number")]
         return plain[0] if plain else None
     typed = [q for q in found if q.kind == kind]
+    # A budget line states the rate and the total it makes ("100.000 đồng/người x 100 người = 10.000.000 đồng").
+    typed.sort(key=lambda q: ("/" in q.text) != rate)
     return typed[0] if typed else None
 
 
@@ -270,7 +272,7 @@ def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = 
     if kind == "agency":
         units = _units_in(text, tuple(heading))
         return ", ".join(units[:2]) if units else ""
-    q = quantity_for(kind, text, analysis.counted, analysis.count_lead)
+    q = quantity_for(kind, text, analysis.counted, analysis.count_lead, "rate" in analysis.wants)
     return q.text if q is not None else ""
 
 

@@ -60,7 +60,9 @@ def quantities(text: str, words_after: int = 3) -> list[Quantity]:
 def _quantities(text: str, words_after: int) -> tuple[Quantity, ...]:
     # Kept: a question scores the same plan sentences as the questions before it did.
     blocked = [(m.start(), m.end()) for m in _CODE_OR_DATE.finditer(text)]
-    blocked += [(a, b) for expr, a, b in find_times(text) if expr.kind != "recurring"]  # "năm 2025" is a time
+    # "năm 2025" is a time; a recurrence ("2 lần/tháng") and a time counted from an event ("trong 24-48 giờ sau khi
+    # nước rút") hold a count or a length that is a quantity too.
+    blocked += [(a, b) for expr, a, b in find_times(text) if expr.kind not in ("recurring", "relative")]
     units = _units()
     out: list[Quantity] = []
     for m in _NUMBER.finditer(text):
@@ -86,10 +88,16 @@ def _quantities(text: str, words_after: int) -> tuple[Quantity, ...]:
                 unit, kind = fold(head.group(1)), "count"
         end = m.end()
         if unit:
-            # Extend the span over the unit's words as written.
+            # Extend the span over the unit's words as written, token by token until they hold its folded words:
+            # "lần/tháng" is one token and two words ("2 lần/tháng; thời gian …" ends at "tháng;"), and a money
+            # unit keeps what it is per ("đồng/năm").
             n = len(unit.split()) if unit != "%" else 1
-            tail = re.match(r"\s*(?:\S+\s*){" + str(n) + "}", rest)
-            end = m.end() + (len(tail.group(0).rstrip()) if tail else 0)
+            held = 0
+            for token in re.finditer(r"\S+", rest):
+                held += len(fold(token.group(0)).split())
+                end = m.end() + token.end()
+                if held >= n:
+                    break
         if kind == "duration" and unit in ("nam", "thang") and re.match(r"\s*\d", text[end:end + 3]):
             continue  # "năm 2025", "tháng 11": a date, not a span
         out.append(Quantity(kind, text[m.start():end].strip(" ,.;:"), m.start(), end, unit, _to_float(m.group(1))))

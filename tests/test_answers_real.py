@@ -365,6 +365,29 @@ def test_a_question_for_a_day_gets_the_deadline_that_names_one(assistant: Any) -
     _verbatim(answer)
 
 
+def test_a_deadline_counted_from_an_event_answers_when(assistant: Any) -> None:
+    # "trong 24-48 giờ sau khi sự cố được khắc phục" has no date, yet it is the task's deadline: not an abstention.
+    answer = assistant.ask("Theo kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình, khi nào phải khôi phục dữ "
+                           "liệu của hệ thống thông tin nông nghiệp?")
+    assert not answer.abstained and answer.answer.startswith("trong 24-48 giờ sau khi sự cố"), answer.answer
+    assert answer.citations[0].doc == FARMING
+    _verbatim(answer)
+    # Asked how long, the length it holds answers.
+    length = assistant.ask("Theo kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình, dữ liệu của hệ thống thông tin "
+                           "nông nghiệp phải được khôi phục trong bao lâu sau khi sự cố được khắc phục?")
+    assert not length.abstained and length.answer.startswith("24-48 giờ"), length.answer
+
+
+def test_a_budget_line_gives_its_total_unless_the_question_asks_per_unit(assistant: Any) -> None:
+    # "120 triệu đồng/năm x 03 năm = 360 triệu đồng": the rate answers "mỗi năm", the total the rest.
+    asked = "Kinh phí thuê dịch vụ lưu trữ dữ liệu nông nghiệp của tỉnh Hòa Bình giai đoạn 2025 - 2027 là bao nhiêu"
+    total = assistant.ask(asked + "?")
+    assert not total.abstained and total.answer.startswith("360 triệu đồng"), total.answer
+    yearly = assistant.ask(asked + " mỗi năm?")
+    assert not yearly.abstained and yearly.answer.startswith("120 triệu đồng/năm"), yearly.answer
+    _verbatim(total)
+
+
 def test_a_value_of_a_table_comes_from_the_column_of_the_year_asked(assistant: Any) -> None:
     answer = assistant.ask("Theo kế hoạch của phường Hạc Thành, dự kiến năm 2026 ngân sách phường bố trí cho đào "
                            "tạo kỹ năng số cho cán bộ, công chức bao nhiêu?")

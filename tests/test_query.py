@@ -238,6 +238,22 @@ def test_quantities_keep_units_and_skip_dates_and_codes() -> None:
     assert found[0].value == 121732.0
 
 
+def test_a_unit_written_with_a_slash_ends_where_its_words_end() -> None:
+    # "lần/tháng" is one token and two folded words: the span stops there, not a word later ("; thời", "(chi").
+    found = quantities("tần suất 2 lần/tháng; thời gian quan trắc; số lượng mẫu 06 mẫu/năm (chi tiết tại phụ lục)")
+    assert [q.text for q in found] == ["2 lần/tháng", "06 mẫu/năm"]
+    # A length inside a time counted from an event is a quantity too.
+    assert [q.text for q in quantities("Xử lý trong 24-48 giờ sau khi nước rút.")] == ["24-48 giờ"]
+
+
+def test_a_budget_line_gives_its_rate_or_its_total_as_asked() -> None:
+    line = "Dự toán giai đoạn 2026 - 2030: 1.500.000.000 đồng/năm x 05 năm = 7.500.000.000 đồng."
+    total, rate = quantity_for("money", line), quantity_for("money", line, rate=True)
+    assert total is not None and total.text == "7.500.000.000 đồng"
+    assert rate is not None and rate.text == "1.500.000.000 đồng/năm"
+    assert "rate" in find_wants("Dự toán mỗi năm là bao nhiêu?") and "rate" not in find_wants("Tổng dự toán là bao nhiêu?")
+
+
 def test_a_question_asking_which_day_is_answered_only_by_a_day() -> None:
     assert "day" in find_wants("Xã phải gửi báo cáo trước ngày nào?")
     assert "day" in find_wants("By what date must the report be sent?")
