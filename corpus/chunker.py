@@ -20,8 +20,10 @@ class ChunkSettings:
     # 2: one structure parser (tables as rows, decisions, attached documents); 3: rules; 4: tables of values;
     # 5: headings that state more than their title; 6: a form's signature block inside a document ends;
     # 7: a short part title closed by a full stop ("IV. Tổ chức thực hiện.") is a part, a numbered section over
-    # numbered subsections a title however long, more column headings ("Cơ quan đầu mối") read a table
-    version: int = 7
+    # numbered subsections a title however long, more column headings ("Cơ quan đầu mối") read a table; 8: a bare
+    # number is a page number only at a page break (else a flattened table's value), a short line that heads
+    # nothing is content
+    version: int = 8
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

@@ -574,3 +574,24 @@ def test_the_manifest_only_overrides() -> None:
     plan = _plan("field_blocks.txt")
     meta, _ = resolve_meta(plan.doc, plan.lines, Manifest({plan.doc: {"plan_id": "nong-nghiep-so"}}))
     assert meta.plan_id == "nong-nghiep-so" and meta.number == "12/KH-UBND" and meta.locality == "Hòa Bình"
+
+
+def test_every_value_of_a_table_flattened_one_cell_per_line_is_in_a_passage() -> None:
+    # An appendix table the structure reader does not rebuild (no column headings it knows): its values are bare
+    # numbers and short cells, one per line. Each must be in some chunk; before, "48" and "732" were dropped as
+    # page numbers and "02 lần/tháng" as a title heading nothing.
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Quan trắc môi trường năm 2026",
+             "", "I. NỘI DUNG", "", "1. Lấy mẫu nước tại các vùng nuôi tôm theo phụ lục kèm theo.", "",
+             "PHỤ LỤC", "SỐ LƯỢNG MẪU QUAN TRẮC", "", "Môi trường nuôi cá lồng:", "03 khu vực nuôi", "",
+             "02 lần/tháng", "", "08 tháng", "(từ tháng 3 đến tháng 10)", "", "3", "", "48", "", "Tổng cộng", "",
+             "732", "", "7", "", "", "", "2. Kết quả gửi Sở Nông nghiệp và Môi trường."]
+    chunks = chunk_plan("t.txt", "p", "h", tuple(lines), tuple(lines), with_segmentation=False)
+    text = "\n".join(c.restored_text for c in chunks)
+    for value in ("02 lần/tháng", "48", "Tổng cộng", "732", "Kết quả gửi"):
+        assert value in text.split("\n") or value in text, value
+    covered = {n for c in chunks for n in range(c.line_start, c.line_end + 1)}
+    assert {18, 25, 29} <= covered
+    # "7" set apart by page-break blank lines is the page's number, not a value of the row it follows.
+    outline = parse(lines, lines)
+    texts = [outline.text(n.start, n.end) for n, _ in outline.walk() if n.end > n.start]
+    assert "732" in texts and "7" not in texts
