@@ -477,8 +477,10 @@ def _plan_periods(ctx: Context, analysis: Analysis) -> Result:
     result = Result()
     for meta in _targets(ctx, analysis):
         tasks = [o.lines for o in ctx.obligations([meta.plan_id])]
+        # The field may also be a heading over the paragraph that states the span ("IV. THỜI GIAN THỰC HIỆN").
         fields = ((sent, chunk) for chunk in ctx.plan_chunks(meta.plan_id)
-                  for sent, _, folded in chunk_sentences(chunk) if _period_field().match(folded)
+                  for under in [bool(chunk.heading_path) and bool(_period_field().match(fold(chunk.heading_path[-1])))]
+                  for sent, _, folded in chunk_sentences(chunk) if (under or _period_field().match(folded))
                   and not any(a <= sent.line_start <= b for a, b in tasks))
         # No period field: a title states the span it covers ("… giai đoạn 2025-2026 trên địa bàn xã").
         title = fold(meta.full_title)

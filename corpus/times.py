@@ -103,6 +103,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
                  rf"(?<![\d/.])\d{{1,3}}(?:\s*(?:-|den)\s*\d{{1,3}})?\s+(?:gio|{_NGAY}(?:\s+lam\s+viec)?|tuan|{_THANG}|{_NAM})"
                  rf"\s+(?:sau\s+khi|sau\s+{_NGAY}|ke\s+tu|tinh\s+tu|tu\s+khi|truoc\s+khi|truoc\s+{_NGAY})"
                  rf"(?:\s+[a-z0-9/]+){{1,8}}"),
+    # From the day a document is signed or issued: "có hiệu lực kể từ ngày ký", "từ ngày ban hành Kế hoạch".
+    ("relative", rf"\b(?:ke\s+)?{_TU}\s+{_NGAY}\s+(?:ky|ban\s+hanh)\b(?:\s+(?:ban\s+hanh|ke\s+hoach|quyet\s+dinh)"
+                 rf"(?:\s+nay)?)?"),
     ("relative", r"(?:\b(?:uithin|no\s+later\s+than|at\s+least)\s+)?(?<![\d/.])\d{1,3}(?:\s*(?:-|to)\s*\d{1,3})?"
                  r"\s+(?:uorking\s+|business\s+)?(?:hours?|days?|ueeks?|months?)\s+(?:after|of|from|since|before)"
                  r"(?:\s+[a-z0-9/]+){1,8}"),
@@ -165,8 +168,10 @@ class TimeExpr:
         or a time written after "từ", "kể từ", "bắt đầu (từ)", "from", "since", "starting"."""
         if self.kind in ("range", "continuous") and self.start is not None:
             return True
-        # "trong 05 ngày kể từ ngày nhận hồ sơ" counts from an event; it does not say when a task begins.
-        return self.kind != "relative" and _start_word(self.text) >= 0
+        # "trong 05 ngày kể từ ngày nhận hồ sơ" counts from an event; it does not say when a task begins, while
+        # "từ ngày ban hành Kế hoạch" does.
+        at = _start_word(self.text)
+        return at == 0 if self.kind == "relative" else at >= 0
 
     @property
     def label(self) -> str:

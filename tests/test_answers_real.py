@@ -519,3 +519,56 @@ def test_plans_citing_a_document_are_counted_as_answered_when_no_deadline_matche
             assert {c.doc for c in answer.plans_found} == {"xa_an_phu.txt", "phuong_binh_minh.txt"}, question
     finally:
         opened.close()
+
+
+def test_a_plans_span_stated_under_its_own_heading_answers_when_it_runs(tmp_path: Path) -> None:
+    # "IV. THỜI GIAN THỰC HIỆN" heads the paragraph that states the span, which begins at the plan's issue; an aim
+    # that words the question more closely names another start.
+    from assistant.service import Assistant
+    from index.build import ingest
+
+    corpus = tmp_path / "plans"
+    corpus.mkdir()
+    (corpus / "thi_dua.txt").write_text("""ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+
+Số: 31/KH-UBND
+
+Hòa Bình, ngày 05 tháng 11 năm 2025
+
+KẾ HOẠCH
+
+Tổ chức phong trào thi đua chào mừng Đại hội Đảng bộ tỉnh
+
+I. MỤC ĐÍCH, YÊU CẦU
+
+Tiếp nối kế hoạch thi đua chào mừng Đại hội Đảng bộ tỉnh được thực hiện từ năm 2021, phát huy tinh thần thi đua
+trong cán bộ, công chức, viên chức và Nhân dân giai đoạn 2021 - 2025.
+
+II. NHIỆM VỤ
+
+1. Sở Nội vụ hướng dẫn các cơ quan đăng ký thi đua, hoàn thành trước ngày 30/11/2025.
+
+III. TỔ CHỨC THỰC HIỆN
+
+Các sở, ban, ngành tổ chức thực hiện Kế hoạch này.
+
+IV. THỜI GIAN THỰC HIỆN
+
+Phong trào được triển khai từ ngày ban hành Kế hoạch đến khi kết thúc Đại hội Đảng bộ tỉnh.
+
+Nơi nhận:
+- Lưu: VT.
+
+TM. ỦY BAN NHÂN DÂN
+CHỦ TỊCH
+
+Nguyễn Văn An
+""", encoding="utf-8")
+    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    ingest(settings)
+    opened = Assistant.open(settings)
+    try:
+        answer = opened.ask("Kế hoạch thi đua chào mừng Đại hội Đảng bộ tỉnh Hòa Bình được thực hiện từ khi nào?")
+    finally:
+        opened.close()
+    assert answer.answer.split("—")[0].strip() == "từ ngày ban hành Kế hoạch", answer.answer

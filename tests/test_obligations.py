@@ -144,6 +144,10 @@ def test_a_time_counted_from_an_event_is_relative_and_gets_no_dates() -> None:
         found = find_deadlines(text)
         assert [(d.kind, d.text, d.start, d.end) for d, _, _ in found] == [("relative", quote, None, None)], text
         assert not found[0][0].names_start and not found[0][0].names_day
+    # From the day a document is signed or issued is where a period begins, not a deadline.
+    start = parse_time("Đợt thi đua được triển khai thực hiện từ ngày ban hành Kế hoạch đến khi tổ chức Đại hội.")
+    assert start is not None and (start.kind, start.text) == ("relative", "từ ngày ban hành Kế hoạch")
+    assert start.names_start and find_deadlines("Quyết định này có hiệu lực kể từ ngày ký.") == []
     # Without a word that bounds it, it says when a thing happens, not by when.
     assert find_deadlines("Tổ chức tập huấn 02 ngày sau khi khai giảng lớp học.") == []
     # A length alone counts from nothing.
