@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import CORPUS, MANIFEST
@@ -61,6 +63,17 @@ def test_sentences_are_verbatim_substrings_of_their_lines() -> None:
 
 def test_underthesea_segments_compounds() -> None:
     assert "chất_lượng" in segment("Nâng cao chất lượng dịch vụ công trực tuyến")
+
+
+def test_segmenting_loads_no_translator_and_the_optional_pipelines_still_import() -> None:
+    # In a fresh process: underthesea's own import would load transformers and torch for its translator.
+    code = ("import sys; from corpus.segment import segment; out = segment('Nâng cao chất lượng dịch vụ'); "
+            "loaded = 'transformers' in sys.modules or 'torch' in sys.modules; "
+            "import underthesea.address; print(out, loaded)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent, check=True)
+    words = done.stdout.split()
+    assert "chất_lượng" in words and words[-1] == "False", done.stdout + done.stderr
 
 
 def test_header_detection_and_manifest() -> None:
