@@ -606,7 +606,9 @@ def _units(raw_lines: Sequence[str], toks: list[Token], ranges: list[tuple[int, 
                 first = text[:1]
                 upper = first.isupper() or first.isdigit()
                 unit_lines = toks[current.end - 1].line - toks[current.start].line + 1
-                title_like = (current.kind in ("part", "num", "item", "article")
+                # A title never ends with a comma: "17. Khuyến khích Liên đoàn Lao động tỉnh, Hội Nông dân tỉnh," goes
+                # on with "Liên minh Hợp tác xã xây dựng …" on the next line.
+                title_like = (current.kind in ("part", "num", "item", "article") and not prev.endswith(",")
                               and not _SENT_END.search(prev) and current.end - current.start <= 30)
                 if line_mode:
                     new = upper

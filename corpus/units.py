@@ -391,6 +391,18 @@ def split_units(text: str) -> list[str]:
     return [clean_label(u) for u in units if clean_label(u)]
 
 
+def before_assigning(name: str) -> str:
+    """A name ends before a verb that gives it its task (units.txt [assigning]): a cell that reads "Sở KH&CN chủ
+    trì hướng dẫn, tổng hợp; Các sở, ngành, UBND cấp xã thực hiện công bố …" names "Sở KH&CN" and "UBND cấp
+    xã", not what they do."""
+    words = name.split()
+    folded = [fold(w) for w in words]
+    for k in range(1, len(words)):
+        if any(folded[k:k + len(v.split())] == v.split() for v in assigning_verbs()):
+            return " ".join(words[:k])
+    return name
+
+
 def same_unit(a: str, b: str, threshold: float = 0.8) -> bool:
     """Whether two unit names are the same body (folded, OCR-tolerant)."""
     fa, fb = (" ".join(w.text for w in words_of(x.split())) for x in (a, b))

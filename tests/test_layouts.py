@@ -595,3 +595,27 @@ def test_every_value_of_a_table_flattened_one_cell_per_line_is_in_a_passage() ->
     outline = parse(lines, lines)
     texts = [outline.text(n.start, n.end) for n, _ in outline.walk() if n.end > n.start]
     assert "732" in texts and "7" not in texts
+
+
+def test_a_numbered_line_ending_with_a_comma_goes_on_and_its_request_names_every_unit() -> None:
+    # Hard-wrapped: "17. Khuyến khích A, B," / "C xây dựng …" is one item, addressed to all three; before, its first
+    # line was read as a title over a paragraph led by C alone.
+    lines = ["ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Phát triển kinh tế số", "",
+             "I. TỔ CHỨC THỰC HIỆN", "", "1. Sở Khoa học và Công nghệ chủ trì, hướng dẫn triển khai Kế hoạch.", "",
+             "2. Khuyến khích Liên đoàn Lao động tỉnh, Hội Nông dân tỉnh,",
+             "Liên minh Hợp tác xã xây dựng kế hoạch hành động và chỉ đạo hệ thống tổ chức",
+             "thành viên tham gia phát triển công nghệ số.", ""]
+    found = {o.lines: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Đồng Nai", lines, lines)}
+    assert found[(12, 14)] == ("Liên đoàn Lao động tỉnh", "Hội Nông dân tỉnh", "Liên minh Hợp tác xã")
+
+
+def test_a_lead_cell_that_says_what_its_units_do_names_only_the_units() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Dữ liệu mở", "", "I. NHIỆM VỤ", "",
+             "TT", "", "Nhiệm vụ", "", "Cơ quan chủ trì", "", "Thời gian hoàn thành", "",
+             "1", "", "Công bố dữ liệu mở phục vụ phát triển kinh tế số.", "",
+             "Sở KH&CN chủ trì hướng dẫn, tổng hợp; Các sở, ngành, UBND cấp xã thực", "hiện công bố hằng năm.", "",
+             "Năm 2026", "", "2", "", "Cập nhật cơ sở dữ liệu đất đai.", "", "Sở Tài chính; UBND các xã, phường", "",
+             "Năm 2027", ""]
+    rows = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Bắc Ninh", lines, lines)}
+    assert rows[18].lead == ("Sở KH&CN", "Các sở, ngành", "UBND cấp xã")
+    assert rows[27].lead == ("Sở Tài chính", "UBND các xã, phường")

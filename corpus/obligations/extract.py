@@ -18,6 +18,7 @@ from corpus.units import (
     Word,
     assigning_verbs,
     bare_collective,
+    before_assigning,
     clean_label,
     head_length,
     level_word,
@@ -266,7 +267,7 @@ class _Reader:
             return names, ()
         if _addressed(words, tokens, in_unit_bullet=ctx.in_unit and bullet):
             names, _ = units_at(words, tokens, 2, max_words=30, semicolon=True)
-            return tuple(n for part in names for n in _split_semicolons(part)), ()
+            return _split_names([n for part in names for n in _split_semicolons(part)]), ()
         if phrase_at(words, 0, "yeu cau"):
             names, _ = units_at(words, tokens, 2)
             return ((), names) if (ctx.in_unit and bullet) else (names, ())
@@ -516,7 +517,7 @@ class _Reader:
     def names(self, value: _Text) -> list[str]:
         """Units listed in a cell or field value ("Sở Tài chính; UBND các xã, phường")."""
         for reading in value.readings():
-            found = split_units(self._name_lines(reading))
+            found = [name for name in map(before_assigning, split_units(self._name_lines(reading))) if name]
             if found:
                 return found
         return []
