@@ -254,8 +254,12 @@ def quantity_for(kind: str, text: str, counted: str = "", lead: str = "", rate: 
         plain = [q for q in found if q.kind in ("count", "number")]
         return plain[0] if plain else None
     typed = [q for q in found if q.kind == kind]
-    # A budget line states the rate and the total it makes ("100.000 đồng/người x 100 người = 10.000.000 đồng").
-    typed.sort(key=lambda q: ("/" in q.text) != rate)
+    # A budget line states the rate and the total it makes ("100.000 đồng/người x 100 người = 10.000.000 đồng"): the
+    # value after "=" is the total, a value per unit ("…/người") the rate; otherwise the first value answers.
+    if rate:
+        typed.sort(key=lambda q: "/" not in q.text)
+    else:
+        typed.sort(key=lambda q: not text[:q.start].rstrip().endswith("="))
     return typed[0] if typed else None
 
 

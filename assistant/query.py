@@ -19,7 +19,7 @@ from corpus import wordlists
 from corpus.errors import PlansError
 from corpus.header import CODE, normalise_code
 from corpus.records import PlanMeta
-from corpus.text import collapse, detect_language, fold, nfc
+from corpus.text import collapse, detect_language, fold, fold_map, nfc
 from corpus.times import TimeExpr, entity_forms, find_times, month_bounds
 
 MAX_QUESTION_CHARS = 2000
@@ -124,6 +124,10 @@ def _accented(text: str) -> bool:
     return sum(not ch.isascii() for ch in letters) >= 0.05 * max(len(letters), 1)
 
 
+# Money per unit as a question writes it: "đồng/người", "triệu đồng / năm", "VND/person" (folded, slash kept).
+_PER_UNIT = re.compile(r"\b(?:dong|vnd|trieu|ty)\s*/\s*[a-z]")
+
+
 def find_wants(text: str) -> tuple[str, ...]:
     """The kinds of answer a question asks for, by the cue phrases of assistant/data/cues.toml.
 
@@ -145,6 +149,8 @@ def find_wants(text: str) -> tuple[str, ...]:
         return f" {nfc(cue)} " in f" {lowered} " if accented else _present(fold(cue), folded, folded)
 
     wants = [kind for kind, phrases in cues()["wants"].items() if any(present(p) for p in phrases)]
+    if "rate" not in wants and _PER_UNIT.search(fold_map(text)[0]):  # fold() drops the slash
+        wants.append("rate")  # "… bao nhiêu đồng/người?": money per unit, written with a slash
     if "code" in wants and "list" in wants and "implement" not in wants:
         # "Kế hoạch nào" is both "which plans …?" and "which plan (is replaced, is meant)?". Vietnamese says which
         # by the place: at the head of the question it is the subject, a list of plans ("Những kế hoạch nào giao

@@ -22,8 +22,9 @@ class ChunkSettings:
     # 7: a short part title closed by a full stop ("IV. Tổ chức thực hiện.") is a part, a numbered section over
     # numbered subsections a title however long, more column headings ("Cơ quan đầu mối") read a table; 8: a bare
     # number is a page number only at a page break (else a flattened table's value), a short line that heads
-    # nothing is content; 9: a numbered line that ends with a comma goes on over the next line (no title)
-    version: int = 9
+    # nothing is content; 9: a numbered line that ends with a comma goes on over the next line (no title); 10: a
+    # bare number on a plan's last line is a value
+    version: int = 10
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

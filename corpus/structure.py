@@ -669,14 +669,14 @@ def _short_first_lines(lines: Sequence[str]) -> bool:
 
 
 def _page_number(lines: Sequence[str], i: int) -> bool:
-    """Whether a bare number line is a page number: one set apart by a page break (two blank lines or more on a
-    side, or the text's end). A flattened table writes its values one per line with one blank line between, and in
-    the 29 plans of this corpus 1,060 of 1,061 bare numbers are such values."""
+    """Whether a bare number line is a page number: one set apart by a page break, two blank lines or more."""
+    # A flattened table writes its values one per line with one blank line between (in the 29 plans of this
+    # corpus 1,060 of 1,061 bare numbers are such values), often at the plan's very end ("Tổng cộng" / "732").
     def blanks(step: int) -> int:
         j, count = i + step, 0
         while 0 <= j < len(lines) and not lines[j].strip():
             j, count = j + step, count + 1
-        return 2 if not 0 <= j < len(lines) else count
+        return count
     return blanks(-1) >= 2 or blanks(1) >= 2
 
 

@@ -97,17 +97,24 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     ("year_en", rf"\bin\s+{_YEAR}(?!\s*[-/]\s*\d)"),
     ("continuous", r"\bthu[a-z]{0,2}ng\s+xuy[a-z]n\b|\blien\s+tuc\b|\b(?:on\s*going|continuous(?:ly)?)\b"),
     # A time counted from an event, how a plan sets a deadline it cannot date: "trong 24-48 giờ sau khi nước rút",
-    # "trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ", "chậm nhất 03 ngày trước khi tổ chức",
-    # "within 10 working days after the meeting". It has no dates; the event ends at the clause (8 words at most).
-    ("relative", rf"(?:\b(?:trong|sau|cham\s+nhat|khong\s+qua|truoc)\s+(?:(?:vong|thoi\s+han|khoang)\s+)?)?"
-                 rf"(?<![\d/.])\d{{1,3}}(?:\s*(?:-|den)\s*\d{{1,3}})?\s+(?:gio|{_NGAY}(?:\s+lam\s+viec)?|tuan|{_THANG}|{_NAM})"
+    # "trong thời hạn 05 ngày làm việc kể từ ngày nhận đủ hồ sơ", "chậm nhất là 03 ngày trước khi tổ chức",
+    # "within 10 working days of receiving it". It has no dates; its event is up to 8 words of the clause, and one
+    # that holds a date or a year is no event but that time (_scan keeps the dated hit).
+    ("relative", rf"(?:\b(?:trong|sau|cham\s+nhat(?:\s+la)?(?:\s+sau)?|khong\s+qua|truoc)\s+"
+                 rf"(?:(?:vong|thoi\s+han|thoi\s+gian|khoang)\s+)?)?"
+                 rf"(?<![\d/.])\d{{1,3}}(?:\s*(?:-|den)\s*\d{{1,3}})?\s+(?:gio|{_NGAY}(?:\s+lam\s+viec)?|tuan|{_THANG}|n[a-z]m)"
                  rf"\s+(?:sau\s+khi|sau\s+{_NGAY}|ke\s+tu|tinh\s+tu|tu\s+khi|truoc\s+khi|truoc\s+{_NGAY})"
                  rf"(?:\s+[a-z0-9/]+){{1,8}}"),
-    # From the day a document is signed or issued: "có hiệu lực kể từ ngày ký", "từ ngày ban hành Kế hoạch".
+    # From the day a document is signed or issued: "có hiệu lực kể từ ngày ký", "từ ngày ban hành Kế hoạch". Where
+    # a period begins, never a deadline (it states no length).
     ("relative", rf"\b(?:ke\s+)?{_TU}\s+{_NGAY}\s+(?:ky|ban\s+hanh)\b(?:\s+(?:ban\s+hanh|ke\s+hoach|quyet\s+dinh)"
                  rf"(?:\s+nay)?)?"),
-    ("relative", r"(?:\b(?:uithin|no\s+later\s+than|at\s+least)\s+)?(?<![\d/.])\d{1,3}(?:\s*(?:-|to)\s*\d{1,3})?"
+    # English: "of" counts from an event only after "within" ("30 days of training" is a length).
+    ("relative", r"\b(?:(?:uithin|no\s+later\s+than)\s+)(?<![\d/.])\d{1,3}(?:\s*(?:-|to)\s*\d{1,3})?"
                  r"\s+(?:uorking\s+|business\s+)?(?:hours?|days?|ueeks?|months?)\s+(?:after|of|from|since|before)"
+                 r"(?:\s+[a-z0-9/]+){1,8}"),
+    ("relative", r"(?<![\d/.])\d{1,3}(?:\s*(?:-|to)\s*\d{1,3})?"
+                 r"\s+(?:uorking\s+|business\s+)?(?:hours?|days?|ueeks?|months?)\s+(?:after|from|since|before)"
                  r"(?:\s+[a-z0-9/]+){1,8}"),
 ))
 
@@ -431,6 +438,10 @@ def _scan(folded: str) -> list[_Hit]:
             hit = _hit(kind, m)
             if hit is not None:
                 found.append(hit)
+    # An event that holds a date or a year is that time: "trong 10 ngày kể từ ngày 01/7/2025", "chậm nhất 05 ngày
+    # trước ngày 20/11/2025" are dated.
+    dated = [h for h in found if h.kind != "relative"]
+    found = [h for h in found if h.kind != "relative" or not any(h.start < d.start < h.end for d in dated)]
     found.sort(key=lambda h: (h.start, -(h.end - h.start)))
     hits: list[_Hit] = []
     for h in found:
@@ -500,6 +511,9 @@ def parse_cell(text: str) -> TimeExpr | None:
     """A time column's cell or a time field's value: like parse_time, and a bare year ("2025") is that year; in
     "Thường xuyên, định kỳ hằng quý báo cáo …" the work goes on and what falls due is the schedule named after it."""
     expr = parse_time(text)
+    if expr is not None and expr.kind == "relative" and not any(ch.isdigit() for ch in expr.text):
+        # "Từ ngày ký ban hành đến 31/12/2025": what falls due is the date, the start is where the work begins.
+        expr = next((e for e, _, _ in find_times(text) if e.kind not in ("relative", "none")), None) or expr
     if expr is not None and expr.kind == "continuous":
         due = next((e for e, _, _ in find_times(text) if e.kind not in ("continuous", "none")), None)
         expr = due or expr
@@ -521,7 +535,9 @@ def is_time_cell(text: str) -> bool:
     if _BARE_YEAR.match(text):
         return True
     folded, _ = fold_map(text)
-    hits = _scan(folded)
+    # A time counted from an event is a cell's time only with its bounding word ("Trong 10 ngày kể từ …"); "Kiểm tra
+    # 02 ngày sau khi khai giảng …" is a task.
+    hits = [h for h in _scan(folded) if h.kind != "relative" or _RELATIVE_CUE.match(folded, h.start)]
     if not hits:
         return False
     rest = folded
@@ -542,7 +558,8 @@ def is_time_cell(text: str) -> bool:
 def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
     """Deadlines a task sentence sets (cue + time expression), with their char span in `text`."""
     folded, index = fold_map(text)
-    hits = _scan(folded)
+    # "Từ ngày ban hành" begins a period and sets no deadline: it is left to other readings.
+    hits = [h for h in _scan(folded) if h.kind != "relative" or any(ch.isdigit() for ch in folded[h.start:h.end])]
     out: list[tuple[int, int, _Hit | None]] = []
     for cue in _CUES.finditer(folded):
         value = cue.end()

@@ -392,14 +392,16 @@ def split_units(text: str) -> list[str]:
 
 
 def before_assigning(name: str) -> str:
-    """A name ends before a verb that gives it its task (units.txt [assigning]): a cell that reads "Sở KH&CN chủ
-    trì hướng dẫn, tổng hợp; Các sở, ngành, UBND cấp xã thực hiện công bố …" names "Sở KH&CN" and "UBND cấp
-    xã", not what they do."""
+    """A name cut before a verb that gives it its task (units.txt [assigning]): "Sở KH&CN chủ trì hướng dẫn"."""
+    # A lead cell may say what its units do ("Sở KH&CN chủ trì hướng dẫn, tổng hợp; …, UBND cấp xã thực hiện công
+    # bố …"); a name that holds such a verb goes on with a capital ("Ban Chỉ đạo thực hiện Chương trình …").
     words = name.split()
     folded = [fold(w) for w in words]
     for k in range(1, len(words)):
-        if any(folded[k:k + len(v.split())] == v.split() for v in assigning_verbs()):
-            return " ".join(words[:k])
+        for verb in assigning_verbs():
+            n = len(verb.split())
+            if folded[k:k + n] == verb.split() and not (k + n < len(words) and words[k + n][:1].isupper()):
+                return " ".join(words[:k])
     return name
 
 

@@ -366,16 +366,16 @@ def test_a_question_for_a_day_gets_the_deadline_that_names_one(assistant: Any) -
 
 
 def test_a_deadline_counted_from_an_event_answers_when(assistant: Any) -> None:
-    # "trong 24-48 giờ sau khi sự cố được khắc phục" has no date, yet it is the task's deadline: not an abstention.
+    # "trong 8-12 giờ sau khi sự cố được khắc phục" has no date, yet it is the task's deadline: not an abstention.
     answer = assistant.ask("Theo kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình, khi nào phải khôi phục dữ "
                            "liệu của hệ thống thông tin nông nghiệp?")
-    assert not answer.abstained and answer.answer.startswith("trong 24-48 giờ sau khi sự cố"), answer.answer
+    assert not answer.abstained and answer.answer.startswith("trong 8-12 giờ sau khi sự cố"), answer.answer
     assert answer.citations[0].doc == FARMING
     _verbatim(answer)
     # Asked how long, the length it holds answers.
     length = assistant.ask("Theo kế hoạch chuyển đổi số nông nghiệp của tỉnh Hòa Bình, dữ liệu của hệ thống thông tin "
                            "nông nghiệp phải được khôi phục trong bao lâu sau khi sự cố được khắc phục?")
-    assert not length.abstained and length.answer.startswith("24-48 giờ"), length.answer
+    assert not length.abstained and length.answer.startswith("8-12 giờ"), length.answer
 
 
 def test_a_budget_line_gives_its_total_unless_the_question_asks_per_unit(assistant: Any) -> None:

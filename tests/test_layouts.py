@@ -16,7 +16,7 @@ from corpus.reader import PlanFile, read_plan
 from corpus.records import PlanMeta
 from corpus.structure import align_cells, classify, parse
 from corpus.times import find_times, is_time_cell, parse_cell, parse_time
-from corpus.units import same_unit, split_units, starts_unit
+from corpus.units import before_assigning, same_unit, split_units, starts_unit
 
 PLANS = Path(__file__).resolve().parent / "plans"
 
@@ -595,6 +595,9 @@ def test_every_value_of_a_table_flattened_one_cell_per_line_is_in_a_passage() ->
     outline = parse(lines, lines)
     texts = [outline.text(n.start, n.end) for n, _ in outline.walk() if n.end > n.start]
     assert "732" in texts and "7" not in texts
+    # A table's total on the plan's last line is a value too, not a page number.
+    last = chunk_plan("t.txt", "p", "h", tuple(lines[:29]), tuple(lines[:29]), with_segmentation=False)
+    assert any("732" in c.restored_text.split() for c in last)
 
 
 def test_a_numbered_line_ending_with_a_comma_goes_on_and_its_request_names_every_unit() -> None:
@@ -619,3 +622,6 @@ def test_a_lead_cell_that_says_what_its_units_do_names_only_the_units() -> None:
     rows = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Bắc Ninh", lines, lines)}
     assert rows[18].lead == ("Sở KH&CN", "Các sở, ngành", "UBND cấp xã")
     assert rows[27].lead == ("Sở Tài chính", "UBND các xã, phường")
+    # A name that holds such a verb goes on with a capital: the body is named whole.
+    assert before_assigning("Ban Chỉ đạo thực hiện Chương trình MTQG tỉnh") == "Ban Chỉ đạo thực hiện Chương trình MTQG tỉnh"
+    assert before_assigning("UBND cấp xã thực hiện công bố dữ liệu") == "UBND cấp xã"

@@ -31,6 +31,7 @@ from corpus.obligations import (
 from corpus.reader import PlanFile, read_plan
 from corpus.restore import read_plan_lines
 from corpus.text import collapse
+from corpus.times import find_times, is_time_cell, parse_cell
 
 DUONG_KINH = "000_35dce5dc0de49619.txt"
 BA_DINH = "002_8d078f4651206baf.txt"
@@ -133,14 +134,16 @@ def test_impossible_and_ambiguous_dates_are_kept_as_written_and_flagged() -> Non
 
 def test_a_time_counted_from_an_event_is_relative_and_gets_no_dates() -> None:
     # How a plan sets a deadline it cannot date; its event is part of the wording, up to the clause's end.
-    for text, quote in (("Xử lý các điểm nước tù đọng trong 24-48 giờ sau khi nước rút.",
-                         "trong 24-48 giờ sau khi nước rút"),
+    for text, quote in (("Khôi phục cấp điện cho trạm bơm trong 12-24 giờ sau khi bão tan.",
+                         "trong 12-24 giờ sau khi bão tan"),
                         ("gửi kế hoạch về Sở Nội vụ trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch này.",
                          "trong thời hạn 10 ngày kể từ ngày nhận Kế hoạch này"),
-                        ("Báo cáo chậm nhất 05 ngày làm việc sau khi kết thúc đợt thi đua; gửi Sở Nội vụ",
-                         "chậm nhất 05 ngày làm việc sau khi kết thúc đợt thi đua"),
-                        ("Points are treated within 24-48 hours after the water recedes.",
-                         "within 24-48 hours after the water recedes")):
+                        ("Báo cáo chậm nhất là 05 ngày làm việc sau khi kết thúc đợt thi đua; gửi Sở Nội vụ",
+                         "chậm nhất là 05 ngày làm việc sau khi kết thúc đợt thi đua"),
+                        ("Trả lời trong thời gian 07 ngày kể từ ngày nhận hồ sơ.",
+                         "trong thời gian 07 ngày kể từ ngày nhận hồ sơ"),
+                        ("Power is restored within 12-24 hours after the storm passes.",
+                         "within 12-24 hours after the storm passes")):
         found = find_deadlines(text)
         assert [(d.kind, d.text, d.start, d.end) for d, _, _ in found] == [("relative", quote, None, None)], text
         assert not found[0][0].names_start and not found[0][0].names_day
@@ -148,10 +151,22 @@ def test_a_time_counted_from_an_event_is_relative_and_gets_no_dates() -> None:
     start = parse_time("Đợt thi đua được triển khai thực hiện từ ngày ban hành Kế hoạch đến khi tổ chức Đại hội.")
     assert start is not None and (start.kind, start.text) == ("relative", "từ ngày ban hành Kế hoạch")
     assert start.names_start and find_deadlines("Quyết định này có hiệu lực kể từ ngày ký.") == []
-    # Without a word that bounds it, it says when a thing happens, not by when.
+    # A date or a year inside the event is the time: "Trong 10 ngày kể từ ngày 01/7/2025", "chậm nhất 05 ngày
+    # trước ngày 20/11/2025" are dated, and a period from the plan's issue falls due at its end.
+    assert [(d.kind, d.end) for d, _, _ in find_deadlines("Chậm nhất 05 ngày trước ngày 20/11/2025 gửi đăng ký.")] \
+        == [("day", date(2025, 11, 20))]
+    assert [e.kind for e, _, _ in find_times("Trong 5 năm kể từ năm 2025 tỉnh đầu tư xây dựng 10 trạm.")] == ["year"]
+    due = find_deadlines("Thời gian thực hiện: từ ngày ban hành Kế hoạch đến hết năm 2025.")
+    assert [(d.kind, d.end) for d, _, _ in due] == [("year", date(2025, 12, 31))]
+    cell = parse_cell("Từ ngày ký ban hành đến 31/12/2025")
+    assert cell is not None and (cell.kind, cell.end) == ("day", date(2025, 12, 31))
+    # Without a word that bounds it, it says when a thing happens, not by when, and is no time cell.
     assert find_deadlines("Tổ chức tập huấn 02 ngày sau khi khai giảng lớp học.") == []
-    # A length alone counts from nothing.
+    assert not is_time_cell("Kiểm tra 02 ngày sau khi khai giảng lớp học tại xã")
+    # A length alone counts from nothing; "nhóm" is no "năm"; English "of" counts from an event only after "within".
     assert parse_time("Tập huấn 02 ngày cho 50 học viên.") is None
+    assert parse_time("Chia thành 05 nhóm sau khi có quyết định thành lập.") is None
+    assert [e.kind for e, _, _ in find_times("A total of 30 days of training in 2025.")] == ["year"]
 
 
 def test_english_weekly_recurrence_is_read_though_folding_writes_w_as_u() -> None:

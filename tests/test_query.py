@@ -252,6 +252,13 @@ def test_a_budget_line_gives_its_rate_or_its_total_as_asked() -> None:
     assert total is not None and total.text == "7.500.000.000 đồng"
     assert rate is not None and rate.text == "1.500.000.000 đồng/năm"
     assert "rate" in find_wants("Dự toán mỗi năm là bao nhiêu?") and "rate" not in find_wants("Tổng dự toán là bao nhiêu?")
+    assert "rate" in find_wants("Mức hỗ trợ tiền ăn là bao nhiêu đồng/người?")
+    for question in ("Tổng kinh phí hợp đồng năm 2025 là bao nhiêu?", "Kinh phí hỗ trợ cộng đồng người dân tộc là bao nhiêu?",
+                     "What is the total budget of the annual plan?"):
+        assert "rate" not in find_wants(question), question
+    # Without a total after "=", the first value answers, a rate or not ("… trong đó ngân sách trung ương 1,5 tỷ").
+    part = quantity_for("money", "Tổng kinh phí 2 tỷ đồng/năm, trong đó ngân sách trung ương 1,5 tỷ đồng.")
+    assert part is not None and part.text == "2 tỷ đồng/năm"
 
 
 def test_a_question_asking_which_day_is_answered_only_by_a_day() -> None:
