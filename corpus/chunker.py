@@ -23,8 +23,8 @@ class ChunkSettings:
     # numbered subsections a title however long, more column headings ("Cơ quan đầu mối") read a table; 8: a bare
     # number is a page number only at a page break (else a flattened table's value), a short line that heads
     # nothing is content; 9: a numbered line that ends with a comma goes on over the next line (no title); 10: a
-    # bare number on a plan's last line is a value
-    version: int = 10
+    # bare number on a plan's last line is a value; 11: an annex's heading path holds its header's title
+    version: int = 11
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

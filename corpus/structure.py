@@ -540,14 +540,15 @@ def _units(raw_lines: Sequence[str], toks: list[Token], ranges: list[tuple[int, 
         elif not in_closing:
             signed = False
         closing_at[i] = in_closing
-    # Tables, outside closings.
+    # Tables, outside closings, each inside one document: the forms of a budget plan ("Mẫu biểu số 01" … "04")
+    # follow one another with the same columns, and one table run on over them would hide where each begins.
     tables: dict[int, _TableRegion] = {}
     start = 0
     while start < n:
         while start < n and closing_at[start]:
             start += 1
-        end = start
-        while end < n and not closing_at[end]:
+        end = start + 1 if start < n else n
+        while end < n and not closing_at[end] and not doc_at[end]:
             end += 1
         for t in _find_tables(raw_lines, start, end):
             tables[t.first] = t
@@ -1021,7 +1022,7 @@ def blocks(raw: Sequence[str], restored: Sequence[str], outline: Outline | None 
         elif node.kind == "closing":
             path = ("Nơi nhận, chữ ký",)
         else:
-            path = tuple(outline.title(p) for p in ancestors if p.kind != "table")
+            path = tuple(_path_title(outline, p) for p in ancestors if p.kind != "table")
         # A short line that heads nothing (a cell of a flattened table, "02 lần/tháng") is content: no child carries
         # it in its heading path, so as a title it would be in no passage at all.
         heading = outline.is_heading(node) and node.kind not in ("row",) and (
@@ -1029,6 +1030,17 @@ def blocks(raw: Sequence[str], restored: Sequence[str], outline: Outline | None 
         out.append(Block(node.kind, a, b, path, tuple(raw[a - 1:b]), tuple(restored[a - 1:b]), heading,
                          _labelled_values(outline, node)))
     return out
+
+
+def _path_title(outline: Outline, node: Node) -> str:
+    """A node's title in its children's heading path; an attached document or annex is titled by its header too."""
+    # "PHỤ LỤC II" says nothing of what the annex holds; the lines under it do ("THÔNG SỐ, TẦN SUẤT, … SỐ LƯỢNG MẪU
+    # QUAN TRẮC …", "Mẫu biểu số 04 … CHI NGÂN SÁCH ĐỊA PHƯƠNG"), and a question names the table by them.
+    title = outline.title(node)
+    if node.kind == "doc" and node.children and node.children[0].kind == "header":
+        header = outline.title(node.children[0]).split("(")[0].strip()  # not "(Kèm theo Kế hoạch số …)"
+        title = f"{title} {header}".strip()
+    return title
 
 
 def _labelled_values(outline: Outline, node: Node) -> tuple[tuple[int, int, int, int, str, str], ...]:

@@ -126,3 +126,20 @@ def test_a_header_that_cannot_be_read_with_certainty_labels_no_value() -> None:
     assert value_columns(header, ["1", "2", "3", "4", "5", "6"], 4) == []
     # Two upper headings over five columns do not divide evenly.
     assert value_columns(["STT", "Nội dung", "X", "Y", "a", "b", "c", "d", "e"], ["A", "B", *"12345"], 5) == []
+
+
+def test_each_form_of_a_plan_is_its_own_annex_titled_by_its_header() -> None:
+    # Budget forms follow one another with the same columns ("Mẫu biểu số 01", "… 02"); each is an annex of its own,
+    # and its rows carry its title ("DỰ TOÁN THU …"), which the bare "Mẫu biểu số 02" does not say.
+    from corpus.chunker import chunk_plan
+
+    ward = (Path(__file__).resolve().parent / "plans" / "ward_targets.txt").read_text(encoding="utf-8").splitlines()
+    body, table = ward[:48], ward[52:115]
+    lines = tuple([*body, "", "Mẫu biểu số 01", "", "DỰ TOÁN CHI NGÂN SÁCH PHƯỜNG", "",
+                   "(Kèm theo Kế hoạch số 58/KH-UBND của Ủy ban nhân dân phường Hạc Thành)", "", *table, "",
+                   "Mẫu biểu số 02", "", "DỰ TOÁN THU NGÂN SÁCH PHƯỜNG", "",
+                   "(Kèm theo Kế hoạch số 58/KH-UBND của Ủy ban nhân dân phường Hạc Thành)", "", *table])
+    chunks = chunk_plan("w.txt", "w", "h", lines, lines, with_segmentation=False)
+    totals = [c for c in chunks if "Tổng cộng" in c.restored_text]
+    assert [c.heading_path[0] for c in totals] == ["Mẫu biểu số 01 DỰ TOÁN CHI NGÂN SÁCH PHƯỜNG",
+                                                   "Mẫu biểu số 02 DỰ TOÁN THU NGÂN SÁCH PHƯỜNG"]
