@@ -175,7 +175,8 @@ def find_wants(text: str) -> tuple[str, ...]:
         lowered = re.sub("|".join(rf"\b{re.escape(nfc(p))}\b" for p in spans), " ", lowered)
         if not any(present(p) for p in cues()["wants"]["date"]):
             wants.remove("date")
-    if {"issued", "code", "implement"} <= set(wants) and _asks_what_is_implemented(folded):
+    if {"issued", "code"} <= set(wants) and ({"implement", "replace"} & set(wants)) \
+            and _asks_what_is_implemented(folded):
         wants.remove("issued")
     if "money" in wants and not any(present(p) for p in cues()["money"]["amount"]) and set(wants) & {
             "source", "agency", "date", "code", "signer"}:
@@ -186,13 +187,14 @@ def find_wants(text: str) -> tuple[str, ...]:
 
 
 def _asks_what_is_implemented(folded: str) -> bool:
-    """Whether a Vietnamese question asks for a document as the object of an implementing verb.
+    """Whether a Vietnamese question asks for a document as the object of an implementing or replacing verb.
 
     Vietnamese keeps a question word where its answer would stand: the object of a verb follows the verb. So in
-    "Quyết định … ban hành kế hoạch triển khai những văn bản nào?" the document asked is what is implemented, not
-    the issuing one ("Quyết định nào ban hành kế hoạch …?" puts it before the verb, as the subject).
+    "Quyết định … ban hành kế hoạch triển khai những văn bản nào?" the document asked is what is implemented, in
+    "… đã thay thế quyết định nào?" what is replaced, not the issuing one ("Quyết định nào ban hành kế hoạch …?"
+    puts it before the verb, as the subject).
     """
-    verbs = [fold(p) for p in cues()["wants"]["implement"]]
+    verbs = [fold(p) for p in (*cues()["wants"]["implement"], *cues()["wants"]["replace"])]
     documents = [fold(p) for p in cues()["wants"]["code"]]
     return any(re.search(rf"\b{re.escape(v)}\s+(?:(?:nhung|cac|mot)\s+)?{re.escape(d)}\b", folded)
                for v in verbs for d in documents)
