@@ -113,6 +113,10 @@ def phrase_bonus(analysis: Analysis, padded: str) -> float:
     return 0.1 * sum(p in padded for p in pairs) / max(len(pairs), 1)
 
 
+TITLE_YEARS_BONUS = 0.05  # a tie-breaker, half the largest phrase bonus
+_SPAN_OF_YEARS = re.compile(r"\b20\d\d\s*[-–—]\s*20\d\d\b")
+
+
 def dense_norm(cos: float) -> float:
     """e5 cosines crowd into 0.72-0.88: that band stretched to 0-1."""
     return float(min(max((cos - 0.72) / 0.16, 0.0), 1.0))
@@ -327,12 +331,18 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
                   for (_, w, covered), half in zip(weighed, in_heading, strict=True)) / total
         lex += phrase_bonus(analysis, padded)
         entity = bool(wanted_entities) and all(e in _entities(sent) for e in wanted_entities)
-        if years and not all(y in folded or y in " ".join(chunk.heading_path) for y in years):
+        # A year inside a span a heading states ("BIỂU … GIAI ĐOẠN 2026 – 2028") does not make it that year's section.
+        section = _SPAN_OF_YEARS.sub(" ", " ".join(chunk.heading_path))
+        if years and not all(y in folded or y in section for y in years):
             lex *= 0.5
         elif title_years:
             heading_years = set(re.findall(r"\b20\d\d\b", " ".join(chunk.heading_path[1:])))
             if heading_years and not heading_years & set(title_years):
                 lex *= 0.5
+            elif not years and all(y in folded for y in title_years):
+                # Of sentences that cover the question alike, the one that states the period it names ("cả giai
+                # đoạn 2026-2030": "… từ năm 2026-2030: … = 7.500.000.000 đồng", not "… 01 năm: …").
+                lex += TITLE_YEARS_BONUS
         values: list[str] = []
         for kind in kinds:
             found = (value_of(kind, sent.restored, analysis, chunk.heading_path)

@@ -572,3 +572,46 @@ Nguyễn Văn An
     finally:
         opened.close()
     assert answer.answer.split("—")[0].strip() == "từ ngày ban hành Kế hoạch", answer.answer
+
+
+def test_a_total_for_the_plans_whole_period_comes_from_the_line_that_states_that_period(tmp_path: Path) -> None:
+    # Two budget lines cover the question alike; the one that states the period the question names (the plan's own,
+    # "2026 - 2030") gives the total, not the one for a single year.
+    from assistant.service import Assistant
+    from index.build import ingest
+
+    corpus = tmp_path / "plans"
+    corpus.mkdir()
+    (corpus / "quan_trac.txt").write_text("""ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+
+Số: 44/KH-UBND
+
+Hòa Bình, ngày 10 tháng 11 năm 2025
+
+KẾ HOẠCH
+
+Quan trắc môi trường không khí giai đoạn 2026 - 2030
+
+I. MỤC TIÊU
+
+Theo dõi chất lượng không khí tại các khu dân cư trên địa bàn tỉnh.
+
+II. DỰ TOÁN KINH PHÍ
+
+1. Dự toán kinh phí quan trắc môi trường không khí 01 năm: 300.000.000 đồng.
+
+2. Dự toán kinh phí quan trắc môi trường không khí từ năm 2026 - 2030: 300.000.000 đồng/năm x 05 năm = 1.500.000.000 đồng.
+
+III. TỔ CHỨC THỰC HIỆN
+
+Sở Nông nghiệp và Môi trường chủ trì tổ chức thực hiện Kế hoạch này.
+""", encoding="utf-8")
+    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    ingest(settings)
+    opened = Assistant.open(settings)
+    try:
+        total = opened.ask("Tổng dự toán kinh phí quan trắc môi trường không khí của tỉnh Hòa Bình cho cả giai đoạn "
+                           "2026-2030 là bao nhiêu?")
+    finally:
+        opened.close()
+    assert total.answer.startswith("1.500.000.000 đồng"), total.answer

@@ -246,6 +246,15 @@ def test_a_unit_written_with_a_slash_ends_where_its_words_end() -> None:
     assert [q.text for q in quantities("Xử lý trong 24-48 giờ sau khi nước rút.")] == ["24-48 giờ"]
 
 
+def test_a_question_asking_which_document_is_replaced_is_not_about_issuance() -> None:
+    # The question word after "thay thế" asks for its object, as after "triển khai"; before the verb it is the
+    # issuing document.
+    replaced = find_wants("Quyết định 2853/QĐ-UBND ban hành kế hoạch phòng chống thiên tai đã thay thế quyết định "
+                          "nào?")
+    assert "code" in replaced and "issued" not in replaced and route(replaced) != "issuance"
+    assert route(find_wants("Quyết định nào ban hành kế hoạch phòng chống thiên tai?")) == "issuance"
+
+
 def test_a_budget_line_gives_its_rate_or_its_total_as_asked() -> None:
     line = "Dự toán giai đoạn 2026 - 2030: 1.500.000.000 đồng/năm x 05 năm = 7.500.000.000 đồng."
     total, rate = quantity_for("money", line), quantity_for("money", line, rate=True)
