@@ -246,6 +246,12 @@ def test_a_unit_written_with_a_slash_ends_where_its_words_end() -> None:
     assert [q.text for q in quantities("Xử lý trong 24-48 giờ sau khi nước rút.")] == ["24-48 giờ"]
 
 
+def test_a_question_for_a_milestone_asks_when() -> None:
+    # "đến mốc nào" (by which milestone) asks for a time; "dự toán" only names the topic.
+    wants = find_wants("Các khoản chi đã giao trong dự toán đầu năm mà đến mốc nào hằng năm chưa phân bổ thì bị thu hồi?")
+    assert "date" in wants and "money" not in wants and route(wants) == "when"
+
+
 def test_a_question_asking_which_document_is_replaced_is_not_about_issuance() -> None:
     # The question word after "thay thế" asks for its object, as after "triển khai"; before the verb it is the
     # issuing document.
