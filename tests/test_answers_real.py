@@ -521,15 +521,27 @@ def test_plans_citing_a_document_are_counted_as_answered_when_no_deadline_matche
         opened.close()
 
 
-def test_a_plans_span_stated_under_its_own_heading_answers_when_it_runs(tmp_path: Path) -> None:
-    # "IV. THỜI GIAN THỰC HIỆN" heads the paragraph that states the span, which begins at the plan's issue; an aim
-    # that words the question more closely names another start.
+def _ask_of_one_plan(tmp_path: Path, name: str, text: str, question: str) -> Any:
+    """The answer to a question over a fresh index of one plan written for the test."""
     from assistant.service import Assistant
     from index.build import ingest
 
     corpus = tmp_path / "plans"
     corpus.mkdir()
-    (corpus / "thi_dua.txt").write_text("""ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+    (corpus / name).write_text(text, encoding="utf-8")
+    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
+    ingest(settings)
+    opened = Assistant.open(settings)
+    try:
+        return opened.ask(question)
+    finally:
+        opened.close()
+
+
+def test_a_plans_span_stated_under_its_own_heading_answers_when_it_runs(tmp_path: Path) -> None:
+    # "IV. THỜI GIAN THỰC HIỆN" heads the paragraph that states the span, which begins at the plan's issue; an aim
+    # that words the question more closely names another start.
+    answer = _ask_of_one_plan(tmp_path, "thi_dua.txt", """ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
 
 Số: 31/KH-UBND
 
@@ -563,26 +575,14 @@ TM. ỦY BAN NHÂN DÂN
 CHỦ TỊCH
 
 Nguyễn Văn An
-""", encoding="utf-8")
-    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
-    ingest(settings)
-    opened = Assistant.open(settings)
-    try:
-        answer = opened.ask("Kế hoạch thi đua chào mừng Đại hội Đảng bộ tỉnh Hòa Bình được thực hiện từ khi nào?")
-    finally:
-        opened.close()
+""", "Kế hoạch thi đua chào mừng Đại hội Đảng bộ tỉnh Hòa Bình được thực hiện từ khi nào?")
     assert answer.answer.split("—")[0].strip() == "từ ngày ban hành Kế hoạch", answer.answer
 
 
 def test_a_total_for_the_plans_whole_period_comes_from_the_line_that_states_that_period(tmp_path: Path) -> None:
     # Two budget lines cover the question alike; the one that states the period the question names (the plan's own,
     # "2026 - 2030") gives the total, not the one for a single year.
-    from assistant.service import Assistant
-    from index.build import ingest
-
-    corpus = tmp_path / "plans"
-    corpus.mkdir()
-    (corpus / "quan_trac.txt").write_text("""ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+    total = _ask_of_one_plan(tmp_path, "quan_trac.txt", """ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
 
 Số: 44/KH-UBND
 
@@ -605,13 +605,5 @@ II. DỰ TOÁN KINH PHÍ
 III. TỔ CHỨC THỰC HIỆN
 
 Sở Nông nghiệp và Môi trường chủ trì tổ chức thực hiện Kế hoạch này.
-""", encoding="utf-8")
-    settings = load_settings(store_dir=tmp_path / "store", corpus_dir=corpus, manifest=tmp_path / "none.toml")
-    ingest(settings)
-    opened = Assistant.open(settings)
-    try:
-        total = opened.ask("Tổng dự toán kinh phí quan trắc môi trường không khí của tỉnh Hòa Bình cho cả giai đoạn "
-                           "2026-2030 là bao nhiêu?")
-    finally:
-        opened.close()
+""", "Tổng dự toán kinh phí quan trắc môi trường không khí của tỉnh Hòa Bình cho cả giai đoạn 2026-2030 là bao nhiêu?")
     assert total.answer.startswith("1.500.000.000 đồng"), total.answer
