@@ -127,6 +127,11 @@ class Outline:
         words = head.split()
         return " ".join(words[:14]) + (" …" if len(words) > 14 else "")
 
+    def header_title(self, node: Node) -> str | None:
+        """The title of the header an attached document or annex opens with ("PHỤ LỤC II" / "THÔNG SỐ, …"), if any."""
+        first = node.children[0] if node.children else None
+        return self.title(first) if first is not None and first.kind == "header" else None
+
     def is_heading(self, node: Node) -> bool:
         """A title line such as "1. Mục tiêu chung" (its children hold the content)."""
         if node.kind in ("doc", "part", "group", "table"):
@@ -1037,9 +1042,9 @@ def _path_title(outline: Outline, node: Node) -> str:
     # "PHỤ LỤC II" says nothing of what the annex holds; the lines under it do ("THÔNG SỐ, TẦN SUẤT, … SỐ LƯỢNG MẪU
     # QUAN TRẮC …", "Mẫu biểu số 04 … CHI NGÂN SÁCH ĐỊA PHƯƠNG"), and a question names the table by them.
     title = outline.title(node)
-    if node.kind == "doc" and node.children and node.children[0].kind == "header":
-        header = outline.title(node.children[0]).split("(")[0].strip()  # not "(Kèm theo Kế hoạch số …)"
-        title = f"{title} {header}".strip()
+    header = outline.header_title(node) if node.kind == "doc" else None
+    if header is not None:
+        title = f"{title} {header.split('(')[0].strip()}".strip()  # not "(Kèm theo Kế hoạch số …)"
     return title
 
 

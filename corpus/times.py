@@ -142,6 +142,11 @@ _CLAUSE_END = re.compile(r";|\.(?:\s|$)")
 _RELATIVE_CUE = re.compile(r"trong\b|ch[a-z]m\s+nh[a-z]t\b|khong\s+qua\b|uithin\b|no\s+later\s+than\b")
 
 
+def _states_no_length(text: str) -> bool:
+    """Whether a relative time names no length ("từ ngày ban hành Kế hoạch"): it begins a period, sets no deadline."""
+    return not any(ch.isdigit() for ch in text)
+
+
 @dataclass(frozen=True)
 class TimeExpr:
     """A normalised time expression; `text` is the source wording, dates are never invented."""
@@ -511,7 +516,7 @@ def parse_cell(text: str) -> TimeExpr | None:
     """A time column's cell or a time field's value: like parse_time, and a bare year ("2025") is that year; in
     "Thường xuyên, định kỳ hằng quý báo cáo …" the work goes on and what falls due is the schedule named after it."""
     expr = parse_time(text)
-    if expr is not None and expr.kind == "relative" and not any(ch.isdigit() for ch in expr.text):
+    if expr is not None and expr.kind == "relative" and _states_no_length(expr.text):
         # "Từ ngày ký ban hành đến 31/12/2025": what falls due is the date, the start is where the work begins.
         expr = next((e for e, _, _ in find_times(text) if e.kind not in ("relative", "none")), None) or expr
     if expr is not None and expr.kind == "continuous":
@@ -559,7 +564,7 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
     """Deadlines a task sentence sets (cue + time expression), with their char span in `text`."""
     folded, index = fold_map(text)
     # "Từ ngày ban hành" begins a period and sets no deadline: it is left to other readings.
-    hits = [h for h in _scan(folded) if h.kind != "relative" or any(ch.isdigit() for ch in folded[h.start:h.end])]
+    hits = [h for h in _scan(folded) if h.kind != "relative" or not _states_no_length(folded[h.start:h.end])]
     out: list[tuple[int, int, _Hit | None]] = []
     for cue in _CUES.finditer(folded):
         value = cue.end()

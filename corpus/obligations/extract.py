@@ -839,7 +839,8 @@ def section_context(u: Node, outline: Outline, ctx: _Ctx, reader: _Reader) -> _C
     title = outline.title(u) if u.kind != "doc" else ""
     headings = (*ctx.headings, title) if title and u.kind != "doc" else ctx.headings
     if u.kind == "doc":
-        headings = (outline.title(u.children[0]),) if u.children and u.children[0].kind == "header" else ()
+        header = outline.header_title(u)
+        headings = (header,) if header is not None else ()
     role = u.role
     if role == "tasks":
         return _Ctx("tasks", (reader.issuer,), False, headings, (), (), explicit=reader.assigned)
