@@ -608,6 +608,16 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
     return result
 
 
+def heading_period(text: str) -> tuple[TimeExpr, int, int] | None:
+    """The period a section heading frames its tasks with ("2. Giải pháp thực hiện kế hoạch 03 năm 2026 - 2028",
+    "a) Năm 2026:"): its one time expression when that is a month, quarter, year or span; a heading naming two
+    times, a day or a time counted from an event frames nothing."""
+    found = find_times(text)
+    if len(found) != 1 or found[0][0].kind not in ("month", "quarter", "year", "range"):
+        return None
+    return found[0]
+
+
 def leading_continuous(text: str) -> tuple[TimeExpr, int, int] | None:
     """ "Thường xuyên …" opening a task, or one of its sentences ("… hình thức. Thường xuyên phối hợp …"), makes
     it an ongoing duty (with its char span); inside a sentence, even after ";", the words can name a thing ("kinh

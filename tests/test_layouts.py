@@ -625,3 +625,20 @@ def test_a_lead_cell_that_says_what_its_units_do_names_only_the_units() -> None:
     # A name that holds such a verb goes on with a capital: the body is named whole.
     assert before_assigning("Ban Chỉ đạo thực hiện Chương trình MTQG tỉnh") == "Ban Chỉ đạo thực hiện Chương trình MTQG tỉnh"
     assert before_assigning("UBND cấp xã thực hiện công bố dữ liệu") == "UBND cấp xã"
+
+
+def test_a_task_heading_that_names_a_period_frames_the_tasks_under_it() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 61/KH-UBND", "", "KẾ HOẠCH", "Phát triển du lịch", "",
+             "I. NHIỆM VỤ, GIẢI PHÁP", "", "1. Các giải pháp thực hiện kế hoạch 03 năm 2026 - 2028", "",
+             "- Sở Văn hóa, Thể thao và Du lịch chủ trì quảng bá điểm đến trên nền tảng số.", "",
+             "- Sở Tài chính bố trí kinh phí trước ngày 15/01/2026.", "",
+             "2. Nhiệm vụ năm 2025 và định hướng năm 2026", "", "- Sở Nội vụ rà soát biên chế.", ""]
+    by_line = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    framed = by_line[12].deadline
+    assert by_line[12].lead == ("Sở Văn hóa, Thể thao và Du lịch",)
+    assert framed is not None and (framed.kind, framed.start, framed.end) == (
+        "range", date(2026, 1, 1), date(2028, 12, 31))
+    assert by_line[12].deadline_lines == (10, 10)
+    own = by_line[14].deadline  # a task's own date wins over its heading's period
+    assert own is not None and own.kind == "day" and own.end == date(2026, 1, 15)
+    assert by_line[16].deadline is None  # a heading naming two times frames nothing

@@ -12,7 +12,7 @@ from typing import Any
 from corpus import wordlists
 from corpus.structure import MARKER_TOKEN, Cell, Node, Outline, Token, column_role, is_closing, parse
 from corpus.text import collapse, fold, strip_accents
-from corpus.times import TimeExpr, find_deadlines, leading_continuous, parse_cell
+from corpus.times import TimeExpr, find_deadlines, heading_period, leading_continuous, parse_cell
 from corpus.units import (
     LIST_WORDS,
     Word,
@@ -237,6 +237,15 @@ class _Reader:
                 return found
         return []
 
+    def heading_period(self, body: _Text) -> tuple[_Dl, ...]:
+        """The period a task heading names, for the tasks under it that set no time of their own."""
+        found = heading_period(body.text)
+        if found is None:
+            return ()
+        d, a, b = found
+        t0, t1 = body.token_at(a), body.token_at(max(a, b - 1))
+        return ((d, (self.toks[t0].line, self.toks[t1].line)),)
+
     def _deadlines(self, body: _Text) -> list[_Dl]:
         out: list[_Dl] = []
         lead = leading_continuous(body.text)
@@ -401,7 +410,7 @@ class _Reader:
             ctx = self.enter_title(u, body, ctx)
             if ctx.part == "skip":
                 return []
-            own = tuple(self.own_deadlines(body))
+            own = tuple(self.own_deadlines(body)) or self.heading_period(body)
             if own:
                 ctx = replace(ctx, deadlines=own)
         else:
