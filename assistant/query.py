@@ -410,9 +410,13 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     groups: list[Group] = []
     expansion = ""
     english_map: dict[str, list[tuple[str, float]]] = {}  # an English word -> the Vietnamese words it maps to
+    mapped: list[tuple[str, float]] = []
     if language == "en" and translate is not None:
         english = [t for t in terms if t.isascii() and not t.isdigit()]
+        # Pairs and triples of its words too: a glossary has fixed phrases ("voter turnout", "department of home
+        # affairs"); only pairs are looked up among the index's nearest words (service.translate).
         phrases = [f"{a} {b}" for a, b in itertools.pairwise(english)]
+        phrases += [" ".join(t) for t in zip(english, english[1:], english[2:], strict=False)]
         each = translate([*english, *phrases])
         english_map = dict(zip(english, each, strict=False))
         groups = [tuple(alts) for alts in each if alts]
@@ -427,7 +431,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         terms = list(dict.fromkeys([*(w for v, _ in mapped for w in v.split()), *(t for t in terms if t.isdigit()),
                                     *quoted]))
         groups += [((t, 1.0),) for t in terms if t.isdigit() or t in quoted]
-    resolution = resolve(effective, terms, plans, has_term)
+    resolution = resolve(effective, terms, plans, has_term, "\n".join(v for v, _ in mapped))
     content = tuple(t for t in terms if t not in resolution.named_words)
     window = question_window(effective)
     wants = find_wants(effective) + (("dated",) if window is not None else ())

@@ -170,7 +170,8 @@ def topic_scores(terms: Sequence[str], plans: Sequence[PlanMeta], question: str 
     weights = {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in asked_terms}
     # math.fsum: a sum over a set, in an order that changes with the hash seed, must not tell two plans apart.
     total = math.fsum(weights.values()) or 1.0
-    asked = {f"{a} {b}" for a, b in itertools.pairwise(fold(question).split())}
+    # Pairs are taken within each line: an English question's mapped words come one a line (see resolve).
+    asked = {f"{a} {b}" for line in question.splitlines() for a, b in itertools.pairwise(fold(line).split())}
     out: dict[str, float] = {}
     for m in plans:
         words = titles[m.plan_id]
@@ -249,9 +250,10 @@ def _several_places(own: Sequence[PlanMeta], terms: Sequence[str], named: set[st
 
 
 def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
-            has_term: HasTerm | None = None) -> Resolution:
+            has_term: HasTerm | None = None, rendered: str = "") -> Resolution:
     """The plans a question means (see the module docstring); `has_term(plan_id, word)`, when given, lets the
-    content of the plans of a named place weigh beside their titles."""
+    content of the plans of a named place weigh beside their titles. `rendered`: an English question's words
+    in the Vietnamese they were mapped to, one a line (their syllables pair only within a word)."""
     folded = fold(question)
     padded = f" {folded} "
     named: set[str] = set()
@@ -290,8 +292,9 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
     english = {vi for _, vi in in_english}
     issuers = [m for m in plans if m.level in ("bộ", "chính phủ", "other") and _names_issuer(m, padded, english)]
     named |= {w for en, _ in in_english for w in fold(en).split()}
-    # An English question's words are mapped one by one: it has no Vietnamese pairs to compare.
-    asked = question if detect_language(question) != "en" else ""
+    # An English question's words are mapped one by one: its Vietnamese pairs are those inside each mapped word.
+    english_question = detect_language(question) == "en"
+    asked = rendered if english_question else question
     several = _several_places(own, terms, named, asked) if not issuers else None
     if several is not None:
         return several
@@ -307,7 +310,7 @@ def resolve(question: str, terms: Sequence[str], plans: Sequence[PlanMeta],
         pool, by = list(plans), ""
     content = [t for t in terms if t not in named]
     scores = topic_scores(content, pool, asked)
-    if by and has_term is not None and len(pool) > 1 and asked:
+    if by and has_term is not None and len(pool) > 1 and not english_question:
         # Titles are short: "thanh toán không dùng tiền mặt" is in the text of a place's digital-economy plan,
         # not in its title. The words of the question each plan's text has, weighted by how few of these plans
         # have them, count beside the title. Not an English question's: its words, mapped one by one to their

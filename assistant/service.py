@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from assistant import glossary
 from assistant.answerers import Answerer, get_answerer, with_plans_found
 from assistant.chain import retrieve as retrieve_chain
 from assistant.evidence import Candidate, TermStats
@@ -219,10 +220,18 @@ class Assistant:
         self.restore("ke hoach")
 
     def translate(self, words: Sequence[str]) -> list[list[tuple[str, float]]]:
-        """For each English word or phrase, the index's nearest Vietnamese words, with how sure the mapping is."""
+        """For each English word or phrase, its Vietnamese renderings with how sure the mapping is: the glossary's
+        that the plans use (sure), else the index's nearest Vietnamese words (index.lexicon)."""
+        glossed = [[(r, 1.0) for r in glossary.renderings(w) if all(self.stats.known(s) for s in r.split())]
+                   for w in words]
+        # A longer phrase is the glossary's or nothing: its nearest single word would only repeat its words'.
+        rest = [w for w, g in zip(words, glossed, strict=True) if not g and len(w.split()) <= 2]
+        if not rest:
+            return glossed
         if self._lexicon is None:
             self._lexicon = Lexicon.load(self.settings.store_dir, self.embedder, self.record.collection)
-        return self._lexicon.translate_each(words)
+        nearest = dict(zip(rest, self._lexicon.translate_each(rest), strict=True))
+        return [g or nearest.get(w, []) for w, g in zip(words, glossed, strict=True)]
 
     def restore(self, text: str) -> str:
         """An unaccented question's words with their diacritics restored; as typed when repair is off or fails

@@ -1,4 +1,5 @@
-"""Lexicon benchmark: how well English words map onto the index's Vietnamese words (index/lexicon.py).
+"""Lexicon benchmark: how well English words map onto the index's Vietnamese words (index/lexicon.py), and
+how well the glossary (assistant/data/glossary_en_vi.txt) renders the words it has.
 
 Pairs: evals/sets/lexicon-pairs.jsonl (300 English-Vietnamese administrative words, written by a helper who saw
 neither the code nor the plans' answers). The lexicon's three constants (margin, how many kept, the cosine band)
@@ -53,6 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pairs: {len(pairs)}, with the Vietnamese word in the lexicon: {len(usable)}")
     print(f"top-1 right: {top1 / n:.1%}   right word kept: {kept / n:.1%}   mapped to nothing: {empty / n:.1%}   "
           f"words kept per English word: {sum(len(a) for a in mapped) / n:.2f}")
+    # The glossary (assistant/data/glossary_en_vi.txt) was written by another helper than these pairs, neither
+    # seeing the other: this is out of sample for it.
+    from assistant import glossary
+
+    glossed = [(p, glossary.renderings(p["en"])) for p in pairs]
+    covered = [(p, r) for p, r in glossed if r]
+    among = sum(fold(p["vi"]) in r for p, r in covered)
+    first = sum(r[0] == fold(p["vi"]) for p, r in covered)
+    print(f"glossary: has {len(covered)} of the {len(pairs)} English words; the pair's Vietnamese among its "
+          f"renderings: {among / max(len(covered), 1):.1%}, first: {first / max(len(covered), 1):.1%}")
     return 0
 
 

@@ -3,6 +3,7 @@ small plans written for these tests (tests/plans/): every handler, plan resoluti
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -607,3 +608,53 @@ III. TỔ CHỨC THỰC HIỆN
 Sở Nông nghiệp và Môi trường chủ trì tổ chức thực hiện Kế hoạch này.
 """, "Tổng dự toán kinh phí quan trắc môi trường không khí của tỉnh Hòa Bình cho cả giai đoạn 2026-2030 là bao nhiêu?")
     assert total.answer.startswith("1.500.000.000 đồng"), total.answer
+
+
+def test_an_english_question_meets_the_plan_through_the_glossary(tmp_path: Path) -> None:
+    # "propaganda" and "merit" are words the glossary has ("tuyên truyền", "thành tích"); the lexicon's nearest
+    # Vietnamese words for them are loose, and the plan's other award names a giver too.
+    answer = _ask_of_one_plan(tmp_path, "bau_cu.txt", """ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+
+Số: 52/KH-UBND
+
+Hòa Bình, ngày 12 tháng 11 năm 2025
+
+KẾ HOẠCH
+
+Thi đua thực hiện thắng lợi cuộc bầu cử đại biểu Hội đồng nhân dân các cấp
+
+I. MỤC TIÊU
+
+1. Tỷ lệ hồ sơ thủ tục hành chính được giải quyết trực tuyến đạt 85%.
+
+2. Tỷ lệ người dân hài lòng với dịch vụ công đạt 90%.
+
+II. TIÊU CHUẨN KHEN THƯỞNG
+
+1. Xã, phường có tỷ lệ cử tri đi bầu đạt từ 98% trở lên được xét tặng Bằng khen của Chủ tịch UBND tỉnh.
+
+2. Tập thể có thành tích xuất sắc trong công tác tuyên truyền được tặng Giấy khen của Sở Nội vụ.
+
+III. TỔ CHỨC THỰC HIỆN
+
+Sở Nội vụ chủ trì, hướng dẫn các xã, phường tổ chức thi đua.
+""", "Who gives the certificate for excellent propaganda work?")
+    assert answer.answer.startswith("Sở Nội vụ"), answer.answer
+    assert answer.citations and answer.citations[0].lines[0] == 21
+
+
+def test_glossary_lookups_take_inflected_words_and_phrases_without_their_function_words(tmp_path: Path) -> None:
+    from assistant import glossary
+
+    path = tmp_path / "glossary.txt"
+    path.write_text("# Source: written for this test\nsubmit\ttrình | nộp\ndepartment of health\tsở y tế\n"
+                    "dataset\tbộ dữ liệu\nplan\tkế hoạch\n", encoding="utf-8")
+    assert glossary.renderings("submitted", path) == ("trinh", "nop")
+    assert glossary.renderings("department health", path) == ("so y te",)
+    assert glossary.renderings("Datasets", path) == ("bo du lieu",)
+    assert glossary.renderings("planning", path) == ("ke hoach",)
+    assert glossary.renderings("budget", path) == ()
+    shipped = glossary.GLOSSARY.read_text(encoding="utf-8").splitlines()
+    assert shipped[0].startswith("# Source:")
+    entries = [line for line in shipped[1:] if line and not line.startswith("#")]
+    assert entries and all(line.count("\t") == 1 and line == unicodedata.normalize("NFC", line) for line in entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,12 @@ def test_the_plans_of_a_place_are_told_apart_by_their_content_when_their_titles_
     # A question the titles settle stays settled.
     assert analyse("Kế hoạch phòng, chống ma túy của Đồng Nai giao đơn vị nào chủ trì?", [digital, drugs],
                    has_term=has_term).plan_ids == ("dong-nai-182",)
+
+
+def test_money_named_apart_from_how_much_is_still_asked_for() -> None:
+    # English puts words between "how much" and "money"; "tiền" alone is not a cue ("không dùng tiền mặt").
+    assert "money" in find_wants("How much bonus money does each winning ward receive?")
+    assert "money" not in find_wants("Bao nhiêu xã đạt chỉ tiêu thanh toán không dùng tiền mặt?")
 
 
 def test_a_time_span_asked_is_a_duration_not_a_date() -> None:
@@ -436,3 +443,25 @@ def test_a_list_of_many_plans_answers_the_first_and_counts_and_lists_them_all() 
     assert [c.plan_id for c in result.plans_found] == list(ctx.plans)  # every plan, each cited, for the export
     assert all(c.lines == (3, 3) and "1565/QĐ-TTg" in c.quote for c in result.plans_found)
     assert ctx.read == [",".join(ctx.plans)]  # their headers read in one pass, not plan by plan
+
+
+def test_an_english_questions_mapped_words_pair_their_syllables_only_within_a_word() -> None:
+    # Mapped word by word, the question's syllables also meet the other title one by one ("người dân", "dịch vụ
+    # công"); the words the glossary gives are whole Vietnamese words, so only "thi đua" and "bầu cử" count whole.
+    elections = PlanMeta(doc="a.txt", plan_id="quang-tri-5", level="tỉnh", locality="Quảng Trị", number="5/KH-UBND",
+                         title="Phát động phong trào thi đua thực hiện thành công cuộc bầu cử đại biểu Hội đồng "
+                               "nhân dân")
+    services = PlanMeta(doc="b.txt", plan_id="quang-tri-6", level="tỉnh", locality="Quảng Trị", number="6/KH-UBND",
+                        title="Nâng cao chất lượng cung cấp dịch vụ công trực tuyến toàn trình cho người dân, "
+                              "doanh nghiệp")
+    fake_glossary = {"emulation": ["thi dua"], "elections": ["bau cu"], "dossiers": ["ho so"],
+                     "proposing": ["de xuat", "de nghi"], "people": ["nhan dan", "nguoi dan", "nguoi"],
+                     "awards": ["khen thuong"], "department": ["so", "phong", "vu"], "submitted": ["trinh", "nop"],
+                     "online": ["truc tuyen"]}
+
+    def fake_translate(words: Sequence[str]) -> list[list[tuple[str, float]]]:
+        return [[(v, 1.0) for v in fake_glossary.get(w, [])] for w in words]
+
+    question = ("In Quang Tri's emulation plan for the elections, by when must dossiers proposing people for awards "
+                "be submitted online to the department?")
+    assert analyse(question, [elections, services], translate=fake_translate).plan_ids == ("quang-tri-5",)
