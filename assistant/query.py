@@ -411,16 +411,25 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     expansion = ""
     english_map: dict[str, list[tuple[str, float]]] = {}  # an English word -> the Vietnamese words it maps to
     mapped: list[tuple[str, float]] = []
+    english_groups: list[tuple[str, Group]] = []  # an English word or phrase, with what it maps to
     if language == "en" and translate is not None:
         english = [t for t in terms if t.isascii() and not t.isdigit()]
         # Pairs and triples of its words too: a glossary has fixed phrases ("voter turnout", "department of home
         # affairs"); only pairs are looked up among the index's nearest words (service.translate).
         phrases = [f"{a} {b}" for a, b in itertools.pairwise(english)]
         phrases += [" ".join(t) for t in zip(english, english[1:], english[2:], strict=False)]
-        each = translate([*english, *phrases])
+        sources = [*english, *phrases]
+        each = translate(sources)
         english_map = dict(zip(english, each, strict=False))
-        groups = [tuple(alts) for alts in each if alts]
-        mapped = [pair for alts in each for pair in alts]
+        # A phrase mapped with certainty ("national assembly": "quốc hội", "certificate of merit": "bằng khen") says
+        # what its words mean there: their own mappings ("quốc gia", "giấy chứng nhận") are left out.
+        sure = [set(src.split()) for src, alts in zip(sources, each, strict=True)
+                if " " in src and alts and all(conf >= 1.0 for _, conf in alts)]
+        kept = [(src, alts) for src, alts in zip(sources, each, strict=True)
+                if alts and not any(set(src.split()) < phrase for phrase in sure)]
+        english_groups = [(src, tuple(alts)) for src, alts in kept]
+        groups = [alts for _, alts in english_groups]
+        mapped = [pair for _, alts in kept for pair in alts]
         expansion = " ".join(v for v, _ in mapped)
         for v, score in mapped:
             for w in v.split():
@@ -466,8 +475,10 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
     if not groups:
         groups = _with_acronyms([((t, 1.0),) for t in content], effective)
     else:
-        # Words that only named the plan leave the groups too.
-        groups = list(_groups_without(groups, resolution.named_words))
+        # Words that only named the plan leave the groups too, and so do an English question's words that name
+        # its place ("Dak Lak": their nearest Vietnamese words are noise).
+        named_english = {tuple(alts) for src, alts in english_groups if set(fold(src).split()) & resolution.named_words}
+        groups = list(_groups_without([g for g in groups if g not in named_english], resolution.named_words))
     search = search if len(search.split()) >= 3 else effective
     # The dense model reads Vietnamese typed without diacritics poorly (e5 learned written Vietnamese): such a
     # question is searched with them restored. Words are matched folded, so only the dense search changes.

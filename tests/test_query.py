@@ -465,3 +465,19 @@ def test_an_english_questions_mapped_words_pair_their_syllables_only_within_a_wo
     question = ("In Quang Tri's emulation plan for the elections, by when must dossiers proposing people for awards "
                 "be submitted online to the department?")
     assert analyse(question, [elections, services], translate=fake_translate).plan_ids == ("quang-tri-5",)
+
+
+def test_a_phrase_mapped_surely_replaces_its_words_and_place_names_map_to_nothing() -> None:
+    plan = PlanMeta(doc="a.txt", plan_id="quang-tri-5", level="tỉnh", locality="Quảng Trị", number="5/KH-UBND",
+                    title="Phát động phong trào thi đua thực hiện thành công cuộc bầu cử")
+    fake_map = {"certificate merit": [("bang khen", 1.0)], "certificate": [("giay chung nhan", 1.0)],
+                "merit": [("thanh tich", 1.0)], "quang": [("quang cao", 0.4)], "tri": [("tri thuc", 0.3)],
+                "tri certificate": [("chung chi", 0.2)], "commune": [("xa", 1.0)]}
+
+    def fake_translate(words: Sequence[str]) -> list[list[tuple[str, float]]]:
+        return [fake_map.get(w, []) for w in words]
+
+    analysis = analyse("Which commune of Quang Tri gets a certificate of merit?", [plan], translate=fake_translate)
+    alternatives = {alt for group in analysis.groups for alt, _ in group}
+    assert {"bang khen", "xa"} <= alternatives
+    assert not alternatives & {"giay chung nhan", "thanh tich", "quang cao", "tri thuc", "chung chi"}
