@@ -642,3 +642,16 @@ def test_a_task_heading_that_names_a_period_frames_the_tasks_under_it() -> None:
     own = by_line[14].deadline  # a task's own date wins over its heading's period
     assert own is not None and own.kind == "day" and own.end == date(2026, 1, 15)
     assert by_line[16].deadline is None  # a heading naming two times frames nothing
+
+
+def test_a_sentence_that_hands_work_to_a_unit_is_a_task_in_a_section_that_holds_none() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 62/KH-UBND", "", "KẾ HOẠCH", "Thi đua chi trả không dùng tiền mặt",
+             "", "I. KẾT QUẢ THỰC HIỆN NĂM 2024", "", "Năm 2024, Sở Y tế chủ trì tổ chức 12 lớp tập huấn cho cán bộ xã.",
+             "", "II. TIÊU CHÍ ĐÁNH GIÁ", "",
+             "a) Trên cơ sở kết quả thực hiện các chỉ tiêu, giao Sở Y tế thành lập đoàn kiểm tra, đánh giá kết quả thi "
+             "đua.", "", "b) Tập thể đạt từ 90 điểm trở lên được xếp loại xuất sắc.", "",
+             "III. TỔ CHỨC THỰC HIỆN", "", "Sở Tài chính bố trí kinh phí thực hiện.", ""]
+    found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert found.get(14) == ("Sở Y tế",)  # named by "giao", cut before its verb "thành lập"
+    assert 10 not in found and 16 not in found  # a review says what was done; a criterion assigns nothing
+    assert found.get(20) == ("Sở Tài chính",)

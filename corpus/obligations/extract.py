@@ -394,7 +394,10 @@ class _Reader:
             ctx = section_context(u, self.outline, ctx, self)
             ctx = replace(ctx, headings=ctx.headings[:-1])  # enter_title adds it
         if ctx.part == "skip":
-            for child in children:  # tables still assign work, wherever they are
+            # Tables still assign work, wherever they are, and so does a sentence that hands work to a unit by
+            # name ("Trên cơ sở kết quả …, giao Sở Y tế thành lập đoàn kiểm tra, đánh giá …").
+            self.walk_assigned(u, body, ctx, attach)
+            for child in children:
                 self.walk_tables(child, ctx)
             return self.tasks[before:]
         # "c) Tổ chức thực hiện các dự án …:" then "- Dự án 1: “…”." bullets: the bullets name what c) covers, so
@@ -475,12 +478,27 @@ class _Reader:
         return m is not None and bool(re.fullmatch(r"\s*[“\"][^”\"]+[”\"]\s*[.;,]?\s*", text[m.end():]))
 
     def walk_tables(self, u: Node, ctx: _Ctx) -> None:
-        """Only the tables under a node (in sections that hold no tasks of their own: goals, funding)."""
+        """Only the tables under a node, and the sentences that hand work to a unit by name (in sections that hold
+        no tasks of their own: goals, review, funding)."""
         if u.kind in ("table", "group", "row"):
             self.table(u, ctx)
             return
+        if u.kind in ("num", "item", "bullet", "plus", "para"):
+            body = _body(self.toks, u.start, u.end)
+            self.walk_assigned(u, body, ctx, self.attachments(u)[0])
         for child in u.children:
             self.walk_tables(child, ctx)
+
+    def walk_assigned(self, u: Node, body: _Text, ctx: _Ctx, attach: tuple[_Dl, ...]) -> None:
+        """A sentence of a section that holds no tasks which hands work to a unit by name ("Giao X …", "…, giao X
+        …", "(Cơ quan chủ trì: X)") is a task all the same; a unit that only does something there ("Sở Y tế đã
+        tổ chức …", a review) is not."""
+        if u.kind not in ("num", "item", "bullet", "plus", "para") or not any(
+                (r.words and r.words[0].text == "giao") or _labelled_lead(r.words, r.tokens) for r in body.readings()):
+            return
+        if self.lead_setter(u, body):  # "Giao phòng Văn hóa - Xã hội tham mưu thực hiện:" heads what follows
+            return
+        self.emit(u, body, replace(ctx, part="explicit", explicit=True), attach, (), ctx.deadlines)
 
     def attachments(self, u: Node) -> tuple[tuple[_Dl, ...], tuple[str, ...], tuple[str, ...], list[Node]]:
         """Fields ("Cơ quan chủ trì: …", "Thời gian hoàn thành: …") and "khuyến khích huy động" lines among the
