@@ -321,10 +321,13 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     for rank, (chunk, locality, vec, (sent, words, folded)) in enumerate(pool):
         key = (chunk.doc, chunk.line_start)
         if key not in by_chunk:
+            near_text = fold(chunk.heading_path[-1]) if chunk.heading_path else ""
+            near, near_padded = set(near_text.split()), f" {near_text} "
             heading_text = fold(" ".join(chunk.heading_path[-2:]))
             heading, heading_padded = set(heading_text.split()), f" {heading_text} "
             by_chunk[key] = (dense_norm(float(np.dot(q, np.asarray(vec, dtype=np.float32)))) if len(vec) else 0.0,
-                             [0.5 * w if covers(g, heading, heading_padded) else 0.0 for g, w, _ in weighed])
+                             [w if covers(g, near, near_padded) else 0.5 * w if covers(g, heading, heading_padded)
+                              else 0.0 for g, w, _ in weighed])
         dense, in_heading = by_chunk[key]
         padded = f" {folded} "
         lex = sum(w if covered[rank] else half

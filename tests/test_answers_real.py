@@ -658,3 +658,44 @@ def test_glossary_lookups_take_inflected_words_and_phrases_without_their_functio
     assert shipped[0].startswith("# Source:")
     entries = [line for line in shipped[1:] if line and not line.startswith("#")]
     assert entries and all(line.count("\t") == 1 and line == unicodedata.normalize("NFC", line) for line in entries)
+
+
+def test_a_sentence_that_states_only_a_number_answers_for_the_topic_its_own_heading_names(tmp_path: Path) -> None:
+    # "- Số lượng: 5.000 cuốn." says what is printed only through the heading it sits under; the other item's
+    # count is of training classes.
+    answer = _ask_of_one_plan(tmp_path, "tuyen_truyen.txt", """ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+
+Số: 72/KH-UBND
+
+Hòa Bình, ngày 21 tháng 11 năm 2025
+
+KẾ HOẠCH
+
+Quan trắc môi trường nuôi trồng thủy sản năm 2026
+
+I. MỤC TIÊU
+
+Cảnh báo kịp thời chất lượng nước cho người nuôi.
+
+II. NỘI DUNG
+
+1. Thông tin, tuyên truyền
+
+1.1. In tài liệu hướng dẫn quản lý chất lượng nước ao nuôi
+
+- Số lượng: 5.000 cuốn.
+
+- Thời gian: Quý II/2026.
+
+1.2. Tổ chức lớp tập huấn kỹ thuật cho người nuôi
+
+- Số lượng: 04 lớp.
+
+- Thời gian: Quý III/2026.
+
+III. TỔ CHỨC THỰC HIỆN
+
+Sở Nông nghiệp và Môi trường chủ trì thực hiện Kế hoạch.
+""", "Tỉnh in bao nhiêu tài liệu hướng dẫn về chất lượng nước ao nuôi?")
+    assert not answer.abstained and answer.answer.startswith("5.000 cuốn"), answer.answer
+    assert answer.citations[0].lines == (21, 21)
