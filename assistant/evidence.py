@@ -163,8 +163,10 @@ def dates_in(text: str, days: bool = False, starts: bool = False) -> list[str]:
 
 def dates_asked(text: str, analysis: Analysis) -> list[str]:
     """The dates a sentence states that are of the kind the question asks: a day for "ngày nào?", a start for
-    "từ khi nào?"."""
-    return dates_in(text, days="day" in analysis.wants, starts="start" in analysis.wants)
+    "từ khi nào?"; a bare frequency ("2 lần/tháng", "hằng năm": how often, not when) only after the others."""
+    found = dates_in(text, days="day" in analysis.wants, starts="start" in analysis.wants)
+    frequencies = {e.text for e, _, _ in find_times(text) if e.kind == "recurring" and ":" not in e.recurrence}
+    return sorted(found, key=lambda quote: any(quote.endswith(f) for f in frequencies))
 
 
 def codes_in(text: str) -> list[str]:

@@ -481,3 +481,15 @@ def test_a_phrase_mapped_surely_replaces_its_words_and_place_names_map_to_nothin
     alternatives = {alt for group in analysis.groups for alt, _ in group}
     assert {"bang khen", "xa"} <= alternatives
     assert not alternatives & {"giay chung nhan", "thanh tich", "quang cao", "tri thuc", "chung chi"}
+
+
+def test_a_frequency_says_how_often_so_a_when_question_gets_the_dated_time_first() -> None:
+    from assistant.evidence import dates_asked
+
+    sentence = ("+ Các thông số: độ mặn, pH quan trắc với tần suất 2 lần/tháng; thời gian quan trắc từ tháng 3 đến "
+                "tháng 10 năm 2026; số lượng mẫu 240 mẫu/năm.")
+    asked = dates_asked(sentence, analyse("Vùng nuôi tôm được quan trắc trong khoảng thời gian nào?", []))
+    assert asked[0] == "từ tháng 3 đến tháng 10 năm 2026" and "2 lần/tháng" in asked
+    # A recurrence anchored on a day is a deadline, not a frequency.
+    assert dates_asked("Tổ chức họp 2 lần/năm; báo cáo trước ngày 15 hằng tháng.", analyse("Báo cáo khi nào?", [])) \
+        == ["trước ngày 15 hằng tháng", "2 lần/năm"]
