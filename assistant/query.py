@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
@@ -323,6 +323,41 @@ def _with_acronyms(groups: list[Group], question: str) -> list[Group]:
     return groups
 
 
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[tuple[str, str], ...]:
+    """(folded abbreviation, folded phrase) of corpus/data/abbreviations.txt: "nsnn" -> "ngan sach nha nuoc"."""
+    from corpus import wordlists
+
+    return tuple((fold(abbr), phrase) for abbr, phrase in wordlists.roles("abbreviations.txt"))
+
+
+def _with_abbreviations(groups: list[Group], weights: Mapping[str, float], question: str) -> list[Group]:
+    """A phrase the plans also write abbreviated ("ngân sách nhà nước", "NSNN") is one word of the question with
+    both forms as alternatives: the question's groups of its syllables give way to it (it weighs as little as its
+    lightest syllable: a plan-title phrase stays light), and a group that has the phrase (an English word
+    rendered) gains the abbreviation, one that has the abbreviation gains the phrase. `question`: folded."""
+    padded = f" {question} "
+    for abbr, phrase in _abbreviations():
+        written = next((form for form in (phrase, abbr) if f" {form} " in padded), None)
+        if written is not None and not any(alt in (phrase, abbr) for g in groups for alt, _ in g):
+            parts = set(written.split())
+            conf = min([weights.get(w, 1.0) for w in parts if w in weights] or [1.0])
+            at = next((i for i, g in enumerate(groups) if len(g) == 1 and g[0][0] in parts), len(groups))
+            rest = [g for g in groups if not (len(g) == 1 and g[0][0] in parts)]
+            groups = [*rest[:at], ((phrase, conf), (abbr, conf)), *rest[at:]]
+            continue
+        out = []
+        for group in groups:
+            alts = dict(group)
+            if phrase in alts and abbr not in alts:
+                group = (*group, (abbr, alts[phrase]))
+            elif abbr in alts and phrase not in alts:
+                group = (*group, (phrase, alts[abbr]))
+            out.append(group)
+        groups = out
+    return groups
+
+
 def _ordinal(word: str, text: str) -> bool:
     """A small number that names an item ("Dự án 8", "Project 8", "điểm 3"), not a year or a count of things."""
     # `word` is folded, so unpadded: "Đợt 02" names item 2.
@@ -479,6 +514,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         # its place ("Dak Lak": their nearest Vietnamese words are noise).
         named_english = {tuple(alts) for src, alts in english_groups if set(fold(src).split()) & resolution.named_words}
         groups = list(_groups_without([g for g in groups if g not in named_english], resolution.named_words))
+    groups = _with_abbreviations(groups, weights, fold(effective))
     search = search if len(search.split()) >= 3 else effective
     # The dense model reads Vietnamese typed without diacritics poorly (e5 learned written Vietnamese): such a
     # question is searched with them restored. Words are matched folded, so only the dense search changes.

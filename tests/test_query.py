@@ -493,3 +493,20 @@ def test_a_frequency_says_how_often_so_a_when_question_gets_the_dated_time_first
     # A recurrence anchored on a day is a deadline, not a frequency.
     assert dates_asked("Tổ chức họp 2 lần/năm; báo cáo trước ngày 15 hằng tháng.", analyse("Báo cáo khi nào?", [])) \
         == ["trước ngày 15 hằng tháng", "2 lần/năm"]
+
+
+def test_a_phrase_the_plans_also_write_abbreviated_matches_either_form() -> None:
+    from assistant.evidence import covers
+    from corpus.text import fold
+
+    def group_with(question: str, alt: str) -> tuple[tuple[str, float], ...]:
+        return next(g for g in analyse(question, []).groups if any(a == alt for a, _ in g))
+
+    full = group_with("Ước thu ngân sách nhà nước cả năm đạt bao nhiêu tỷ đồng?", "ngan sach nha nuoc")
+    short = group_with("Thu NSNN năm nay ước đạt bao nhiêu?", "nsnn")
+    for group in (full, short):
+        for sentence in ("a) Tình hình thu NSNN năm 2025", "Tổng thu ngân sách nhà nước 10.367 tỷ đồng"):
+            folded = fold(sentence)
+            assert covers(group, set(folded.split()), f" {folded} "), (group, sentence)
+    # The phrase is one word of the question: its syllables are not also asked for one by one.
+    assert not any(g == (("sach", 1.0),) for g in analyse("Thu ngân sách nhà nước đạt bao nhiêu?", []).groups)
