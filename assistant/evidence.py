@@ -323,7 +323,9 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     for rank, (chunk, locality, vec, (sent, words, folded)) in enumerate(pool):
         key = (chunk.doc, chunk.line_start)
         if key not in by_chunk:
-            near_text = fold(chunk.heading_path[-1]) if chunk.heading_path else ""
+            # A table's rows all sit under its title: there the title is broad, as a heading further up is.
+            in_table = chunk.kind in ("table", "group", "row")
+            near_text = fold(chunk.heading_path[-1]) if chunk.heading_path and not in_table else ""
             near, near_padded = set(near_text.split()), f" {near_text} "
             heading_text = fold(" ".join(chunk.heading_path[-2:]))
             heading, heading_padded = set(heading_text.split()), f" {heading_text} "
