@@ -655,3 +655,14 @@ def test_a_sentence_that_hands_work_to_a_unit_is_a_task_in_a_section_that_holds_
     assert found.get(14) == ("Sở Y tế",)  # named by "giao", cut before its verb "thành lập"
     assert 10 not in found and 16 not in found  # a review says what was done; a criterion assigns nothing
     assert found.get(20) == ("Sở Tài chính",)
+
+
+def test_a_period_item_in_the_organisation_part_says_when_the_plan_runs_and_assigns_nothing() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 63/KH-UBND", "", "KẾ HOẠCH", "Đợt thi đua chào mừng Đại hội", "",
+             "I. NỘI DUNG", "", "1. Đẩy mạnh tuyên truyền về Đợt thi đua.", "",
+             "II. THỜI GIAN VÀ TRÁCH NHIỆM THỰC HIỆN", "", "1. Thời gian thực hiện", "",
+             "Đợt thi đua được triển khai thực hiện từ ngày ban hành Kế hoạch đến hết năm 2026.", "",
+             "2. Trách nhiệm thực hiện", "", "a) Sở Nội vụ hướng dẫn các cơ quan đăng ký thi đua.", ""]
+    found = {o.lines: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert not [span for span in found if span[0] <= 16 and span[1] >= 14], found
+    assert [lead for span, lead in found.items() if span[1] == 20] == [("Sở Nội vụ",)]

@@ -878,7 +878,7 @@ def section_context(u: Node, outline: Outline, ctx: _Ctx, reader: _Reader) -> _C
     return _Ctx("explicit", (reader.issuer,), False, headings, (), (), explicit=True)
 
 
-SKIP_ROLES = ("goals", "review", "funding")
+SKIP_ROLES = ("goals", "review", "funding", "period")
 
 
 def _split_names(names: Sequence[str]) -> tuple[str, ...]:
