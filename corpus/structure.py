@@ -962,7 +962,7 @@ def _tree(units: list[Node], toks: list[Token]) -> list[Node]:
 
 
 def _assign_roles(outline: Outline) -> None:
-    """A section's role (tasks / org / goals / review / funding) from its heading, else its parent's."""
+    """A section's role (tasks / org / period / goals / review / funding) from its heading, else its parent's."""
     def rec(node: Node, inherited: str) -> None:
         role = inherited
         if (node.kind in ("doc", "article", "num") and outline.is_heading(node)) or node.kind == "part":
