@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.query import Analysis, Group
 from corpus.header import CODE, normalise_code
-from corpus.quantities import Quantity, counts, quantities
+from corpus.quantities import Quantity, counts, quantities, total_after_label
 from corpus.records import Chunk
 from corpus.sentences import Sentence, sentences_of
 from corpus.structure import field_of
@@ -243,11 +243,16 @@ def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
     return []
 
 
-def quantity_for(kind: str, text: str, counted: str = "", lead: str = "", rate: bool = False) -> Quantity | None:
+def quantity_for(kind: str, text: str, counted: str = "", lead: str = "", rate: bool = False,
+                 total: bool = False) -> Quantity | None:
     """The quantity of a wanted kind a sentence gives; for a count, the one that counts the asked noun (after
-    the question's own verb when several do); of a rate ("đồng/năm") and a total, the one the question asks."""
+    the question's own verb when several do), or the total a label gives when a total is asked ("Tổng cộng
+    732": a table's total row names no unit); of a rate ("đồng/năm") and a total, the one the question asks."""
     found = quantities(text)
     if kind == "count":
+        labelled = total_after_label(text) if total else None
+        if labelled is not None:
+            return labelled
         counting = [q for q in found if counted and counts(q, counted)]
         if len(counting) > 1 and lead:
             wanted = set(lead.split())
@@ -282,7 +287,8 @@ def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = 
     if kind == "agency":
         units = _units_in(text, tuple(heading))
         return ", ".join(units[:2]) if units else ""
-    q = quantity_for(kind, text, analysis.counted, analysis.count_lead, "rate" in analysis.wants)
+    q = quantity_for(kind, text, analysis.counted, analysis.count_lead, "rate" in analysis.wants,
+                     "total" in analysis.wants)
     return q.text if q is not None else ""
 
 

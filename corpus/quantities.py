@@ -37,6 +37,22 @@ def _units() -> dict[str, tuple[str, ...]]:
             sections.items()}
 
 
+@lru_cache(maxsize=1)
+def _labels() -> re.Pattern[str]:
+    """Words that label a table's row or total (measures.txt [labels]), at the start of folded text."""
+    words = sorted(_units().get("labels", ()), key=len, reverse=True)
+    return re.compile(rf"^(?:{'|'.join(re.escape(w) for w in words)})\b") if words else re.compile(r"(?!)")
+
+
+def total_after_label(text: str) -> Quantity | None:
+    """The bare number a total label introduces ("Tổng cộng 732", "Tổng số: 1.250"), or None."""
+    for q in quantities(text):
+        before = fold(text[max(0, q.start - 20):q.start]).rstrip(" :")
+        if q.kind in ("number", "count") and re.search(r"\b(?:tong cong|tong so|tong)$", before):
+            return q
+    return None
+
+
 def _to_float(number: str) -> float | None:
     digits = number.replace(" ", "")
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", digits):
@@ -84,7 +100,7 @@ def _quantities(text: str, words_after: int) -> tuple[Quantity, ...]:
             # Any counted noun: the words after the number up to punctuation, at most `words_after`.
             word = r"[^\W\d_][^\s,.;:()]*"
             head = re.match(rf"\s*({word}(?:\s+{word}){{0,{words_after - 1}}})", rest)
-            if head:
+            if head and not _labels().match(fold(head.group(1))):
                 unit, kind = fold(head.group(1)), "count"
         end = m.end()
         if unit:

@@ -510,3 +510,15 @@ def test_a_phrase_the_plans_also_write_abbreviated_matches_either_form() -> None
             assert covers(group, set(folded.split()), f" {folded} "), (group, sentence)
     # The phrase is one word of the question: its syllables are not also asked for one by one.
     assert not any(g == (("sach", 1.0),) for g in analyse("Thu ngân sách nhà nước đạt bao nhiêu?", []).groups)
+
+
+def test_a_total_asked_for_is_read_from_the_total_row_of_a_flattened_table() -> None:
+    flattened = "Kim loại nặng 2 lần/năm 02 tháng 3 6 Tổng cộng 732"
+    # "Tổng cộng" labels the row: the 6 before it counts nothing.
+    assert not any(q.unit.startswith("tong") for q in quantities(flattened))
+    asked = analyse("Theo phụ lục, tổng cộng bao nhiêu mẫu được quan trắc?", [])
+    assert "total" in asked.wants and asked.intent == "value"
+    found = quantity_for("count", flattened, asked.counted, total=True)
+    assert found is not None and found.text == "732"
+    # Without a total asked, a count of another noun is no answer.
+    assert quantity_for("count", flattened, "mau") is None
