@@ -21,7 +21,7 @@ from corpus.records import Chunk
 from corpus.sentences import Sentence, sentences_of
 from corpus.structure import field_of
 from corpus.text import fold, nfc
-from corpus.times import find_times
+from corpus.times import TimeExpr, find_times
 from corpus.units import split_units, starts_unit
 
 VALUE_KINDS = ("date", "duration", "percent", "money", "count", "agency", "code")
@@ -148,6 +148,11 @@ def dates_in(text: str, days: bool = False, starts: bool = False) -> list[str]:
     """Deadlines and dates a sentence states, as written (cue words kept), document references left out; with
     `days`, only those that name a day (the question asks "ngày nào?"); with `starts`, only those that say when
     something begins (the question asks "từ khi nào?")."""
+    return [quote for quote, _ in _dates(text, days, starts)]
+
+
+def _dates(text: str, days: bool, starts: bool) -> list[tuple[str, TimeExpr]]:
+    """dates_in, each quote with its time expression."""
     out = []
     for expr, a, b in find_times(text):
         if expr.kind == "none" or reference_span(text, a) or (days and not expr.names_day):
@@ -157,16 +162,16 @@ def dates_in(text: str, days: bool = False, starts: bool = False) -> list[str]:
         quote = (text[max(0, a - 20) + cue.start():b] if cue else text[a:b]).strip()
         if starts and not replace(expr, text=quote).names_start:
             continue
-        out.append(quote)
+        out.append((quote, expr))
     return out
 
 
 def dates_asked(text: str, analysis: Analysis) -> list[str]:
     """The dates a sentence states that are of the kind the question asks: a day for "ngày nào?", a start for
     "từ khi nào?"; a bare frequency ("2 lần/tháng", "hằng năm": how often, not when) only after the others."""
-    found = dates_in(text, days="day" in analysis.wants, starts="start" in analysis.wants)
-    frequencies = {e.text for e, _, _ in find_times(text) if e.kind == "recurring" and ":" not in e.recurrence}
-    return sorted(found, key=lambda quote: any(quote.endswith(f) for f in frequencies))
+    found = _dates(text, days="day" in analysis.wants, starts="start" in analysis.wants)
+    found.sort(key=lambda pair: pair[1].kind == "recurring" and ":" not in pair[1].recurrence)
+    return [quote for quote, _ in found]
 
 
 def codes_in(text: str) -> list[str]:
@@ -251,7 +256,7 @@ def quantity_for(kind: str, text: str, counted: str = "", lead: str = "", rate: 
     found = quantities(text)
     if kind == "count":
         labelled = total_after_label(text) if total else None
-        if labelled is not None:
+        if labelled is not None and (not labelled.unit or counts(labelled, counted)):
             return labelled
         counting = [q for q in found if counted and counts(q, counted)]
         if len(counting) > 1 and lead:
@@ -324,14 +329,16 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     structural = analysis.intent in ("issuance", "signer", "implements") or analysis.inner in (
         "issuance", "signer", "implements")
     out: list[Candidate] = []
-    # per chunk: its similarity to the question, and the weight of the groups its heading covers (half)
+    # per chunk: its similarity to the question, and the weight of the groups its headings cover (the nearest whole,
+    # the one above half)
     by_chunk: dict[tuple[str, int], tuple[float, list[float]]] = {}
     for rank, (chunk, locality, vec, (sent, words, folded)) in enumerate(pool):
         key = (chunk.doc, chunk.line_start)
         if key not in by_chunk:
             # A table's rows all sit under its title: there the title is broad, as a heading further up is.
-            in_table = chunk.kind in ("table", "group", "row")
-            near_text = fold(chunk.heading_path[-1]) if chunk.heading_path and not in_table else ""
+            # (A header's or closing's path is a name for the block, "Phần mở đầu", not a heading of it.)
+            broad = chunk.kind in ("table", "group", "row", "header", "preamble", "closing")
+            near_text = fold(chunk.heading_path[-1]) if chunk.heading_path and not broad else ""
             near, near_padded = set(near_text.split()), f" {near_text} "
             heading_text = fold(" ".join(chunk.heading_path[-2:]))
             heading, heading_padded = set(heading_text.split()), f" {heading_text} "

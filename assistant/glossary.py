@@ -13,15 +13,19 @@ from pathlib import Path
 from corpus.text import fold, nfc
 
 GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary_en_vi.txt"
-_FUNCTION = frozenset({"a", "an", "the", "of", "for", "and", "to", "in", "on", "at", "by", "with", "or"})
+SURE = 1.0  # how sure a glossary rendering is; a nearest word of the index's lexicon is always less sure
 
 
 def _key(english: str) -> str:
-    """A glossary key as questions' words give it: lowercase, function words left out of a phrase (a question's
-    phrases are pairs of its content words: "department of health" is looked up as "department health")."""
-    words = english.lower().replace("-", " ").split()
-    content = [w for w in words if w not in _FUNCTION]
-    return " ".join(content if len(words) > 1 and content else words)
+    """A glossary key as a question's words give it: its content words as the question analysis reads them
+    (query._terms: "people's committee" is "people committee", "department of health" "department health", the
+    words that only say what is asked, "plan", "agency", left out); a single word as it is."""
+    from assistant.query import _terms
+
+    words = english.lower().split()
+    if len(words) == 1 and words[0].isalpha():
+        return words[0]
+    return " ".join(_terms(english.lower(), "en"))
 
 
 @lru_cache(maxsize=4)
@@ -33,6 +37,8 @@ def load(path: Path = GLOSSARY) -> dict[str, tuple[str, ...]]:
             continue
         english, vietnamese = line.split("\t", 1)
         key = _key(english)
+        if not key:
+            continue
         renderings = [fold(nfc(v)).strip() for v in vietnamese.split("|")]
         merged = [*out.get(key, ()), *(r for r in renderings if r)]
         out[key] = tuple(dict.fromkeys(merged))
@@ -54,10 +60,10 @@ def _bases(word: str) -> Iterator[str]:
         yield word[:-3] + "y"
     for ending in ("ed", "ing"):
         stem = word[:-len(ending)]
-        if word.endswith(ending) and len(stem) >= 3:
+        if word.endswith(ending) and len(stem) >= 2:
             yield stem
-            yield stem + "e"
-            if stem[-1] == stem[-2] and stem[-1] not in "aeiouls":  # "submitted", "planning"
+            yield stem + "e"  # "used", "issued"
+            if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeious":  # "submitted", "controlled"
                 yield stem[:-1]
 
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from assistant.glossary import SURE
 from assistant.resolve import HasTerm, acronym, issuer_in_full, name_body, resolve
 from corpus import wordlists
 from corpus.errors import PlansError
@@ -337,10 +338,17 @@ def _with_abbreviations(groups: list[Group], weights: Mapping[str, float], quest
     lightest syllable: a plan-title phrase stays light), and a group that has the phrase (an English word
     rendered) gains the abbreviation, one that has the abbreviation gains the phrase. `question`: folded."""
     padded = f" {question} "
-    for abbr, phrase in _abbreviations():
+    taken: list[tuple[int, int]] = []  # where the question's phrases already read are: a shorter one inside is not
+    for abbr, phrase in sorted(_abbreviations(), key=lambda pair: -len(pair[1])):
         written = next((form for form in (phrase, abbr) if f" {form} " in padded), None)
+        if written is not None:
+            at = padded.index(f" {written} ")
+            span = (at, at + len(written) + 2)
+            if any(a < span[1] and span[0] < b for a, b in taken):
+                continue
+            taken.append(span)
         if written is not None and not any(alt in (phrase, abbr) for g in groups for alt, _ in g):
-            parts = set(written.split())
+            parts = set(phrase.split()) | set(abbr.split())
             conf = min([weights.get(w, 1.0) for w in parts if w in weights] or [1.0])
             at = next((i for i, g in enumerate(groups) if len(g) == 1 and g[0][0] in parts), len(groups))
             rest = [g for g in groups if not (len(g) == 1 and g[0][0] in parts)]
@@ -459,7 +467,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         # A phrase mapped with certainty ("national assembly": "quốc hội", "certificate of merit": "bằng khen") says
         # what its words mean there: their own mappings ("quốc gia", "giấy chứng nhận") are left out.
         sure = [set(src.split()) for src, alts in zip(sources, each, strict=True)
-                if " " in src and alts and all(conf >= 1.0 for _, conf in alts)]
+                if " " in src and alts and all(conf >= SURE for _, conf in alts)]
         kept = [(src, alts) for src, alts in zip(sources, each, strict=True)
                 if alts and not any(set(src.split()) < phrase for phrase in sure)]
         english_groups = [(src, tuple(alts)) for src, alts in kept]

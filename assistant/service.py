@@ -222,7 +222,7 @@ class Assistant:
     def translate(self, words: Sequence[str]) -> list[list[tuple[str, float]]]:
         """For each English word or phrase, its Vietnamese renderings with how sure the mapping is: the glossary's
         that the plans use (sure), else the index's nearest Vietnamese words (index.lexicon)."""
-        glossed = [[(r, 1.0) for r in glossary.renderings(w) if all(self.stats.known(s) for s in r.split())]
+        glossed = [[(r, glossary.SURE) for r in glossary.renderings(w) if all(self.stats.known(s) for s in r.split())]
                    for w in words]
         # A longer phrase is the glossary's or nothing: its nearest single word would only repeat its words'.
         rest = [w for w, g in zip(words, glossed, strict=True) if not g and len(w.split()) <= 2]
@@ -230,7 +230,10 @@ class Assistant:
             return glossed
         if self._lexicon is None:
             self._lexicon = Lexicon.load(self.settings.store_dir, self.embedder, self.record.collection)
-        nearest = dict(zip(rest, self._lexicon.translate_each(rest), strict=True))
+        # Only the glossary is sure (1.0): a nearest word, however close, stays just under it (query.analyse lets a
+        # phrase mapped surely stand for its words).
+        nearest = {w: [(v, min(conf, glossary.SURE - 0.01)) for v, conf in alts]
+                   for w, alts in zip(rest, self._lexicon.translate_each(rest), strict=True)}
         return [g or nearest.get(w, []) for w, g in zip(words, glossed, strict=True)]
 
     def restore(self, text: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus import wordlists
-from corpus.text import fold
+from corpus.text import fold, nfc
 from corpus.times import find_times
 
 # A number as plans write it: 121.732 / 7.500.000.000 (dot thousands), 7,5 (decimal comma), 24-48 (a range).
@@ -39,16 +39,18 @@ def _units() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _labels() -> re.Pattern[str]:
-    """Words that label a table's row or total (measures.txt [labels]), at the start of folded text."""
-    words = sorted(_units().get("labels", ()), key=len, reverse=True)
+    """Words that label a table's row or total (measures.txt [labels]), as written, at the start of lowercased
+    text (folded, "tổng cộng" would also be "tổng công ty")."""
+    words = sorted((nfc(w).lower() for w in wordlists.sections("measures.txt").get("labels", ())), key=len,
+                   reverse=True)
     return re.compile(rf"^(?:{'|'.join(re.escape(w) for w in words)})\b") if words else re.compile(r"(?!)")
 
 
 def total_after_label(text: str) -> Quantity | None:
     """The bare number a total label introduces ("Tổng cộng 732", "Tổng số: 1.250"), or None."""
     for q in quantities(text):
-        before = fold(text[max(0, q.start - 20):q.start]).rstrip(" :")
-        if q.kind in ("number", "count") and re.search(r"\b(?:tong cong|tong so|tong)$", before):
+        before = nfc(text[max(0, q.start - 20):q.start]).lower().rstrip(" :")
+        if q.kind in ("number", "count") and re.search(r"\b(?:tổng cộng|tổng số)$", before):
             return q
     return None
 
@@ -100,7 +102,7 @@ def _quantities(text: str, words_after: int) -> tuple[Quantity, ...]:
             # Any counted noun: the words after the number up to punctuation, at most `words_after`.
             word = r"[^\W\d_][^\s,.;:()]*"
             head = re.match(rf"\s*({word}(?:\s+{word}){{0,{words_after - 1}}})", rest)
-            if head and not _labels().match(fold(head.group(1))):
+            if head and not _labels().match(nfc(head.group(1)).lower()):
                 unit, kind = fold(head.group(1)), "count"
         end = m.end()
         if unit:

@@ -900,6 +900,11 @@ def _role_of(text: str) -> str:
     f = fold(text)
     squeezed = f.replace(" ", "")
     for role, words in wordlists.roles("sections.txt"):
+        if role == "period":
+            # The label itself, after its number: "1. Thời gian thực hiện", "IV. THỜI GIAN TỔ CHỨC THỰC HIỆN:".
+            if re.fullmatch(rf"(?:[0-9ivx]+[0-9.]*\s+|[a-z]\s+)?{re.escape(words)}(?:\s+ke hoach)?", f.strip()):
+                return role
+            continue
         if (f"{words} " in f"{f} " and (f.startswith(words) or len(f.split()) <= 12)) or words.replace(" ", "") in squeezed[:40]:
             return role
     return ""

@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from corpus.text import collapse, fold_map, source_span
+from corpus.text import collapse, fold, fold_map, source_span
 
 KINDS = ("day", "month", "quarter", "year", "recurring", "continuous", "range", "relative", "none")
 
@@ -615,7 +615,20 @@ def heading_period(text: str) -> tuple[TimeExpr, int, int] | None:
     found = find_times(text)
     if len(found) != 1 or found[0][0].kind not in ("month", "quarter", "year", "range"):
         return None
+    # The year of a document the heading cites ("1. Triển khai thi hành Luật Đất đai năm 2024", "Nghị quyết số
+    # 57-NQ/TW năm 2024") dates that document.
+    before = fold(text[:found[0][1]])
+    if re.search(r"\d+\s?/\s?[a-z]", before) or re.search(rf"\b(?:{'|'.join(_cited_kinds())})\b", before):
+        return None
     return found[0]
+
+
+@lru_cache(maxsize=1)
+def _cited_kinds() -> tuple[str, ...]:
+    """Kinds of documents a plan cites (corpus/data/cited_documents.txt), folded, as regex alternatives."""
+    from corpus import wordlists
+
+    return tuple(re.escape(w) for w in wordlists.folded("cited_documents.txt"))
 
 
 def leading_continuous(text: str) -> tuple[TimeExpr, int, int] | None:

@@ -654,6 +654,12 @@ def test_glossary_lookups_take_inflected_words_and_phrases_without_their_functio
     assert glossary.renderings("Datasets", path) == ("bo du lieu",)
     assert glossary.renderings("planning", path) == ("ke hoach",)
     assert glossary.renderings("budget", path) == ()
+    # A key is read as a question's words are: "people's committee" is asked as "people committee".
+    path.write_text("# Source: written for this test\npeople's committee\tủy ban nhân dân\ncontrol\tkiểm soát\n",
+                    encoding="utf-8")
+    glossary.load.cache_clear()
+    assert glossary.renderings("people committee", path) == ("uy ban nhan dan",)
+    assert glossary.renderings("controlled", path) == ("kiem soat",)
     shipped = glossary.GLOSSARY.read_text(encoding="utf-8").splitlines()
     assert shipped[0].startswith("# Source:")
     entries = [line for line in shipped[1:] if line and not line.startswith("#")]

@@ -632,7 +632,8 @@ def test_a_task_heading_that_names_a_period_frames_the_tasks_under_it() -> None:
              "I. NHIỆM VỤ, GIẢI PHÁP", "", "1. Các giải pháp thực hiện kế hoạch 03 năm 2026 - 2028", "",
              "- Sở Văn hóa, Thể thao và Du lịch chủ trì quảng bá điểm đến trên nền tảng số.", "",
              "- Sở Tài chính bố trí kinh phí trước ngày 15/01/2026.", "",
-             "2. Nhiệm vụ năm 2025 và định hướng năm 2026", "", "- Sở Nội vụ rà soát biên chế.", ""]
+             "2. Nhiệm vụ năm 2025 và định hướng năm 2026", "", "- Sở Nội vụ rà soát biên chế.", "",
+             "3. Triển khai thi hành Luật Đất đai năm 2024", "", "- Sở Tài chính chủ trì hướng dẫn định giá đất.", ""]
     by_line = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     framed = by_line[12].deadline
     assert by_line[12].lead == ("Sở Văn hóa, Thể thao và Du lịch",)
@@ -642,6 +643,7 @@ def test_a_task_heading_that_names_a_period_frames_the_tasks_under_it() -> None:
     own = by_line[14].deadline  # a task's own date wins over its heading's period
     assert own is not None and own.kind == "day" and own.end == date(2026, 1, 15)
     assert by_line[16].deadline is None  # a heading naming two times frames nothing
+    assert by_line[20].deadline is None  # the year of a law the heading cites dates the law
 
 
 def test_a_sentence_that_hands_work_to_a_unit_is_a_task_in_a_section_that_holds_none() -> None:
@@ -654,6 +656,13 @@ def test_a_sentence_that_hands_work_to_a_unit_is_a_task_in_a_section_that_holds_
     found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     assert found.get(14) == ("Sở Y tế",)  # named by "giao", cut before its verb "thành lập"
     assert 10 not in found and 16 not in found  # a review says what was done; a criterion assigns nothing
+    other = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 64/KH-UBND", "", "KẾ HOẠCH", "Cải cách hành chính", "",
+             "I. MỤC ĐÍCH, YÊU CẦU", "", "- Giao chỉ tiêu cụ thể cho từng xã, phường.", "",
+             "II. NHIỆM VỤ", "", "2. Cắt giảm thời gian thực hiện thủ tục hành chính", "",
+             "- Sở Tư pháp rà soát quy trình nội bộ.", ""]
+    leads = {o.lines[1]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", other, other)}
+    assert 10 not in leads  # "Giao chỉ tiêu …" names no unit
+    assert leads.get(16) == ("Sở Tư pháp",)  # a task about a time limit is no period section
     assert found.get(20) == ("Sở Tài chính",)
 
 

@@ -493,6 +493,8 @@ def test_a_frequency_says_how_often_so_a_when_question_gets_the_dated_time_first
     # A recurrence anchored on a day is a deadline, not a frequency.
     assert dates_asked("Tổ chức họp 2 lần/năm; báo cáo trước ngày 15 hằng tháng.", analyse("Báo cáo khi nào?", [])) \
         == ["trước ngày 15 hằng tháng", "2 lần/năm"]
+    assert dates_asked("Thực hiện báo cáo hằng tháng; thời hạn gửi trước ngày 15 hằng tháng",
+                       analyse("Báo cáo khi nào?", []))[0].endswith("trước ngày 15 hằng tháng")
 
 
 def test_a_phrase_the_plans_also_write_abbreviated_matches_either_form() -> None:
@@ -510,6 +512,10 @@ def test_a_phrase_the_plans_also_write_abbreviated_matches_either_form() -> None
             assert covers(group, set(folded.split()), f" {folded} "), (group, sentence)
     # The phrase is one word of the question: its syllables are not also asked for one by one.
     assert not any(g == (("sach", 1.0),) for g in analyse("Thu ngân sách nhà nước đạt bao nhiêu?", []).groups)
+    # The longest phrase is read: "dịch vụ công trực tuyến" is one word, not also "dịch vụ công".
+    online = analyse("Chỉ tiêu dịch vụ công trực tuyến toàn trình là bao nhiêu?", []).groups
+    assert [g for g in online if any(alt.startswith("dich vu") for alt, _ in g)] == [
+        (("dich vu cong truc tuyen", 1.0), ("dvctt", 1.0))]
 
 
 def test_a_total_asked_for_is_read_from_the_total_row_of_a_flattened_table() -> None:
@@ -522,3 +528,7 @@ def test_a_total_asked_for_is_read_from_the_total_row_of_a_flattened_table() -> 
     assert found is not None and found.text == "732"
     # Without a total asked, a count of another noun is no answer.
     assert quantity_for("count", flattened, "mau") is None
+    # A total that counts something else is not the total asked for; "công" is no "cộng".
+    found = quantity_for("count", "Tổng cộng 5 xã, 120 hộ được hỗ trợ", "ho", total=True)
+    assert found is not None and found.text.startswith("120 hộ")
+    assert [q.unit for q in quantities("Xây dựng 10 công trình, 3 Cổng thông tin")] == ["cong trinh", "cong thong tin"]

@@ -493,9 +493,11 @@ class _Reader:
         """A sentence of a section that holds no tasks which hands work to a unit by name ("Giao X …", "…, giao X
         …", "(Cơ quan chủ trì: X)") is a task all the same; a unit that only does something there ("Sở Y tế đã
         tổ chức …", a review) is not."""
-        if u.kind not in ("num", "item", "bullet", "plus", "para") or not any(
-                (r.words and r.words[0].text == "giao") or _labelled_lead(r.words, r.tokens) for r in body.readings()):
-            return
+        if u.kind not in ("num", "item", "bullet", "plus", "para") or u.role == "review" or not any(
+                (r.words and r.words[0].text == "giao" and len(r.words) > 1
+                 and starts_unit(" ".join(r.tokens[r.words[1].first:])))
+                or _labelled_lead(r.words, r.tokens) for r in body.readings()):
+            return  # a review tells what was done ("Năm 2024, giao Sở Y tế …"); "Giao chỉ tiêu cho …" names no unit
         if self.lead_setter(u, body):  # "Giao phòng Văn hóa - Xã hội tham mưu thực hiện:" heads what follows
             return
         self.emit(u, body, replace(ctx, part="explicit", explicit=True), attach, (), ctx.deadlines)
