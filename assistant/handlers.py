@@ -27,6 +27,7 @@ from assistant.evidence import (
 )
 from assistant.query import Analysis, cues
 from assistant.types import Citation, Finding
+from corpus import wordlists
 from corpus.errors import PlansError
 from corpus.header import normalise_code
 from corpus.obligations import Obligation
@@ -465,8 +466,10 @@ class WhenHandler(Handler):
 
 @lru_cache(maxsize=1)
 def _period_field() -> re.Pattern[str]:
-    """A sentence (folded) that opens with a plan's period field: "2. Thời gian thực hiện: …" (cues.toml)."""
-    labels = "|".join(re.escape(fold(p)) for p in sorted(cues()["whole_plan"]["period"], key=len, reverse=True))
+    """A sentence (folded) that opens with a plan's period field: "2. Thời gian thực hiện: …" (the labels of
+    sections.txt's role "period", as the structure reads a heading's)."""
+    periods = [words for role, words in wordlists.roles("sections.txt") if role == "period"]
+    labels = "|".join(re.escape(p) for p in sorted(periods, key=len, reverse=True))
     return re.compile(rf"^\W*(?:(?:[0-9]+|[ivx]+|[a-z])[.)]?\s+)*(?:{labels})\b")
 
 

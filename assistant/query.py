@@ -327,8 +327,6 @@ def _with_acronyms(groups: list[Group], question: str) -> list[Group]:
 @lru_cache(maxsize=1)
 def _abbreviations() -> tuple[tuple[str, str], ...]:
     """(folded abbreviation, folded phrase) of corpus/data/abbreviations.txt: "nsnn" -> "ngan sach nha nuoc"."""
-    from corpus import wordlists
-
     return tuple((fold(abbr), phrase) for abbr, phrase in wordlists.roles("abbreviations.txt"))
 
 
@@ -342,18 +340,18 @@ def _with_abbreviations(groups: list[Group], weights: Mapping[str, float], quest
     for abbr, phrase in sorted(_abbreviations(), key=lambda pair: -len(pair[1])):
         written = next((form for form in (phrase, abbr) if f" {form} " in padded), None)
         if written is not None:
-            at = padded.index(f" {written} ")
-            span = (at, at + len(written) + 2)
+            start = padded.index(f" {written} ")
+            span = (start, start + len(written) + 2)
             if any(a < span[1] and span[0] < b for a, b in taken):
                 continue
             taken.append(span)
-        if written is not None and not any(alt in (phrase, abbr) for g in groups for alt, _ in g):
-            parts = set(phrase.split()) | set(abbr.split())
-            conf = min([weights.get(w, 1.0) for w in parts if w in weights] or [1.0])
-            at = next((i for i, g in enumerate(groups) if len(g) == 1 and g[0][0] in parts), len(groups))
-            rest = [g for g in groups if not (len(g) == 1 and g[0][0] in parts)]
-            groups = [*rest[:at], ((phrase, conf), (abbr, conf)), *rest[at:]]
-            continue
+            if not any(alt in (phrase, abbr) for g in groups for alt, _ in g):
+                parts = set(phrase.split()) | set(abbr.split())
+                conf = min([weights[w] for w in parts if w in weights] or [1.0])
+                at = next((i for i, g in enumerate(groups) if len(g) == 1 and g[0][0] in parts), len(groups))
+                rest = [g for g in groups if not (len(g) == 1 and g[0][0] in parts)]
+                groups = [*rest[:at], ((phrase, conf), (abbr, conf)), *rest[at:]]
+                continue
         out = []
         for group in groups:
             alts = dict(group)

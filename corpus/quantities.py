@@ -37,20 +37,20 @@ def _units() -> dict[str, tuple[str, ...]]:
             sections.items()}
 
 
-@lru_cache(maxsize=1)
-def _labels() -> re.Pattern[str]:
-    """Words that label a table's row or total (measures.txt [labels]), as written, at the start of lowercased
-    text (folded, "tổng cộng" would also be "tổng công ty")."""
-    words = sorted((nfc(w).lower() for w in wordlists.sections("measures.txt").get("labels", ())), key=len,
-                   reverse=True)
-    return re.compile(rf"^(?:{'|'.join(re.escape(w) for w in words)})\b") if words else re.compile(r"(?!)")
+@lru_cache(maxsize=2)
+def _labels(*sections: str) -> str:
+    """Words that label a table's rows (measures.txt [totals], [labels]), as written and lowercased, as regex
+    alternatives (folded, "tổng cộng" would also be "tổng công ty")."""
+    found = wordlists.sections("measures.txt")
+    words = sorted((nfc(w).lower() for s in sections for w in found.get(s, ())), key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words) or "(?!)"
 
 
 def total_after_label(text: str) -> Quantity | None:
     """The bare number a total label introduces ("Tổng cộng 732", "Tổng số: 1.250"), or None."""
     for q in quantities(text):
         before = nfc(text[max(0, q.start - 20):q.start]).lower().rstrip(" :")
-        if q.kind in ("number", "count") and re.search(r"\b(?:tổng cộng|tổng số)$", before):
+        if q.kind in ("number", "count") and re.search(rf"\b(?:{_labels('totals')})$", before):
             return q
     return None
 
@@ -102,7 +102,7 @@ def _quantities(text: str, words_after: int) -> tuple[Quantity, ...]:
             # Any counted noun: the words after the number up to punctuation, at most `words_after`.
             word = r"[^\W\d_][^\s,.;:()]*"
             head = re.match(rf"\s*({word}(?:\s+{word}){{0,{words_after - 1}}})", rest)
-            if head and not _labels().match(nfc(head.group(1)).lower()):
+            if head and not re.match(rf"(?:{_labels('totals', 'labels')})\b", nfc(head.group(1)).lower()):
                 unit, kind = fold(head.group(1)), "count"
         end = m.end()
         if unit:

@@ -494,9 +494,7 @@ class _Reader:
         …", "(Cơ quan chủ trì: X)") is a task all the same; a unit that only does something there ("Sở Y tế đã
         tổ chức …", a review) is not."""
         if u.kind not in ("num", "item", "bullet", "plus", "para") or u.role == "review" or not any(
-                (r.words and r.words[0].text == "giao" and len(r.words) > 1
-                 and starts_unit(" ".join(r.tokens[r.words[1].first:])))
-                or _labelled_lead(r.words, r.tokens) for r in body.readings()):
+                _labelled_lead(r.words, r.tokens) for r in body.readings()):
             return  # a review tells what was done ("Năm 2024, giao Sở Y tế …"); "Giao chỉ tiêu cho …" names no unit
         if self.lead_setter(u, body):  # "Giao phòng Văn hóa - Xã hội tham mưu thực hiện:" heads what follows
             return
@@ -757,12 +755,12 @@ def _labelled_lead(words: Sequence[Word], tokens: Sequence[str]) -> tuple[str, .
     """The units a task names inside its text as a field or an assignment: "… Cơ quan chủ trì: Sở Khoa học và
     Công nghệ; cơ quan phối hợp: …", "(Trách nhiệm thực hiện: Sở Nội vụ; …)" (a lead label of columns.txt before a
     colon),
-    or "…, giao Sở Tư pháp chủ trì thực hiện"; () when none."""
+    or "Giao X …" / "…, giao Sở Tư pháp chủ trì thực hiện" (a unit's name after it); () when none."""
     start = 0  # where the clause that holds word k begins
     for k, word in enumerate(words[:-1]):
         if tokens[word.first].startswith("("):
             start = k
-        giao = k > 0 and start == k and word.text == "giao" and starts_unit(" ".join(tokens[words[k + 1].first:]))
+        giao = start == k and word.text == "giao" and starts_unit(" ".join(tokens[words[k + 1].first:]))
         label = tokens[word.last].endswith(":") and column_role(span_text(tokens, words, start, k + 1)) == "lead"
         if giao or label:
             names, _ = units_at(words, tokens, k + 1)
