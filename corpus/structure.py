@@ -422,8 +422,12 @@ def _column_numbers(blocks: Sequence[_Block], i: int) -> int:
     j, letters = i, 0
     while j < len(blocks) and (m := _COLUMN_LETTER.match(blocks[j].text)) and m.group(1) == "ABCDEFGH"[letters]:
         letters, j = letters + 1, j + 1
-    numbers = 0
-    while j < len(blocks) and (m := _COLUMN_NUMBER.match(blocks[j].text)) and int(m.group(1)) == numbers + 1:
+    numbers, first = 0, 1
+    # after the letters a form may number from 2 ("A, B, 2, 3 …": its first value column merged into its header)
+    if letters and j < len(blocks) and (m := _COLUMN_NUMBER.match(blocks[j].text)) and m.group(1) == "2":
+        first = 2
+    while (j < len(blocks) and (m := _COLUMN_NUMBER.match(blocks[j].text))
+           and int(m.group(1)) == first + numbers):
         numbers, j = numbers + 1, j + 1
     return j - i if numbers >= 1 and j - i >= 3 else 0
 
@@ -847,17 +851,43 @@ def value_columns(header: Sequence[str], numbered: Sequence[str], values: int) -
     if len(above) == values:
         return above
     over, own = above[:len(above) - values], above[len(above) - values:]
-    if values % len(over):
-        return []
-    span = values // len(over)
-    out = []
-    for k, heading in enumerate(own):
-        upper = over[k // span]
-        years, under = set(re.findall(r"\b(?:19|20)\d\d\b", upper)), set(re.findall(r"\b(?:19|20)\d\d\b", heading))
+    if not values % len(over):
+        span = values // len(over)
+        even = [over[k // span] for k in range(values)]
+        return [f"{u} – {h}" for u, h in zip(even, own, strict=True)] if _fits(even, own, False) else []
+    # Uneven runs ("Năm 2025" over two columns, "Dự kiến 03 năm kế hoạch" over "Năm 2026", "Năm 2027", "Năm 2028"):
+    # read only when one split alone keeps each run's years under its heading's and each run of one kind (all
+    # its columns name a year, or none does).
+    found = [uppers for uppers in _runs(over, values) if _fits(uppers, own, True)]
+    return [f"{u} – {h}" for u, h in zip(found[0], own, strict=True)] if len(found) == 1 else []
+
+
+def _years(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:19|20)\d\d\b", text))
+
+
+def _runs(over: Sequence[str], values: int) -> Iterator[list[str]]:
+    """Every way to lay the upper headings, in order, over contiguous runs of at least one of `values` columns."""
+    if len(over) == 1:
+        yield [over[0]] * values
+        return
+    for n in range(1, values - len(over) + 2):
+        for rest in _runs(over[1:], values - n):
+            yield [over[0]] * n + rest
+
+
+def _fits(uppers: Sequence[str], own: Sequence[str], alike: bool) -> bool:
+    """Whether no column's years fall outside its upper heading's, and (alike) each run is of one kind."""
+    for upper, heading in zip(uppers, own, strict=True):
+        years, under = _years(upper), _years(heading)
         if years and under and not under <= years:
-            return []
-        out.append(f"{upper} – {heading}")
-    return out
+            return False
+    if alike:
+        kinds: dict[str, set[bool]] = {}
+        for upper, heading in zip(uppers, own, strict=True):
+            kinds.setdefault(upper, set()).add(bool(_years(heading)))
+        return all(len(k) == 1 for k in kinds.values())
+    return True
 
 
 def _value_rows(t: _TableRegion, columns: tuple[tuple[str, str], ...],

@@ -124,8 +124,30 @@ def test_a_header_that_cannot_be_read_with_certainty_labels_no_value() -> None:
     # columns would put 2026 under 2025, so no heading is given.
     header = ["STT", "Nội dung", "Năm hiện hành 2025", "Năm 2026", "Năm 2027", "Kế hoạch", "Ước thực hiện"]
     assert value_columns(header, ["1", "2", "3", "4", "5", "6"], 4) == []
-    # Two upper headings over five columns do not divide evenly.
+    # Two upper headings over five columns do not divide evenly, and nothing tells where one run ends.
     assert value_columns(["STT", "Nội dung", "X", "Y", "a", "b", "c", "d", "e"], ["A", "B", *"12345"], 5) == []
+    # Nor do years when two splits keep every run of one kind (each run all years here).
+    assert value_columns(["STT", "Nội dung", "Kế hoạch", "Dự kiến", "Năm 2026", "Năm 2027", "Năm 2028"],
+                         ["A", "B", *"123"], 3) == []
+
+
+def test_uneven_upper_headings_are_read_when_one_split_keeps_each_run_of_one_kind() -> None:
+    from corpus.chunker import chunk_plan
+
+    # A budget form: "Năm 2025" over two columns, "Dự kiến 03 năm kế hoạch" over three year columns, and the
+    # columns numbered from 2 under the letters (its first value column merged into the header).
+    header = ["Đơn vị: Triệu đồng.", "", "STT", "", "Nội dung", "", "Năm 2025", "", "Dự kiến 03 năm kế hoạch", "",
+              "Dự toán HĐND tỉnh quyết định", "", "Đánh giá thực hiện", "", "Năm 2026", "", "Năm 2027", "",
+              "Năm 2028", "", "A", "", "B", "", "2", "", "3", "", "4", "", "5", "", "6", ""]
+    rows = ["A", "", "TỔNG CHI NSĐP", "", "26.811", "", "27.535", "", "26.278", "", "29.284", "", "30.928", "",
+            "I", "", "CHI ĐẦU TƯ PHÁT TRIỂN", "", "5.937", "", "5.817", "", "6.508", "", "7.409", "", "8.525"]
+    lines = ("KẾ HOẠCH", "Tài chính 03 năm 2026 - 2028", "", *header, *rows)
+    cells = [c for chunk in chunk_plan("b.txt", "b", "h", lines, lines, with_segmentation=False)
+             for c in chunk.cells]
+    read = {(lines[a - 1], lines[c - 1]): (heading, unit) for a, _, c, _, heading, unit in cells}
+    assert read[("TỔNG CHI NSĐP", "29.284")] == ("Dự kiến 03 năm kế hoạch – Năm 2027", "Triệu đồng")
+    assert read[("CHI ĐẦU TƯ PHÁT TRIỂN", "5.817")] == ("Năm 2025 – Đánh giá thực hiện", "Triệu đồng")
+    assert len(cells) == 10
 
 
 def test_each_form_of_a_plan_is_its_own_annex_titled_by_its_header() -> None:
