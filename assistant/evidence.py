@@ -248,17 +248,18 @@ def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
     return []
 
 
-def quantity_for(kind: str, text: str, counted: str = "", lead: str = "", rate: bool = False,
+def quantity_for(kind: str, text: str, counted: Sequence[str] = (), lead: str = "", rate: bool = False,
                  total: bool = False) -> Quantity | None:
-    """The quantity of a wanted kind a sentence gives; for a count, the one that counts the asked noun (after
-    the question's own verb when several do), or the total a label gives when a total is asked ("Tổng cộng
-    732": a table's total row names no unit); of a rate ("đồng/năm") and a total, the one the question asks."""
+    """The quantity of a wanted kind a sentence gives; for a count, the one that counts the asked noun (any of
+    its renderings; after the question's own verb when several do), or the total a label gives when a total is
+    asked ("Tổng cộng 732": a table's total row names no unit); of a rate ("đồng/năm") and a total, the one the
+    question asks."""
     found = quantities(text)
     if kind == "count":
         labelled = total_after_label(text) if total else None
-        if labelled is not None and (not labelled.unit or counts(labelled, counted)):
+        if labelled is not None and (not labelled.unit or any(counts(labelled, n) for n in counted)):
             return labelled
-        counting = [q for q in found if counted and counts(q, counted)]
+        counting = [q for q in found if any(counts(q, n) for n in counted)]
         if len(counting) > 1 and lead:
             wanted = set(lead.split())
             near = [len(wanted & set(fold(text[:q.start]).split()[-3:])) for q in counting]

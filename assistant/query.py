@@ -73,7 +73,9 @@ class Analysis:
     search: str = ""  # the text to retrieve with (the plan-naming words left out)
     reading: str = ""  # an unaccented question's search text with its diacritics restored, else ""
     per_plan: bool = False  # the answer is a list over plans: search and answer each
-    counted: str = ""  # what "how many" counts, folded Vietnamese ("dich vu" for "bao nhiêu dịch vụ …")
+    # what "how many" counts, folded Vietnamese ("dich vu" for "bao nhiêu dịch vụ …"); an English noun has each
+    # rendering the plans use ("datasets": "bo du lieu", "tap du lieu")
+    counted: tuple[str, ...] = ()
     count_lead: str = ""  # the words before "bao nhiêu", folded
     intent: str = "text"  # the handler that answers (assistant/handlers.py)
     inner: str = "text"  # for a list over plans: the handler each plan is answered by
@@ -213,21 +215,25 @@ def route(wants: Sequence[str], skip: Sequence[str] = ()) -> str:
     return "text"
 
 
-def counted_noun(text: str, language: str, translate: Translate | None = None) -> tuple[str, str]:
-    """(what a "how many" question counts, the verb before it), folded: "bao nhiêu dịch vụ" -> "dich vu"."""
+def counted_noun(text: str, language: str, translate: Translate | None = None) -> tuple[tuple[str, ...], str]:
+    """(what a "how many" question counts, the verb before it), folded: "bao nhiêu dịch vụ" -> ("dich vu",)."""
     if language == "en":
         m = re.search(r"\bhow many\s+((?:[a-z'-]+\s*){1,4})", text.lower())
         if not m:
-            return "", ""
+            return (), ""
         words: list[str] = []
         for word in m.group(1).split():
             if word in stop_words():
                 break
             words.append(word)
         if not words or translate is None:
-            return "", ""
+            return (), ""
         mapped = translate([words[-1]])  # English puts the head noun last
-        return (mapped[0][0][0] if mapped and mapped[0] else ""), ""
+        if not mapped or not mapped[0]:
+            return (), ""
+        # every rendering as sure as the best (the glossary's that the plans use), not just the first
+        best = mapped[0][0][1]
+        return tuple(dict.fromkeys(v for v, conf in mapped[0] if conf >= best)), ""
     # "mấy" (how many) folds to "may", as "máy" (machine) does: an accented question is read as written.
     accented = _accented(text)
     asked = " ".join(_WORD.findall(nfc(text).lower())) if accented else fold(text)
@@ -235,9 +241,9 @@ def counted_noun(text: str, language: str, translate: Translate | None = None) -
     m = re.search(rf"\b{how_many}\s+(\w+(?:\s+\w+)?)", asked)
     noun = fold(m.group(1)) if m else ""
     if not noun or noun.split()[0] in {"phan", "la", "ty", "nam", "thi", "va", "o", "tai", "trong", "ngay"}:
-        return "", ""
+        return (), ""
     lead = re.search(rf"((?:\w+\s+){{1,2}}){how_many}\s", asked)
-    return noun, (fold(lead.group(1)) if lead else "")
+    return (noun,), (fold(lead.group(1)) if lead else "")
 
 
 def question_window(text: str) -> tuple[date | None, date, bool] | None:

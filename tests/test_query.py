@@ -154,9 +154,9 @@ def test_the_issuer_named_beside_a_number_names_the_plan_and_weighs_little() -> 
 def test_how_many_is_read_as_written() -> None:
     # "mấy" asks how many; "máy" (a machine) folds to the same letters and asks nothing.
     assert "count" not in find_wants("Đơn vị nào cấp máy phun thuốc khử trùng?")
-    assert counted_noun("Đơn vị nào cấp máy phun thuốc khử trùng?", "vi") == ("", "")
+    assert counted_noun("Đơn vị nào cấp máy phun thuốc khử trùng?", "vi") == ((), "")
     assert "count" in find_wants("Mỗi năm lấy mẫu mấy đợt?")
-    assert counted_noun("Mỗi năm lấy mẫu mấy đợt?", "vi")[0] == "dot"
+    assert counted_noun("Mỗi năm lấy mẫu mấy đợt?", "vi")[0] == ("dot",)
     assert "count" in find_wants("moi nam lay mau may dot?")  # unaccented: "may" may be either; it asks
     # After a calendar unit, "mấy" asks which month or day, and counts nothing.
     for asked in ("Lấy mẫu từ tháng mấy đến tháng mấy?", "lay mau tu thang may den thang may?"):
@@ -228,13 +228,24 @@ def test_accented_words_are_judged_as_written(metas: list[PlanMeta]) -> None:
 
 
 def test_counted_noun_and_the_values_that_count_it() -> None:
-    assert counted_noun("Phường có bao nhiêu trạm phát sóng 5G?", "vi") == ("tram phat", "phuong co")
+    assert counted_noun("Phường có bao nhiêu trạm phát sóng 5G?", "vi") == (("tram phat",), "phuong co")
     text = "Duy trì 25 dịch vụ công trực tuyến; cung cấp 463 dịch vụ và 388 thủ tục hành chính."
-    q = quantity_for("count", text, "dich vu", "cung cap")
+    q = quantity_for("count", text, ("dich vu",), "cung cap")
     assert q is not None and q.text.startswith("463 dịch vụ")
-    q = quantity_for("count", text, "thu tuc")
+    q = quantity_for("count", text, ("thu tuc",))
     assert q is not None and q.text.startswith("388 thủ tục")
-    assert quantity_for("count", text, "tram") is None  # nothing here counts stations
+    assert quantity_for("count", text, ("tram",)) is None  # nothing here counts stations
+
+
+def test_an_english_count_takes_every_sure_rendering_of_its_noun() -> None:
+    def fake_translate(words: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """A fake glossary: two sure renderings of "datasets", then a looser word."""
+        return [[("bo du lieu", 1.0), ("tap du lieu", 1.0), ("du lieu", 0.6)] for _ in words]
+
+    nouns, _ = counted_noun("How many open datasets will be published by 2030?", "en", fake_translate)
+    assert nouns == ("bo du lieu", "tap du lieu")
+    q = quantity_for("count", "Đến năm 2030, công bố 20 tập dữ liệu mở trên Cổng dữ liệu.", nouns)
+    assert q is not None and q.text.startswith("20 tập dữ liệu")
 
 
 def test_quantities_keep_units_and_skip_dates_and_codes() -> None:
@@ -527,8 +538,8 @@ def test_a_total_asked_for_is_read_from_the_total_row_of_a_flattened_table() -> 
     found = quantity_for("count", flattened, asked.counted, total=True)
     assert found is not None and found.text == "732"
     # Without a total asked, a count of another noun is no answer.
-    assert quantity_for("count", flattened, "mau") is None
+    assert quantity_for("count", flattened, ("mau",)) is None
     # A total that counts something else is not the total asked for; "công" is no "cộng".
-    found = quantity_for("count", "Tổng cộng 5 xã, 120 hộ được hỗ trợ", "ho", total=True)
+    found = quantity_for("count", "Tổng cộng 5 xã, 120 hộ được hỗ trợ", ("ho",), total=True)
     assert found is not None and found.text.startswith("120 hộ")
     assert [q.unit for q in quantities("Xây dựng 10 công trình, 3 Cổng thông tin")] == ["cong trinh", "cong thong tin"]
