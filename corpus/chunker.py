@@ -23,8 +23,9 @@ class ChunkSettings:
     # numbered subsections a title however long, more column headings ("Cơ quan đầu mối") read a table; 8: a bare
     # number is a page number only at a page break (else a flattened table's value), a short line that heads
     # nothing is content; 9: a numbered line that ends with a comma goes on over the next line (no title); 10: a
-    # bare number on a plan's last line is a value; 11: an annex's heading path holds its header's title
-    version: int = 11
+    # bare number on a plan's last line is a value; 11: an annex's heading path holds its header's title; 12: a
+    # form's columns numbered from 2 and uneven upper headings, a text table's other columns as facts of its rows
+    version: int = 12
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""
@@ -49,7 +50,7 @@ def _split_long(block: Block, max_words: int) -> Iterator[Block]:
             lo, hi = block.line_start + start, block.line_start + i
             yield Block(block.kind, lo, hi, block.heading_path, block.raw_lines[start:i + 1],
                         block.restored_lines[start:i + 1], False,
-                        tuple(c for c in block.cells if lo <= c[0] and c[3] <= hi))
+                        tuple(c for c in block.cells if lo <= min(c[0], c[2]) and max(c[1], c[3]) <= hi))
             start, count = i + 1, 0
 
 

@@ -86,12 +86,13 @@ def sentences_and_cells(chunk: Chunk, line_breaks: bool | None = None) -> tuple[
 
 def cell_sentences(chunk: Chunk, raw_lines: Sequence[str], restored: Sequence[str]) -> list[Sentence]:
     """Each value of a table row read as the sentence the table means, "<row label> – <column heading>:
-    <value> <unit>", quoting the row's lines from its label to that value (a table flattened one cell per line
-    states a value on a line of its own, far from what it measures)."""
+    <value> <unit>", quoting the row's lines from its label to that value, or from the value to its label when the
+    value's column comes first (a table flattened one cell per line states a value on a line of its own, far from
+    what it measures)."""
     def text(lines: Sequence[str], a: int, b: int) -> str:
         return collapse(" ".join(lines[a - chunk.line_start:b - chunk.line_start + 1]))
 
-    return [Sentence(a, d, text(raw_lines, a, d),
+    return [Sentence(min(a, c), max(b, d), text(raw_lines, min(a, c), max(b, d)),
                      f"{text(restored, a, b)} – {heading}: {text(restored, c, d)}{f' {unit.lower()}' if unit else ''}")
             for a, b, c, d, heading, unit in chunk.cells
-            if chunk.line_start <= a <= b < c <= d <= chunk.line_end]
+            if chunk.line_start <= min(a, c) and max(b, d) <= chunk.line_end and (b < c or d < a)]

@@ -13,7 +13,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from corpus import wordlists
@@ -361,7 +361,7 @@ def _fit(role: str, kind: str) -> float:
 
 
 def _continue_cost(role: str) -> float:
-    return -1.5 if role in ("task", "product", "note", "other", "") else -4.0
+    return -1.5 if role in ("task", "name", "product", "note", "other", "") else -4.0
 
 
 def align_cells(kinds: Sequence[str], roles: Sequence[str]) -> list[int]:
@@ -831,7 +831,18 @@ def _table_units(t: _TableRegion, to_tokens: Callable[[int, int], tuple[int, int
             else:
                 cells.append(Cell(role, label, s, e))
         out.append(Node("group" if group else "row", rs, re_, cells=tuple(cells), columns=columns))
+    if _cut_by_guess(t):  # its cells are no facts of their rows
+        for u in out:
+            u.cells = tuple(replace(c, role="unplaced") if c.role in _FACT_ROLES else c for c in u.cells)
     return out
+
+
+def _cut_by_guess(t: _TableRegion) -> bool:
+    """Whether a table without column numbering holds values its rows could not be cut by: a value alone on its
+    row ("2", "300.000") is a cell of the row before that read like the next row's index, and one row in five
+    like that says the cells of the table sit in no column for sure."""
+    lone = sum(1 for row in t.rows if len(row) == 1 and _VALUE_CELL.match(row[0].text))
+    return lone >= 0.2 * len(t.rows)
 
 
 def value_columns(header: Sequence[str], numbered: Sequence[str], values: int) -> list[str]:
@@ -1039,8 +1050,9 @@ class Block:
     raw_lines: tuple[str, ...]
     restored_lines: tuple[str, ...]
     is_heading: bool
-    # A row of values under known column headings: (label's first and last line, value's first and last line,
-    # the value's column heading, what the table's values count) per value.
+    # A table row's cells under known column headings (its values; in a text table, its cells of other columns):
+    # (label's first and last line, the cell's first and last line, the cell's column heading, what the table's
+    # values count) per cell. A cell may come before its label ("TT | Mã TTHC | Tên thủ tục …").
     cells: tuple[tuple[int, int, int, int, str, str], ...] = ()
 
     @property
@@ -1083,11 +1095,21 @@ def _path_title(outline: Outline, node: Node) -> str:
     return title
 
 
+# Columns of a text table read as a fact of the row's label ("Công bố dịch hại … – Mã TTHC: 5.000125"); who leads,
+# works with and by when are the obligations' (corpus/obligations), which read them from the same cells.
+_FACT_ROLES = ("other", "product")
+
+
 def _labelled_values(outline: Outline, node: Node) -> tuple[tuple[int, int, int, int, str, str], ...]:
-    """A row's values with their column headings and the lines of the row's label (see Block.cells)."""
-    label = next((c for c in node.cells if c.role == "task"), None)
-    if label is None:
+    """A row's values with their column headings and the lines of the row's label (see Block.cells); a row of a
+    text table gives its cells of other columns the same way."""
+    # a catalogue names its rows ("Tên thủ tục hành chính", role "name") where a plan's table states tasks
+    label = next((c for c in node.cells if c.role in ("task", "name")), None)
+    if label is None or node.kind != "row":
         return ()
     first, last = outline.tokens[label.start].line, outline.tokens[label.end - 1].line
+    values = [c for c in node.cells if c.role == "value" and c.label]
+    if not any(c.role == "value" for c in node.cells):
+        values = [c for c in node.cells if c.role in _FACT_ROLES and c.label and c.end > c.start]
     return tuple((first, last, outline.tokens[c.start].line, outline.tokens[c.end - 1].line, c.label, node.unit)
-                 for c in node.cells if c.role == "value" and c.label)
+                 for c in values)

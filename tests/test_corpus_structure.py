@@ -150,6 +150,39 @@ def test_uneven_upper_headings_are_read_when_one_split_keeps_each_run_of_one_kin
     assert len(cells) == 10
 
 
+def test_a_catalogue_row_states_its_columns_as_facts_of_its_name_and_no_task() -> None:
+    from corpus.obligations import extract_obligations
+    from corpus.sentences import cell_sentences
+
+    # A decision's list of procedures, one cell per line: the code's column comes before the name's.
+    cells = ["TT", "Mã TTHC", "Tên thủ tục hành chính", "Lĩnh vực", "Cơ quan thực hiện",
+             "1", "2.001234", "Cấp giấy phép vận chuyển thuốc bảo vệ thực vật", "Bảo vệ thực vật",
+             "Ủy ban nhân dân cấp tỉnh",
+             "2", "2.001235", "Công bố hết dịch hại cây trồng", "Trồng trọt", "Ủy ban nhân dân cấp xã"]
+    lines = ("QUYẾT ĐỊNH", "Công bố danh mục thủ tục hành chính", "", "Điều 1. Công bố kèm theo Quyết định này.", "",
+             *[x for c in cells for x in (c, "")])
+    facts = [s.restored for chunk in chunk_plan("c.txt", "c", "h", lines, lines, with_segmentation=False)
+             for s in cell_sentences(chunk, chunk.raw_text.split("\n"), chunk.restored_text.split("\n"))]
+    assert "Công bố hết dịch hại cây trồng – Mã TTHC: 2.001235" in facts
+    assert "Cấp giấy phép vận chuyển thuốc bảo vệ thực vật – Lĩnh vực: Bảo vệ thực vật" in facts
+    # who carries a procedure out is no task of the decision's
+    assert not [o for o in extract_obligations("c.txt", "c", "tỉnh Hòa Bình", lines, lines) if "dịch hại" in o.task]
+
+
+def test_a_table_of_values_cut_by_guess_states_no_facts() -> None:
+    from corpus.sentences import cell_sentences
+
+    # No column numbering, and values alone on their lines read as the next rows' indexes.
+    cells = ["TT", "Nội dung", "Số lượng", "Đơn giá", "Thành tiền", "Ghi chú",
+             "1", "Thuê hội trường", "Hai ngày", "500.000", "1.000.000", "Theo hợp đồng",
+             "2", "Bồi dưỡng báo cáo viên", "Bốn buổi", "300.000", "1.200.000", "Theo Thông tư 36",
+             "3", "Phô tô tài liệu", "Một trăm bộ", "25.000", "2.500.000", "Theo thực tế"]
+    lines = ("KẾ HOẠCH", "Hội nghị tập huấn", "", "III. KINH PHÍ", "", *[x for c in cells for x in (c, "")])
+    facts = [s.restored for chunk in chunk_plan("v.txt", "v", "h", lines, lines, with_segmentation=False)
+             for s in cell_sentences(chunk, chunk.raw_text.split("\n"), chunk.restored_text.split("\n"))]
+    assert facts == []
+
+
 def test_each_form_of_a_plan_is_its_own_annex_titled_by_its_header() -> None:
     # Budget forms follow one another with the same columns ("Mẫu biểu số 01", "… 02"); each is an annex of its own,
     # and its rows carry its title ("DỰ TOÁN THU …"), which the bare "Mẫu biểu số 02" does not say.
