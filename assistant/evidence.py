@@ -144,6 +144,10 @@ def reference_span(text: str, start: int) -> bool:
     return bool(_REFERENCE_BEFORE.search(fold(before)))
 
 
+# "có hiệu lực (thi hành) (kể) từ (ngày)", folded: the words that date when a document takes effect.
+_TAKES_EFFECT = re.compile(r"\bhieu luc(?: thi hanh)?(?: ke)? tu(?: ngay)?\s*$")
+
+
 def dates_in(text: str, days: bool = False, starts: bool = False) -> list[str]:
     """Deadlines and dates a sentence states, as written (cue words kept), document references left out; with
     `days`, only those that name a day (the question asks "ngày nào?"); with `starts`, only those that say when
@@ -155,7 +159,11 @@ def _dates(text: str, days: bool, starts: bool) -> list[tuple[str, TimeExpr]]:
     """dates_in, each quote with its time expression."""
     out = []
     for expr, a, b in find_times(text):
-        if expr.kind == "none" or reference_span(text, a) or (days and not expr.names_day):
+        if expr.kind == "none" or (days and not expr.names_day):
+            continue
+        # A cited document's date is no task's, but the day it takes effect is when something begins: "Luật … số
+        # 42/VBHN-VPQH (có hiệu lực từ 01/7/2024)" answers "from what date is it in force?".
+        if reference_span(text, a) and not (starts and _TAKES_EFFECT.search(fold(text[max(0, a - 40):a]))):
             continue
         cue = re.search(r"(?:trước|chậm nhất|đến|trong|kể từ|bắt đầu từ|bắt đầu|từ|vào|hoàn thành|before|by|from|"
                         r"since|starting)\s+(?:ngày\s+|tháng\s+|năm\s+)?$", text[max(0, a - 20):a], re.IGNORECASE)

@@ -131,12 +131,23 @@ def _accented(text: str) -> bool:
 _PER_UNIT = re.compile(r"\b(?:dong|vnd|trieu|ty)\s*/\s*[a-z]")
 
 
+def _which_head(text: str) -> str:
+    """An English "which"/"what" before a proper name and the noun it modifies asks for that noun: "which
+    Ministry of Science and Technology decision" is read "which decision" when "which decision" is a cue."""
+    heads = {p.split()[1] for ps in cues()["wants"].values() for p in ps
+             if p.isascii() and len(p.split()) == 2 and p.split()[0] in ("which", "what")}
+    name = r"(?:[A-Z][\w'’&-]*\s+(?:(?:of|and|for|the|on)\s+)*)+"
+    return re.sub(rf"\b(which|what|Which|What)\s+{name}(?=(\w+)\b)",
+                  lambda m: f"{m.group(1)} " if m.group(2).lower() in heads else m.group(0), text)
+
+
 def find_wants(text: str) -> tuple[str, ...]:
     """The kinds of answer a question asks for, by the cue phrases of assistant/data/cues.toml.
 
     A cue written with diacritics is one that folding would confuse with another ("sở nào" which department,
     "số nào" which number): it is matched as written in an accented question, folded in an unaccented one.
     """
+    text = _which_head(text)
     folded = fold(text)
     lowered = " ".join(_WORD.findall(nfc(text).lower())) + (" %" if "%" in text else "")
     accented = _accented(text)

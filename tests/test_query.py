@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evidence import dates_in, quantity_for, units_in
+from assistant.evidence import dates_in, quantity_for, units_in, value_of
 from assistant.query import analyse, counted_noun, find_wants, route
 from assistant.resolve import resolve
 from corpus.header import read_header
@@ -235,6 +235,21 @@ def test_counted_noun_and_the_values_that_count_it() -> None:
     q = quantity_for("count", text, ("thu tuc",))
     assert q is not None and q.text.startswith("388 thủ tục")
     assert quantity_for("count", text, ("tram",)) is None  # nothing here counts stations
+
+
+def test_an_english_which_asks_for_the_noun_after_a_proper_name() -> None:
+    # The name between "which" and its noun modifies the noun: a decision is asked for, not a ministry.
+    assert find_wants("Which Ministry of Industry and Trade decision sets the export rules?") == ("code",)
+    assert "agency" in find_wants("Which Ministry coordinates the campaign?")
+    assert "code" in find_wants("Which Prime Minister's directive does the plan carry out?")
+
+
+def test_the_day_a_cited_document_takes_effect_answers_when_it_begins_and_no_deadline() -> None:
+    text = "b) Hướng dẫn thanh toán theo Luật Giao dịch điện tử số 42/VBHN-VPQH (có hiệu lực từ 01/7/2024)."
+    for question in ("From what date has the law been in force?", "Luật này có hiệu lực từ ngày nào?"):
+        assert value_of("date", text, analyse(question, [])) == "từ 01/7/2024"
+    # Still a cited document's date, never a task's deadline.
+    assert dates_in(text) == [] and value_of("date", text, analyse("Hạn chót là khi nào?", [])) == ""
 
 
 def test_an_english_count_takes_every_sure_rendering_of_its_noun() -> None:
