@@ -34,7 +34,7 @@ from corpus.obligations import Obligation
 from corpus.records import Chunk, PlanMeta
 from corpus.sentences import Sentence, sentences_of
 from corpus.signature import find_signer
-from corpus.text import collapse, fold
+from corpus.text import collapse, fold, nfc
 from corpus.times import TimeExpr
 
 ABSTAIN_LEX = 0.5  # a sentence must cover this share of the question's weighted words to answer it
@@ -652,6 +652,58 @@ def _date_label(iso: str) -> str:
     if len(parts) == 3:
         return f"{int(parts[2])}/{int(parts[1])}/{parts[0]}"
     return f"{int(parts[1])}/{parts[0]}" if len(parts) == 2 else iso
+
+
+@register("place")
+class PlaceHandler(Handler):
+    """Which province or city a commune's, ward's or special zone's plan belongs to, quoting the plan where it
+    names it (its letterhead, or the province's plan it carries out), else from the register of units."""
+
+    fallback = "text"
+
+    def answer(self, ctx: Context, analysis: Analysis) -> Result:
+        from corpus.places import PROVINCE_LEVELS, lookup
+
+        result = Result()
+        for meta in _targets(ctx, analysis):
+            if meta.level not in ("xã", "phường", "đặc khu"):
+                continue  # a province's or ministry's plan belongs to no province
+            sents = _header_sentences(ctx, meta)
+            named = [(s, c, p) for s, c in sents for p in _provinces_named(s.restored)
+                     if not meta.province or fold(p) == fold(meta.province)]
+            registered = False
+            if named:
+                sent, chunk, province = named[0]
+            elif meta.province and sents:
+                # the plan does not name it: the register of units says where the unit lies (the letterhead line
+                # that names the unit cited)
+                own = [(s, c) for s, c in sents if fold(meta.locality) in fold(s.restored)] or sents
+                (sent, chunk), province, registered = own[0], meta.province, True
+            else:
+                continue
+            level = next((p.level for p in lookup(province) if p.level in PROVINCE_LEVELS), "tỉnh")
+            if analysis.language == "en":
+                short = f"{province} ({level}){' — from the register of administrative units' if registered else ''}"
+            else:
+                short = f"{level} {province}{' (theo danh mục đơn vị hành chính)' if registered else ''}"
+            result.findings.append(Finding(meta.plan_id, short, (sentence_citation(sent, chunk, meta),)))
+            result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
+        return result
+
+
+def _provinces_named(text: str) -> list[str]:
+    """Provinces and centrally governed cities a text names after their level word ("UBND tỉnh Quảng Ngãi")."""
+    from corpus.places import PROVINCE_LEVELS, lookup
+
+    out: list[str] = []
+    for m in re.finditer(r"\b(?:tỉnh|thành phố|Tỉnh|Thành phố|TỈNH|THÀNH PHỐ)\s+((?:\w+\s*){1,3})", nfc(text)):
+        words = m.group(1).split()
+        for n in range(len(words), 0, -1):  # the longest name the register knows ("Hồ Chí Minh" before "Hồ")
+            found = [p for p in lookup(" ".join(words[:n])) if p.level in PROVINCE_LEVELS and p.current]
+            if found:
+                out.append(found[0].name)
+                break
+    return out
 
 
 @register("signer")

@@ -705,3 +705,14 @@ Sở Nông nghiệp và Môi trường chủ trì thực hiện Kế hoạch.
 """, "Tỉnh in bao nhiêu tài liệu hướng dẫn về chất lượng nước ao nuôi?")
     assert not answer.abstained and answer.answer.startswith("5.000 cuốn"), answer.answer
     assert answer.citations[0].lines == (21, 21)
+
+
+def test_which_province_a_ward_belongs_to_is_quoted_from_its_letterhead(assistant: Any) -> None:
+    answer = assistant.ask("Phường Hạc Thành thuộc tỉnh nào?")
+    assert answer.answer.startswith("tỉnh Thanh Hóa") and answer.citations[0].doc == WARD
+    assert "THANH HÓA" in _cited_lines(answer, WARD)[0]
+    english = assistant.ask("Which province is Hac Thanh ward in?")
+    assert english.answer.startswith("Thanh Hóa") and english.citations[0].doc == WARD
+    # A scan's letterhead without diacritics ("UY BAN NHAN DAN TINH QUANG NGAI") is read restored.
+    scanned = assistant.ask("xa Sa Thay thuoc tinh nao?")
+    assert scanned.answer.startswith("tỉnh Quảng Ngãi") and scanned.citations[0].doc == "commune_ocr_header.txt"
