@@ -145,7 +145,7 @@ def reference_span(text: str, start: int) -> bool:
 
 
 # "có hiệu lực (thi hành) (kể) từ (ngày)", folded: the words that date when a document takes effect.
-_TAKES_EFFECT = re.compile(r"\bhieu luc(?: thi hanh)?(?: ke)? tu(?: ngay)?\s*$")
+_TAKES_EFFECT = re.compile(r"(?<!het )(?<!ngung )(?<!ngưng )\bhieu luc(?: thi hanh)?(?: ke)? tu(?: ngay)?\s*$")
 
 
 def dates_in(text: str, days: bool = False, starts: bool = False) -> list[str]:
@@ -267,7 +267,9 @@ def quantity_for(kind: str, text: str, counted: Sequence[str] = (), lead: str = 
         labelled = total_after_label(text) if total else None
         if labelled is not None and (not labelled.unit or any(counts(labelled, n) for n in counted)):
             return labelled
-        counting = [q for q in found if any(counts(q, n) for n in counted)]
+        # the renderings in their order: the first that counts something here ("văn bản" before a loose "hồ sơ")
+        counting = next(([q for q in found if counts(q, n)] for n in counted if any(counts(q, n) for q in found)),
+                        [])
         if len(counting) > 1 and lead:
             wanted = set(lead.split())
             near = [len(wanted & set(fold(text[:q.start]).split()[-3:])) for q in counting]

@@ -662,7 +662,7 @@ class PlaceHandler(Handler):
     fallback = "text"
 
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
-        from corpus.places import PROVINCE_LEVELS, lookup
+        from corpus.places import PROVINCE_LEVELS, lookup, province_of
 
         result = Result()
         for meta in _targets(ctx, analysis):
@@ -671,21 +671,25 @@ class PlaceHandler(Handler):
             sents = _header_sentences(ctx, meta)
             named = [(s, c, p) for s, c in sents for p in _provinces_named(s.restored)
                      if not meta.province or fold(p) == fold(meta.province)]
-            registered = False
+            source = ""
             if named:
                 sent, chunk, province = named[0]
             elif meta.province and sents:
-                # the plan does not name it: the register of units says where the unit lies (the letterhead line
-                # that names the unit cited)
+                # the plan does not name it: say where the province comes from (the register of units, else the
+                # plan's record), citing the letterhead line that names the unit
                 own = [(s, c) for s, c in sents if fold(meta.locality) in fold(s.restored)] or sents
-                (sent, chunk), province, registered = own[0], meta.province, True
+                (sent, chunk), province = own[0], meta.province
+                registered = fold(province_of(meta.locality, meta.level)) == fold(province)
+                source = ("register" if registered else "record")
             else:
                 continue
             level = next((p.level for p in lookup(province) if p.level in PROVINCE_LEVELS), "tỉnh")
             if analysis.language == "en":
-                short = f"{province} ({level}){' — from the register of administrative units' if registered else ''}"
+                said = {"register": " — from the register of administrative units", "record": " — from the plan's record"}
+                short = f"{province} ({level}){said.get(source, '')}"
             else:
-                short = f"{level} {province}{' (theo danh mục đơn vị hành chính)' if registered else ''}"
+                said = {"register": " (theo danh mục đơn vị hành chính)", "record": " (theo thông tin ghi cho kế hoạch)"}
+                short = f"{level} {province}{said.get(source, '')}"
             result.findings.append(Finding(meta.plan_id, short, (sentence_citation(sent, chunk, meta),)))
             result.retrieved.append((chunk.doc, chunk.line_start, chunk.line_end))
         return result
@@ -699,7 +703,9 @@ def _provinces_named(text: str) -> list[str]:
     for m in re.finditer(r"\b(?:tỉnh|thành phố|Tỉnh|Thành phố|TỈNH|THÀNH PHỐ)\s+((?:\w+\s*){1,3})", nfc(text)):
         words = m.group(1).split()
         for n in range(len(words), 0, -1):  # the longest name the register knows ("Hồ Chí Minh" before "Hồ")
-            found = [p for p in lookup(" ".join(words[:n])) if p.level in PROVINCE_LEVELS and p.current]
+            # a province merged away in 2025 ("TỈNH KON TUM") is still the one a plan of its time names
+            found = sorted((p for p in lookup(" ".join(words[:n])) if p.level in PROVINCE_LEVELS),
+                           key=lambda p: not p.current)
             if found:
                 out.append(found[0].name)
                 break

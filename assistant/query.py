@@ -131,14 +131,29 @@ def _accented(text: str) -> bool:
 _PER_UNIT = re.compile(r"\b(?:dong|vnd|trieu|ty)\s*/\s*[a-z]")
 
 
+_NAME_LINKS = frozenset({"of", "and", "for", "the", "on", "&"})
+# English auxiliaries follow "what"/"which" in cues ("what does", "what must") but head no noun phrase.
+_AUXILIARIES = frozenset({"do", "does", "did", "must", "is", "are", "was", "were", "can", "should", "will", "would"})
+
+
 def _which_head(text: str) -> str:
     """An English "which"/"what" before a proper name and the noun it modifies asks for that noun: "which
     Ministry of Science and Technology decision" is read "which decision" when "which decision" is a cue."""
     heads = {p.split()[1] for ps in cues()["wants"].values() for p in ps
-             if p.isascii() and len(p.split()) == 2 and p.split()[0] in ("which", "what")}
-    name = r"(?:[A-Z][\w'’&-]*\s+(?:(?:of|and|for|the|on)\s+)*)+"
-    return re.sub(rf"\b(which|what|Which|What)\s+{name}(?=(\w+)\b)",
-                  lambda m: f"{m.group(1)} " if m.group(2).lower() in heads else m.group(0), text)
+             if p.isascii() and len(p.split()) == 2 and p.split()[0] in ("which", "what")} - _AUXILIARIES
+    words = text.split()
+    for i, word in enumerate(words[:-2]):
+        if word.lower() not in ("which", "what"):
+            continue
+        # the name: capitalised words (any script: "Đồng Nai") and the small words inside it; the first word after
+        # at least one of them that a cue asks for is the head ("… Trade Decision sets": the capitalised head too)
+        for j in range(i + 2, min(len(words), i + 12)):
+            before = words[j - 1].strip(",;:'’")
+            if not (before[:1].isupper() or before.lower() in _NAME_LINKS):
+                break
+            if words[j].lower().strip(",.;:?!") in heads and words[i + 1][:1].isupper():
+                return " ".join([*words[:i + 1], *words[j:]])
+    return text
 
 
 def find_wants(text: str) -> tuple[str, ...]:

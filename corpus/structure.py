@@ -42,7 +42,8 @@ _GROUP_INDEX = re.compile(r"^\s*(?:[IVX]{1,5}|[A-ZĐ])\s*[.)]?\s*$")
 _GROUP_TITLE = re.compile(r"^\s*(?:[IVX]{1,5}|[A-ZĐ])\s*[.)]\s*\S")
 
 LEVELS = {"doc": 0, "part": 1, "article": 2, "num": 2, "item": 3, "bullet": 4, "plus": 5, "para": 6}
-ROLES = ("index", "task", "lead", "support", "time", "product", "funding", "note", "value", "other")
+ROLES = ("index", "task", "name", "lead", "support", "time", "product", "funding", "note", "value", "other",
+         "unplaced")
 
 
 @dataclass(frozen=True)
@@ -851,9 +852,10 @@ def value_columns(header: Sequence[str], numbered: Sequence[str], values: int) -
 
     The text columns (index, label, unit) come first. A header with more cells than columns has headings over
     headings, flattened top row first: read as the upper headings first, each over an equal run of the columns'
-    own headings ("Dự kiến 03 năm kế hoạch" over "Năm 2026", "Năm 2027", "Năm 2028"). Upper headings may also
-    sit beside columns headed on both rows, which that reading gets wrong: it is refused when an upper heading
-    names a year and a column under it names another.
+    own headings ("Dự kiến 03 năm kế hoạch" over "Năm 2026", "Năm 2027", "Năm 2028"), else over uneven runs when
+    exactly one split keeps each run of one kind (all its columns name a year or none does). Upper headings may
+    also sit beside columns headed on both rows, which that reading gets wrong: it is refused when an upper
+    heading names a year and a column under it names another.
     """
     text = len(numbered) - values
     above = list(header[text:])
@@ -865,11 +867,12 @@ def value_columns(header: Sequence[str], numbered: Sequence[str], values: int) -
     if not values % len(over):
         span = values // len(over)
         even = [over[k // span] for k in range(values)]
-        return [f"{u} – {h}" for u, h in zip(even, own, strict=True)] if _fits(even, own, False) else []
+        if _fits(even, own, False):
+            return [f"{u} – {h}" for u, h in zip(even, own, strict=True)]
     # Uneven runs ("Năm 2025" over two columns, "Dự kiến 03 năm kế hoạch" over "Năm 2026", "Năm 2027", "Năm 2028"):
     # read only when one split alone keeps each run's years under its heading's and each run of one kind (all
     # its columns name a year, or none does).
-    found = [uppers for uppers in _runs(over, values) if _fits(uppers, own, True)]
+    found = _fitting_runs(over, own, limit=2)
     return [f"{u} – {h}" for u, h in zip(found[0], own, strict=True)] if len(found) == 1 else []
 
 
@@ -877,14 +880,27 @@ def _years(text: str) -> set[str]:
     return set(re.findall(r"\b(?:19|20)\d\d\b", text))
 
 
-def _runs(over: Sequence[str], values: int) -> Iterator[list[str]]:
-    """Every way to lay the upper headings, in order, over contiguous runs of at least one of `values` columns."""
-    if len(over) == 1:
-        yield [over[0]] * values
-        return
-    for n in range(1, values - len(over) + 2):
-        for rest in _runs(over[1:], values - n):
-            yield [over[0]] * n + rest
+def _fitting_runs(over: Sequence[str], own: Sequence[str], limit: int) -> list[list[str]]:
+    """Up to `limit` ways to lay the upper headings, in order, over contiguous runs (at least one column each) of
+    the columns `own` that keep every run fitting (_fits); runs are checked as they are laid, so a header of
+    many headings costs little."""
+    found: list[list[str]] = []
+
+    def lay(k: int, start: int, uppers: list[str]) -> None:
+        if len(found) >= limit:
+            return
+        if k == len(over):
+            if start == len(own):
+                found.append(uppers)
+            return
+        left = len(over) - k - 1  # the headings still to lay each need a column
+        for end in range(start + 1, len(own) - left + 1):
+            run = [over[k]] * (end - start)
+            if _fits(run, own[start:end], True):
+                lay(k + 1, end, uppers + run)
+
+    lay(0, 0, [])
+    return found
 
 
 def _fits(uppers: Sequence[str], own: Sequence[str], alike: bool) -> bool:

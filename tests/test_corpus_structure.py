@@ -126,6 +126,10 @@ def test_a_header_that_cannot_be_read_with_certainty_labels_no_value() -> None:
     assert value_columns(header, ["1", "2", "3", "4", "5", "6"], 4) == []
     # Two upper headings over five columns do not divide evenly, and nothing tells where one run ends.
     assert value_columns(["STT", "Nội dung", "X", "Y", "a", "b", "c", "d", "e"], ["A", "B", *"12345"], 5) == []
+    # Four columns under two headings divide evenly, but 2 + 2 puts 2026 under 2025: 1 + 3 is the one reading.
+    assert value_columns(["STT", "Nội dung", "Năm 2025", "Dự kiến 03 năm kế hoạch", "Ước thực hiện", "Năm 2026",
+                          "Năm 2027", "Năm 2028"], ["A", "B", *"1234"], 4)[:2] == \
+        ["Năm 2025 – Ước thực hiện", "Dự kiến 03 năm kế hoạch – Năm 2026"]
     # Nor do years when two splits keep every run of one kind (each run all years here).
     assert value_columns(["STT", "Nội dung", "Kế hoạch", "Dự kiến", "Năm 2026", "Năm 2027", "Năm 2028"],
                          ["A", "B", *"123"], 3) == []

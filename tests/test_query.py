@@ -242,6 +242,13 @@ def test_an_english_which_asks_for_the_noun_after_a_proper_name() -> None:
     assert find_wants("Which Ministry of Industry and Trade decision sets the export rules?") == ("code",)
     assert "agency" in find_wants("Which Ministry coordinates the campaign?")
     assert "code" in find_wants("Which Prime Minister's directive does the plan carry out?")
+    assert find_wants("Which Đồng Nai decision sets the export rules?") == ("code",)  # capitals of any script
+    assert find_wants("Which Ministry of Industry and Trade Decision sets the export rules?") == ("code",)
+    # an auxiliary after the name is no head: the body is still asked for
+    assert "agency" in find_wants("Which Office must review the locations of the stations?")
+    # "thuộc tính nào" (which attributes) is no "thuộc tỉnh nào" (which province)
+    assert "province" not in find_wants("Cơ sở dữ liệu gồm những thuộc tính nào?")
+    assert "province" in find_wants("Phường Hạc Thành thuộc tỉnh, thành phố nào?")
 
 
 def test_the_day_a_cited_document_takes_effect_answers_when_it_begins_and_no_deadline() -> None:
@@ -250,6 +257,9 @@ def test_the_day_a_cited_document_takes_effect_answers_when_it_begins_and_no_dea
         assert value_of("date", text, analyse(question, [])) == "từ 01/7/2024"
     # Still a cited document's date, never a task's deadline.
     assert dates_in(text) == [] and value_of("date", text, analyse("Hạn chót là khi nào?", [])) == ""
+    # the day one ceases to be in force begins nothing
+    repealed = "Bãi bỏ Quyết định số 12/2020/QĐ-UBND (hết hiệu lực từ ngày 01/7/2025)."
+    assert value_of("date", repealed, analyse("Văn bản này có hiệu lực từ ngày nào?", [])) == ""
 
 
 def test_an_english_count_takes_every_sure_rendering_of_its_noun() -> None:
@@ -261,6 +271,9 @@ def test_an_english_count_takes_every_sure_rendering_of_its_noun() -> None:
     assert nouns == ("bo du lieu", "tap du lieu")
     q = quantity_for("count", "Đến năm 2030, công bố 20 tập dữ liệu mở trên Cổng dữ liệu.", nouns)
     assert q is not None and q.text.startswith("20 tập dữ liệu")
+    # the renderings in their order: a looser one ("hồ sơ" of "documents") counts only where no closer one does
+    q = quantity_for("count", "Hỗ trợ 120 hộ gia đình; ban hành 5 văn bản hướng dẫn.", ("van ban", "tai lieu", "ho so"))
+    assert q is not None and q.text.startswith("5 văn bản")
 
 
 def test_quantities_keep_units_and_skip_dates_and_codes() -> None:
@@ -558,3 +571,12 @@ def test_a_total_asked_for_is_read_from_the_total_row_of_a_flattened_table() -> 
     found = quantity_for("count", "Tổng cộng 5 xã, 120 hộ được hỗ trợ", ("ho",), total=True)
     assert found is not None and found.text.startswith("120 hộ")
     assert [q.unit for q in quantities("Xây dựng 10 công trình, 3 Cổng thông tin")] == ["cong trinh", "cong thong tin"]
+
+
+def test_provinces_a_text_names_include_those_merged_away_in_2025() -> None:
+    from assistant.handlers import _provinces_named
+
+    # a plan of its time names the province it then belonged to
+    assert _provinces_named("ỦY BAN NHÂN DÂN TỈNH KON TUM") == ["Kon Tum"]
+    assert _provinces_named("Thực hiện Kế hoạch số 47/KH-UBND của UBND tỉnh Quảng Ngãi") == ["Quảng Ngãi"]
+    assert _provinces_named("Ủy ban nhân dân xã Sa Thầy") == []
