@@ -279,6 +279,9 @@ def quantity_for(kind: str, text: str, counted: Sequence[str] = (), lead: str = 
         if counted:
             return None
         plain = [q for q in found if q.kind in ("count", "number")]
+        if not plain and not lead:
+            # a bare "… là bao nhiêu?" names no unit: an amount or a share is its answer as well
+            plain = [q for q in found if q.kind in ("money", "percent")]
         return plain[0] if plain else None
     typed = [q for q in found if q.kind == kind]
     # A budget line states the rate and the total it makes ("100.000 đồng/người x 100 người = 10.000.000 đồng"): the
@@ -364,7 +367,10 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
         entity = bool(wanted_entities) and all(e in _entities(sent) for e in wanted_entities)
         # A year inside a span a heading states ("BIỂU … GIAI ĐOẠN 2026 – 2028") does not make it that year's section.
         section = _SPAN_OF_YEARS.sub(" ", " ".join(chunk.heading_path))
-        if years and not all(y in folded or y in section for y in years):
+        # A sentence that states a year of its own (a budget form's column, "… – Năm 2025: 12.900 triệu đồng") is of
+        # that year, whatever years its heading spans.
+        own_years = set(re.findall(r"\b20\d\d\b", _SPAN_OF_YEARS.sub(" ", folded)))
+        if years and not all(y in folded or (y in section and not own_years) for y in years):
             lex *= 0.5
         elif title_years:
             heading_years = set(re.findall(r"\b20\d\d\b", " ".join(chunk.heading_path[1:])))

@@ -716,3 +716,12 @@ def test_which_province_a_ward_belongs_to_is_quoted_from_its_letterhead(assistan
     # A scan's letterhead without diacritics ("UY BAN NHAN DAN TINH QUANG NGAI") is read restored.
     scanned = assistant.ask("xa Sa Thay thuoc tinh nao?")
     assert scanned.answer.startswith("tỉnh Quảng Ngãi") and scanned.citations[0].doc == "commune_ocr_header.txt"
+
+
+def test_a_year_asked_is_read_from_its_own_column_of_a_budget_form(assistant: Any) -> None:
+    # The table's header names both years, so every value of the row sits under it: the value in the asked year's
+    # column answers, and a bare "bao nhiêu" (no unit asked) takes an amount.
+    answer = assistant.ask("Phường Hạc Thành: lắp đặt thiết bị tại bộ phận một cửa năm 2026 là bao nhiêu?")
+    assert answer.answer.startswith("150 triệu đồng") and answer.citations[0].doc == WARD
+    earlier = assistant.ask("Phường Hạc Thành: lắp đặt thiết bị tại bộ phận một cửa năm 2025 là bao nhiêu?")
+    assert earlier.answer.startswith("120 triệu đồng")
