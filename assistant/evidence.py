@@ -369,7 +369,7 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
         section = _SPAN_OF_YEARS.sub(" ", " ".join(chunk.heading_path))
         # A sentence that states a year of its own (a budget form's column, "… – Năm 2025: 12.900 triệu đồng") is of
         # that year, whatever years its heading spans.
-        own_years = set(re.findall(r"\b20\d\d\b", _SPAN_OF_YEARS.sub(" ", folded)))
+        own_years = bool(years) and bool(re.search(r"\b20\d\d\b", _SPAN_OF_YEARS.sub(" ", folded)))
         if years and not all(y in folded or (y in section and not own_years) for y in years):
             lex *= 0.5
         elif title_years:

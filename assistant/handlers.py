@@ -662,11 +662,11 @@ class PlaceHandler(Handler):
     fallback = "text"
 
     def answer(self, ctx: Context, analysis: Analysis) -> Result:
-        from corpus.places import PROVINCE_LEVELS, lookup, province_of
+        from corpus.places import COMMUNE_LEVELS, PROVINCE_LEVELS, lookup, province_of
 
         result = Result()
         for meta in _targets(ctx, analysis):
-            if meta.level not in ("xã", "phường", "đặc khu"):
+            if meta.level not in COMMUNE_LEVELS:
                 continue  # a province's or ministry's plan belongs to no province
             sents = _header_sentences(ctx, meta)
             named = [(s, c, p) for s, c in sents for p in _provinces_named(s.restored)
@@ -703,9 +703,9 @@ def _provinces_named(text: str) -> list[str]:
     for m in re.finditer(r"\b(?:tỉnh|thành phố|Tỉnh|Thành phố|TỈNH|THÀNH PHỐ)\s+((?:\w+\s*){1,3})", nfc(text)):
         words = m.group(1).split()
         for n in range(len(words), 0, -1):  # the longest name the register knows ("Hồ Chí Minh" before "Hồ")
-            # a province merged away in 2025 ("TỈNH KON TUM") is still the one a plan of its time names
-            found = sorted((p for p in lookup(" ".join(words[:n])) if p.level in PROVINCE_LEVELS),
-                           key=lambda p: not p.current)
+            # lookup gives current units first; a province merged away in 2025 ("TỈNH KON TUM") is still one a plan
+            # of its time names
+            found = [p for p in lookup(" ".join(words[:n])) if p.level in PROVINCE_LEVELS]
             if found:
                 out.append(found[0].name)
                 break

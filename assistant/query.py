@@ -136,11 +136,17 @@ _NAME_LINKS = frozenset({"of", "and", "for", "the", "on", "&"})
 _AUXILIARIES = frozenset({"do", "does", "did", "must", "is", "are", "was", "were", "can", "should", "will", "would"})
 
 
+@lru_cache(maxsize=1)
+def _which_heads() -> frozenset[str]:
+    """The nouns of the two-word "which X" / "what X" cues of cues.toml."""
+    return frozenset({p.split()[1] for ps in cues()["wants"].values() for p in ps
+                      if p.isascii() and len(p.split()) == 2 and p.split()[0] in ("which", "what")} - _AUXILIARIES)
+
+
 def _which_head(text: str) -> str:
     """An English "which"/"what" before a proper name and the noun it modifies asks for that noun: "which
     Ministry of Science and Technology decision" is read "which decision" when "which decision" is a cue."""
-    heads = {p.split()[1] for ps in cues()["wants"].values() for p in ps
-             if p.isascii() and len(p.split()) == 2 and p.split()[0] in ("which", "what")} - _AUXILIARIES
+    heads = _which_heads()
     words = text.split()
     for i, word in enumerate(words[:-2]):
         if word.lower() not in ("which", "what"):

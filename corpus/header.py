@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from corpus import wordlists
-from corpus.places import PROVINCE_LEVELS, province_of, spelled
+from corpus.places import COMMUNE_LEVELS, PROVINCE_LEVELS, province_of, spelled
 from corpus.records import PlanMeta
 from corpus.structure import Outline, is_closing, is_doc_start, parse
 from corpus.text import collapse, fold, nfc, strip_accents
@@ -290,6 +290,6 @@ def make_id(doc: str, number: str, locality: str, issuer: str) -> str:
 def missing_fields(meta: PlanMeta) -> list[str]:
     """The header fields that could not be read."""
     missing = [key for key in REQUIRED if not getattr(meta, key)]
-    if meta.level in (*PROVINCE_LEVELS, "xã", "phường", "đặc khu") and not meta.locality:
+    if meta.level in (*PROVINCE_LEVELS, *COMMUNE_LEVELS) and not meta.locality:
         missing.append("locality")
     return missing

@@ -14,6 +14,7 @@ from corpus.text import fold, nfc
 LEVELS = {"tinh": "tỉnh", "thanh pho": "thành phố", "xa": "xã", "phuong": "phường", "dac khu": "đặc khu",
           "huyen": "huyện", "quan": "quận", "thi xa": "thị xã", "thi tran": "thị trấn"}
 PROVINCE_LEVELS = ("tỉnh", "thành phố")
+COMMUNE_LEVELS = ("xã", "phường", "đặc khu")  # the units under a province since the 2025 reorganisation
 
 
 @dataclass(frozen=True)

@@ -866,9 +866,8 @@ def value_columns(header: Sequence[str], numbered: Sequence[str], values: int) -
     over, own = above[:len(above) - values], above[len(above) - values:]
     if not values % len(over):
         span = values // len(over)
-        even = [over[k // span] for k in range(values)]
-        if _fits(even, own, False):
-            return [f"{u} – {h}" for u, h in zip(even, own, strict=True)]
+        if all(_fits(upper, own[k * span:(k + 1) * span], False) for k, upper in enumerate(over)):
+            return [f"{over[k // span]} – {h}" for k, h in enumerate(own)]
     # Uneven runs ("Năm 2025" over two columns, "Dự kiến 03 năm kế hoạch" over "Năm 2026", "Năm 2027", "Năm 2028"):
     # read only when one split alone keeps each run's years under its heading's and each run of one kind (all
     # its columns name a year, or none does).
@@ -895,26 +894,21 @@ def _fitting_runs(over: Sequence[str], own: Sequence[str], limit: int) -> list[l
             return
         left = len(over) - k - 1  # the headings still to lay each need a column
         for end in range(start + 1, len(own) - left + 1):
-            run = [over[k]] * (end - start)
-            if _fits(run, own[start:end], True):
-                lay(k + 1, end, uppers + run)
+            if _fits(over[k], own[start:end], True):
+                lay(k + 1, end, uppers + [over[k]] * (end - start))
 
     lay(0, 0, [])
     return found
 
 
-def _fits(uppers: Sequence[str], own: Sequence[str], alike: bool) -> bool:
-    """Whether no column's years fall outside its upper heading's, and (alike) each run is of one kind."""
-    for upper, heading in zip(uppers, own, strict=True):
-        years, under = _years(upper), _years(heading)
-        if years and under and not under <= years:
-            return False
-    if alike:
-        kinds: dict[str, set[bool]] = {}
-        for upper, heading in zip(uppers, own, strict=True):
-            kinds.setdefault(upper, set()).add(bool(_years(heading)))
-        return all(len(k) == 1 for k in kinds.values())
-    return True
+def _fits(upper: str, run: Sequence[str], alike: bool) -> bool:
+    """Whether an upper heading fits over a run of column headings: none of their years falls outside its own,
+    and (alike) all of them name a year or none does."""
+    years = _years(upper)
+    under = [_years(heading) for heading in run]
+    if years and any(u and not u <= years for u in under):
+        return False
+    return not alike or len({bool(u) for u in under}) == 1
 
 
 def _value_rows(t: _TableRegion, columns: tuple[tuple[str, str], ...],
