@@ -700,7 +700,9 @@ def _provinces_named(text: str) -> list[str]:
     from corpus.places import PROVINCE_LEVELS, lookup
 
     out: list[str] = []
-    for m in re.finditer(r"\b(?:tỉnh|thành phố|Tỉnh|Thành phố|TỈNH|THÀNH PHỐ)\s+((?:\w+\s*){1,3})", nfc(text)):
+    # each level as written lowercase, capitalised and in capitals ("tỉnh", "Tỉnh", "TỈNH")
+    levels = "|".join(form for level in PROVINCE_LEVELS for form in (level, level[:1].upper() + level[1:], level.upper()))
+    for m in re.finditer(rf"\b(?:{levels})\s+((?:\w+\s*){{1,3}})", nfc(text)):
         words = m.group(1).split()
         for n in range(len(words), 0, -1):  # the longest name the register knows ("Hồ Chí Minh" before "Hồ")
             # lookup gives current units first; a province merged away in 2025 ("TỈNH KON TUM") is still one a plan

@@ -131,22 +131,18 @@ def _accented(text: str) -> bool:
 _PER_UNIT = re.compile(r"\b(?:dong|vnd|trieu|ty)\s*/\s*[a-z]")
 
 
-_NAME_LINKS = frozenset({"of", "and", "for", "the", "on", "&"})
-# English auxiliaries follow "what"/"which" in cues ("what does", "what must") but head no noun phrase.
-_AUXILIARIES = frozenset({"do", "does", "did", "must", "is", "are", "was", "were", "can", "should", "will", "would"})
-
-
 @lru_cache(maxsize=1)
 def _which_heads() -> frozenset[str]:
     """The nouns of the two-word "which X" / "what X" cues of cues.toml."""
     return frozenset({p.split()[1] for ps in cues()["wants"].values() for p in ps
-                      if p.isascii() and len(p.split()) == 2 and p.split()[0] in ("which", "what")} - _AUXILIARIES)
+                      if p.isascii() and len(p.split()) == 2 and p.split()[0] in ("which", "what")}
+                     - set(cues()["which_names"]["auxiliaries"]))
 
 
 def _which_head(text: str) -> str:
     """An English "which"/"what" before a proper name and the noun it modifies asks for that noun: "which
     Ministry of Science and Technology decision" is read "which decision" when "which decision" is a cue."""
-    heads = _which_heads()
+    heads, links = _which_heads(), set(cues()["which_names"]["links"])
     words = text.split()
     for i, word in enumerate(words[:-2]):
         if word.lower() not in ("which", "what"):
@@ -155,7 +151,7 @@ def _which_head(text: str) -> str:
         # at least one of them that a cue asks for is the head ("… Trade Decision sets": the capitalised head too)
         for j in range(i + 2, min(len(words), i + 12)):
             before = words[j - 1].strip(",;:'’")
-            if not (before[:1].isupper() or before.lower() in _NAME_LINKS):
+            if not (before[:1].isupper() or before.lower() in links):
                 break
             if words[j].lower().strip(",.;:?!") in heads and words[i + 1][:1].isupper():
                 return " ".join([*words[:i + 1], *words[j:]])
