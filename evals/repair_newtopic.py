@@ -9,7 +9,9 @@ real scans: the share of syllables changed by the damage is printed beside the s
 (evals/repair/handgold.jsonl, raw OCR against hand restoration).
 
 Lines come from the dev and holdout plans of evals/sets/extra-split.json and are reported apart: the repair's
-rules may be developed on dev; holdout is looked at as totals only.
+rules may be developed on dev; holdout is looked at as totals only. Each line is restored after the line before
+it in its plan (damaged alike, not scored), as the restorer reads a plan's hard-wrapped lines, and also alone;
+until 2026-12-07 the drawn lines were restored as one passage, each read after an unrelated line.
 
     python evals/repair_newtopic.py [--lines N]
 """
@@ -23,6 +25,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -108,17 +111,31 @@ def changed_share(raw: list[str], gold: list[str]) -> float:
     return changed / max(total, 1)
 
 
-def pick_lines(docs: list[str], n: int, rng: random.Random) -> list[str]:
-    """n body lines (at least 6 words, mostly letters) from the plans, drawn at random."""
-    pool: list[str] = []
+def pick_lines(docs: list[str], n: int, rng: random.Random) -> list[tuple[str, str]]:
+    """n body lines (at least 6 words, mostly letters) from the plans, drawn at random, each with the non-empty
+    line before it in its plan ("" at a plan's start): the context the restorer reads it after in a plan."""
+    pool: list[tuple[str, str]] = []
     for doc in docs:
+        before = ""
         for line in (EXTRA / doc).read_text(encoding="utf-8").split("\n"):
             words = line.split()
             letters = sum(ch.isalpha() for ch in line)
             if len(words) >= 6 and letters >= 0.6 * len(line.replace(" ", "")):
-                pool.append(nfc(line.strip()))
+                pool.append((nfc(before.strip()), nfc(line.strip())))
+            if line.strip():
+                before = line
     rng.shuffle(pool)
     return pool[:n]
+
+
+def restore_after(restorer: Any, lines: list[str], before: list[str] | None) -> list[str]:
+    """Each line restored after the line before it (both as given), or alone when `before` is None: one
+    passage per line, apart from the others (a blank line between), as a plan's lines are read in their plan."""
+    width = 1 if before is None else 2
+    passages: list[str] = []
+    for k, line in enumerate(lines):
+        passages += ([] if before is None else [before[k]]) + [line, ""]
+    return [r.text for r in restorer.restore_lines(passages)][width - 1::width + 1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,21 +155,24 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("dev", "holdout"):
         docs = [d if d.endswith(".txt") else f"{d}.txt" for d in split[name]]
         rng = random.Random(f"{SEED}-{name}")
-        clean = pick_lines(docs, args.lines, rng)
+        picked = pick_lines(docs, args.lines, rng)
+        clean = [line for _, line in picked]
         damager = Damager(rng)
         damaged = [damager.line(line) for line in clean]
+        before = [damager.line(line) for line, _ in picked]  # after the scored lines: their damage stays the same
         rate = changed_share(damaged, clean)
         started = time.perf_counter()
-        restored = [r.text for r in restorer.restore_lines(damaged)]
+        restored = restore_after(restorer, damaged, before)
         seconds = time.perf_counter() - started
         right, total = syllable_score(restored, clean)
-        untouched = [r.text for r in restorer.restore_lines(clean)]
+        alone, _ = syllable_score(restore_after(restorer, damaged, None), clean)
+        untouched = restore_after(restorer, clean, [line for line, _ in picked])
         same = sum(a == b for a, b in zip(untouched, clean, strict=True))
         kept, kept_total = syllable_score(untouched, clean)
         print(f"{name} ({len(docs)} plans, {len(clean)} lines): damage changes {rate:.1%} of syllables (the real "
-              f"scans: {real:.1%}); restored {right / total:.2%} syllables right ({right}/{total}), "
-              f"raw {syllable_score(damaged, clean)[0] / total:.2%}; clean lines untouched {same}/{len(clean)}, "
-              f"{kept / kept_total:.2%} of syllables ({seconds:.1f} s)")
+              f"scans: {real:.1%}); restored after the line before it {right / total:.2%} syllables right "
+              f"({right}/{total}), alone {alone / total:.2%}, raw {syllable_score(damaged, clean)[0] / total:.2%}; "
+              f"clean lines untouched {same}/{len(clean)}, {kept / kept_total:.2%} of syllables ({seconds:.1f} s)")
     return 0
 
 
