@@ -256,6 +256,22 @@ def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
     return []
 
 
+_VIA = re.compile(r"\b(?:thông\s+)?qua\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=100_000)
+def _via_units(text: str) -> tuple[str, ...]:
+    """The body a report or a dossier goes through, named after "qua" ("Báo cáo Ủy ban nhân dân tỉnh về kết quả
+    (qua Sở Nội vụ)", "gửi thông qua Văn phòng …"); none when the sentence names no such body."""
+    for match in _VIA.finditer(nfc(text)):
+        rest = text[match.end():].split()
+        if rest and starts_unit(" ".join(rest[:6])):
+            name = _name_at(rest)
+            if name:
+                return tuple(split_units(name))
+    return ()
+
+
 def quantity_for(kind: str, text: str, counted: Sequence[str] = (), lead: str = "", rate: bool = False,
                  total: bool = False) -> Quantity | None:
     """The quantity of a wanted kind a sentence gives; for a count, the one that counts the asked noun (any of
@@ -304,6 +320,8 @@ def value_of(kind: str, text: str, analysis: Analysis, heading: Sequence[str] = 
             return "; ".join(dict.fromkeys(codes))
         return codes[0] if codes else ""
     if kind == "agency":
+        if "via" in analysis.wants:
+            return ", ".join(_via_units(text)[:2])
         units = _units_in(text, tuple(heading))
         return ", ".join(units[:2]) if units else ""
     q = quantity_for(kind, text, analysis.counted, analysis.count_lead, "rate" in analysis.wants,
@@ -343,6 +361,8 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
     structural = analysis.intent in ("issuance", "signer", "implements") or analysis.inner in (
         "issuance", "signer", "implements")
     out: list[Candidate] = []
+    focus: list[float] = []  # the share of each sentence's words that are the question's
+    asked = {w for g, _, _ in weighed for alt, _ in g for w in alt.split()}
     # per chunk: its similarity to the question, and the weight of the groups its headings cover (the nearest whole,
     # the one above half)
     by_chunk: dict[tuple[str, int], tuple[float, list[float]]] = {}
@@ -395,8 +415,13 @@ def score_sentences(analysis: Analysis, hits: Sequence[tuple[Chunk, str, Sequenc
         if len(words) < 4:
             score -= 0.2  # fragments ("a) Năm 2025") make poor answers
         out.append(Candidate(sent, chunk, locality, rank, dense, lex, entity, score, value, typed))
-    out.sort(key=lambda c: (-c.score, c.chunk.doc, c.sentence.line_start))
-    return out
+        focus.append(len(words & asked) / max(len(words), 1))
+    # Of sentences that score alike (list items that repeat the question's words), the one that says least
+    # besides them: "(4) ít nhất 70% số người hưởng … nhận tiền … không dùng tiền mặt", not "(2) ít nhất 85% …
+    # mở mới tài khoản, ví điện tử … để nhận tiền … không dùng tiền mặt".
+    order = sorted(range(len(out)), key=lambda i: (-round(out[i].score, 9), -focus[i], out[i].chunk.doc,
+                                                   out[i].sentence.line_start))
+    return [out[i] for i in order]
 
 
 # Sentences (or tasks) an English question compares itself with, one by one: each is embedded at question time,

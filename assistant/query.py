@@ -304,8 +304,9 @@ def _years_only(expr: TimeExpr) -> bool:
 
 def _terms(text: str, language: str) -> list[str]:
     """Folded content words: not function words, not words that only say what kind of answer is wanted. A word
-    written with diacritics is judged as written ("phấn đấu" is content, "phần trăm" is not); one typed without
-    them, by its folded form."""
+    written with diacritics is judged as written ("phấn đấu" is content, "phần trăm" is not), and so is every word
+    of a question written with them (the "tri" of "cử tri" is not the "trì" of "chủ trì"); a word of a question
+    typed without them, by its folded form."""
     written, folded_ignored = _ignored()
     # "bao giờ / bao nhiêu / bao lâu" ask when / how many; a time ("Quý IV/2025", "năm 2026") is matched as a
     # time, not as words.
@@ -314,7 +315,7 @@ def _terms(text: str, language: str) -> list[str]:
     lowered = re.sub(r"\bbao (giờ|nhiêu|lâu)\b|\bnăm (?=20\d\d\b)", " ", nfc(text).lower())
     out: list[str] = []
     for token in _WORD.findall(lowered):
-        if token in written or (token.isascii() and language != "en" and fold(token) in folded_ignored):
+        if token in written or (language == "vi-noaccent" and fold(token) in folded_ignored):
             continue
         word = token if language == "en" and token.isascii() else fold(token)
         out += [w for w in word.split() if (len(w) > 1 and not w.isdigit()) or _ordinal(w, lowered)]
@@ -359,40 +360,46 @@ def _with_acronyms(groups: list[Group], question: str) -> list[Group]:
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> tuple[tuple[str, str], ...]:
-    """(folded abbreviation, folded phrase) of corpus/data/abbreviations.txt: "nsnn" -> "ngan sach nha nuoc"."""
-    return tuple((fold(abbr), phrase) for abbr, phrase in wordlists.roles("abbreviations.txt"))
+def _equivalents() -> tuple[tuple[str, ...], ...]:
+    """Sets of folded forms the plans use for one meaning: an abbreviation and its phrase (corpus/data/
+    abbreviations.txt: "nsnn", "ngan sach nha nuoc"), and phrases of one sense (corpus/data/equivalents.txt: "toi
+    thieu", "it nhat", "khong duoi" …); the set with the longest form first."""
+    pairs = [(fold(abbr), phrase) for abbr, phrase in wordlists.roles("abbreviations.txt")]
+    sets = [tuple(dict.fromkeys(fold(form) for form in line.split("|") if fold(form)))
+            for line in wordlists.words("equivalents.txt")]
+    return tuple(sorted([(phrase, abbr) for abbr, phrase in pairs] + [s for s in sets if len(s) > 1],
+                        key=lambda forms: -max(len(f) for f in forms)))
 
 
-def _with_abbreviations(groups: list[Group], weights: Mapping[str, float], question: str) -> list[Group]:
-    """A phrase the plans also write abbreviated ("ngân sách nhà nước", "NSNN") is one word of the question with
-    both forms as alternatives: the question's groups of its syllables give way to it (it weighs as little as its
-    lightest syllable: a plan-title phrase stays light), and a group that has the phrase (an English word
-    rendered) gains the abbreviation, one that has the abbreviation gains the phrase. `question`: folded."""
+def _with_equivalents(groups: list[Group], weights: Mapping[str, float], question: str) -> list[Group]:
+    """A phrase the plans also write another way (abbreviated: "ngân sách nhà nước", "NSNN"; in other words:
+    "tối thiểu", "ít nhất", "từ … trở lên") is one word of the question with every form as alternatives: the
+    question's groups of its syllables give way to it (it weighs as little as its lightest syllable: a plan-title
+    phrase stays light), and a group that has one form (an English word rendered) gains the others.
+    `question`: folded."""
     padded = f" {question} "
     taken: list[tuple[int, int]] = []  # where the question's phrases already read are: a shorter one inside is not
-    for abbr, phrase in sorted(_abbreviations(), key=lambda pair: -len(pair[1])):
-        written = next((form for form in (phrase, abbr) if f" {form} " in padded), None)
+    for forms in _equivalents():
+        written = next((form for form in sorted(forms, key=len, reverse=True) if f" {form} " in padded), None)
         if written is not None:
-            start = padded.index(f" {written} ")
-            span = (start, start + len(written) + 2)
+            start = padded.index(f" {written} ") + 1
+            span = (start, start + len(written))  # the words alone: a phrase beside it is not inside it
             if any(a < span[1] and span[0] < b for a, b in taken):
                 continue
             taken.append(span)
-            if not any(alt in (phrase, abbr) for g in groups for alt, _ in g):
-                parts = set(phrase.split()) | set(abbr.split())
+            if not any(alt in forms for g in groups for alt, _ in g):
+                parts = set(written.split())
                 conf = min([weights[w] for w in parts if w in weights] or [1.0])
                 at = next((i for i, g in enumerate(groups) if len(g) == 1 and g[0][0] in parts), len(groups))
                 rest = [g for g in groups if not (len(g) == 1 and g[0][0] in parts)]
-                groups = [*rest[:at], ((phrase, conf), (abbr, conf)), *rest[at:]]
+                groups = [*rest[:at], tuple((form, conf) for form in forms), *rest[at:]]
                 continue
         out = []
         for group in groups:
             alts = dict(group)
-            if phrase in alts and abbr not in alts:
-                group = (*group, (abbr, alts[phrase]))
-            elif abbr in alts and phrase not in alts:
-                group = (*group, (phrase, alts[abbr]))
+            had = next((alts[form] for form in forms if form in alts), None)
+            if had is not None:
+                group = (*group, *((form, had) for form in forms if form not in alts))
             out.append(group)
         groups = out
     return groups
@@ -554,7 +561,7 @@ def analyse(question: str, plans: Sequence[PlanMeta], history: Sequence[str] = (
         # its place ("Dak Lak": their nearest Vietnamese words are noise).
         named_english = {tuple(alts) for src, alts in english_groups if set(fold(src).split()) & resolution.named_words}
         groups = list(_groups_without([g for g in groups if g not in named_english], resolution.named_words))
-    groups = _with_abbreviations(groups, weights, fold(effective))
+    groups = _with_equivalents(groups, weights, fold(effective))
     search = search if len(search.split()) >= 3 else effective
     # The dense model reads Vietnamese typed without diacritics poorly (e5 learned written Vietnamese): such a
     # question is searched with them restored. Words are matched folded, so only the dense search changes.

@@ -524,6 +524,11 @@ def test_plans_citing_a_document_are_counted_as_answered_when_no_deadline_matche
 
 def _ask_of_one_plan(tmp_path: Path, name: str, text: str, question: str) -> Any:
     """The answer to a question over a fresh index of one plan written for the test."""
+    return _answers_of_one_plan(tmp_path, name, text, [question])[0]
+
+
+def _answers_of_one_plan(tmp_path: Path, name: str, text: str, questions: list[str]) -> list[Any]:
+    """The answers to questions over a fresh index of one plan written for the test."""
     from assistant.service import Assistant
     from index.build import ingest
 
@@ -534,7 +539,7 @@ def _ask_of_one_plan(tmp_path: Path, name: str, text: str, question: str) -> Any
     ingest(settings)
     opened = Assistant.open(settings)
     try:
-        return opened.ask(question)
+        return [opened.ask(question) for question in questions]
     finally:
         opened.close()
 
@@ -725,3 +730,48 @@ def test_a_year_asked_is_read_from_its_own_column_of_a_budget_form(assistant: An
     assert answer.answer.startswith("150 triệu đồng") and answer.citations[0].doc == WARD
     earlier = assistant.ask("Phường Hạc Thành: lắp đặt thiết bị tại bộ phận một cửa năm 2025 là bao nhiêu?")
     assert earlier.answer.startswith("120 triệu đồng")
+
+
+def test_targets_worded_alike_bounds_in_other_words_and_the_body_a_report_goes_through(tmp_path: Path) -> None:
+    # Two targets repeat the question's words; the one that says least besides them answers. A bound asked as
+    # "tối thiểu" is met by "từ … trở lên", over a current figure that states no bound. "Thông qua cơ quan nào"
+    # asks for the body named after "qua", not the addressee.
+    plan = """ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH
+
+Số: 88/KH-UBND
+
+Hòa Bình, ngày 12 tháng 11 năm 2025
+
+KẾ HOẠCH
+
+Phát động phong trào toàn dân phòng cháy, chữa cháy năm 2026
+
+I. MỤC TIÊU
+
+1. Chỉ tiêu
+
+(1) Ít nhất 90% hộ gia đình được tuyên truyền, hướng dẫn kỹ năng thoát nạn, sử dụng thành thạo và trang bị bình
+chữa cháy tại nhà;
+
+(2) Ít nhất 60% hộ gia đình trang bị bình chữa cháy;
+
+2. Tiêu chí
+
+Năm 2025, tỷ lệ hộ gia đình ký cam kết an toàn đạt 80%.
+
++ Tỷ lệ hộ gia đình ký cam kết an toàn đạt từ 95% trở lên vào cuối năm 2026.
+
+II. TỔ CHỨC THỰC HIỆN
+
+1. Sở Văn hóa, Thể thao và Du lịch chủ trì tuyên truyền kết quả phong trào trên báo chí.
+
+2. Các sở, ngành, UBND các xã, phường báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện (qua Công an tỉnh) trước
+ngày 20/12/2026.
+"""
+    focused, bound, via = _answers_of_one_plan(tmp_path, "pccc.txt", plan, [
+        "Kế hoạch đặt mục tiêu ít nhất bao nhiêu phần trăm hộ gia đình trang bị bình chữa cháy?",
+        "Tỷ lệ hộ gia đình ký cam kết an toàn phải đạt tối thiểu bao nhiêu?",
+        "Các đơn vị báo cáo UBND tỉnh kết quả thực hiện phong trào thông qua cơ quan nào?"])
+    assert focused.answer.startswith("60%"), focused.answer
+    assert bound.answer.startswith("95%"), bound.answer
+    assert via.answer.startswith("Công an tỉnh"), via.answer

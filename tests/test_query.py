@@ -225,6 +225,10 @@ def test_accented_words_are_judged_as_written(metas: list[PlanMeta]) -> None:
     assert "so" in sở  # "Sở" is a body; "số" would be a function word
     timed = analyse("Việc gì phải hoàn thành trong Quý IV/2025?", metas)
     assert "quy" not in timed.terms and timed.window is not None
+    # A word without diacritics in a question written with them is as written: "cử tri" (voters) keeps "tri",
+    # which is not the "trì" of "chủ trì"; typed without diacritics, "tri" may be either and is left out.
+    assert "tri" in analyse("Tỷ lệ cử tri đi bầu đạt bao nhiêu?", metas).terms
+    assert "tri" not in analyse("Ty le cu tri di bau dat bao nhieu?", metas).terms
 
 
 def test_counted_noun_and_the_values_that_count_it() -> None:
@@ -555,6 +559,34 @@ def test_a_phrase_the_plans_also_write_abbreviated_matches_either_form() -> None
     online = analyse("Chỉ tiêu dịch vụ công trực tuyến toàn trình là bao nhiêu?", []).groups
     assert [g for g in online if any(alt.startswith("dich vu") for alt, _ in g)] == [
         (("dich vu cong truc tuyen", 1.0), ("dvctt", 1.0))]
+
+
+def test_a_bound_is_one_word_in_any_of_its_wordings() -> None:
+    from assistant.evidence import covers
+    from corpus.text import fold
+
+    # "tối thiểu", "ít nhất", "không dưới", "… trở lên" bound a target alike: a question in one wording meets a
+    # plan in another, and the bound weighs as one word, not as its syllables one by one.
+    for question in ("Tỷ lệ cử tri đi bầu phải đạt tối thiểu bao nhiêu?", "Ty le cu tri di bau it nhat la bao nhieu?"):
+        groups = analyse(question, []).groups
+        bound = next(g for g in groups if any(alt == "toi thieu" for alt, _ in g))
+        assert {alt for alt, _ in bound} >= {"toi thieu", "it nhat", "khong duoi", "tro len"}
+        assert (("thieu", 1.0),) not in groups
+        folded = fold("+ Có tỷ lệ cử tri đi bầu cử đạt từ 98% trở lên;")
+        assert covers(bound, set(folded.split()), f" {folded} ")
+    # A phrase beside another is read as well: "NSNN" next to "ít nhất".
+    groups = analyse("Chi NSNN ít nhất bao nhiêu?", []).groups
+    assert any(alt == "nsnn" for g in groups for alt, _ in g) and any(alt == "it nhat" for g in groups for alt, _ in g)
+
+
+def test_a_question_asking_which_quarter_asks_when_and_one_asking_through_whom_asks_via() -> None:
+    assert "date" in analyse("By which quarter must wards finish the land-use database?", []).wants
+    via = analyse("Các đơn vị báo cáo UBND tỉnh kết quả thông qua cơ quan nào?", [])
+    assert "via" in via.wants and "agency" in via.wants
+    assert value_of("agency", "- Báo cáo Ủy ban nhân dân tỉnh về kết quả Đợt thi đua (qua Sở Nội vụ) khi tổng kết.",
+                    via) == "Sở Nội vụ"
+    # A sentence that names no body a report goes through gives no answer to it.
+    assert value_of("agency", "- Sở Tài chính chủ trì tổng hợp kết quả.", via) == ""
 
 
 def test_a_total_asked_for_is_read_from_the_total_row_of_a_flattened_table() -> None:
