@@ -262,10 +262,12 @@ _VIA = re.compile(r"\b(?:thông\s+)?qua\s+", re.IGNORECASE)
 @lru_cache(maxsize=100_000)
 def _via_units(text: str) -> tuple[str, ...]:
     """The body a report or a dossier goes through, named after "qua" ("Báo cáo Ủy ban nhân dân tỉnh về kết quả
-    (qua Sở Nội vụ)", "gửi thông qua Văn phòng …"); none when the sentence names no such body."""
-    for match in _VIA.finditer(nfc(text)):
+    (qua Sở Nội vụ)", "gửi thông qua Văn phòng …"); none when the sentence names no such body. The body is a
+    name, capitalised: "qua các năm", "qua các hội nghị" say how or when, not through whom."""
+    text = nfc(text)
+    for match in _VIA.finditer(text):
         rest = text[match.end():].split()
-        if rest and starts_unit(" ".join(rest[:6])):
+        if rest and rest[0][:1].isupper() and starts_unit(" ".join(rest[:6])):
             name = _name_at(rest)
             if name:
                 return tuple(split_units(name))

@@ -306,8 +306,13 @@ def _terms(text: str, language: str) -> list[str]:
     """Folded content words: not function words, not words that only say what kind of answer is wanted. A word
     written with diacritics is judged as written ("phấn đấu" is content, "phần trăm" is not), and so is every word
     of a question written with them (the "tri" of "cử tri" is not the "trì" of "chủ trì"); a word of a question
-    typed without them, by its folded form."""
+    typed without them, by its folded form, even when a name in it is pasted with them ("Co quan nao chu tri … ở
+    tỉnh Hòa Bình")."""
     written, folded_ignored = _ignored()
+    words = _WORD.findall(nfc(text).lower())
+    # Most syllables of Vietnamese written with diacritics carry one (or "đ"): under 40% of the words, the
+    # question was typed without them.
+    as_written = language == "vi" and sum(not w.isascii() for w in words) >= 0.4 * max(len(words), 1)
     # "bao giờ / bao nhiêu / bao lâu" ask when / how many; a time ("Quý IV/2025", "năm 2026") is matched as a
     # time, not as words.
     for _, a, b in sorted(find_times(text), key=lambda t: -t[1]):
@@ -315,7 +320,8 @@ def _terms(text: str, language: str) -> list[str]:
     lowered = re.sub(r"\bbao (giờ|nhiêu|lâu)\b|\bnăm (?=20\d\d\b)", " ", nfc(text).lower())
     out: list[str] = []
     for token in _WORD.findall(lowered):
-        if token in written or (language == "vi-noaccent" and fold(token) in folded_ignored):
+        if token in written or (token.isascii() and language != "en" and not as_written
+                                and fold(token) in folded_ignored):
             continue
         word = token if language == "en" and token.isascii() else fold(token)
         out += [w for w in word.split() if (len(w) > 1 and not w.isdigit()) or _ordinal(w, lowered)]
@@ -388,7 +394,8 @@ def _with_equivalents(groups: list[Group], weights: Mapping[str, float], questio
                 continue
             taken.append(span)
             if not any(alt in forms for g in groups for alt, _ in g):
-                parts = set(written.split())
+                # every form the question writes ("ít nhất 5 người trở lên") gives way, not only the first read
+                parts = {w for form in forms if f" {form} " in padded for w in form.split()}
                 conf = min([weights[w] for w in parts if w in weights] or [1.0])
                 at = next((i for i, g in enumerate(groups) if len(g) == 1 and g[0][0] in parts), len(groups))
                 rest = [g for g in groups if not (len(g) == 1 and g[0][0] in parts)]
@@ -457,8 +464,8 @@ def _effective(text: str, history: Sequence[str], plans: Sequence[PlanMeta]) -> 
     folded = fold(text)
     if _FOLLOW_UP.match(folded) and len(folded.split()) <= 12:
         previous = history[-1]
-        now = resolve(text, _terms(text, "vi"), plans)
-        before = resolve(previous, _terms(previous, "vi"), plans)
+        now = resolve(text, _terms(text, detect_language(text)), plans)
+        before = resolve(previous, _terms(previous, detect_language(previous)), plans)
         if now.plan_ids and before.plan_ids and now.by in ("place", "number", "issuer"):
             new_meta = next(m for m in plans if m.plan_id == now.plan_ids[0])
             effective = previous
@@ -469,7 +476,7 @@ def _effective(text: str, history: Sequence[str], plans: Sequence[PlanMeta]) -> 
                             effective = re.sub(re.escape(name), new_meta.label, effective, flags=re.IGNORECASE)
             return effective if effective != previous else f"{previous} ({new_meta.label})"
         return f"{previous} {text}"
-    if len(folded.split()) <= 4 and not resolve(text, _terms(text, "vi"), plans).plan_ids:
+    if len(folded.split()) <= 4 and not resolve(text, _terms(text, detect_language(text)), plans).plan_ids:
         return f"{history[-1]} {text}"
     return text
 

@@ -9,9 +9,10 @@ real scans: the share of syllables changed by the damage is printed beside the s
 (evals/repair/handgold.jsonl, raw OCR against hand restoration).
 
 Lines come from the dev and holdout plans of evals/sets/extra-split.json and are reported apart: the repair's
-rules may be developed on dev; holdout is looked at as totals only. Each line is restored after the line before
-it in its plan (damaged alike, not scored), as the restorer reads a plan's hard-wrapped lines, and also alone;
-until 2026-12-07 the drawn lines were restored as one passage, each read after an unrelated line.
+rules may be developed on dev; holdout is looked at as totals only. Each line is restored after the line right
+before it in its plan (damaged alike, not scored; none after a blank line, where the restorer starts a new
+passage), as the restorer reads a plan's hard-wrapped lines, and also alone; until 2026-12-07 the drawn lines were
+restored as one passage, each read after an unrelated line.
 
     python evals/repair_newtopic.py [--lines N]
 """
@@ -112,8 +113,9 @@ def changed_share(raw: list[str], gold: list[str]) -> float:
 
 
 def pick_lines(docs: list[str], n: int, rng: random.Random) -> list[tuple[str, str]]:
-    """n body lines (at least 6 words, mostly letters) from the plans, drawn at random, each with the non-empty
-    line before it in its plan ("" at a plan's start): the context the restorer reads it after in a plan."""
+    """n body lines (at least 6 words, mostly letters) from the plans, drawn at random, each with the line right
+    before it in its plan ("" after a blank line or at the plan's start: the restorer reads a plan in passages
+    split at blank lines): the context the restorer reads it after in a plan."""
     pool: list[tuple[str, str]] = []
     for doc in docs:
         before = ""
@@ -122,8 +124,7 @@ def pick_lines(docs: list[str], n: int, rng: random.Random) -> list[tuple[str, s
             letters = sum(ch.isalpha() for ch in line)
             if len(words) >= 6 and letters >= 0.6 * len(line.replace(" ", "")):
                 pool.append((nfc(before.strip()), nfc(line.strip())))
-            if line.strip():
-                before = line
+            before = line
     rng.shuffle(pool)
     return pool[:n]
 

@@ -229,6 +229,9 @@ def test_accented_words_are_judged_as_written(metas: list[PlanMeta]) -> None:
     # which is not the "trì" of "chủ trì"; typed without diacritics, "tri" may be either and is left out.
     assert "tri" in analyse("Tỷ lệ cử tri đi bầu đạt bao nhiêu?", metas).terms
     assert "tri" not in analyse("Ty le cu tri di bau dat bao nhieu?", metas).terms
+    # Typed without diacritics around a name pasted with them: still read folded ("co quan nao" asks, "chu tri"
+    # is no content).
+    assert not {"co", "nao", "chu", "tri"} & set(analyse("Co quan nao chu tri ke hoach của UBND tỉnh?", metas).terms)
 
 
 def test_counted_noun_and_the_values_that_count_it() -> None:
@@ -574,6 +577,10 @@ def test_a_bound_is_one_word_in_any_of_its_wordings() -> None:
         assert (("thieu", 1.0),) not in groups
         folded = fold("+ Có tỷ lệ cử tri đi bầu cử đạt từ 98% trở lên;")
         assert covers(bound, set(folded.split()), f" {folded} ")
+    # "không quá" is not a form of "tối đa": folded it is "không qua" (without going through).
+    most = next(g for g in analyse("Mức hỗ trợ tối đa là bao nhiêu?", []).groups if any(a == "toi da" for a, _ in g))
+    folded = fold("Người dân nộp hồ sơ không qua bưu chính.")
+    assert not covers(most, set(folded.split()), f" {folded} ")
     # A phrase beside another is read as well: "NSNN" next to "ít nhất".
     groups = analyse("Chi NSNN ít nhất bao nhiêu?", []).groups
     assert any(alt == "nsnn" for g in groups for alt, _ in g) and any(alt == "it nhat" for g in groups for alt, _ in g)
@@ -585,8 +592,10 @@ def test_a_question_asking_which_quarter_asks_when_and_one_asking_through_whom_a
     assert "via" in via.wants and "agency" in via.wants
     assert value_of("agency", "- Báo cáo Ủy ban nhân dân tỉnh về kết quả Đợt thi đua (qua Sở Nội vụ) khi tổng kết.",
                     via) == "Sở Nội vụ"
-    # A sentence that names no body a report goes through gives no answer to it.
+    # A sentence that names no body a report goes through gives no answer to it; "qua các năm", "qua các hội nghị"
+    # say how or when, not through whom.
     assert value_of("agency", "- Sở Tài chính chủ trì tổng hợp kết quả.", via) == ""
+    assert value_of("agency", "Các sở báo cáo kết quả qua các hội nghị giao ban hằng quý.", via) == ""
 
 
 def test_a_total_asked_for_is_read_from_the_total_row_of_a_flattened_table() -> None:

@@ -59,8 +59,8 @@ class Settings:
 
     # How far the letters' channel outweighs the LM: 1.3 was set on the seeds' scans aligned to the clean plan; 0.9
     # on the new-topic dev lines (evals/repair_newtopic.py, lines then restored as one passage: 97.00 -> 97.40%; each
-    # after its own line before, as now, with the field text's fifth batch: 1.3 97.24%, 1.1 97.32%, 0.9 97.66%, 0.7
-    # 97.71%, 0.9 kept; hand gold unchanged at 98.40%, though
+    # after the line right before it, as now, with the field text's fifth batch: 1.3 97.34%, 1.1 97.40%, 0.9 97.74%,
+    # 0.7 97.82%, 0.9 kept; hand gold unchanged at 98.40%, though
     # a word the whole-word memory read there may now go to the LM: "đi timg ngd" reads "đi tặng ngờ", not "từng").
     channel_weight: float = 0.9
     # Leaving a word unrecognised (names, English, acronyms) costs a flat amount plus a spelling
