@@ -365,9 +365,14 @@ def _continue_cost(role: str) -> float:
     return -1.5 if role in ("task", "name", "product", "note", "other", "") else -4.0
 
 
+_RESTART = -3.0  # a second task under the row's number (its number cell merged over both): rarer than a broken cell
+
+
 def align_cells(kinds: Sequence[str], roles: Sequence[str]) -> list[int]:
     """Column index for each cell, in order: cells keep their order, empty cells are allowed, a cell broken in
-    two by a blank line may continue its column. Maximises how well each cell's type fits its column."""
+    two by a blank line may continue its column. Maximises how well each cell's type fits its column. A row may
+    go back to its task column after its lead's (a cell going back: a second task of the same number, whose
+    number cell, and any other cell it leaves out, the PDF printed once for both: merged)."""
     n, m = len(kinds), len(roles)
     if n == 0 or m == 0:
         return [min(i, m - 1) if m else 0 for i in range(n)]
@@ -376,6 +381,9 @@ def align_cells(kinds: Sequence[str], roles: Sequence[str]) -> list[int]:
     back = [[-1] * m for _ in range(n)]
     # Leaving a column empty costs more for the columns rarely empty: the task, then its lead.
     skip = [{"task": 1.0, "lead": 0.5}.get(r, -_SKIP) for r in roles]
+    task = roles.index("task") if "task" in roles else -1
+    lead = roles.index("lead") if "lead" in roles else -1
+    after_lead = range(lead + 1, m) if 0 <= task < lead else range(0)
 
     def skipped(k: int, j: int) -> float:
         return -sum(skip[k + 1:j])
@@ -386,6 +394,8 @@ def align_cells(kinds: Sequence[str], roles: Sequence[str]) -> list[int]:
         for j in range(m):
             options = [(best[i - 1][j] + _continue_cost(roles[j]), j)]
             options += [(best[i - 1][k] + skipped(k, j) + _fit(roles[j], kinds[i]), k) for k in range(j)]
+            if j == task:
+                options += [(best[i - 1][k] + _RESTART + _fit(roles[j], kinds[i]), k) for k in after_lead]
             score, k = max(options)
             best[i][j], back[i][j] = score, k
     j = max(range(m), key=lambda c: best[n - 1][c])
@@ -824,14 +834,29 @@ def _table_units(t: _TableRegion, to_tokens: Callable[[int, int], tuple[int, int
             cells.append(Cell("index", columns[0][1] if columns and columns[0][0] == "index" else "", s, e))
         kinds = [_cell_type(c.text) for c in content]
         placed = align_cells(kinds, roles)
-        for cell, col in zip(content, placed, strict=True):
-            s, e = to_tokens(cell.first, cell.last)
-            role, label = body_cols[col]
-            if cells and cells[-1].label == label and cells[-1].role == role:
-                cells[-1] = Cell(role, label, cells[-1].start, e)  # a cell broken by a blank line
+        # A cell going back to the task column starts a second task of the same number: a row of its own, which
+        # keeps the number and the cells printed once for both (merged: its support, time, product …).
+        starts = [0] + [i for i in range(1, len(placed)) if placed[i] < placed[i - 1]]
+        parts = [(content[a:b], placed[a:b]) for a, b in zip(starts, [*starts[1:], len(content)], strict=True)]
+        shared: list[Cell] = []
+        for n, (blocks_, cols) in enumerate(parts):
+            own = list(cells) if n == 0 else [c for c in cells if c.role == "index"]
+            for cell, col in zip(blocks_, cols, strict=True):
+                s, e = to_tokens(cell.first, cell.last)
+                role, label = body_cols[col]
+                if own and own[-1].label == label and own[-1].role == role:
+                    own[-1] = Cell(role, label, own[-1].start, e)  # a cell broken by a blank line
+                else:
+                    own.append(Cell(role, label, s, e))
+            if n == 0:
+                shared = own
+                a, b = (rs, to_tokens(blocks_[-1].first, blocks_[-1].last)[1]) if len(parts) > 1 else (rs, re_)
             else:
-                cells.append(Cell(role, label, s, e))
-        out.append(Node("group" if group else "row", rs, re_, cells=tuple(cells), columns=columns))
+                have = {c.role for c in own}
+                own += [c for c in shared if c.role not in have]
+                a = to_tokens(blocks_[0].first, blocks_[0].last)[0]
+                b = to_tokens(blocks_[-1].first, blocks_[-1].last)[1]
+            out.append(Node("group" if group else "row", a, b, cells=tuple(own), columns=columns))
     if _cut_by_guess(t):  # its cells are no facts of their rows
         for u in out:
             u.cells = tuple(replace(c, role="unplaced") if c.role in _FACT_ROLES else c for c in u.cells)

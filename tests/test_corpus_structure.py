@@ -173,6 +173,36 @@ def test_a_catalogue_row_states_its_columns_as_facts_of_its_name_and_no_task() -
     assert not [o for o in extract_obligations("c.txt", "c", "tỉnh Hòa Bình", lines, lines) if "dịch hại" in o.task]
 
 
+def test_a_second_task_under_one_row_number_is_a_row_of_its_own() -> None:
+    from corpus.obligations import extract_obligations
+    from corpus.structure import parse
+
+    # Row 1 holds two tasks: the PDF prints its number, support, time, product and funding cells once (merged
+    # over both), so the second task and its lead follow the first row's last cell.
+    cells = ["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Sản phẩm",
+             "Nguồn kinh phí",
+             "1", "Xây dựng phòng máy chủ phục vụ cơ sở dữ liệu đất đai của tỉnh", "Sở Nông nghiệp và Môi trường",
+             "Sở Tài chính, UBND các xã, phường", "Quý III/2026", "Phòng máy chủ được đưa vào vận hành",
+             "Ngân sách tỉnh",
+             "Sao lưu dự phòng dữ liệu đất đai hằng tuần và phục hồi dữ liệu khi có sự cố",
+             "Trung tâm Công nghệ thông tin tỉnh",
+             "2", "Đào tạo cán bộ quản trị hệ thống", "Sở Nội vụ", "Các sở, ngành", "Quý IV/2026",
+             "Lớp đào tạo", "Ngân sách tỉnh"]
+    lines = ["KẾ HOẠCH", "Xây dựng cơ sở dữ liệu đất đai", "", "Phụ lục", "NHIỆM VỤ CỤ THỂ", "",
+             *[x for c in cells for x in (c, "")]]
+    outline = parse(lines)
+    rows = [(node, [(c.role, outline.cell_text(c)) for c in node.cells]) for node, _ in outline.walk()
+            if node.kind == "row"]
+    assert len(rows) == 3
+    second = dict(rows[1][1])
+    assert second["task"].startswith("Sao lưu dự phòng") and second["lead"] == "Trung tâm Công nghệ thông tin tỉnh"
+    assert second["index"] == "1" and second["time"] == "Quý III/2026"  # the merged cells are its own too
+    assert dict(rows[0][1])["funding"] == "Ngân sách tỉnh" and "Sao lưu" not in dict(rows[0][1])["product"]
+    found = {o.task[:20]: o.lead for o in extract_obligations("d.txt", "d", "tỉnh Hòa Bình", tuple(lines),
+                                                               tuple(lines))}
+    assert found.get("Sao lưu dự phòng dữ ") == ("Trung tâm Công nghệ thông tin tỉnh",), found
+
+
 def test_a_table_of_values_cut_by_guess_states_no_facts() -> None:
     from corpus.sentences import cell_sentences
 
