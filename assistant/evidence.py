@@ -237,10 +237,9 @@ def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
         start = 1
     elif len(tokens) > 1 and fold(" ".join(tokens[:2])) == "de nghi":
         start = 2
-    if start < len(tokens) and starts_unit(" ".join(tokens[start:start + 6])):
-        name = _name_at(tokens[start:])
-        if name:
-            return split_units(name)
+    found = _bodies_at(tokens[start:])
+    if found:
+        return found
     for title in reversed(heading):
         title = re.sub(r"^\s*(?:[IVX]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*", "", title)
         if starts_unit(title):
@@ -249,10 +248,18 @@ def units_in(text: str, heading: Sequence[str] = ()) -> list[str]:
                 return split_units(name)
     # A body the sentence sends to or works with ("gửi phản ánh về Sở Nội vụ"): capitalised names only.
     for i in range(1, len(tokens)):
-        if tokens[i][:1].isupper() and starts_unit(" ".join(tokens[i:i + 6])):
-            name = _name_at(tokens[i:])
-            if name:
-                return split_units(name)
+        if tokens[i][:1].isupper() and (found := _bodies_at(tokens[i:])):
+            return found
+    return []
+
+
+def _bodies_at(tokens: Sequence[str]) -> list[str]:
+    """The bodies named where `tokens` open with a body's name (up to its verb), split as the plan lists them;
+    [] when they do not."""
+    if tokens and starts_unit(" ".join(tokens[:6])):
+        name = _name_at(tokens)
+        if name:
+            return split_units(name)
     return []
 
 
@@ -267,10 +274,8 @@ def _via_units(text: str) -> tuple[str, ...]:
     text = nfc(text)
     for match in _VIA.finditer(text):
         rest = text[match.end():].split()
-        if rest and rest[0][:1].isupper() and starts_unit(" ".join(rest[:6])):
-            name = _name_at(rest)
-            if name:
-                return tuple(split_units(name))
+        if rest and rest[0][:1].isupper() and (found := _bodies_at(rest)):
+            return tuple(found)
     return ()
 
 

@@ -386,7 +386,8 @@ def _with_equivalents(groups: list[Group], weights: Mapping[str, float], questio
     padded = f" {question} "
     taken: list[tuple[int, int]] = []  # where the question's phrases already read are: a shorter one inside is not
     for forms in _equivalents():
-        written = next((form for form in sorted(forms, key=len, reverse=True) if f" {form} " in padded), None)
+        present = [form for form in forms if f" {form} " in padded]
+        written = max(present, key=len) if present else None
         if written is not None:
             start = padded.index(f" {written} ") + 1
             span = (start, start + len(written))  # the words alone: a phrase beside it is not inside it
@@ -395,7 +396,7 @@ def _with_equivalents(groups: list[Group], weights: Mapping[str, float], questio
             taken.append(span)
             if not any(alt in forms for g in groups for alt, _ in g):
                 # every form the question writes ("ít nhất 5 người trở lên") gives way, not only the first read
-                parts = {w for form in forms if f" {form} " in padded for w in form.split()}
+                parts = {w for form in present for w in form.split()}
                 conf = min([weights[w] for w in parts if w in weights] or [1.0])
                 at = next((i for i, g in enumerate(groups) if len(g) == 1 and g[0][0] in parts), len(groups))
                 rest = [g for g in groups if not (len(g) == 1 and g[0][0] in parts)]

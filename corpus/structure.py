@@ -838,9 +838,9 @@ def _table_units(t: _TableRegion, to_tokens: Callable[[int, int], tuple[int, int
         # keeps the number and the cells printed once for both (merged: its support, time, product …).
         starts = [0] + [i for i in range(1, len(placed)) if placed[i] < placed[i - 1]]
         parts = [(content[a:b], placed[a:b]) for a, b in zip(starts, [*starts[1:], len(content)], strict=True)]
-        shared: list[Cell] = []
+        first_row: list[Cell] = []
         for n, (blocks_, cols) in enumerate(parts):
-            own = list(cells) if n == 0 else [c for c in cells if c.role == "index"]
+            own = list(cells)  # the number cell, if any
             for cell, col in zip(blocks_, cols, strict=True):
                 s, e = to_tokens(cell.first, cell.last)
                 role, label = body_cols[col]
@@ -849,13 +849,12 @@ def _table_units(t: _TableRegion, to_tokens: Callable[[int, int], tuple[int, int
                 else:
                     own.append(Cell(role, label, s, e))
             if n == 0:
-                shared = own
-                a, b = (rs, to_tokens(blocks_[-1].first, blocks_[-1].last)[1]) if len(parts) > 1 else (rs, re_)
-            else:
+                first_row = own
+            else:  # the cells printed once for both
                 have = {c.role for c in own}
-                own += [c for c in shared if c.role not in have]
-                a = to_tokens(blocks_[0].first, blocks_[0].last)[0]
-                b = to_tokens(blocks_[-1].first, blocks_[-1].last)[1]
+                own += [c for c in first_row if c.role not in have]
+            a = rs if n == 0 else to_tokens(blocks_[0].first, blocks_[0].last)[0]
+            b = re_ if n == len(parts) - 1 else to_tokens(blocks_[-1].first, blocks_[-1].last)[1]
             out.append(Node("group" if group else "row", a, b, cells=tuple(own), columns=columns))
     if _cut_by_guess(t):  # its cells are no facts of their rows
         for u in out:
