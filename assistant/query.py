@@ -47,6 +47,12 @@ def stop_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _stop_phrases() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The function words of several syllables (stopwords.txt), as written and folded, syllable by syllable."""
+    return tuple((tuple(w.split()), tuple(fold(w).split())) for w in sorted(stop_words()) if " " in w)
+
+
+@lru_cache(maxsize=1)
 def _ignored() -> tuple[frozenset[str], frozenset[str]]:
     """(as written, folded) words that are not content: function words and answer-type words."""
     words = stop_words() | {nfc(w) for w in (*cues()["type_words"]["vi"], *cues()["type_words"]["en"])}
@@ -309,6 +315,7 @@ def _terms(text: str, language: str) -> list[str]:
     typed without them, by its folded form, even when a name in it is pasted with them ("Co quan nao chu tri … ở
     tỉnh Hòa Bình")."""
     written, folded_ignored = _ignored()
+    phrases = _stop_phrases()
     words = _WORD.findall(nfc(text).lower())
     # Most syllables of Vietnamese written with diacritics carry one (or "đ"): under 40% of the words, the
     # question was typed without them.
@@ -319,7 +326,19 @@ def _terms(text: str, language: str) -> list[str]:
         text = text[:a] + " " + text[b:]
     lowered = re.sub(r"\bbao (giờ|nhiêu|lâu)\b|\bnăm (?=20\d\d\b)", " ", nfc(text).lower())
     out: list[str] = []
-    for token in _WORD.findall(lowered):
+    tokens = _WORD.findall(lowered)
+    skip = 0
+    for at, token in enumerate(tokens):
+        # A function phrase ("lần lượt": respectively) is matched as written, or folded in a question typed
+        # without diacritics; its syllables alone may be content ("3 lần", "lượt khách").
+        for phrase in phrases:
+            n = len(phrase[0])
+            run = tuple(tokens[at:at + n])
+            if run == phrase[0] or (not as_written and language != "en" and tuple(map(fold, run)) == phrase[1]):
+                skip = max(skip, n)
+        if skip:
+            skip -= 1
+            continue
         if token in written or (token.isascii() and language != "en" and not as_written
                                 and fold(token) in folded_ignored):
             continue

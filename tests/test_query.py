@@ -452,6 +452,19 @@ def test_a_padded_number_in_a_question_keeps_naming_a_plan_or_an_item() -> None:
     assert "2" in _terms("Đợt 02 tổ chức khi nào?", "vi")  # folded "dot 2": item 2, as "Đợt 2" is
 
 
+def test_a_function_phrase_is_no_content_but_its_syllables_alone_may_be() -> None:
+    from assistant.query import _terms
+
+    # "lần lượt" (respectively) says how to read two answers; no sentence that gives them repeats it.
+    for question, lang in (("Tỷ lệ của tỉnh A và tỉnh B lần lượt là bao nhiêu?", "vi"),
+                           ("Ty le cua tinh A va tinh B lan luot la bao nhieu?", "vi-noaccent")):
+        terms = _terms(question, lang)
+        assert "lan" not in terms and "luot" not in terms, terms
+    # "lượt khách" (visitor arrivals) and "3 lần" (times) are content.
+    assert "luot" in _terms("Bao nhiêu lượt khách du lịch?", "vi")
+    assert "lan" in _terms("Kiểm tra bao nhiêu lần mỗi năm?", "vi")
+
+
 class _FakeHeaders:
     """A fake handler context (only what the list and implements handlers read): plans whose headers cite a
     decision, each a one-line header chunk."""
