@@ -8,7 +8,8 @@ blind on 2026-12-06, measured first with the extractor as it was), `extra-dev4`
 (evals/sets/obligations-extra-dev-fourth.jsonl: the organisation parts and task tables of three more, long dev
 plans, up to 40 obligations each, blind; `scored_lines` records say which lines were labelled), `extra-dev5`
 (evals/sets/obligations-extra-dev-fifth.jsonl: the assigning parts of the last three dev plans, blind, 2026-12-07),
-`extra-dev` and
+`zoo` (evals/sets/obligations-zoo.jsonl over evals/zoo/plans: eight plans written blind on 2026-12-07 to
+show a layout each, see evals/zoo/README.md; in the repository), `extra-dev` and
 `extra-holdout`
 (evals/sets/obligations-extra-*.jsonl,
 labelled blind over ../shared/plans-extra, a dev and a holdout split of plans; skipped, saying so, when that
@@ -17,7 +18,7 @@ folder is absent). Predictions are matched one-to-one by line overlap; a pair co
 (most of the gold task's own words are in the predicted task). Seed plans are measured on the raw OCR text and
 on the restored reading. Prints the figures and writes evals/reports/obligations-<date>.md.
 
-Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,extra-holdout] [--mode raw|restored|both]
+Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,zoo,extra-holdout] [--mode raw|restored|both]
        [--no-report]
 """
 
@@ -53,7 +54,8 @@ GOLDS = {"seeds": (GOLD, CORPUS), "extra-dev": (ROOT / "evals" / "sets" / "oblig
          "extra-dev3": (ROOT / "evals" / "sets" / "obligations-extra-dev-third.jsonl", EXTRA),
          "extra-dev4": (ROOT / "evals" / "sets" / "obligations-extra-dev-fourth.jsonl", EXTRA),
          "extra-dev5": (ROOT / "evals" / "sets" / "obligations-extra-dev-fifth.jsonl", EXTRA),
-         "extra-holdout": (ROOT / "evals" / "sets" / "obligations-extra-holdout.jsonl", EXTRA)}
+         "extra-holdout": (ROOT / "evals" / "sets" / "obligations-extra-holdout.jsonl", EXTRA),
+         "zoo": (ROOT / "evals" / "sets" / "obligations-zoo.jsonl", ROOT / "evals" / "zoo" / "plans")}
 TASK_TARGET = {"recall": 0.80, "precision": 0.85}
 MANIFEST = ROOT / "corpus" / "manifest.toml"
 REPORTS = ROOT / "evals" / "reports"
@@ -333,7 +335,7 @@ def report(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,extra-holdout",
+    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,zoo,extra-holdout",
                         help=f"comma-separated gold sets: {', '.join(GOLDS)}")
     parser.add_argument("--mode", choices=("raw", "restored", "both"), default="both",
                         help="seed plans: raw OCR text, restored reading, or both")
@@ -345,8 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in [g.strip() for g in args.gold.split(",") if g.strip()]:
         if name not in GOLDS:
             parser.error(f"unknown gold {name!r}; known: {', '.join(GOLDS)}")
-        if name != "seeds" and not EXTRA.is_dir():
-            print(f"skipped {name}: {EXTRA} is absent (the blind golds read their plans from there)")
+        if not GOLDS[name][1].is_dir():
+            print(f"skipped {name}: {GOLDS[name][1]} is absent (the gold reads its plans from there)")
             continue
         results += [run(repair, name) for repair in (modes if name == "seeds" else [True])]
     if not results:
