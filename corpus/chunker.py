@@ -25,8 +25,9 @@ class ChunkSettings:
     # nothing is content; 9: a numbered line that ends with a comma goes on over the next line (no title); 10: a
     # bare number on a plan's last line is a value; 11: an annex's heading path holds its header's title; 12: a
     # form's columns numbered from 2 and uneven upper headings, a text table's other columns as facts of its rows;
-    # 13: a second task under one row number (its number cell merged) is a row of its own
-    version: int = 13
+    # 13: a second task under one row number (its number cell merged) is a row of its own; 14: a Roman-numbered
+    # heading in capitals is a part whatever follows it
+    version: int = 14
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

@@ -191,8 +191,10 @@ def _line_kind(line: str, para: str) -> str:
     if _PART_WORD.match(s):
         return "part"
     upper = _upper_share(para) >= 0.7
+    # A heading in capitals is one whatever follows it: body text right below it is not its continuation.
+    own_upper = _upper_share(s) >= 0.7 and len(s.split()) >= 3
     if _ROMAN.match(s) and not re.match(r"^\d+\s*[.,]", s) and (
-            upper or (re.match(r"^[IVX]{1,4}\s*\.\s*[A-ZĐÀ-Ỹ]", s) and (_heading_like(para) or _short_title(para)))):
+            upper or own_upper or (re.match(r"^[IVX]{1,4}\s*\.\s*[A-ZĐÀ-Ỹ]", s) and (_heading_like(para) or _short_title(para)))):
         return "part"
     if _UPPER_LETTER.match(s) and upper and len(para.split()) >= 2:
         return "part"

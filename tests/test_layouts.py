@@ -675,3 +675,17 @@ def test_a_period_item_in_the_organisation_part_says_when_the_plan_runs_and_assi
     found = {o.lines: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     assert not [span for span in found if span[0] <= 16 and span[1] >= 14], found
     assert [lead for span, lead in found.items() if span[1] == 20] == [("Sở Nội vụ",)]
+
+
+def test_a_heading_in_capitals_with_body_text_right_below_it_is_a_part() -> None:
+    lines = ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ CẦN THƠ", "Số: 12/KH-UBND", "KẾ HOẠCH", "Bảo đảm trật tự an toàn giao thông",
+             "II. MỤC TIÊU", "a) Giảm 5% số vụ tai nạn giao thông.", "b) 100% học sinh được tuyên truyền về",
+             "luật giao thông.", "III. NHIỆM VỤ, GIẢI PHÁP", "Các sở, ban, ngành thành phố tập trung thực hiện",
+             "các nhiệm vụ sau đây.", "1. Tuyên truyền", "a) Sở Y tế chủ trì tổ chức tập huấn sơ cứu, hoàn thành",
+             "trong tháng 11/2025."]
+    outline = parse(lines)
+    parts = [outline.lines(n)[0] for n, _ in outline.walk() if n.kind == "part"]
+    assert 10 in parts, parts  # not the tail of item b)
+    obls = extract_obligations("t.txt", "p", "thành phố Cần Thơ", lines, lines)
+    assert [o.lead for o in obls] == [("Sở Y tế",)] and obls[0].lines[0] <= 14 <= obls[0].lines[1]
+    assert obls[0].deadline is not None and obls[0].deadline.kind == "month"
