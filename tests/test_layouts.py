@@ -689,3 +689,16 @@ def test_a_heading_in_capitals_with_body_text_right_below_it_is_a_part() -> None
     obls = extract_obligations("t.txt", "p", "thành phố Cần Thơ", lines, lines)
     assert [o.lead for o in obls] == [("Sở Y tế",)] and obls[0].lines[0] <= 14 <= obls[0].lines[1]
     assert obls[0].deadline is not None and obls[0].deadline.kind == "month"
+
+
+def test_one_cell_that_names_the_lead_and_the_support_by_their_labels() -> None:
+    lines = ["BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "", "Số: 64/KH-BNNMT", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+             "I. NHIỆM VỤ", "", "STT", "", "Nhiệm vụ", "", "Đơn vị thực hiện", "", "Thời hạn", "",
+             "1", "", "Xây dựng cơ sở dữ liệu đất đai", "", "Chủ trì: Cục Quản lý đất đai; phối hợp:",
+             "Cục Chuyển đổi số", "", "Quý IV/2026", "",
+             "2", "", "Hiện đại hóa mạng lưới quan trắc", "", "Chủ trì: Cục Khí tượng", "Thủy văn",
+             "Phối hợp: Vụ Kế hoạch - Tài chính", "", "Năm 2027", ""]
+    obls = extract_obligations("t.txt", "p", "Bộ Nông nghiệp và Môi trường", lines, lines)
+    assert [(o.lead, o.support) for o in obls] == [
+        (("Cục Quản lý đất đai",), ("Cục Chuyển đổi số",)),
+        (("Cục Khí tượng Thủy văn",), ("Vụ Kế hoạch - Tài chính",))]

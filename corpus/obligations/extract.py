@@ -596,8 +596,17 @@ class _Reader:
         if task is None or not ({"lead", "support", "time"} & roles):
             return
         lead_cells = [c for c in u.cells if c.role == "lead"]
-        lead = [n for c in lead_cells for n in self.names(self._cell_text(c))]
-        support = [n for c in u.cells if c.role == "support" for n in self.names(self._cell_text(c))]
+        lead: list[str] = []
+        support: list[str] = []
+        for c in u.cells:
+            if c.role not in ("lead", "support"):
+                continue
+            # One cell may say both, by their labels: "Chủ trì: Vụ Pháp chế; phối hợp: các Cục …".
+            text = self._cell_text(c)
+            lines = [self.toks[text.first + k].line for k in range(len(text.tokens))]
+            fields = _labelled_fields(text, lines) or [(c.role, text)]
+            for role, value in fields:
+                (lead if role == "lead" else support).extend(self.names(value))
         time = next((c for c in u.cells if c.role == "time"), None)
         deadlines = tuple(self.cell_deadline(self._cell_text(time))) if time else ()
         if not lead:
@@ -681,6 +690,28 @@ class _Reader:
 
 def _last(u: Node) -> Node:
     return _last(u.children[-1]) if u.children else u
+
+
+def _labelled_fields(value: _Text, lines: Sequence[int]) -> list[tuple[str, _Text]]:
+    """A cell's values by the lead or support label before each ("Chủ trì: Vụ A; phối hợp: Cục B, …", or each
+    label on a line of its own) -> [("lead", "Vụ A;"), ("support", "Cục B, …")]; [] when no such label opens the
+    cell. `lines`: each token's line."""
+    tokens = value.tokens
+    found: list[tuple[str, int, int]] = []  # role, label's first token, value's first token
+    clause = 0  # where the clause that holds token k begins
+    for k, token in enumerate(tokens):
+        if k and lines[k] != lines[k - 1] and token[:1].isupper():
+            clause = k  # a paragraph of the cell
+        if token.endswith(":"):
+            role = column_role(" ".join(tokens[clause:k + 1]).rstrip(":"))
+            if role in ("lead", "support"):
+                found.append((role, clause, k + 1))
+        if token.endswith((";", ".", ":")):
+            clause = k + 1
+    if not found or found[0][1] != 0:
+        return []
+    ends = [label for _, label, _ in found[1:]] + [len(tokens)]
+    return [(role, value.slice(at, end)) for (role, _, at), end in zip(found, ends, strict=True) if at < end]
 
 
 def _split_semicolons(name: str) -> list[str]:
