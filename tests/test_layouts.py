@@ -702,3 +702,16 @@ def test_one_cell_that_names_the_lead_and_the_support_by_their_labels() -> None:
     assert [(o.lead, o.support) for o in obls] == [
         (("Cục Quản lý đất đai",), ("Cục Chuyển đổi số",)),
         (("Cục Khí tượng Thủy văn",), ("Vụ Kế hoạch - Tài chính",))]
+
+
+def test_prose_that_assigns_several_tasks_a_paragraph_gives_each_sentence_its_lead() -> None:
+    lines = ["ỦY BAN NHÂN DÂN", "XÃ NAM PHÚC", "Số: 47/KH-UBND", "KẾ HOẠCH", "Chuyển đổi số năm 2025",
+             "III. NHIỆM VỤ", "1. Xây dựng chính quyền số",
+             "Giao Văn phòng HĐND và UBND xã chủ trì rà soát văn bản đi được ký số, hoàn thành",
+             "trước ngày 30/9/2025. Giao Công an xã chủ trì kích hoạt tài khoản định danh điện tử",
+             "cho công dân, hoàn thành trong tháng 10/2025. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam xã",
+             "phối hợp tuyên truyền, vận động Nhân dân tham gia."]
+    obls = extract_obligations("t.txt", "p", "xã Nam Phúc", lines, lines)
+    got = [(o.lead, o.deadline.end if o.deadline else None) for o in obls]
+    assert got == [(("Văn phòng HĐND và UBND xã",), date(2025, 9, 30)), (("Công an xã",), date(2025, 10, 31)),
+                   (("Ủy ban Mặt trận Tổ quốc Việt Nam xã",), None)], got

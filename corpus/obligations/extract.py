@@ -326,16 +326,39 @@ class _Reader:
         return clean_label(span_text(tokens, words, 0, end))
 
     def clauses(self, body: _Text) -> list[tuple[int, int]]:
-        """Word ranges of clauses that each name their own subject ("Phòng A chủ trì …; Phòng B chủ trì …")."""
+        """Word ranges of clauses that each name their own subject ("Phòng A chủ trì …; Phòng B chủ trì …"), or
+        sentences that each assign their own ("Giao Phòng A chủ trì …. Giao Trạm Y tế …": prose that assigns
+        several tasks a paragraph)."""
+        words, tokens = body.words, body.tokens
         cuts = [0]
-        for i in range(1, len(body.words)):
-            if body.tokens[body.words[i - 1].last].endswith(";") and body.words[i].first > body.words[i - 1].last:
-                known = match_unit(body.words, i)
-                if known and subject_at(body.words, body.tokens, i):
+        sentences = False
+        for i in range(1, len(words)):
+            before = tokens[words[i - 1].last]
+            if words[i].first <= words[i - 1].last:
+                continue
+            if before.endswith(";"):
+                known = match_unit(words, i)
+                if known and subject_at(words, tokens, i):
                     cuts.append(i)
-        if len(cuts) == 1 or not subject_at(body.words, body.tokens, 0):
-            return [(0, len(body.words))]
-        return [(a, b) for a, b in zip(cuts, [*cuts[1:], len(body.words)], strict=True)]
+            elif before.endswith(".") and tokens[words[i].first][:1].isupper() and _assigns_here(words, tokens, i):
+                cuts.append(i)
+                sentences = True
+            elif (tokens[words[i].first] in ("Giao", "Đề") and not before.endswith((",", ":"))
+                  and self.toks[body.first + words[i].first].line != self.toks[body.first + words[i - 1].last].line
+                  and _assigns_here(words, tokens, i)):
+                # "1. Xây dựng chính quyền số" / "Giao Văn phòng … chủ trì …": a title line, then the sentence
+                cuts.append(i)
+                sentences = True
+        if len(cuts) == 1:
+            return [(0, len(words))]
+        if not (subject_at(words, tokens, 0) or _assigns_here(words, tokens, 0)):
+            if not sentences:
+                return [(0, len(words))]
+            # What comes before the first sentence that assigns is the section's title or a lead-in: a task only
+            # when it is a sentence of its own.
+            if not any(tokens[w.last].endswith(".") for w in words[:cuts[1]]):
+                cuts = cuts[1:]
+        return [(a, b) for a, b in zip(cuts, [*cuts[1:], len(words)], strict=True)]
 
     def emit(self, u: Node, body: _Text, ctx: _Ctx, attach: tuple[_Dl, ...], attach_support: tuple[str, ...],
              ancestors: tuple[_Dl, ...], attach_lead: tuple[str, ...] = (),
@@ -690,6 +713,16 @@ class _Reader:
 
 def _last(u: Node) -> Node:
     return _last(u.children[-1]) if u.children else u
+
+
+def _assigns_here(words: Sequence[Word], tokens: Sequence[str], i: int) -> bool:
+    """Whether the words from i assign a task to a body they name: "Giao X …", "Đề nghị X …", or a known body as
+    the subject ("Công an xã chủ trì …")."""
+    if words[i].text == "giao" and i + 1 < len(words):
+        return bool(units_at(words, tokens, i + 1)[0])
+    if phrase_at(words, i, "de nghi") and i + 2 < len(words):
+        return bool(units_at(words, tokens, i + 2)[0])
+    return bool(match_unit(words, i)) and bool(subject_at(words, tokens, i))
 
 
 def _labelled_fields(value: _Text, lines: Sequence[int]) -> list[tuple[str, _Text]]:
