@@ -136,8 +136,11 @@ _CUES = re.compile(
     r"|(?P<until>\bden\s+(?:(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g)\s*\d)|het\s+(?=n[a-z]{0,2}m\s*\d)))"
     r"|(?P<within>\btrong\s+(?=th[a-z]{0,3}g\s*\d|qu[yi]\s*[\divl]))"
     r"|(?P<rec>\bdinh\s+ky\b|\b(?=tru[a-z]{0,3}\s+ng[a-z]{0,2}y\s*\d{1,2}\s+h[ae]ng\s)"
-    r"|\b(?=h[ae]ng\s+(?:n[a-z]{0,2}m|qu[yi]|th[a-z]{0,3}g|tuan)\b)|\b(?=(?:\d{1,2}|mot|hai|ba)\s+lan\s*/))"
-    r"|(?P<cont>\bnhiem\s+v[a-z]\s+thu[a-z]{0,2}ng\s+xuy[a-z]n\b)")
+    r"|\b(?=h[ae]ng\s+(?:n[a-z]{0,2}m|qu[yi]|th[a-z]{0,3}g|tuan|ngay)\b)|\b(?=(?:\d{1,2}|mot|hai|ba)\s+lan\s*/))"
+    # "… nhiệm vụ thường xuyên", or a closing clause that says only how often ("…; thực hiện thường xuyên.",
+    # "(thường xuyên)"): not the noun inside a clause ("kinh phí chi thường xuyên")
+    r"|(?P<cont>\bnhiem\s+v[a-z]\s+thu[a-z]{0,2}ng\s+xuy[a-z]n\b"
+    r"|(?:(?<=[;,(])|(?<=[;,(]\s))\s*(?:thuc\s+hien\s+)?thu[a-z]{0,2}ng\s+xuy[a-z]n(?=\s*(?:[.;)]|$)))")
 _CLAUSE_END = re.compile(r";|\.(?:\s|$)")
 _RELATIVE_CUE = re.compile(r"trong\b|ch[a-z]m\s+nh[a-z]t\b|khong\s+qua\b|uithin\b|no\s+later\s+than\b")
 

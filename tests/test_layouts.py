@@ -15,7 +15,7 @@ from corpus.obligations import extract_obligations
 from corpus.reader import PlanFile, read_plan
 from corpus.records import PlanMeta
 from corpus.structure import align_cells, classify, parse
-from corpus.times import find_times, is_time_cell, parse_cell, parse_time
+from corpus.times import find_deadlines, find_times, is_time_cell, parse_cell, parse_time
 from corpus.units import before_assigning, same_unit, split_units, starts_unit
 
 PLANS = Path(__file__).resolve().parent / "plans"
@@ -715,3 +715,19 @@ def test_prose_that_assigns_several_tasks_a_paragraph_gives_each_sentence_its_le
     got = [(o.lead, o.deadline.end if o.deadline else None) for o in obls]
     assert got == [(("Văn phòng HĐND và UBND xã",), date(2025, 9, 30)), (("Công an xã",), date(2025, 10, 31)),
                    (("Ủy ban Mặt trận Tổ quốc Việt Nam xã",), None)], got
+
+
+@pytest.mark.parametrize(("text", "kind", "recurrence"), [
+    ("Sở Y tế chỉ đạo các bệnh viện trực cấp cứu 24/24 giờ; thực hiện thường xuyên.", "continuous", ""),
+    ("Tuyên truyền kỹ năng phòng tránh thiên tai cho người dân (thường xuyên).", "continuous", ""),
+    ("Cung cấp bản tin thời tiết nguy hiểm hằng ngày trong mùa mưa bão.", "recurring", "daily"),
+])
+def test_a_closing_clause_that_says_how_often_is_the_deadline(text: str, kind: str, recurrence: str) -> None:
+    found = find_deadlines(text)
+    assert [(d.kind, d.recurrence) for d, _, _ in found] == [(kind, recurrence)], text
+
+
+@pytest.mark.parametrize("text", ["Kinh phí chi thường xuyên 500 triệu đồng.",
+                                  "Chi đầu tư 2 tỷ đồng; thường xuyên 500 triệu đồng."])
+def test_thuong_xuyen_inside_a_clause_names_a_thing(text: str) -> None:
+    assert find_deadlines(text) == [], text
