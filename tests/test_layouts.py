@@ -731,3 +731,14 @@ def test_a_closing_clause_that_says_how_often_is_the_deadline(text: str, kind: s
                                   "Chi đầu tư 2 tỷ đồng; thường xuyên 500 triệu đồng."])
 def test_thuong_xuyen_inside_a_clause_names_a_thing(text: str) -> None:
     assert find_deadlines(text) == [], text
+
+
+def test_a_lead_stated_once_under_a_section_title_leads_its_tasks() -> None:
+    lines = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai",
+             "II. NHIỆM VỤ, GIẢI PHÁP", "3. Công tác tìm kiếm cứu nạn", "Cơ quan chủ trì: Bộ Chỉ huy Quân sự tỉnh.",
+             "a) Xây dựng kế hoạch ứng phó sự cố, thiên tai năm 2025 (cơ quan phối hợp: Công an tỉnh;",
+             "thời gian: tháng 9/2025).", "b) Tổ chức diễn tập phòng thủ dân sự tại 02 xã (thời gian: Quý IV/2025).",
+             "c) Sở Y tế chủ trì bố trí kíp cấp cứu cơ động (thời gian: thường xuyên)."]
+    obls = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
+    assert [o.lead for o in obls] == [("Bộ Chỉ huy Quân sự tỉnh",), ("Bộ Chỉ huy Quân sự tỉnh",), ("Sở Y tế",)]
+    assert obls[0].support == ("Công an tỉnh",)

@@ -439,6 +439,11 @@ class _Reader:
             own = tuple(self.own_deadlines(body)) or self.heading_period(body)
             if own:
                 ctx = replace(ctx, deadlines=own)
+            if attach_lead:
+                # "3. Công tác tìm kiếm cứu nạn" / "Cơ quan chủ trì: Bộ Chỉ huy Quân sự tỉnh." / "a) …" "b) …": the
+                # lead the section states once leads the tasks under it that name none.
+                field = next(c for c in u.children if c.kind == "field" and c.role == "lead")
+                ctx = replace(ctx, lead=tuple(attach_lead), in_unit=True, lead_lines=self.outline.lines(field))
         else:
             ancestors = ctx.deadlines
             lead_field = next((c for c in u.children if c.kind == "field" and c.role == "lead"), None)
