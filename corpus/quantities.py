@@ -93,7 +93,11 @@ def _quantities(text: str, words_after: int) -> tuple[Quantity, ...]:
             continue
         following = fold(rest)
         unit, kind = "", "number"
-        for k in ("money", "percent", "duration"):
+        # A measure word is written in lower case after its number ("1.245 triệu đồng", "05 ngày"); a capital
+        # opens another cell or sentence ("… 1" / "Tỷ lệ hồ sơ …" in a flattened table), unless it is a code (VND).
+        opener = rest.lstrip()[:2]
+        capital = opener[:1].isupper() and not opener.isupper()
+        for k in () if capital else ("money", "percent", "duration"):
             hit = next((u for u in units.get(k, ()) if following == u or following.startswith(u + " ")), "")
             if hit:
                 unit, kind = hit, k

@@ -634,3 +634,10 @@ def test_provinces_a_text_names_include_those_merged_away_in_2025() -> None:
     assert _provinces_named("ỦY BAN NHÂN DÂN TỈNH KON TUM") == ["Kon Tum"]
     assert _provinces_named("Thực hiện Kế hoạch số 47/KH-UBND của UBND tỉnh Quảng Ngãi") == ["Quảng Ngãi"]
     assert _provinces_named("Ủy ban nhân dân xã Sa Thầy") == []
+
+
+def test_a_measure_word_in_capitals_after_a_number_opens_another_cell() -> None:
+    # "… 1" / "Tỷ lệ hồ sơ …": a row number, then the next cell of a flattened table, not "1 tỷ" (a billion).
+    assert all(q.kind != "money" for q in quantities("Chỉ tiêu Mục tiêu 1 Tỷ lệ hồ sơ được xử lý trực tuyến"))
+    assert [(q.kind, q.text) for q in quantities("Tổng kinh phí là 1.245 triệu đồng, 500 USD")] == [
+        ("money", "1.245 triệu đồng"), ("money", "500 USD")]
