@@ -26,8 +26,9 @@ class ChunkSettings:
     # bare number on a plan's last line is a value; 11: an annex's heading path holds its header's title; 12: a
     # form's columns numbered from 2 and uneven upper headings, a text table's other columns as facts of its rows;
     # 13: a second task under one row number (its number cell merged) is a row of its own; 14: a Roman-numbered
-    # heading in capitals is a part whatever follows it
-    version: int = 14
+    # heading in capitals is a part whatever follows it; 15: body text under a heading in capitals is a passage of
+    # its own, and a part that says more than its title ("Phần 3: Kiến nghị cấp trên (…)") is one too
+    version: int = 15
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""
@@ -60,9 +61,15 @@ def _states_more_than_its_title(block: Block) -> bool:
     """A heading that says more than the title its children carry (Outline.title: up to its first colon, or
     14 words): "1. Dự toán kinh phí … 01 năm: 1.500.000.000 đồng. Trong đó:" or "e) Cơ quan thực hiện: Ủy ban
     nhân dân cấp tỉnh" state a value or a body; it is a passage of its own too, or nothing could find that."""
-    if block.kind not in ("num", "item", "bullet", "plus", "para", "article"):
+    if block.kind not in ("part", "num", "item", "bullet", "plus", "para", "article"):
         return False
     text = block.restored_text.rstrip().rstrip(":").rstrip()
+    if block.kind == "part":
+        # A long title in capitals is only a title ("II. DỰ BÁO CÁC CHỈ TIÊU …"); a part that goes on in running
+        # text ("Phần 3: Kiến nghị cấp trên (hỗ trợ, bảo đảm các điều kiện …)") says something of its own.
+        letters = [ch for ch in text if ch.isalpha()]
+        if not letters or sum(ch.isupper() for ch in letters) >= 0.7 * len(letters):
+            return False
     return ": " in text or len(text.split()) > 14
 
 

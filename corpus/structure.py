@@ -642,6 +642,9 @@ def _units(raw_lines: Sequence[str], toks: list[Token], ranges: list[tuple[int, 
                     new = upper and title_like and unit_lines == 1 and current.end - current.start <= 16
                     if new and _continues_heading(prev, text, i + 1 >= n or not raw_lines[i + 1].strip()):
                         new = False
+                if (not new and upper and current.kind == "part" and _upper_share(text) < 0.7
+                        and _upper_share(" ".join(raw_lines[toks[current.start].line - 1:prev_line + 1])) >= 0.7):
+                    new = True  # "V. KINH PHÍ THỰC HIỆN" / "Tổng kinh phí …": body text under a heading in capitals
         if not new and current is not None and column_role(_field_label(text)) and ":" in text:
             new = True  # "Đơn vị chủ trì: …" on its own line is a field of the task above
         if footnote:

@@ -742,3 +742,17 @@ def test_a_lead_stated_once_under_a_section_title_leads_its_tasks() -> None:
     obls = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
     assert [o.lead for o in obls] == [("Bộ Chỉ huy Quân sự tỉnh",), ("Bộ Chỉ huy Quân sự tỉnh",), ("Sở Y tế",)]
     assert obls[0].support == ("Công an tỉnh",)
+
+
+def test_body_text_right_under_a_heading_in_capitals_is_a_passage() -> None:
+    lines = ("ỦY BAN NHÂN DÂN", "XÃ NAM PHÚC", "Số: 47/KH-UBND", "KẾ HOẠCH", "Chuyển đổi số năm 2025",
+             "I. MỤC ĐÍCH", "1. Nâng cao chất lượng phục vụ người dân.", "V. KINH PHÍ THỰC HIỆN",
+             "Tổng kinh phí dự kiến thực hiện Kế hoạch là 1.245 triệu đồng, trong đó ngân sách",
+             "tỉnh hỗ trợ 800 triệu đồng.", "VI. TỔ CHỨC THỰC HIỆN",
+             "Trong quá trình triển khai, tập trung thực hiện đồng bộ các nhiệm vụ như sau:",
+             "1. Văn phòng HĐND và UBND xã tổng hợp kết quả, báo cáo trước ngày 15/12/2025.")
+    chunks = chunk_plan("t.txt", "p", "h", lines, lines, with_segmentation=False)
+    budget = [c for c in chunks if "1.245 triệu đồng" in c.restored_text]
+    assert budget and budget[0].line_start == 9 and budget[0].heading_path[-1].startswith("V. KINH PHÍ")
+    obls = extract_obligations("t.txt", "p", "xã Nam Phúc", list(lines), list(lines))
+    assert [o.lead for o in obls] == [("Văn phòng HĐND và UBND xã",)]  # not the sentence that announces it

@@ -379,7 +379,7 @@ class _Reader:
             generic = u.kind == "para" and ctx.part == "org" and _starts(part.words, ("yeu cau", "trong qua trinh"))
             if not lead and ctx.explicit and not (ctx.in_unit or attach or ctx.carried):
                 continue
-            if not lead and not attach and _describes(part):
+            if not lead and not attach and (_describes(part) or (_announces(part) and not ctx.in_unit)):
                 continue
             if not lead:
                 lead = (self.org_default,) if generic else ctx.lead
@@ -886,6 +886,12 @@ def _after_colon(words: Sequence[Word], tokens: Sequence[str], max_words: int) -
     when something follows it ("Sở Tài chính: Căn cứ …" -> 3); None otherwise."""
     return next((i for i in range(1, min(len(words) - 1, max_words) + 1) if tokens[words[i - 1].last].endswith(":")),
                 None)
+
+
+def _announces(body: _Text) -> bool:
+    """ "Các sở, ngành tập trung thực hiện các nhiệm vụ sau đây.", "… như sau:": a sentence that announces the
+    tasks listed below it assigns none itself."""
+    return bool(re.search(r"\b(?:sau day|nhu sau)\W*$", fold(body.text)))
 
 
 def _describes(body: _Text) -> bool:
