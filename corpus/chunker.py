@@ -27,8 +27,9 @@ class ChunkSettings:
     # form's columns numbered from 2 and uneven upper headings, a text table's other columns as facts of its rows;
     # 13: a second task under one row number (its number cell merged) is a row of its own; 14: a Roman-numbered
     # heading in capitals is a part whatever follows it; 15: body text under a heading in capitals is a passage of
-    # its own, and a part that says more than its title ("Phần 3: Kiến nghị cấp trên (…)") is one too
-    version: int = 15
+    # its own, and a part that says more than its title ("Phần 3: Kiến nghị cấp trên (…)") is one too; 16: a column
+    # headed "Cơ quan, đơn vị" is the lead's
+    version: int = 16
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

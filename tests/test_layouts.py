@@ -756,3 +756,18 @@ def test_body_text_right_under_a_heading_in_capitals_is_a_passage() -> None:
     assert budget and budget[0].line_start == 9 and budget[0].heading_path[-1].startswith("V. KINH PHÍ")
     obls = extract_obligations("t.txt", "p", "xã Nam Phúc", list(lines), list(lines))
     assert [o.lead for o in obls] == [("Văn phòng HĐND và UBND xã",)]  # not the sentence that announces it
+
+
+def test_a_unit_cell_merged_over_several_rows_leads_each_of_them() -> None:
+    cells = ["TT", "Cơ quan, đơn vị", "Nhiệm vụ", "Thời gian hoàn thành",
+             "1", "Sở Văn hóa, Thể thao và Du lịch", "Xây dựng bộ nhận diện thương hiệu du lịch", "Quý IV/2025",
+             "2", "Tổ chức Tuần Văn hóa Trà và Du lịch hồ Núi Cốc", "Tháng 11/2025",
+             "3", "Sở Công Thương", "Xây dựng chuỗi cửa hàng giới thiệu đặc sản trà", "Năm 2026"]
+    lines = ["ỦY BAN NHÂN DÂN", "TỈNH THÁI NGUYÊN", "", "Số: 214/KH-UBND", "", "KẾ HOẠCH",
+             "Phát triển du lịch năm 2025", "", "PHÂN CÔNG NHIỆM VỤ", ""]
+    for cell in cells:
+        lines += [cell, ""]
+    obls = extract_obligations("t.txt", "p", "tỉnh Thái Nguyên", lines, lines)
+    assert [o.lead for o in obls] == [("Sở Văn hóa, Thể thao và Du lịch",), ("Sở Văn hóa, Thể thao và Du lịch",),
+                                      ("Sở Công Thương",)]
+    assert [o.deadline.kind if o.deadline else None for o in obls] == ["quarter", "month", "year"]

@@ -225,6 +225,7 @@ class _Reader:
         self.org_default = org_default
         self.tasks: list[_Task] = []
         self.assigned = False  # the plan assigns its work unit by unit (see _assigns_by_unit)
+        self.merged_lead: tuple[str, ...] = ()  # the lead of the table's last row that had one
 
     def lines_of(self, start: int, end: int) -> tuple[int, int]:
         return self.toks[start].line, self.toks[end - 1].line
@@ -609,6 +610,7 @@ class _Reader:
     def table(self, u: Node, ctx: _Ctx) -> None:
         """Rows of a table: each row with a task is one obligation, its cells giving lead, support, deadline."""
         if u.kind == "table":
+            self.merged_lead = ()
             for child in u.children:
                 self.table(child, ctx)
             return
@@ -637,10 +639,18 @@ class _Reader:
                 (lead if role == "lead" else support).extend(self.names(value))
         time = next((c for c in u.cells if c.role == "time"), None)
         deadlines = tuple(self.cell_deadline(self._cell_text(time))) if time else ()
+        if not lead and "lead" in roles and self.merged_lead and any(
+                c.role in ("time", "product") and c.start >= u.start for c in u.cells):
+            # A row with no cell in its table's lead column, under rows that have one: a cell merged over several
+            # rows is printed once, in the first of them (PDF text, the Word reader). A row with no time or product of its
+            # own is a title over the sub-rows below it.
+            lead = list(self.merged_lead)
         if not lead:
             if ctx.explicit or ("lead" in roles and ctx.part not in ("tasks", "org")):
                 return
             lead = list(ctx.lead)
+        elif lead_cells:
+            self.merged_lead = tuple(lead)
         self.tasks.append(_Task(task.start, task.end, tuple(dict.fromkeys(lead)),
                                 tuple(s for s in dict.fromkeys(support) if s not in lead),
                                 deadlines or ((None, None),), " › ".join(ctx.headings),
