@@ -28,8 +28,9 @@ class ChunkSettings:
     # 13: a second task under one row number (its number cell merged) is a row of its own; 14: a Roman-numbered
     # heading in capitals is a part whatever follows it; 15: body text under a heading in capitals is a passage of
     # its own, and a part that says more than its title ("Phần 3: Kiến nghị cấp trên (…)") is one too; 16: a column
-    # headed "Cơ quan, đơn vị" is the lead's
-    version: int = 16
+    # headed "Cơ quan, đơn vị" is the lead's; 17: a field label in lower case at a line's start goes on with the
+    # line above ("… (Cơ quan" / "chủ trì: …")
+    version: int = 17
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

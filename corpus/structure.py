@@ -645,8 +645,11 @@ def _units(raw_lines: Sequence[str], toks: list[Token], ranges: list[tuple[int, 
                 if (not new and upper and current.kind == "part" and _upper_share(text) < 0.7
                         and _upper_share(" ".join(raw_lines[toks[current.start].line - 1:prev_line + 1])) >= 0.7):
                     new = True  # "V. KINH PHÍ THỰC HIỆN" / "Tổng kinh phí …": body text under a heading in capitals
-        if not new and current is not None and column_role(_field_label(text)) and ":" in text:
-            new = True  # "Đơn vị chủ trì: …" on its own line is a field of the task above
+        if not new and current is not None and column_role(_field_label(text)) and ":" in text \
+                and not text[:1].islower():
+            # "Đơn vị chủ trì: …" on its own line is a field of the task above; "chủ trì: …" in lower case goes on
+            # with the line above ("… (Cơ quan" / "chủ trì: Sở …; thời gian: …)")
+            new = True
         if footnote:
             if not new and not gap:
                 prev_line, i = i, i + 1

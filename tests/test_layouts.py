@@ -771,3 +771,14 @@ def test_a_unit_cell_merged_over_several_rows_leads_each_of_them() -> None:
     assert [o.lead for o in obls] == [("Sở Văn hóa, Thể thao và Du lịch",), ("Sở Văn hóa, Thể thao và Du lịch",),
                                       ("Sở Công Thương",)]
     assert [o.deadline.kind if o.deadline else None for o in obls] == ["quarter", "month", "year"]
+
+
+def test_a_label_in_lower_case_at_a_line_start_goes_on_with_the_line_above() -> None:
+    lines = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai",
+             "II. NHIỆM VỤ", "2. Dự báo, cảnh báo",
+             "a) Cung cấp kịp thời bản tin thời tiết nguy hiểm cho các địa phương (Cơ quan",
+             "chủ trì: Sở Nông nghiệp và Môi trường; thời gian: hằng ngày trong mùa mưa",
+             "bão)."]
+    obls = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
+    assert [o.lead for o in obls] == [("Sở Nông nghiệp và Môi trường",)]
+    assert obls[0].deadline is not None and obls[0].deadline.recurrence == "daily"
