@@ -782,3 +782,13 @@ def test_a_label_in_lower_case_at_a_line_start_goes_on_with_the_line_above() -> 
     obls = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
     assert [o.lead for o in obls] == [("Sở Nông nghiệp và Môi trường",)]
     assert obls[0].deadline is not None and obls[0].deadline.recurrence == "daily"
+
+
+def test_what_huy_dong_mobilises_is_no_supporting_body_unless_it_is_one() -> None:
+    lines = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai",
+             "II. NHIỆM VỤ", "1. Bộ Chỉ huy Quân sự tỉnh xây dựng kế hoạch huy động lực lượng, phương tiện ứng phó",
+             "thiên tai, hoàn thành trong tháng 9/2025.",
+             "2. Sở Y tế chủ trì, phối hợp với Sở Tài chính tổ chức tập huấn sơ cấp cứu, hoàn thành",
+             "trong tháng 10/2025."]
+    obls = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
+    assert [o.support for o in obls] == [(), ("Sở Tài chính",)], [o.support for o in obls]

@@ -182,7 +182,8 @@ def _supports(body: _Text) -> list[str]:
             continue
         if j < len(words) and not stop_at(words, tokens, j):
             names, _ = units_at(words, tokens, j, max_words=24, split_commas=split)
-            found.extend(names)
+            # "huy động" also takes what is mobilised ("huy động lực lượng, phương tiện"): only bodies support
+            found.extend(n for n in names if not split or starts_unit(n))
     return [n for n in dict.fromkeys(found) if len(n.split()) >= 2]
 
 
