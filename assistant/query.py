@@ -327,14 +327,15 @@ def _terms(text: str, language: str) -> list[str]:
     lowered = re.sub(r"\bbao (giờ|nhiêu|lâu)\b|\bnăm (?=20\d\d\b)", " ", nfc(text).lower())
     out: list[str] = []
     tokens = _WORD.findall(lowered)
+    folded = [fold(t) for t in tokens]
     skip = 0
     for at, token in enumerate(tokens):
         # A function phrase ("lần lượt": respectively) is matched as written, or folded in a question typed
         # without diacritics; its syllables alone may be content ("3 lần", "lượt khách").
-        for phrase in phrases:
-            n = len(phrase[0])
-            run = tuple(tokens[at:at + n])
-            if run == phrase[0] or (not as_written and language != "en" and tuple(map(fold, run)) == phrase[1]):
+        for as_typed, as_folded in phrases:
+            n = len(as_typed)
+            if tuple(tokens[at:at + n]) == as_typed or (not as_written and language != "en"
+                                                         and tuple(folded[at:at + n]) == as_folded):
                 skip = max(skip, n)
         if skip:
             skip -= 1

@@ -733,9 +733,12 @@ def test_thuong_xuyen_inside_a_clause_names_a_thing(text: str) -> None:
     assert find_deadlines(text) == [], text
 
 
+# The letterhead of a provincial plan written for the tests below.
+_QUANG_NGAI = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai"]
+
+
 def test_a_lead_stated_once_under_a_section_title_leads_its_tasks() -> None:
-    lines = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai",
-             "II. NHIỆM VỤ, GIẢI PHÁP", "3. Công tác tìm kiếm cứu nạn", "Cơ quan chủ trì: Bộ Chỉ huy Quân sự tỉnh.",
+    lines = [*_QUANG_NGAI, "II. NHIỆM VỤ, GIẢI PHÁP", "3. Công tác tìm kiếm cứu nạn", "Cơ quan chủ trì: Bộ Chỉ huy Quân sự tỉnh.",
              "a) Xây dựng kế hoạch ứng phó sự cố, thiên tai năm 2025 (cơ quan phối hợp: Công an tỉnh;",
              "thời gian: tháng 9/2025).", "b) Tổ chức diễn tập phòng thủ dân sự tại 02 xã (thời gian: Quý IV/2025).",
              "c) Sở Y tế chủ trì bố trí kíp cấp cứu cơ động (thời gian: thường xuyên)."]
@@ -774,8 +777,7 @@ def test_a_unit_cell_merged_over_several_rows_leads_each_of_them() -> None:
 
 
 def test_a_label_in_lower_case_at_a_line_start_goes_on_with_the_line_above() -> None:
-    lines = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai",
-             "II. NHIỆM VỤ", "2. Dự báo, cảnh báo",
+    lines = [*_QUANG_NGAI, "II. NHIỆM VỤ", "2. Dự báo, cảnh báo",
              "a) Cung cấp kịp thời bản tin thời tiết nguy hiểm cho các địa phương (Cơ quan",
              "chủ trì: Sở Nông nghiệp và Môi trường; thời gian: hằng ngày trong mùa mưa",
              "bão)."]
@@ -785,8 +787,7 @@ def test_a_label_in_lower_case_at_a_line_start_goes_on_with_the_line_above() -> 
 
 
 def test_what_huy_dong_mobilises_is_no_supporting_body_unless_it_is_one() -> None:
-    lines = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai",
-             "II. NHIỆM VỤ", "1. Bộ Chỉ huy Quân sự tỉnh xây dựng kế hoạch huy động lực lượng, phương tiện ứng phó",
+    lines = [*_QUANG_NGAI, "II. NHIỆM VỤ", "1. Bộ Chỉ huy Quân sự tỉnh xây dựng kế hoạch huy động lực lượng, phương tiện ứng phó",
              "thiên tai, hoàn thành trong tháng 9/2025.",
              "2. Sở Y tế chủ trì, phối hợp với Sở Tài chính tổ chức tập huấn sơ cấp cứu, hoàn thành",
              "trong tháng 10/2025."]

@@ -431,6 +431,7 @@ class _Reader:
         children = [c for c in children if c not in parts]
         # A heading whose only children are its fields ("Cơ quan chủ trì: …") is itself the task.
         title = heading and not ((attach_lead or attach) and not children) and not parts
+        lead_field = next((c for c in u.children if c.kind == "field" and c.role == "lead"), None)
         if title and re.search(r"\bphoi hop(?: voi)?(?: cac)?\s*$", fold(body.text)):
             # "b) Chủ trì, phối hợp:" then "- Sở Tài chính … tham mưu …": the units below are partners.
             ctx = replace(ctx, partners=True)
@@ -441,14 +442,12 @@ class _Reader:
             own = tuple(self.own_deadlines(body)) or self.heading_period(body)
             if own:
                 ctx = replace(ctx, deadlines=own)
-            if attach_lead:
+            if attach_lead and lead_field is not None:
                 # "3. Công tác tìm kiếm cứu nạn" / "Cơ quan chủ trì: Bộ Chỉ huy Quân sự tỉnh." / "a) …" "b) …": the
                 # lead the section states once leads the tasks under it that name none.
-                field = next(c for c in u.children if c.kind == "field" and c.role == "lead")
-                ctx = replace(ctx, lead=tuple(attach_lead), in_unit=True, lead_lines=self.outline.lines(field))
+                ctx = replace(ctx, lead=tuple(attach_lead), in_unit=True, lead_lines=self.outline.lines(lead_field))
         else:
             ancestors = ctx.deadlines
-            lead_field = next((c for c in u.children if c.kind == "field" and c.role == "lead"), None)
             self.emit(u, body, ctx, attach, attach_support, ancestors, attach_lead,
                       self.outline.lines(lead_field) if lead_field is not None else None)
             if parts and self.tasks[before:]:  # the task reads on through the parts it names
@@ -643,8 +642,8 @@ class _Reader:
         if not lead and "lead" in roles and self.merged_lead and any(
                 c.role in ("time", "product") and c.start >= u.start for c in u.cells):
             # A row with no cell in its table's lead column, under rows that have one: a cell merged over several
-            # rows is printed once, in the first of them (PDF text, the Word reader). A row with no time or product of its
-            # own is a title over the sub-rows below it.
+            # rows is printed once, in the first of them (PDF text, the Word reader). A row with no time or
+            # product of its own is a title over the sub-rows below it.
             lead = list(self.merged_lead)
         if not lead:
             if ctx.explicit or ("lead" in roles and ctx.part not in ("tasks", "org")):
