@@ -69,9 +69,25 @@ def unpad(text: str) -> str:
 def fold(text: str) -> str:
     """The matching form: lowercase, no diacritics, OCR confusions undone, numbers unpadded, words space-separated."""
     # fold_map's text without its index (a question over thousands of tasks folds each of them).
-    folded = _WORD.sub(_fold_match, "".join(map(_fold_char, text)))
+    folded = text.translate(_FOLD_TABLE)
+    if _MAY_CONFUSE.search(folded):  # most texts have no word fold_word would change: skip calling it per word
+        folded = _WORD.sub(_fold_match, folded)
     folded = unpad(folded.replace("qp-", "qd-").replace("qb-", "qd-"))
     return " ".join(_WORD.findall(folded))
+
+
+class _FoldTable(dict[int, str]):
+    """str.translate's table of _fold_char, filled as characters are first met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+# Where fold_word might change a word (a superset of its patterns: a 6 or 0 beside a letter, a 1 or a p before
+# one, a w).
+_MAY_CONFUSE = re.compile(r"[a-z][60]|[60][a-z]|1[a-z]|p[aeiouy]|w")
 
 
 def _fold_match(m: re.Match[str]) -> str:

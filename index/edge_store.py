@@ -59,6 +59,9 @@ class EdgeStore:
         self._shards: dict[str, EdgeShard] = {}
         # Gradio serves requests from worker threads: opening, creating and dropping shards must not race.
         self._mutex = threading.RLock()
+        # Per collection, the plan hashes its points carry (None: some point carries none), counted at the first
+        # search after a write: only this process writes to an embedded store (the folder lock).
+        self._present: dict[str, frozenset[str] | None] = {}
         self._lock_file: IO[bytes] | None = None
         try:
             self._root.mkdir(parents=True, exist_ok=True)
@@ -179,6 +182,7 @@ class EdgeStore:
             folder = self._folder(name)
             if not folder.is_dir():
                 return
+            self._present.pop(name, None)
             shard = self._shards.pop(name, None)
             if shard is not None:
                 shard.close()
@@ -204,6 +208,7 @@ class EdgeStore:
                   chunk_payload(c, *meta.get(c.plan_id, ("", ""))))
             for c, d, s in zip(chunks, dense, sparse, strict=True)
         ]
+        self._present.pop(name, None)
         with self._edge_errors(f"write to collection {name!r}", self._folder(name)):
             for start in range(0, len(points), _BATCH):
                 shard.update(UpdateOperation.upsert_points(points[start:start + _BATCH]))
@@ -217,6 +222,7 @@ class EdgeStore:
         keep = sorted(set(keep_hashes))
         # An empty filter matches every point: nothing to keep means delete everything, as QdrantStore does.
         selector = Filter(must_not=[FieldCondition("plan_hash", match=MatchAny(keep))]) if keep else Filter()
+        self._present.pop(name, None)
         with self._edge_errors(f"delete from collection {name!r}", self._folder(name)):
             shard.update(UpdateOperation.delete_points_by_filter(selector))
             shard.flush()
@@ -245,10 +251,10 @@ class EdgeStore:
         )
 
         shard = self._shard(name)
-        must: list[Any] = [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))]
+        must, must_not = self._committed(name, shard, plan_hashes)
         if plan_ids:
             must.append(FieldCondition("plan_id", match=MatchAny(list(plan_ids))))
-        flt: Filter = Filter(must=must)
+        flt: Filter = Filter(must=must, must_not=must_not)
         dense_q = Query.Nearest([float(x) for x in dense], using=DENSE)
         sparse_q = Query.Nearest(SparseVector(list(sparse[0]), [float(v) for v in sparse[1]]), using=SPARSE)
         if mode in ("dense", "sparse"):
@@ -271,6 +277,25 @@ class EdgeStore:
                                                              with_vector=[DENSE])}
         # A point deleted between the two calls (a concurrent delete_except) is simply left out.
         return [_hit(r.payload, p.score, r.vector) for p in fused if (r := records.get(str(p.id))) is not None]
+
+    def _committed(self, name: str, shard: EdgeShard, plan_hashes: Sequence[str]) -> tuple[list[Any], list[Any]]:
+        """The (must, must_not) conditions that keep the points of committed plans: leaving out the few hashes of
+        uncommitted points (a crash mid-ingest), when every point carries one, rather than naming thousands of
+        committed ones (at 3,500 plans that filter cost a search 60 of its 100 ms)."""
+        from qdrant_edge import CountRequest, FacetRequest, FieldCondition, MatchAny
+
+        with self._mutex:
+            if name not in self._present:
+                with self._edge_errors(f"count collection {name!r}", self._folder(name)):
+                    points = int(shard.count(CountRequest(exact=True)))
+                    hits = list(shard.facet(FacetRequest("plan_hash", limit=points + 1, exact=True)).hits)
+                self._present[name] = (frozenset(str(h.value) for h in hits)
+                                       if sum(h.count for h in hits) == points else None)
+            present = self._present[name]
+        if present is None:
+            return [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))], []
+        stale = sorted(present - set(plan_hashes))
+        return [], [FieldCondition("plan_hash", match=MatchAny(stale))] if stale else []
 
     def scroll_plan(self, name: str, doc: str, plan_hash: str, kinds: Sequence[str] = ()) -> list[Chunk]:
         """All chunks of one committed plan (of these kinds, when given), in file order."""

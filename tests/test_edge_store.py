@@ -166,6 +166,22 @@ def test_plan_hash_and_plan_id_filters_restrict_results(store: EdgeStore, mode: 
     assert store.hybrid(NAME, dense, sparse, [], mode=mode) == []
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_points_of_an_uncommitted_reading_written_after_a_search_stay_out(store: EdgeStore, mode: str) -> None:
+    # The store counts the hashes its points carry at the first search; a later write (an ingest that has not
+    # committed yet) must not slip its points into searches with the committed hashes.
+    dense, sparse = own_query(0)
+    assert len(store.hybrid(NAME, dense, sparse, HASHES, limit=40, mode=mode)) == 30
+    newer = [replace(c, plan_hash=STALE, line_start=c.line_start + 100, line_end=c.line_end + 100)
+             for c in DATA.chunks[:10]]
+    store.upsert(NAME, newer, DATA.dense[:10], DATA.sparse[:10], DATA.meta)
+    hits = store.hybrid(NAME, dense, sparse, HASHES, limit=40, mode=mode)
+    assert len(hits) == 30 and STALE not in {h.chunk.plan_hash for h in hits}
+    assert {h.chunk.plan_hash for h in store.hybrid(NAME, dense, sparse, [STALE], limit=40, mode=mode)} == {STALE}
+    store.delete_except(NAME, HASHES)
+    assert len(store.hybrid(NAME, dense, sparse, [*HASHES, STALE], limit=40, mode=mode)) == 30
+
+
 def test_hybrid_ties_come_back_in_the_same_order_every_time(store: EdgeStore) -> None:
     # Query 21 has two chunks tied at 1/3 (rank 1 in one leg only): edge alone orders them at random.
     dense, sparse = own_query(21)
