@@ -141,6 +141,21 @@ _CUES = re.compile(
     # "(thường xuyên)"): not the noun inside a clause ("kinh phí chi thường xuyên")
     r"|(?P<cont>\bnhiem\s+v[a-z]\s+thu[a-z]{0,2}ng\s+xuy[a-z]n\b"
     r"|(?:(?<=[;,(])|(?<=[;,(]\s))\s*(?:thuc\s+hien\s+)?thu[a-z]{0,2}ng\s+xuy[a-z]n(?=\s*(?:[.;)]|$)))")
+
+
+@lru_cache(maxsize=1)
+def _cues() -> re.Pattern[str]:
+    """_CUES, and "thường xuyên" as an adverb: right before a verb (units.txt [verbs]: "thường xuyên tổ chức kiểm
+    tra"), unless it names the budget line ("chi thường xuyên")."""
+    from corpus import wordlists
+
+    verbs = sorted({fold(v) for v in wordlists.sections("units.txt")["verbs"] if fold(v) != "thuong xuyen"},
+                   key=len, reverse=True)
+    adverb = (r"|(?P<adv>(?<!\bchi\s)thu[a-z]{0,2}ng\s+xuy[a-z]n(?=\s+(?:"
+              + "|".join(re.escape(v) for v in verbs) + r")\b))")
+    return re.compile(_CUES.pattern + adverb)
+
+
 _CLAUSE_END = re.compile(r";|\.(?:\s|$)")
 _RELATIVE_CUE = re.compile(r"trong\b|ch[a-z]m\s+nh[a-z]t\b|khong\s+qua\b|uithin\b|no\s+later\s+than\b")
 
@@ -569,7 +584,7 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
     # "Từ ngày ban hành" begins a period and sets no deadline: it is left to other readings.
     hits = [h for h in _scan(folded) if h.kind != "relative" or not _states_no_length(folded[h.start:h.end])]
     out: list[tuple[int, int, _Hit | None]] = []
-    for cue in _CUES.finditer(folded):
+    for cue in _cues().finditer(folded):
         value = cue.end()
         clause = _CLAUSE_END.search(folded, value)
         clause_end = clause.start() if clause else len(folded)
@@ -585,7 +600,7 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
             if chosen is None:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue
-        elif cue.group("cont"):
+        elif cue.group("cont") or cue.group("adv"):
             chosen = next((h for h in hits if cue.start() <= h.start < cue.end() and h.kind == "continuous"), None)
         elif cue.group("rec") is not None:  # its lookahead forms match empty
             # A season holds its "hằng năm" cue ("từ tháng 3 đến tháng 11 hằng năm"): the whole season is the time.

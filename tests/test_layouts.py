@@ -721,6 +721,8 @@ def test_prose_that_assigns_several_tasks_a_paragraph_gives_each_sentence_its_le
     ("Sở Y tế chỉ đạo các bệnh viện trực cấp cứu 24/24 giờ; thực hiện thường xuyên.", "continuous", ""),
     ("Tuyên truyền kỹ năng phòng tránh thiên tai cho người dân (thường xuyên).", "continuous", ""),
     ("Cung cấp bản tin thời tiết nguy hiểm hằng ngày trong mùa mưa bão.", "recurring", "daily"),
+    # "thường xuyên" right before a verb says how often the work is done
+    ("Phòng Văn hóa phối hợp các xã thường xuyên kiểm tra, xử lý vi phạm về quảng cáo.", "continuous", ""),
 ])
 def test_a_closing_clause_that_says_how_often_is_the_deadline(text: str, kind: str, recurrence: str) -> None:
     found = find_deadlines(text)
@@ -728,7 +730,8 @@ def test_a_closing_clause_that_says_how_often_is_the_deadline(text: str, kind: s
 
 
 @pytest.mark.parametrize("text", ["Kinh phí chi thường xuyên 500 triệu đồng.",
-                                  "Chi đầu tư 2 tỷ đồng; thường xuyên 500 triệu đồng."])
+                                  "Chi đầu tư 2 tỷ đồng; thường xuyên 500 triệu đồng.",
+                                  "Bố trí kinh phí chi thường xuyên thực hiện nhiệm vụ giáo dục nghề nghiệp."])
 def test_thuong_xuyen_inside_a_clause_names_a_thing(text: str) -> None:
     assert find_deadlines(text) == [], text
 
