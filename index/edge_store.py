@@ -60,8 +60,10 @@ class EdgeStore:
         # Gradio serves requests from worker threads: opening, creating and dropping shards must not race.
         self._mutex = threading.RLock()
         # Per collection, the plan hashes its points carry (None: some point carries none), counted at the first
-        # search after a write: only this process writes to an embedded store (the folder lock).
+        # search after a write: only this process writes to an embedded store (the folder lock). While a write is
+        # under way (`_writing`), searches name the committed hashes instead.
         self._present: dict[str, frozenset[str] | None] = {}
+        self._writing: dict[str, int] = {}
         self._lock_file: IO[bytes] | None = None
         try:
             self._root.mkdir(parents=True, exist_ok=True)
@@ -208,8 +210,7 @@ class EdgeStore:
                   chunk_payload(c, *meta.get(c.plan_id, ("", ""))))
             for c, d, s in zip(chunks, dense, sparse, strict=True)
         ]
-        self._present.pop(name, None)
-        with self._edge_errors(f"write to collection {name!r}", self._folder(name)):
+        with self._edge_errors(f"write to collection {name!r}", self._folder(name)), self._write(name):
             for start in range(0, len(points), _BATCH):
                 shard.update(UpdateOperation.upsert_points(points[start:start + _BATCH]))
             shard.flush()  # the WAL already makes the write durable; flushing keeps the next open's replay short
@@ -222,8 +223,7 @@ class EdgeStore:
         keep = sorted(set(keep_hashes))
         # An empty filter matches every point: nothing to keep means delete everything, as QdrantStore does.
         selector = Filter(must_not=[FieldCondition("plan_hash", match=MatchAny(keep))]) if keep else Filter()
-        self._present.pop(name, None)
-        with self._edge_errors(f"delete from collection {name!r}", self._folder(name)):
+        with self._edge_errors(f"delete from collection {name!r}", self._folder(name)), self._write(name):
             shard.update(UpdateOperation.delete_points_by_filter(selector))
             shard.flush()
 
@@ -278,6 +278,19 @@ class EdgeStore:
         # A point deleted between the two calls (a concurrent delete_except) is simply left out.
         return [_hit(r.payload, p.score, r.vector) for p in fused if (r := records.get(str(p.id))) is not None]
 
+    @contextmanager
+    def _write(self, name: str) -> Iterator[None]:
+        """Mark a write to a collection: its hashes are counted again at the next search after it."""
+        with self._mutex:
+            self._writing[name] = self._writing.get(name, 0) + 1
+            self._present.pop(name, None)
+        try:
+            yield
+        finally:
+            with self._mutex:
+                self._writing[name] -= 1
+                self._present.pop(name, None)
+
     def _committed(self, name: str, shard: EdgeShard, plan_hashes: Sequence[str]) -> tuple[list[Any], list[Any]]:
         """The (must, must_not) conditions that keep the points of committed plans: leaving out the few hashes of
         uncommitted points (a crash mid-ingest), when every point carries one, rather than naming thousands of
@@ -285,6 +298,8 @@ class EdgeStore:
         from qdrant_edge import CountRequest, FacetRequest, FieldCondition, MatchAny
 
         with self._mutex:
+            if self._writing.get(name):
+                return [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))], []
             if name not in self._present:
                 with self._edge_errors(f"count collection {name!r}", self._folder(name)):
                     points = int(shard.count(CountRequest(exact=True)))

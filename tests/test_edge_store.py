@@ -182,6 +182,36 @@ def test_points_of_an_uncommitted_reading_written_after_a_search_stay_out(store:
     assert len(store.hybrid(NAME, dense, sparse, [*HASHES, STALE], limit=40, mode=mode)) == 30
 
 
+class _SearchingShard:
+    """A shard that runs a search before each of its writes lands (as a question in another thread could)."""
+
+    def __init__(self, shard: object, search: object) -> None:
+        self._shard, self._search, self.seen = shard, search, []
+
+    def __getattr__(self, attr: str) -> object:
+        return getattr(self._shard, attr)
+
+    def update(self, operation: object) -> object:
+        self.seen.append(self._search())  # type: ignore[operator]
+        return self._shard.update(operation)  # type: ignore[attr-defined]
+
+
+def test_a_search_while_points_are_written_keeps_them_out_then_and_after(store: EdgeStore) -> None:
+    dense, sparse = own_query(0)
+
+    def search() -> set[str]:
+        return {h.chunk.plan_hash for h in store.hybrid(NAME, dense, sparse, HASHES, limit=40)}
+
+    assert STALE not in search()
+    spy = _SearchingShard(store._shard(NAME), search)
+    store._shards[NAME] = spy  # type: ignore[assignment]
+    newer = [replace(c, plan_hash=STALE, line_start=c.line_start + 100, line_end=c.line_end + 100)
+             for c in DATA.chunks[:10]]
+    store.upsert(NAME, newer, DATA.dense[:10], DATA.sparse[:10], DATA.meta)
+    assert spy.seen and all(STALE not in seen for seen in spy.seen)
+    assert STALE not in search()
+
+
 def test_hybrid_ties_come_back_in_the_same_order_every_time(store: EdgeStore) -> None:
     # Query 21 has two chunks tied at 1/3 (rank 1 in one leg only): edge alone orders them at random.
     dense, sparse = own_query(21)
