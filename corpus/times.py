@@ -145,15 +145,23 @@ _CUES = re.compile(
 
 @lru_cache(maxsize=1)
 def _cues() -> re.Pattern[str]:
-    """_CUES, and "thường xuyên" as an adverb: right before a verb (units.txt [verbs]: "thường xuyên tổ chức kiểm
-    tra"), unless it names the budget line ("chi thường xuyên")."""
+    """_CUES, and "thường xuyên" as an adverb: right before a verb (units.txt [verbs] less the function words of
+    stopwords.txt: "thường xuyên tổ chức kiểm tra"); find_deadlines leaves out where it names a thing."""
     from corpus import wordlists
 
-    verbs = sorted({fold(v) for v in wordlists.sections("units.txt")["verbs"] if fold(v) != "thuong xuyen"},
-                   key=len, reverse=True)
-    adverb = (r"|(?P<adv>(?<!\bchi\s)thu[a-z]{0,2}ng\s+xuy[a-z]n(?=\s+(?:"
-              + "|".join(re.escape(v) for v in verbs) + r")\b))")
-    return re.compile(_CUES.pattern + adverb)
+    function_words = {fold(w) for w in wordlists.words("stopwords.txt")}
+    verbs = sorted({v for v in (fold(w) for w in wordlists.sections("units.txt").get("verbs", ()))
+                    if v and v != "thuong xuyen" and v not in function_words}, key=len, reverse=True)
+    alternatives = "|".join(r"\s+".join(map(re.escape, v.split())) for v in verbs) or "(?!)"
+    return re.compile(_CUES.pattern + rf"|(?P<adv>thu[a-z]{{0,2}}ng\s+xuy[a-z]n(?=\s+(?:{alternatives})\b))")
+
+
+def _names_a_thing(folded: str, start: int) -> bool:
+    """Whether "thường xuyên" at `start` follows a word that makes it a name or negates it (not_how_often.txt)."""
+    from corpus import wordlists
+
+    before = folded[:start].split()
+    return any(before[-len(p.split()):] == p.split() for p in wordlists.folded("not_how_often.txt"))
 
 
 _CLAUSE_END = re.compile(r";|\.(?:\s|$)")
@@ -600,6 +608,8 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
             if chosen is None:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue
+        elif cue.group("adv") and _names_a_thing(folded, cue.start()):
+            continue
         elif cue.group("cont") or cue.group("adv"):
             chosen = next((h for h in hits if cue.start() <= h.start < cue.end() and h.kind == "continuous"), None)
         elif cue.group("rec") is not None:  # its lookahead forms match empty

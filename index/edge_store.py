@@ -64,6 +64,7 @@ class EdgeStore:
         # under way (`_writing`), searches name the committed hashes instead.
         self._present: dict[str, frozenset[str] | None] = {}
         self._writing: dict[str, int] = {}
+        self._epochs: dict[str, int] = {}  # writes begun, per collection: a search that a write overlapped is redone
         self._lock_file: IO[bytes] | None = None
         try:
             self._root.mkdir(parents=True, exist_ok=True)
@@ -242,21 +243,34 @@ class EdgeStore:
         from qdrant_edge import (
             FieldCondition,
             Filter,
-            Fusion,
             MatchAny,
-            Prefetch,
             Query,
-            QueryRequest,
             SparseVector,
         )
 
         shard = self._shard(name)
+        with self._mutex:
+            epoch = self._epochs.get(name, 0)
         must, must_not = self._committed(name, shard, plan_hashes)
-        if plan_ids:
-            must.append(FieldCondition("plan_id", match=MatchAny(list(plan_ids))))
-        flt: Filter = Filter(must=must, must_not=must_not)
+        scope: list[Any] = [FieldCondition("plan_id", match=MatchAny(list(plan_ids)))] if plan_ids else []
         dense_q = Query.Nearest([float(x) for x in dense], using=DENSE)
         sparse_q = Query.Nearest(SparseVector(list(sparse[0]), [float(v) for v in sparse[1]]), using=SPARSE)
+        hits = self._query(name, shard, Filter(must=must + scope, must_not=must_not), dense_q, sparse_q, limit,
+                           prefetch, mode)
+        with self._mutex:
+            written = self._epochs.get(name, 0) != epoch
+        if not must and written:  # the hashes were left out, not named
+            # A write began while this search ran: its points' hash was not among those left out. Searched again
+            # with the committed hashes named, as a search during a write is.
+            committed: list[Any] = [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))]
+            hits = self._query(name, shard, Filter(must=committed + scope), dense_q, sparse_q, limit, prefetch, mode)
+        return hits
+
+    def _query(self, name: str, shard: EdgeShard, flt: Filter, dense_q: Any, sparse_q: Any, limit: int,
+               prefetch: int, mode: str) -> list[Hit]:
+        """One search of hybrid's, with this filter."""
+        from qdrant_edge import Fusion, Prefetch, QueryRequest
+
         if mode in ("dense", "sparse"):
             request = QueryRequest(limit=limit, query=dense_q if mode == "dense" else sparse_q, filter=flt,
                                    with_payload=True, with_vector=[DENSE])
@@ -283,6 +297,7 @@ class EdgeStore:
         """Mark a write to a collection: its hashes are counted again at the next search after it."""
         with self._mutex:
             self._writing[name] = self._writing.get(name, 0) + 1
+            self._epochs[name] = self._epochs.get(name, 0) + 1
             self._present.pop(name, None)
         try:
             yield
@@ -303,7 +318,10 @@ class EdgeStore:
             if name not in self._present:
                 with self._edge_errors(f"count collection {name!r}", self._folder(name)):
                     points = int(shard.count(CountRequest(exact=True)))
+                try:
                     hits = list(shard.facet(FacetRequest("plan_hash", limit=points + 1, exact=True)).hits)
+                except Exception:  # a collection without the field's index: its searches name the hashes
+                    hits = []
                 self._present[name] = (frozenset(str(h.value) for h in hits)
                                        if sum(h.count for h in hits) == points else None)
             present = self._present[name]

@@ -212,6 +212,36 @@ def test_a_search_while_points_are_written_keeps_them_out_then_and_after(store: 
     assert STALE not in search()
 
 
+class _WrittenDuringSearchShard:
+    """A shard on which a write lands once, between a search's filter and its query (another thread's ingest)."""
+
+    def __init__(self, shard: object, write: object) -> None:
+        self._shard, self._write, self.wrote = shard, write, False
+
+    def __getattr__(self, attr: str) -> object:
+        return getattr(self._shard, attr)
+
+    def query(self, request: object) -> object:
+        if not self.wrote:
+            self.wrote = True
+            self._write()  # type: ignore[operator]
+        return self._shard.query(request)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense"])
+def test_a_write_that_lands_during_a_search_stays_out_of_it(store: EdgeStore, mode: str) -> None:
+    dense, sparse = own_query(0)
+    assert len(store.hybrid(NAME, dense, sparse, HASHES, limit=40, mode=mode)) == 30  # hashes counted
+    newer = [replace(c, plan_hash=STALE, line_start=c.line_start + 100, line_end=c.line_end + 100)
+             for c in DATA.chunks[:10]]
+    spy = _WrittenDuringSearchShard(store._shard(NAME), lambda: store.upsert(NAME, newer, DATA.dense[:10],
+                                                                               DATA.sparse[:10], DATA.meta))
+    store._shards[NAME] = spy  # type: ignore[assignment]
+    hits = store.hybrid(NAME, dense, sparse, HASHES, limit=40, mode=mode)
+    assert spy.wrote and store.count(NAME) == 40
+    assert len(hits) == 30 and STALE not in {h.chunk.plan_hash for h in hits}
+
+
 def test_hybrid_ties_come_back_in_the_same_order_every_time(store: EdgeStore) -> None:
     # Query 21 has two chunks tied at 1/3 (rank 1 in one leg only): edge alone orders them at random.
     dense, sparse = own_query(21)

@@ -731,7 +731,10 @@ def test_a_closing_clause_that_says_how_often_is_the_deadline(text: str, kind: s
 
 @pytest.mark.parametrize("text", ["Kinh phí chi thường xuyên 500 triệu đồng.",
                                   "Chi đầu tư 2 tỷ đồng; thường xuyên 500 triệu đồng.",
-                                  "Bố trí kinh phí chi thường xuyên thực hiện nhiệm vụ giáo dục nghề nghiệp."])
+                                  "Bố trí kinh phí chi thường xuyên thực hiện nhiệm vụ giáo dục nghề nghiệp.",
+                                  "Bố trí nguồn kinh phí thường xuyên theo phân cấp ngân sách.",
+                                  "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên chủ trì mở lớp xóa mù chữ.",
+                                  "Một số xã không thường xuyên cập nhật dữ liệu hộ nghèo."])
 def test_thuong_xuyen_inside_a_clause_names_a_thing(text: str) -> None:
     assert find_deadlines(text) == [], text
 
