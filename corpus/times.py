@@ -148,10 +148,10 @@ def _cues() -> re.Pattern[str]:
     """_CUES, and "thường xuyên" as an adverb: right before a verb (units.txt [verbs] less the function words of
     stopwords.txt: "thường xuyên tổ chức kiểm tra"); find_deadlines leaves out where it names a thing."""
     from corpus import wordlists
+    from corpus.units import STOPS
 
-    function_words = {fold(w) for w in wordlists.words("stopwords.txt")}
-    verbs = sorted({v for v in (fold(w) for w in wordlists.sections("units.txt").get("verbs", ()))
-                    if v and v != "thuong xuyen" and v not in function_words}, key=len, reverse=True)
+    function_words = set(wordlists.folded("stopwords.txt"))
+    verbs = sorted({v for v in STOPS if v != "thuong xuyen" and v not in function_words}, key=len, reverse=True)
     alternatives = "|".join(r"\s+".join(map(re.escape, v.split())) for v in verbs) or "(?!)"
     return re.compile(_CUES.pattern + rf"|(?P<adv>thu[a-z]{{0,2}}ng\s+xuy[a-z]n(?=\s+(?:{alternatives})\b))")
 

@@ -262,8 +262,8 @@ class EdgeStore:
         if not must and written:  # the hashes were left out, not named
             # A write began while this search ran: its points' hash was not among those left out. Searched again
             # with the committed hashes named, as a search during a write is.
-            committed: list[Any] = [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))]
-            hits = self._query(name, shard, Filter(must=committed + scope), dense_q, sparse_q, limit, prefetch, mode)
+            hits = self._query(name, shard, Filter(must=_named(plan_hashes) + scope), dense_q, sparse_q, limit,
+                               prefetch, mode)
         return hits
 
     def _query(self, name: str, shard: EdgeShard, flt: Filter, dense_q: Any, sparse_q: Any, limit: int,
@@ -314,7 +314,7 @@ class EdgeStore:
 
         with self._mutex:
             if self._writing.get(name):
-                return [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))], []
+                return _named(plan_hashes), []
             if name not in self._present:
                 with self._edge_errors(f"count collection {name!r}", self._folder(name)):
                     points = int(shard.count(CountRequest(exact=True)))
@@ -326,7 +326,7 @@ class EdgeStore:
                                        if sum(h.count for h in hits) == points else None)
             present = self._present[name]
         if present is None:
-            return [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))], []
+            return _named(plan_hashes), []
         stale = sorted(present - set(plan_hashes))
         return [], [FieldCondition("plan_hash", match=MatchAny(stale))] if stale else []
 
@@ -390,6 +390,13 @@ class EdgeStore:
                 if offset is None:
                     break
         return sorted(out, key=lambda x: x[0].line_start)
+
+
+def _named(plan_hashes: Sequence[str]) -> list[Any]:
+    """The condition that keeps the points of these plan hashes, naming every one."""
+    from qdrant_edge import FieldCondition, MatchAny
+
+    return [FieldCondition("plan_hash", match=MatchAny(list(plan_hashes)))]
 
 
 def _hit(payload: dict[str, Any] | None, score: float, vector: Any) -> Hit:

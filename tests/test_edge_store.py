@@ -166,14 +166,19 @@ def test_plan_hash_and_plan_id_filters_restrict_results(store: EdgeStore, mode: 
     assert store.hybrid(NAME, dense, sparse, [], mode=mode) == []
 
 
+def uncommitted_copies() -> list[Chunk]:
+    """The first ten chunks again, on other lines, under a hash no search commits (an ingest not yet committed)."""
+    return [replace(c, plan_hash=STALE, line_start=c.line_start + 100, line_end=c.line_end + 100)
+            for c in DATA.chunks[:10]]
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "dense"])
 def test_points_of_an_uncommitted_reading_written_after_a_search_stay_out(store: EdgeStore, mode: str) -> None:
     # The store counts the hashes its points carry at the first search; a later write (an ingest that has not
     # committed yet) must not slip its points into searches with the committed hashes.
     dense, sparse = own_query(0)
     assert len(store.hybrid(NAME, dense, sparse, HASHES, limit=40, mode=mode)) == 30
-    newer = [replace(c, plan_hash=STALE, line_start=c.line_start + 100, line_end=c.line_end + 100)
-             for c in DATA.chunks[:10]]
+    newer = uncommitted_copies()
     store.upsert(NAME, newer, DATA.dense[:10], DATA.sparse[:10], DATA.meta)
     hits = store.hybrid(NAME, dense, sparse, HASHES, limit=40, mode=mode)
     assert len(hits) == 30 and STALE not in {h.chunk.plan_hash for h in hits}
@@ -205,8 +210,7 @@ def test_a_search_while_points_are_written_keeps_them_out_then_and_after(store: 
     assert STALE not in search()
     spy = _SearchingShard(store._shard(NAME), search)
     store._shards[NAME] = spy  # type: ignore[assignment]
-    newer = [replace(c, plan_hash=STALE, line_start=c.line_start + 100, line_end=c.line_end + 100)
-             for c in DATA.chunks[:10]]
+    newer = uncommitted_copies()
     store.upsert(NAME, newer, DATA.dense[:10], DATA.sparse[:10], DATA.meta)
     assert spy.seen and all(STALE not in seen for seen in spy.seen)
     assert STALE not in search()
@@ -232,8 +236,7 @@ class _WrittenDuringSearchShard:
 def test_a_write_that_lands_during_a_search_stays_out_of_it(store: EdgeStore, mode: str) -> None:
     dense, sparse = own_query(0)
     assert len(store.hybrid(NAME, dense, sparse, HASHES, limit=40, mode=mode)) == 30  # hashes counted
-    newer = [replace(c, plan_hash=STALE, line_start=c.line_start + 100, line_end=c.line_end + 100)
-             for c in DATA.chunks[:10]]
+    newer = uncommitted_copies()
     spy = _WrittenDuringSearchShard(store._shard(NAME), lambda: store.upsert(NAME, newer, DATA.dense[:10],
                                                                                DATA.sparse[:10], DATA.meta))
     store._shards[NAME] = spy  # type: ignore[assignment]
