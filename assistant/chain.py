@@ -25,28 +25,33 @@ SCOPED_PLANS = 4  # a question about at most this many plans reads every chunk o
 
 class PlansRetriever(BaseRetriever):
     """Chunks for a question: every chunk of the plans it means (they are few: each plan is read whole, dense
-    similarity for each chunk), else a hybrid (dense + sparse, Qdrant RRF) search of all committed plans."""
+    similarity for each chunk; a plan skimmed for a list question, its hybrid top k), else a hybrid (dense +
+    sparse, Qdrant RRF) search of all committed plans."""
 
     def __init__(self, store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
                  query_vec: Sequence[float], k: int, mode: str = "hybrid", scope: Sequence[str] = (),
-                 scope_chunks: int = 0) -> None:
+                 scope_chunks: int = 0, also: Sequence[Hit] = ()) -> None:
         super().__init__(callback_manager=_EMPTY_CALLBACKS)
         self._store, self._collection, self._hashes = store, collection, list(plan_hashes)
         self._analysis, self._vec, self._k, self._mode = analysis, query_vec, k, mode
-        self._scope, self._scope_chunks = list(scope), scope_chunks
+        self._scope, self._scope_chunks, self._also = list(scope), scope_chunks, list(also)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         sparse = sparse_query(self._analysis)
         # Each leg fetches at least as many chunks as are asked for (a wide search asks for more than 40).
         hits = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._scope,
                                   limit=self._k, prefetch=max(40, self._k), mode=self._mode)
-        if self._scope and len(self._scope) <= SCOPED_PLANS and self._mode != "sparse":
+        more = list(self._also)
+        if self._scope and len(self._scope) <= SCOPED_PLANS and self._mode != "sparse" and not self._analysis.skim:
             # The whole of each plan, in order of dense similarity: the sentence scorer, not the first stage,
             # decides. The hybrid hits keep their place at the front.
-            every = self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._scope,
+            more += self._store.hybrid(self._collection, self._vec, sparse, self._hashes, self._scope,
                                        limit=max(self._scope_chunks, self._k), mode="dense")
-            seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
-            hits += [h for h in every if (h.chunk.doc, h.chunk.line_start) not in seen]
+        seen = {(h.chunk.doc, h.chunk.line_start) for h in hits}
+        for h in more:
+            if (h.chunk.doc, h.chunk.line_start) not in seen:
+                seen.add((h.chunk.doc, h.chunk.line_start))
+                hits.append(h)
         return [_node(hit) for hit in hits]
 
 
@@ -63,8 +68,8 @@ def sparse_query(analysis: Analysis) -> tuple[list[int], list[float]]:
 def _node(hit: Hit) -> NodeWithScore:
     c = hit.chunk
     node = TextNode(id_=f"{c.doc}:{c.line_start}-{c.line_end}", text=c.restored_text, embedding=list(hit.dense),
-                    metadata={"chunk": c, "locality": hit.locality}, excluded_embed_metadata_keys=["chunk"],
-                    excluded_llm_metadata_keys=["chunk"])
+                    metadata={"chunk": c, "locality": hit.locality, "hit": hit},
+                    excluded_embed_metadata_keys=["chunk", "hit"], excluded_llm_metadata_keys=["chunk", "hit"])
     return NodeWithScore(node=node, score=hit.score)
 
 
@@ -86,16 +91,16 @@ class SentenceScorer(BaseNodePostprocessor):
 
 def retrieve(store: Store, collection: str, plan_hashes: Sequence[str], analysis: Analysis,
              query_vec: Sequence[float], stats: TermStats, k: int, mode: str = "hybrid", scope: Sequence[str] = (),
-             scope_chunks: int = 0, embed: Callable[[list[str]], Any] | None = None, wide: bool = False
-             ) -> tuple[list[Candidate], list[tuple[str, int, int]]]:
-    """Scored sentences (best first) and the chunks the first stage returned, in its order; an English
-    question's best sentences (`wide`: and each plan's best) are compared with it one by one (`embed` encodes
-    passages)."""
-    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, scope, scope_chunks)
+             scope_chunks: int = 0, embed: Callable[[list[str]], Any] | None = None, wide: bool = False,
+             also: Sequence[Hit] = ()) -> tuple[list[Candidate], list[Hit]]:
+    """Scored sentences (best first) and the chunks the first stage returned, in its order (`also`: chunks an
+    earlier search found, read beside them); an English question's best sentences (`wide`: and each plan's best)
+    are compared with it one by one (`embed` encodes passages)."""
+    retriever = PlansRetriever(store, collection, plan_hashes, analysis, query_vec, k, mode, scope, scope_chunks,
+                               also)
     bundle = QueryBundle(analysis.effective)
     nodes = retriever.retrieve(bundle)
-    first = [(n.node.metadata["chunk"].doc, n.node.metadata["chunk"].line_start, n.node.metadata["chunk"].line_end)
-             for n in nodes]
+    first = [n.node.metadata["hit"] for n in nodes]
     scorer = SentenceScorer(analysis=analysis, query_vec=query_vec, stats=stats)
     scored = scorer.postprocess_nodes(nodes, bundle)
     cands = [n.node.metadata["candidate"] for n in scored]

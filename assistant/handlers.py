@@ -825,7 +825,10 @@ class ListHandler(Handler):
             plan_ids = [c.chunk.plan_id for c in found[:SEARCHED_PLANS]]
         result = Result(plans_found=[cite(c, ctx.plans.get(c.chunk.plan_id)) for c in found])
         for pid in plan_ids:
-            sub = replace(analysis, plan_ids=(pid,), per_plan=False, intent=inner.name, ambiguous=False)
+            # A plan the search found is answered from its best chunks, as the search ranked it among all plans; a
+            # plan the question names, from the whole of it.
+            sub = replace(analysis, plan_ids=(pid,), per_plan=False, intent=inner.name, ambiguous=False,
+                          skim=bool(found))
             part = run(ctx, sub, inner.name)
             result.findings += part.findings[:1]
             result.retrieved += part.retrieved

@@ -79,6 +79,8 @@ class Analysis:
     search: str = ""  # the text to retrieve with (the plan-naming words left out)
     reading: str = ""  # an unaccented question's search text with its diacritics restored, else ""
     per_plan: bool = False  # the answer is a list over plans: search and answer each
+    # one of the many plans a list question found by searching: its best chunks are read, not the whole plan
+    skim: bool = False
     # what "how many" counts, folded Vietnamese ("dich vu" for "bao nhiêu dịch vụ …"); an English noun has each
     # rendering the plans use ("datasets": "bo du lieu", "tap du lieu")
     counted: tuple[str, ...] = ()

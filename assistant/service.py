@@ -47,7 +47,7 @@ from index.embed_cache import EmbedCache
 from index.embedders import Embedder, get_embedder
 from index.lexicon import Lexicon
 from index.record import BuildRecord, NoIndexError, check_compatible, load_record
-from index.store import Store
+from index.store import Hit, Store
 
 log = logging.getLogger(__name__)
 WIDE_K = 100  # chunks a "which plans …?" question reads to count the plans that speak of it
@@ -79,6 +79,7 @@ class Assistant:
         self._k = settings.top_k
         self._first_stage: list[tuple[str, int, int]] = []
         self._retrieved: dict[tuple[Analysis, tuple[str, ...], bool], list[Candidate]] = {}
+        self._found_wide: dict[str, list[Hit]] = {}  # this question's wide search: the chunks found, by plan id
         self._synced = time.monotonic()
         self._passage_cache: EmbedCache | bool | None = None  # opened at the first English question; False: unusable
         self.generation = 0  # counts the records served: views of the plans (the UI's) compare it
@@ -269,7 +270,7 @@ class Assistant:
         with self._lock:
             self._query_vec = self.embedder.embed([analysis.reading or analysis.search], "query")[0].tolist()
             self._mode, self._k = mode, k or self.settings.top_k
-            self._retrieved, self._first_stage = {}, []
+            self._retrieved, self._first_stage, self._found_wide = {}, [], {}
             t_embed = time.perf_counter()
             if analysis.unknown_place:
                 # No plan of that place: say so, and offer the nearest passages of the plans there are.
@@ -307,11 +308,17 @@ class Assistant:
 
     def _retrieve(self, analysis: Analysis, scope: Sequence[str], wide: bool) -> list[Candidate]:
         scope_chunks = sum(self.record.plans[self._docs[p]]["chunks"] for p in scope if p in self._docs)
+        # A plan skimmed for a list question is read with the chunks the wide search found of it: they are why
+        # it was listed.
+        also = [h for p in scope for h in self._found_wide.get(p, [])] if analysis.skim else []
         cands, first = retrieve_chain(self.store, self.record.collection, self.record.plan_hashes, analysis,
                                       self._query_vec, self.stats, WIDE_K if wide else self._k, self._mode,
-                                      scope, scope_chunks, embed=self.passages, wide=wide)
+                                      scope, scope_chunks, embed=self.passages, wide=wide, also=also)
+        if wide:
+            for hit in first:
+                self._found_wide.setdefault(hit.chunk.plan_id, []).append(hit)
         if not self._first_stage:
-            self._first_stage = first[:self._k]
+            self._first_stage = [(h.chunk.doc, h.chunk.line_start, h.chunk.line_end) for h in first[:self._k]]
         return cands
 
     def obligations(self, plan_ids: Sequence[str] | None = None, saved_only: bool = False) -> list[Obligation]:
