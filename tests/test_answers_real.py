@@ -310,8 +310,8 @@ def test_obligations_saved_at_ingest_are_loaded_not_extracted_again(tmp_path: Pa
     assert saved[0].read_text(encoding="utf-8").startswith("[{\"")
 
 
-def test_warming_up_reads_saved_obligations_and_leaves_stale_ones_for_later(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warming_up_reads_saved_obligations_and_leaves_stale_ones_for_later(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     import assistant.service as service
     from index.build import ingest
 
@@ -321,6 +321,7 @@ def test_warming_up_reads_saved_obligations_and_leaves_stale_ones_for_later(tmp_
     try:
         opened.warm()  # saved at ingest: loaded at start
         assert opened._obligations and all(opened._obligations.values())
+        assert "saved by another version" not in caplog.text
     finally:
         opened.close()
     for path in (settings.store_dir / "obligations").glob("*.json"):
@@ -334,6 +335,9 @@ def test_warming_up_reads_saved_obligations_and_leaves_stale_ones_for_later(tmp_
     try:
         stale.warm()
         assert stale._obligations == {}
+        # the start says how many plans a first deadline question over all plans would read again, and the fix
+        assert "obligations of 1 of 1 plans were saved by another version" in caplog.text
+        assert "plans ingest" in caplog.text
         monkeypatch.undo()
         assert any(o.deadline for o in stale.obligations())  # read again when first asked for
     finally:
