@@ -799,3 +799,29 @@ def test_what_huy_dong_mobilises_is_no_supporting_body_unless_it_is_one() -> Non
              "trong tháng 10/2025."]
     obls = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
     assert [o.support for o in obls] == [(), ("Sở Tài chính",)], [o.support for o in obls]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    from corpus.units import units_at, words_of
+
+    tokens = text.split()
+    return units_at(words_of(tokens), tokens, 0)[0]
+
+
+def test_a_stop_word_is_told_from_a_word_of_a_name_by_its_diacritics() -> None:
+    # Folded, "khí" is "khi", "thiên tai" has "tại", "Trồng" is "trong": accented text tells them apart.
+    assert _names("Đài Khí tượng Thủy văn tỉnh Quảng Ngãi; thời gian: hằng ngày") == (
+        "Đài Khí tượng Thủy văn tỉnh Quảng Ngãi",)
+    assert _names("Chi cục Trồng trọt và Bảo vệ thực vật chủ trì thực hiện") == (
+        "Chi cục Trồng trọt và Bảo vệ thực vật",)
+    assert _names("Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn tỉnh chủ trì") == (
+        "Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn tỉnh",)
+    # the stop itself still ends a name, accented or not (text typed without diacritics cannot tell)
+    assert _names("Sở Y tế khi cần thiết báo cáo kết quả") == ("Sở Y tế",)
+    assert _names("So Y te khi can thiet bao cao ket qua") == ("Sở Y tế",)
+    # and so in a plan: the lead of a task whose field block names a meteorological station
+    lines = ["ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "", "Số: 5/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống thiên tai năm 2026",
+             "", "I. NHIỆM VỤ", "", "1. Dự báo, cảnh báo kịp thời bản tin thời tiết nguy hiểm cho các địa phương (Cơ "
+             "quan chủ trì: Đài Khí tượng Thủy văn tỉnh Quảng Ngãi; thời gian: hằng ngày trong mùa mưa bão).", ""]
+    found = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
+    assert [o.lead for o in found] == [("Đài Khí tượng Thủy văn tỉnh Quảng Ngãi",)]
