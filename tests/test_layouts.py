@@ -506,6 +506,9 @@ def test_unit_lists_split_where_a_new_name_begins() -> None:
     assert split_units("Sở Tài chính, Ban Quản lý các Khu công nghiệp") == ["Sở Tài chính",
                                                                              "Ban Quản lý các Khu công nghiệp"]
     assert starts_unit("Báo Hòa Bình") and not starts_unit("Bảo đảm an toàn thông tin")
+    # the province's merged newspaper and broadcaster has a comma in its name; the e-portal is a body of its own
+    assert split_units("Báo và Phát thanh, Truyền hình Hòa Bình, Cổng Thông tin điện tử tỉnh") == [
+        "Báo và Phát thanh, Truyền hình Hòa Bình", "Cổng Thông tin điện tử tỉnh"]
     assert starts_unit("Đoàn Thanh niên") and not starts_unit("Hoàn thành trước quý IV")
 
 
