@@ -828,3 +828,17 @@ def test_a_stop_word_is_told_from_a_word_of_a_name_by_its_diacritics() -> None:
              "quan chủ trì: Đài Khí tượng Thủy văn tỉnh Quảng Ngãi; thời gian: hằng ngày trong mùa mưa bão).", ""]
     found = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
     assert [o.lead for o in found] == [("Đài Khí tượng Thủy văn tỉnh Quảng Ngãi",)]
+
+
+def test_a_lead_field_that_names_partners_by_their_verb_keeps_them_apart() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 21/KH-UBND", "", "KẾ HOẠCH", "Sắp xếp đơn vị sự nghiệp năm 2026", "",
+             "I. NHIỆM VỤ", "", "1. Rà soát, sắp xếp các đơn vị sự nghiệp công lập thuộc tỉnh.", "",
+             "- Đơn vị thực hiện: Sở Nội vụ chủ trì; Sở Tài chính, Sở Y tế phối hợp.", "",
+             "- Thời gian thực hiện: Quý II/2026.", "",
+             "2. Xây dựng hệ thống quản lý văn bản điều hành.", "",
+             "- Cơ quan chủ trì: Văn phòng Ủy ban nhân dân tỉnh chủ trì, phối hợp với Sở Khoa học và Công nghệ.", "",
+             "- Thời gian hoàn thành: Tháng 9/2026.", ""]
+    found = {o.lines[0]: o for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert found[10].lead == ("Sở Nội vụ",) and found[10].support == ("Sở Tài chính", "Sở Y tế")
+    assert found[16].lead[0].startswith("Văn phòng") and len(found[16].lead) == 1
+    assert found[16].support == ("Sở Khoa học và Công nghệ",)

@@ -25,6 +25,7 @@ from corpus.units import (
     match_unit,
     names_a_verb,
     phrase_at,
+    same_unit,
     span_text,
     split_units,
     starts_unit,
@@ -542,9 +543,12 @@ class _Reader:
                 value = self.field_value(child)
                 if child.role == "time":
                     deadlines.extend(self.cell_deadline(value))
-                elif child.role in ("lead", "support"):
-                    names = self.names(value)
-                    (lead if child.role == "lead" else support).extend(names)
+                elif child.role == "lead":
+                    leads, partners = self.lead_and_partners(value)
+                    lead.extend(leads)
+                    support.extend(partners)
+                elif child.role == "support":
+                    support.extend(self.names(value))
                 continue
             if child.kind in ("bullet", "para", "plus") and not child.children:
                 if any(_starts(r.words, _ATTACH_DEADLINE) for r in body.readings()) and len(body.words) <= 40:
@@ -577,6 +581,26 @@ class _Reader:
             if found:
                 return found
         return []
+
+    def lead_and_partners(self, value: _Text) -> tuple[list[str], list[str]]:
+        """The units a lead field or cell names, less those it names as partners by their verb: "X chủ trì; Y, Z
+        phối hợp" (each clause's names before "phối hợp"), "X chủ trì, phối hợp với Y" (the names after it)."""
+        after = _supports(value)
+        lead: list[str] = []
+        partners: list[str] = []
+        start = 0
+        for k, token in enumerate(value.tokens):
+            if not token.rstrip().endswith(";") and k < len(value.tokens) - 1:
+                continue
+            clause = value.slice(start, k + 1)
+            start = k + 1
+            names = self.names(clause)
+            if names and _before_partnering(names[-1]):
+                partners.extend([*names[:-1], _before_partnering(names[-1])])
+                continue
+            for name in names:
+                (partners if any(same_unit(name, p) for p in after) else lead).append(name)
+        return lead, partners
 
     def _name_lines(self, value: _Text) -> str:
         """A cell's text with its names kept apart: a cell that lists bodies line by line ("Các sở, ngành, UBND xã,
@@ -636,7 +660,12 @@ class _Reader:
             lines = [self.toks[text.first + k].line for k in range(len(text.tokens))]
             fields = _labelled_fields(text, lines) or [(c.role, text)]
             for role, value in fields:
-                (lead if role == "lead" else support).extend(self.names(value))
+                if role != "lead":
+                    support.extend(self.names(value))
+                    continue
+                leads, partners = self.lead_and_partners(value)
+                lead.extend(leads)
+                support.extend(partners)
         time = next((c for c in u.cells if c.role == "time"), None)
         deadlines = tuple(self.cell_deadline(self._cell_text(time))) if time else ()
         if not lead and "lead" in roles and self.merged_lead and any(
@@ -760,6 +789,15 @@ def _labelled_fields(value: _Text, lines: Sequence[int]) -> list[tuple[str, _Tex
         return []
     ends = [label for _, label, _ in found[1:]] + [len(tokens)]
     return [(role, value.slice(at, end)) for (role, _, at), end in zip(found, ends, strict=True) if at < end]
+
+
+def _before_partnering(name: str) -> str:
+    """The name a listed unit's "phối hợp" follows ("các viện nghiên cứu thuộc Bộ phối hợp" -> "các viện nghiên cứu
+    thuộc Bộ"), else ""."""
+    words = name.rstrip(" .;,").split()
+    if len(words) > 2 and fold(" ".join(words[-2:])) == "phoi hop":
+        return clean_label(" ".join(words[:-2]))
+    return ""
 
 
 def _split_semicolons(name: str) -> list[str]:
