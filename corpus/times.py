@@ -42,7 +42,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
                    rf"\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
-    ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
+    ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:hoan\s+thanh\s+)?(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
                  rf"(?:(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"|{_NGAY}\s*(?P<d2>\d{{1,2}})\s+{_THANG}\s*(?P<m2>\d{{1,2}}))\b"
                  rf"(?!\s*[/-]\s*\d|\s*,?\s*{_NAM}\s*\d)"),
@@ -131,7 +131,7 @@ _CUES = re.compile(
     r"(?:(?P<tght>\bth[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)\b)"
     r"|(?P<label>\bth[a-z]{1,2}\s+gian(?=\s*:)))"
     r"(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
-    r"|(?P<before>\b(?:tru[a-z]{0,3}|ch[a-z]m\s+nh[a-z]t(?:\s+la)?(?:\s+(?:den|vao|truoc|trong))?)\s+"
+    r"|(?P<before>\b(?:tru[a-z]{0,3}|vao|ch[a-z]m\s+nh[a-z]t(?:\s+la)?(?:\s+(?:den|vao|truoc|trong))?)\s+"
     r"(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g|qu[yi]|n[a-z]{0,2}m)\s*[\divl]))"
     r"|(?P<until>\bden\s+(?:(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g)\s*\d)|het\s+(?=n[a-z]{0,2}m\s*\d)))"
     r"|(?P<within>\btrong\s+(?=th[a-z]{0,3}g\s*\d|qu[yi]\s*[\divl]))"

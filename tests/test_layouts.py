@@ -742,6 +742,25 @@ def test_thuong_xuyen_inside_a_clause_names_a_thing(text: str) -> None:
     assert find_deadlines(text) == [], text
 
 
+@pytest.mark.parametrize(("text", "kind", "first", "last", "recurrence"), [
+    # "vào" a time says when the work is done, as "trước" says by when
+    ("Sở Nội vụ tham mưu tổ chức sơ kết 01 năm thực hiện vào tháng 10/2026.", "month", date(2026, 10, 1),
+     date(2026, 10, 31), ""),
+    ("Tổ chức hội nghị tổng kết vào Quý IV/2026.", "quarter", date(2026, 10, 1), date(2026, 12, 31), ""),
+    ("Phấn đấu 100% hồ sơ được số hóa vào năm 2030.", "year", date(2030, 1, 1), date(2030, 12, 31), ""),
+    # a yearly day after the verb that completes the work
+    ("Hằng năm, hoàn thành trước ngày 30/11.", "recurring", None, None, "yearly:30/11"),
+])
+def test_when_a_task_is_done_by_vao_or_by_a_yearly_day(text: str, kind: str, first: date | None, last: date | None,
+                                                       recurrence: str) -> None:
+    assert [(d.kind, d.start, d.end, d.recurrence) for d, _, _ in find_deadlines(text)] == [
+        (kind, first, last, recurrence)], text
+
+
+def test_vao_without_a_time_after_it_sets_none() -> None:
+    assert find_deadlines("Đưa vào sử dụng hệ thống quản lý văn bản năm 2026.") == []
+
+
 # The letterhead of a provincial plan written for the tests below.
 _QUANG_NGAI = ["ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", "Số: 205/KH-UBND", "KẾ HOẠCH", "Phòng, chống thiên tai"]
 
