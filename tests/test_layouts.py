@@ -861,3 +861,12 @@ def test_a_lead_field_that_names_partners_by_their_verb_keeps_them_apart() -> No
     assert found[10].lead == ("Sở Nội vụ",) and found[10].support == ("Sở Tài chính", "Sở Y tế")
     assert found[16].lead[0].startswith("Văn phòng") and len(found[16].lead) == 1
     assert found[16].support == ("Sở Khoa học và Công nghệ",)
+
+
+def test_a_tasks_own_time_field_outweighs_a_date_its_wording_mentions() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 22/KH-UBND", "", "KẾ HOẠCH", "Cải cách hành chính năm 2025", "",
+             "I. NHIỆM VỤ", "", "1. Rà soát các văn bản quy phạm pháp luật do tỉnh ban hành trước ngày 01/7/2025.", "",
+             "- Đơn vị chủ trì: Sở Tư pháp.", "", "- Thời gian thực hiện: Trước ngày 31/12/2025.", ""]
+    found = extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)
+    assert [(o.lead, o.deadline.end if o.deadline else None) for o in found] == [
+        (("Sở Tư pháp",), date(2025, 12, 31))]

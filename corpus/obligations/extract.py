@@ -391,7 +391,7 @@ class _Reader:
             support = tuple(s for s in dict.fromkeys((*named, *extra, *attach_support, *ctx.support))
                             if s not in lead)
             own = self.own_deadlines(part)
-            chosen: tuple[_Dl, ...] = tuple(own) or attach or ancestors or ((None, None),)
+            chosen: tuple[_Dl, ...] = attach or tuple(own) or ancestors or ((None, None),)
             start = part.first
             end = part.first + len(part.tokens)
             named_here = bool(explicit_lead_found)
