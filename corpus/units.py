@@ -312,9 +312,12 @@ def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tu
     """An explicit subject opening a sentence at word i ("Phòng Kinh tế chủ trì …"), or None."""
     known = match_unit(words, i)
     if known:
-        end = known[1]
-        if end < len(words) and any(phrase_at(words, end, cue) for cue in SUBJECT_CUES):
-            return (known[0],), end
+        name, end = known
+        if phrase_at(words, end, "cac cap"):  # the body at every level: "Hội đồng Thi đua - Khen thưởng các cấp"
+            name, end = f"{name} {span_text(tokens, words, end, end + 2)}", end + 2
+        verb = _after_apposition(words, tokens, end)
+        if verb < len(words) and any(phrase_at(words, verb, cue) for cue in SUBJECT_CUES):
+            return (name,), verb
         if end < len(words) and tokens[words[end - 1].last].endswith(","):
             names, end2 = units_at(words, tokens, i)
             if end2 < len(words) and any(phrase_at(words, end2, cue) for cue in SUBJECT_CUES):
@@ -329,6 +332,17 @@ def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tu
 
 
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
+
+
+def _after_apposition(words: Sequence[Word], tokens: Sequence[str], end: int, longest: int = 25) -> int:
+    """The word after a bracketed apposition that opens at word `end` ("Sở Nông nghiệp và Môi trường (cơ quan
+    thường trực …) theo dõi …"), else `end`."""
+    if end >= len(words) or not tokens[words[end].first].startswith("("):
+        return end
+    for k in range(end, min(len(words), end + longest)):
+        if ")" in tokens[words[k].last]:
+            return k + 1
+    return end
 
 
 @lru_cache(maxsize=1)

@@ -870,3 +870,13 @@ def test_a_tasks_own_time_field_outweighs_a_date_its_wording_mentions() -> None:
     found = extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)
     assert [(o.lead, o.deadline.end if o.deadline else None) for o in found] == [
         (("Sở Tư pháp",), date(2025, 12, 31))]
+
+
+def test_a_subject_may_take_every_level_or_a_bracketed_apposition_before_its_verb() -> None:
+    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 23/KH-UBND", "", "KẾ HOẠCH", "Phát động đợt thi đua năm 2026", "",
+             "I. TỔ CHỨC THỰC HIỆN", "",
+             "1. Sở Nông nghiệp và Môi trường (cơ quan thường trực Ban Chỉ huy Phòng thủ dân sự tỉnh) theo dõi, đôn đốc "
+             "việc thực hiện Kế hoạch.", "",
+             "2. Hội đồng Thi đua - Khen thưởng các cấp phân công rõ trách nhiệm các thành viên.", ""]
+    found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
+    assert found == {10: ("Sở Nông nghiệp và Môi trường",), 12: ("Hội đồng Thi đua - Khen thưởng các cấp",)}
