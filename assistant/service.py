@@ -218,12 +218,16 @@ class Assistant:
         self.ask("kế hoạch dịch vụ công trực tuyến")
         glossary.load()  # a third of a second to key its 3,900 phrases
         self.obligations(saved_only=True)
-        unread = len(self.record.plans) - len(self._obligations)
+        repair = str(self.record.config.get("repair", ""))
+        unread = sum(doc not in self._obligations and reading_path(self.settings.store_dir, e["sha256"], repair).exists()
+                     for doc, e in self.record.plans.items())
         if unread:
-            # Said at start, not met as a first deadline question that reads thousands of plans again.
-            log.warning("The obligations of %d of %d plans were saved by another version of the reader: the first "
-                        "question over every plan's deadlines reads them again (about a fifth of a second a plan). "
-                        "Run `plans ingest` to read them now.", unread, len(self.record.plans))
+            # Said at start, not met as a first deadline question that reads thousands of plans again (the plans
+            # `plans ingest` would read: those with a saved reading).
+            log.warning("The obligations of %d of %d plans have none saved for this code (an upgrade changed the "
+                        "reader of obligations, or another machine indexed them): the first question over every "
+                        "plan's deadlines reads them first (about a fifth of a second a plan). Run `plans ingest` to "
+                        "read them now.", unread, len(self.record.plans))
         lookup("Hà Nội")
         self.restore("ke hoach")
 
@@ -304,7 +308,8 @@ class Assistant:
     # ---------------------------------------------------------------- the handlers' context
 
     def retrieve(self, analysis: Analysis, scope: Sequence[str], wide: bool = False) -> list[Candidate]:
-        """Scored sentences for a question: every chunk of the plans in `scope`, else a search of all plans
+        """Scored sentences for a question: every chunk of the plans in `scope` (a plan skimmed for a list question:
+        its best chunks and those the wide search found of it), else a search of all plans
         (`wide`: WIDE_K chunks, to find every plan that speaks of it; remembered for the rest of the question:
         handlers and their fallbacks ask again)."""
         key = (analysis, tuple(scope), wide)

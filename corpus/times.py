@@ -42,7 +42,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
                    rf"\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
-    ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:hoan\s+thanh\s+)?(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
+    ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:(?:hoan\s+thanh\s+)?(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
                  rf"(?:(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"|{_NGAY}\s*(?P<d2>\d{{1,2}})\s+{_THANG}\s*(?P<m2>\d{{1,2}}))\b"
                  rf"(?!\s*[/-]\s*\d|\s*,?\s*{_NAM}\s*\d)"),
@@ -154,6 +154,14 @@ def _cues() -> re.Pattern[str]:
     verbs = sorted({v for v in STOPS if v != "thuong xuyen" and v not in function_words}, key=len, reverse=True)
     alternatives = "|".join(r"\s+".join(map(re.escape, v.split())) for v in verbs) or "(?!)"
     return re.compile(_CUES.pattern + rf"|(?P<adv>thu[a-z]{{0,2}}ng\s+xuy[a-z]n(?=\s+(?:{alternatives})\b))")
+
+
+def _dates_a_thing(folded: str, start: int) -> bool:
+    """Whether the cue at `start` follows a verb that dates a document or a start (dating_verbs.txt)."""
+    from corpus import wordlists
+
+    before = folded[:start].split()
+    return any(before[-len(v.split()):] == v.split() for v in wordlists.folded("dating_verbs.txt"))
 
 
 def _names_a_thing(folded: str, start: int) -> bool:
@@ -608,7 +616,8 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
             if chosen is None:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue
-        elif cue.group("adv") and _names_a_thing(folded, cue.start()):
+        elif (cue.group("adv") and _names_a_thing(folded, cue.start())) or (
+                (cue.group("before") or cue.group("until")) and _dates_a_thing(folded, cue.start())):
             continue
         elif cue.group("cont") or cue.group("adv"):
             chosen = next((h for h in hits if cue.start() <= h.start < cue.end() and h.kind == "continuous"), None)
@@ -618,6 +627,9 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
                                                                            or h.start < cue.start() < h.end)), None)
         else:
             chosen = next((h for h in hits if cue.start() <= h.start <= value + 1), None)
+            if chosen is not None and folded.startswith("vao", cue.start()) and chosen.last is None:
+                # "vào tháng 3 hằng năm", "vào quý IV": no date of its own; the recurrence says when
+                chosen = None
         if chosen is not None:
             out.append((min(cue.start(), chosen.start), chosen.end, chosen))
     # A time counted from an event carries its own cue ("trong 24-48 giờ sau khi nước rút", "chậm nhất 10 ngày

@@ -313,8 +313,10 @@ def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tu
     known = match_unit(words, i)
     if known:
         name, end = known
-        if phrase_at(words, end, "cac cap"):  # the body at every level: "Hội đồng Thi đua - Khen thưởng các cấp"
-            name, end = f"{name} {span_text(tokens, words, end, end + 2)}", end + 2
+        every = next((q for q in _folded_section("all_levels") if phrase_at(words, end, q)), "")
+        if every:  # the body at every level: "Hội đồng Thi đua - Khen thưởng các cấp"
+            n = len(every.split())
+            name, end = f"{name} {span_text(tokens, words, end, end + n)}", end + n
         verb = _after_apposition(words, tokens, end)
         if verb < len(words) and any(phrase_at(words, verb, cue) for cue in SUBJECT_CUES):
             return (name,), verb

@@ -321,7 +321,7 @@ def test_warming_up_reads_saved_obligations_and_leaves_stale_ones_for_later(
     try:
         opened.warm()  # saved at ingest: loaded at start
         assert opened._obligations and all(opened._obligations.values())
-        assert "saved by another version" not in caplog.text
+        assert "none saved for this code" not in caplog.text
     finally:
         opened.close()
     for path in (settings.store_dir / "obligations").glob("*.json"):
@@ -336,7 +336,7 @@ def test_warming_up_reads_saved_obligations_and_leaves_stale_ones_for_later(
         stale.warm()
         assert stale._obligations == {}
         # the start says how many plans a first deadline question over all plans would read again, and the fix
-        assert "obligations of 1 of 1 plans were saved by another version" in caplog.text
+        assert "obligations of 1 of 1 plans have none saved for this code" in caplog.text
         assert "plans ingest" in caplog.text
         monkeypatch.undo()
         assert any(o.deadline for o in stale.obligations())  # read again when first asked for

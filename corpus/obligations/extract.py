@@ -391,7 +391,7 @@ class _Reader:
             support = tuple(s for s in dict.fromkeys((*named, *extra, *attach_support, *ctx.support))
                             if s not in lead)
             own = self.own_deadlines(part)
-            chosen: tuple[_Dl, ...] = attach or tuple(own) or ancestors or ((None, None),)
+            chosen: tuple[_Dl, ...] = tuple(own) or attach or ancestors or ((None, None),)
             start = part.first
             end = part.first + len(part.tokens)
             named_here = bool(explicit_lead_found)
@@ -584,19 +584,27 @@ class _Reader:
 
     def lead_and_partners(self, value: _Text) -> tuple[list[str], list[str]]:
         """The units a lead field or cell names, less those it names as partners by their verb: "X chủ trì; Y, Z
-        phối hợp" (each clause's names before "phối hợp"), "X chủ trì, phối hợp với Y" (the names after it)."""
-        after = _supports(value)
+        phối hợp" / "X chủ trì, Y phối hợp" (a clause after the lead's whose names end in "phối hợp"), "X chủ trì,
+        phối hợp với Y" (the names after it)."""
+        after = next((found for found in map(_supports, value.readings()) if found), [])
         lead: list[str] = []
         partners: list[str] = []
         start = 0
         for k, token in enumerate(value.tokens):
-            if not token.rstrip().endswith(";") and k < len(value.tokens) - 1:
+            ends = token.rstrip().endswith(";") or (token.rstrip().endswith(",") and k > 0 and fold(
+                " ".join(value.tokens[k - 1:k + 1])).rstrip(", ") == "chu tri")
+            if not ends and k < len(value.tokens) - 1:
                 continue
             clause = value.slice(start, k + 1)
             start = k + 1
+            if fold(clause.text).startswith("phoi hop"):  # "…, phối hợp với Y": Y is the lead's partner
+                partners.extend(next((found for found in map(_supports, clause.readings()) if found), []))
+                continue
             names = self.names(clause)
-            if names and _before_partnering(names[-1]):
-                partners.extend([*names[:-1], _before_partnering(names[-1])])
+            last = _before_partnering(names[-1]) if names else ""
+            if last:
+                # after a lead, the clause's units are its partners; alone ("X, Y phối hợp") they are what it names
+                (partners if lead else lead).extend([*names[:-1], last])
                 continue
             for name in names:
                 (partners if any(same_unit(name, p) for p in after) else lead).append(name)
