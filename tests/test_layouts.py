@@ -906,3 +906,13 @@ def test_a_subject_may_take_every_level_or_a_bracketed_apposition_before_its_ver
              "2. Hội đồng Thi đua - Khen thưởng các cấp phân công rõ trách nhiệm các thành viên.", ""]
     found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     assert found == {10: ("Sở Nông nghiệp và Môi trường",), 12: ("Hội đồng Thi đua - Khen thưởng các cấp",)}
+
+
+def test_a_subject_after_an_opening_time_and_its_comma_leads() -> None:
+    lines = ["ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "", "Số: 21/KH-UBND", "", "KẾ HOẠCH",
+             "Bảo đảm trật tự an toàn giao thông năm 2026", "", "I. TỔ CHỨC THỰC HIỆN", "",
+             "1. Định kỳ 6 tháng (trước ngày 15/6 và 15/12), các đơn vị báo cáo kết quả thực hiện về Sở Xây dựng.", "",
+             "2. Hằng năm, Sở Xây dựng tổng hợp, báo cáo UBND thành phố.", "",
+             "3. Trước ngày 15/12/2025, UBND các xã, phường gửi báo cáo về Sở Xây dựng.", ""]
+    found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "thành phố Cần Thơ", lines, lines)}
+    assert found == {10: ("các đơn vị",), 12: ("Sở Xây dựng",), 14: ("UBND các xã, phường",)}, found

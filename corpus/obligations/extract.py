@@ -12,7 +12,7 @@ from typing import Any
 from corpus import wordlists
 from corpus.structure import MARKER_TOKEN, Cell, Node, Outline, Token, column_role, is_closing, parse
 from corpus.text import collapse, fold, strip_accents
-from corpus.times import TimeExpr, find_deadlines, heading_period, leading_continuous, parse_cell
+from corpus.times import TimeExpr, find_deadlines, find_times, heading_period, leading_continuous, parse_cell
 from corpus.units import (
     LIST_WORDS,
     Word,
@@ -305,9 +305,10 @@ class _Reader:
         assigned = _labelled_lead(words, tokens) or _assigned_after(words, tokens)
         if assigned:
             return assigned, ()
-        if phrase_at(words, 0, "trong qua trinh"):
+        if phrase_at(words, 0, "trong qua trinh") or _opens_with_time(body):
+            # "Trong quá trình …, X …", "Định kỳ 6 tháng (…), các đơn vị báo cáo …": the subject after the comma
             for i in range(1, len(words)):
-                if tokens[words[i - 1].last].endswith(","):
+                if words[i].first > words[i - 1].last and tokens[words[i - 1].last].endswith(","):
                     subject = subject_at(words, tokens, i)
                     if subject:
                         return subject[0], ()
@@ -797,6 +798,12 @@ def _labelled_fields(value: _Text, lines: Sequence[int]) -> list[tuple[str, _Tex
         return []
     ends = [label for _, label, _ in found[1:]] + [len(tokens)]
     return [(role, value.slice(at, end)) for (role, _, at), end in zip(found, ends, strict=True) if at < end]
+
+
+def _opens_with_time(body: _Text) -> bool:
+    """Whether a sentence opens with a time ("Định kỳ 6 tháng (…), …", "Hằng năm, …", "Trước ngày 15/12/2025, …")."""
+    first = next(iter(find_times(body.text)), None)
+    return first is not None and not re.sub(r"[\W\d_]", "", fold(body.text[:first[1]])).replace("truoc", "")
 
 
 def _before_partnering(name: str) -> str:
