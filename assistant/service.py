@@ -42,6 +42,7 @@ from index.build import (
     reading_path,
     server_errors,
     sync_shared,
+    unsaved_obligations,
 )
 from index.embed_cache import EmbedCache
 from index.embedders import Embedder, get_embedder
@@ -218,12 +219,11 @@ class Assistant:
         self.ask("kế hoạch dịch vụ công trực tuyến")
         glossary.load()  # a third of a second to key its 3,900 phrases
         self.obligations(saved_only=True)
-        repair = str(self.record.config.get("repair", ""))
-        unread = sum(doc not in self._obligations and reading_path(self.settings.store_dir, e["sha256"], repair).exists()
-                     for doc, e in self.record.plans.items())
+        unread = len(unsaved_obligations(self.settings.store_dir, str(self.record.config.get("repair", "")),
+                                         {d: e for d, e in self.record.plans.items() if d not in self._obligations}))
         if unread:
             # Said at start, not met as a first deadline question that reads thousands of plans again (the plans
-            # `plans ingest` would read: those with a saved reading).
+            # `plans ingest` would read).
             log.warning("The obligations of %d of %d plans have none saved for this code (an upgrade changed the "
                         "reader of obligations, or another machine indexed them): the first question over every "
                         "plan's deadlines reads them first (about a fifth of a second a plan). Run `plans ingest` to "

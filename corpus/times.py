@@ -156,20 +156,13 @@ def _cues() -> re.Pattern[str]:
     return re.compile(_CUES.pattern + rf"|(?P<adv>thu[a-z]{{0,2}}ng\s+xuy[a-z]n(?=\s+(?:{alternatives})\b))")
 
 
-def _dates_a_thing(folded: str, start: int) -> bool:
-    """Whether the cue at `start` follows a verb that dates a document or a start (dating_verbs.txt)."""
+def _follows(folded: str, start: int, word_list: str) -> bool:
+    """Whether the folded text before `start` ends with an entry of a word list (corpus/data): a verb that dates a
+    document or a start (dating_verbs.txt), a word that makes "thường xuyên" a name (not_how_often.txt)."""
     from corpus import wordlists
 
     before = folded[:start].split()
-    return any(before[-len(v.split()):] == v.split() for v in wordlists.folded("dating_verbs.txt"))
-
-
-def _names_a_thing(folded: str, start: int) -> bool:
-    """Whether "thường xuyên" at `start` follows a word that makes it a name or negates it (not_how_often.txt)."""
-    from corpus import wordlists
-
-    before = folded[:start].split()
-    return any(before[-len(p.split()):] == p.split() for p in wordlists.folded("not_how_often.txt"))
+    return any(before[-len(p.split()):] == p.split() for p in wordlists.folded(word_list))
 
 
 _CLAUSE_END = re.compile(r";|\.(?:\s|$)")
@@ -616,8 +609,8 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
             if chosen is None:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue
-        elif (cue.group("adv") and _names_a_thing(folded, cue.start())) or (
-                (cue.group("before") or cue.group("until")) and _dates_a_thing(folded, cue.start())):
+        elif (cue.group("adv") and _follows(folded, cue.start(), "not_how_often.txt")) or (
+                (cue.group("before") or cue.group("until")) and _follows(folded, cue.start(), "dating_verbs.txt")):
             continue
         elif cue.group("cont") or cue.group("adv"):
             chosen = next((h for h in hits if cue.start() <= h.start < cue.end() and h.kind == "continuous"), None)

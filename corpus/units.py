@@ -37,6 +37,8 @@ STOPS: tuple[str, ...] = _folded_section("verbs")
 _WRITTEN_STOPS: dict[str, frozenset[str]] = {
     f: frozenset(nfc(w).strip().lower() for w in _section("verbs") if fold(w) == f)
     for f in STOPS if " " not in f}
+# Words after a body's name that make it that body at every level ("Hội đồng Thi đua - Khen thưởng các cấp").
+_ALL_LEVELS: tuple[str, ...] = _folded_section("all_levels")
 # Verbs that show a sentence opens with its subject ("X chủ trì …", "X phải là người đi đầu …").
 SUBJECT_CUES: tuple[str, ...] = (*(s for s in STOPS if s not in _folded_section("not_subject_verbs")),
                                  *_folded_section("subject_cues"))
@@ -313,7 +315,7 @@ def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tu
     known = match_unit(words, i)
     if known:
         name, end = known
-        every = next((q for q in _folded_section("all_levels") if phrase_at(words, end, q)), "")
+        every = next((q for q in _ALL_LEVELS if phrase_at(words, end, q)), "")
         if every:  # the body at every level: "Hội đồng Thi đua - Khen thưởng các cấp"
             n = len(every.split())
             name, end = f"{name} {span_text(tokens, words, end, end + n)}", end + n

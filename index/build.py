@@ -7,7 +7,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
@@ -612,17 +612,24 @@ def _save_obligations(store_dir: Path, sha256: str, repair: str, doc: str, meta:
     return found
 
 
+def unsaved_obligations(store_dir: Path, repair: str, plans: Mapping[str, Mapping[str, Any]]
+                        ) -> list[tuple[str, str, PlanMeta]]:
+    """(doc, sha256, meta) of the committed plans that have no obligations saved for this code and a saved reading
+    to read them from: what catch_up_obligations reads again."""
+    from corpus.obligations.saved import saved_path
+
+    metas = ((doc, e["sha256"], PlanMeta.from_json(e["meta"])) for doc, e in sorted(plans.items()))
+    return [(doc, sha, meta) for doc, sha, meta in metas
+            if not saved_path(store_dir / "obligations", sha, repair, meta.label).exists()
+            and reading_path(store_dir, sha, repair).exists()]
+
+
 def catch_up_obligations(store_dir: Path, repair: str, plans: dict[str, dict[str, Any]], report: IngestReport,
                          say: Progress) -> int:
     """Read again the obligations of committed plans that have none saved for this code (an upgrade changed the
     reader of obligations, or another machine indexed them): at ingest, with progress, rather than inside the
     first question over all plans (a 3,500-plan index: about ten minutes). Returns how many were read."""
-    from corpus.obligations.saved import saved_path
-
-    metas = ((doc, e["sha256"], PlanMeta.from_json(e["meta"])) for doc, e in sorted(plans.items()))
-    todo = [(doc, sha, meta) for doc, sha, meta in metas
-            if not saved_path(store_dir / "obligations", sha, repair, meta.label).exists()
-            and reading_path(store_dir, sha, repair).exists()]
+    todo = unsaved_obligations(store_dir, repair, plans)
     started = time.perf_counter()
     read = 0
     for n, (doc, sha, meta) in enumerate(todo):

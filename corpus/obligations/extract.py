@@ -188,6 +188,11 @@ def _supports(body: _Text) -> list[str]:
     return [n for n in dict.fromkeys(found) if len(n.split()) >= 2]
 
 
+def _supports_read(body: _Text) -> list[str]:
+    """_supports of the first reading that names any (the restorer can garble "phối hợp với")."""
+    return next((found for found in map(_supports, body.readings()) if found), [])
+
+
 _Dl = tuple[TimeExpr | None, tuple[int, int] | None]
 
 
@@ -388,7 +393,7 @@ class _Reader:
             if not lead:
                 lead = (self.org_default,) if generic else ctx.lead
             lead = _split_names(lead)
-            named = _split_names(next((found for found in map(_supports, part.readings()) if found), []))
+            named = _split_names(_supports_read(part))
             support = tuple(s for s in dict.fromkeys((*named, *extra, *attach_support, *ctx.support))
                             if s not in lead)
             own = self.own_deadlines(part)
@@ -556,7 +561,7 @@ class _Reader:
                     deadlines.extend(self.own_deadlines(body))
                     continue
                 if any(_starts(r.words, _ATTACH_SUPPORT) for r in body.readings()):
-                    support.extend(next((f for f in map(_supports, body.readings()) if f), []))
+                    support.extend(_supports_read(body))
                     continue
             rest.append(child)
         return tuple(deadlines), tuple(dict.fromkeys(support)), tuple(dict.fromkeys(lead)), rest
@@ -587,7 +592,7 @@ class _Reader:
         """The units a lead field or cell names, less those it names as partners by their verb: "X chủ trì; Y, Z
         phối hợp" / "X chủ trì, Y phối hợp" (a clause after the lead's whose names end in "phối hợp"), "X chủ trì,
         phối hợp với Y" (the names after it)."""
-        after = next((found for found in map(_supports, value.readings()) if found), [])
+        after = _supports_read(value)
         lead: list[str] = []
         partners: list[str] = []
         start = 0
@@ -599,7 +604,7 @@ class _Reader:
             clause = value.slice(start, k + 1)
             start = k + 1
             if fold(clause.text).startswith("phoi hop"):  # "…, phối hợp với Y": Y is the lead's partner
-                partners.extend(next((found for found in map(_supports, clause.readings()) if found), []))
+                partners.extend(_supports_read(clause))
                 continue
             names = self.names(clause)
             last = _before_partnering(names[-1]) if names else ""
@@ -841,7 +846,7 @@ def _leading(body: _Text, i: int) -> tuple[str, ...]:
 
 def _led_by(ctx: _Ctx, body: _Text, units: Sequence[str]) -> _Ctx:
     """The context under a title that these units lead, the units it names after "phối hợp" their partners."""
-    support = _split_names(next((f for f in map(_supports, body.readings()) if f), []))
+    support = _split_names(_supports_read(body))
     return replace(ctx, lead=_split_names(units), in_unit=True, support=tuple(x for x in support if x not in units))
 
 
