@@ -9,7 +9,9 @@ blind on 2026-12-06, measured first with the extractor as it was), `extra-dev4`
 plans, up to 40 obligations each, blind; `scored_lines` records say which lines were labelled), `extra-dev5`
 (evals/sets/obligations-extra-dev-fifth.jsonl: the assigning parts of the last three dev plans, blind, 2026-12-07),
 `zoo` (evals/sets/obligations-zoo.jsonl over evals/zoo/plans: eight plans written blind on 2026-12-07 to
-show a layout each, see evals/zoo/README.md; in the repository), `extra-dev` and
+show a layout each, see evals/zoo/README.md; in the repository; `zoo-holdout` four more, totals only), `zoo2`
+(eight more plans written blind on 2026-12-08 by helpers who had not seen `zoo`, evals/zoo2/README.md;
+`zoo2-holdout` four more whose layouts their writer chose, totals only), `extra-dev` and
 `extra-holdout`
 (evals/sets/obligations-extra-*.jsonl,
 labelled blind over ../shared/plans-extra, a dev and a holdout split of plans; skipped, saying so, when that
@@ -18,7 +20,8 @@ folder is absent). Predictions are matched one-to-one by line overlap; a pair co
 (most of the gold task's own words are in the predicted task). Seed plans are measured on the raw OCR text and
 on the restored reading. Prints the figures and writes evals/reports/obligations-<date>.md.
 
-Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,zoo,extra-holdout] [--mode raw|restored|both]
+Usage: python evals/obligations_bench.py [--gold seeds,extra-dev,…,zoo,zoo2,extra-holdout,zoo-holdout,zoo2-holdout]
+       [--mode raw|restored|both]
        [--no-report]
 """
 
@@ -57,7 +60,10 @@ GOLDS = {"seeds": (GOLD, CORPUS), "extra-dev": (ROOT / "evals" / "sets" / "oblig
          "extra-holdout": (ROOT / "evals" / "sets" / "obligations-extra-holdout.jsonl", EXTRA),
          "zoo": (ROOT / "evals" / "sets" / "obligations-zoo.jsonl", ROOT / "evals" / "zoo" / "plans"),
          "zoo-holdout": (ROOT / "evals" / "sets" / "obligations-zoo-holdout.jsonl",
-                         ROOT / "evals" / "zoo-holdout" / "plans")}
+                         ROOT / "evals" / "zoo-holdout" / "plans"),
+         "zoo2": (ROOT / "evals" / "sets" / "obligations-zoo2.jsonl", ROOT / "evals" / "zoo2" / "plans"),
+         "zoo2-holdout": (ROOT / "evals" / "sets" / "obligations-zoo2-holdout.jsonl",
+                          ROOT / "evals" / "zoo2-holdout" / "plans")}
 TASK_TARGET = {"recall": 0.80, "precision": 0.85}
 MANIFEST = ROOT / "corpus" / "manifest.toml"
 REPORTS = ROOT / "evals" / "reports"
@@ -337,7 +343,7 @@ def report(results: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
-    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,zoo,extra-holdout,zoo-holdout",
+    parser.add_argument("--gold", default="seeds,extra-dev,extra-dev2,extra-dev3,extra-dev4,extra-dev5,zoo,zoo2,extra-holdout,zoo-holdout,zoo2-holdout",
                         help=f"comma-separated gold sets: {', '.join(GOLDS)}")
     parser.add_argument("--mode", choices=("raw", "restored", "both"), default="both",
                         help="seed plans: raw OCR text, restored reading, or both")
