@@ -216,7 +216,8 @@ def _config_settings(settings: Settings, config: dict[str, Any], echo: Callable[
         return settings
     key = "-".join(f"{k}={v}" for k, v in sorted(overrides.items()))
     if folders is not None:
-        key = "+".join(f.name for f in folders) + (f"-{key}" if key else "")
+        # A folder by its parent and its name: "corpus/plans" and "evals/zoo/plans" are two stores, not one "plans".
+        key = "+".join(f"{f.parent.name}-{f.name}" for f in folders) + (f"-{key}" if key else "")
     config_settings = replace(settings, store_dir=settings.store_dir.parent / "eval-stores" / key, **overrides)
     from index.build import ingest
 
