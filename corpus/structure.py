@@ -983,10 +983,19 @@ def _value_rows(t: _TableRegion, columns: tuple[tuple[str, str], ...],
 # ---------------------------------------------------------------- tree
 
 
-def _role_of(text: str) -> str:
+_NOT_TASKS = ("goals", "review", "funding")
+
+
+def _role_of(text: str, among_tasks: bool = False) -> str:
+    """A heading's role by the words it holds; `among_tasks` (a section of a part that lists tasks): a role that
+    holds no tasks not when its words are one topic of several ("5. Hạ tầng, an toàn thông tin và kinh phí"),
+    only when they are the heading's ("5. Kinh phí thực hiện", "8. Phương án huy động kinh phí")."""
     f = fold(text)
     squeezed = f.replace(" ", "")
+    label = re.sub(r"^(?:[0-9ivx]+[0-9.]*\s+|[a-z]\s+)", "", f.strip())
     for role, words in wordlists.roles("sections.txt"):
+        if among_tasks and role in _NOT_TASKS and re.search(rf"(?:,|\bva)\s+(?:\w+\s+)*?{re.escape(words)}\b", label):
+            continue
         if role == "period":
             # The label itself, after its number: "1. Thời gian thực hiện", "IV. THỜI GIAN TỔ CHỨC THỰC HIỆN:".
             if re.fullmatch(rf"(?:[0-9ivx]+[0-9.]*\s+|[a-z]\s+)?{re.escape(words)}(?:\s+ke hoach)?", f.strip()):
@@ -1050,7 +1059,29 @@ def _tree(units: list[Node], toks: list[Token]) -> list[Node]:
         attach(u)
         if u.kind in ("part", "article", "num", "item", "bullet", "table", "group"):
             stack.append(u)
+    _closing_times(roots)
     return roots
+
+
+_TASK_KINDS = ("num", "item", "bullet", "plus", "para")
+
+
+def _closing_times(nodes: list[Node]) -> None:
+    """A time line that closes a run of tasks none of which has fields ("1.1. …", "1.2. …", "1.3. …" then
+    "Thời gian thực hiện: Quý III/2025.") states the time of the run, not of its last task: it moves up to the
+    section, whose time its tasks inherit."""
+    for node in nodes:
+        _closing_times(node.children)
+        last = node.children[-1] if node.children else None
+        if last is None or last.kind not in _TASK_KINDS or len(last.children) != 1:
+            continue
+        time = last.children[0]
+        if time.kind != "field" or time.role != "time":
+            continue
+        run = [c for c in node.children[:-1] if c.kind == last.kind]
+        if run and not any(g.kind == "field" for c in run for g in c.children):
+            last.children = []
+            node.children.append(time)
 
 
 def _assign_roles(outline: Outline) -> None:
@@ -1059,7 +1090,8 @@ def _assign_roles(outline: Outline) -> None:
         role = inherited
         if (node.kind in ("doc", "article", "num") and outline.is_heading(node)) or node.kind == "part":
             for reading in (False, True):
-                found = _role_of(outline.text(node.start, node.end, raw=reading))
+                found = _role_of(outline.text(node.start, node.end, raw=reading),
+                                 among_tasks=inherited in ("tasks", "org") and node.kind != "part")
                 if found:
                     role = found
                     break

@@ -916,3 +916,40 @@ def test_a_subject_after_an_opening_time_and_its_comma_leads() -> None:
              "3. Trước ngày 15/12/2025, UBND các xã, phường gửi báo cáo về Sở Xây dựng.", ""]
     found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "thành phố Cần Thơ", lines, lines)}
     assert found == {10: ("các đơn vị",), 12: ("Sở Xây dựng",), 14: ("UBND các xã, phường",)}, found
+
+
+def test_one_line_that_holds_several_fields_gives_each_its_role() -> None:
+    lines = ["ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG", "", "Số: 31/KH-UBND", "", "KẾ HOẠCH", "Quản lý chất thải năm 2026", "",
+             "I. NHIỆM VỤ CỤ THỂ", "1. Nhóm nhiệm vụ về cơ chế", "1.1. Ban hành hướng dẫn kỹ thuật về phân loại chất thải",
+             "Cơ quan thực hiện: Sở Nông nghiệp và Môi trường; Cơ quan phối hợp: Sở Xây dựng, Sở Tư",
+             "pháp; Thời hạn: trước ngày 31/10/2025.",
+             "1.2. Xây dựng định mức kinh tế - kỹ thuật thu gom chất thải",
+             "Cơ quan thực hiện: Sở Xây dựng; Cơ quan phối hợp: Sở Tài chính; Thời", "hạn: Quý IV/2025."]
+    found = [(o.lead, o.support, o.deadline.kind if o.deadline else None, o.deadline.end if o.deadline else None)
+             for o in extract_obligations("t.txt", "p", "thành phố Đà Nẵng", lines, lines)]
+    assert found == [(("Sở Nông nghiệp và Môi trường",), ("Sở Xây dựng", "Sở Tư pháp"), "day", date(2025, 10, 31)),
+                     (("Sở Xây dựng",), ("Sở Tài chính",), "quarter", date(2025, 12, 31))], found
+
+
+def test_a_time_line_closing_a_run_of_tasks_is_the_time_of_each_and_posts_lead() -> None:
+    lines = ["ỦY BAN NHÂN DÂN", "XÃ NAM ĐÀN", "Số: 40/KH-UBND", "", "KẾ HOẠCH", "Triển khai Đề án 06 năm 2025", "",
+             "I. NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN", "1. Kiện toàn tổ chức",
+             "1.1. Trưởng Công an xã chủ trì rà soát, phân công cán bộ phụ trách địa bàn từng xóm.",
+             "1.2. Công chức Văn phòng - Thống kê chủ trì tham mưu ban hành Quy chế hoạt động của Tổ công tác.",
+             "Thời gian thực hiện: Quý III/2025.",
+             "2. Hạ tầng, an toàn thông tin và kinh phí",
+             "2.1. Công chức Tài chính - Kế toán chủ trì tham mưu bố trí kinh phí thực hiện Kế hoạch.",
+             "2.2. Công chức Văn phòng - Thống kê chủ trì rà soát hệ thống máy tính tại trụ sở.",
+             "Thời gian thực hiện: Quý IV/2025."]
+    found = [(o.lines[0], o.lead, o.deadline.end if o.deadline else None)
+             for o in extract_obligations("t.txt", "p", "xã Nam Đàn", lines, lines)]
+    # a section that names funding as one topic of several still lists tasks
+    assert found == [(10, ("Trưởng Công an xã",), date(2025, 9, 30)),
+                     (11, ("Công chức Văn phòng - Thống kê",), date(2025, 9, 30)),
+                     (14, ("Công chức Tài chính - Kế toán",), date(2025, 12, 31)),
+                     (15, ("Công chức Văn phòng - Thống kê",), date(2025, 12, 31))], found
+    # a task that has fields of its own keeps its time field to itself
+    lines[10:12] = ["1.2. Ban hành Quy chế hoạt động của Tổ công tác.", "Đơn vị chủ trì: Công chức Văn phòng - Thống kê.",
+                    "Thời gian thực hiện: Quý III/2025."]
+    first = extract_obligations("t.txt", "p", "xã Nam Đàn", lines, lines)[0]
+    assert first.lines[0] == 10 and first.deadline is None

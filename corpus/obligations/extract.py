@@ -546,15 +546,19 @@ class _Reader:
         for child in u.children:
             body = _body(self.toks, child.start, child.end)
             if child.kind == "field":
-                value = self.field_value(child)
-                if child.role == "time":
-                    deadlines.extend(self.cell_deadline(value))
-                elif child.role == "lead":
-                    leads, partners = self.lead_and_partners(value)
-                    lead.extend(leads)
-                    support.extend(partners)
-                elif child.role == "support":
-                    support.extend(self.names(value))
+                # One line may hold several fields: "Cơ quan thực hiện: X; Cơ quan phối hợp: Y; Thời hạn: Z".
+                whole = _body(self.toks, child.start, child.end)
+                lines = [self.toks[whole.first + k].line for k in range(len(whole.tokens))]
+                fields = _labelled_fields(whole, lines, ("lead", "support", "time"))
+                for role, value in fields if len(fields) > 1 else [(child.role, self.field_value(child))]:
+                    if role == "time":
+                        deadlines.extend(self.cell_deadline(value))
+                    elif role == "lead":
+                        leads, partners = self.lead_and_partners(value)
+                        lead.extend(leads)
+                        support.extend(partners)
+                    elif role == "support":
+                        support.extend(self.names(value))
                 continue
             if child.kind in ("bullet", "para", "plus") and not child.children:
                 if any(_starts(r.words, _ATTACH_DEADLINE) for r in body.readings()) and len(body.words) <= 40:
@@ -783,8 +787,9 @@ def _assigns_here(words: Sequence[Word], tokens: Sequence[str], i: int) -> bool:
     return bool(match_unit(words, i)) and bool(subject_at(words, tokens, i))
 
 
-def _labelled_fields(value: _Text, lines: Sequence[int]) -> list[tuple[str, _Text]]:
-    """A cell's values by the lead or support label before each ("Chủ trì: Vụ A; phối hợp: Cục B, …", or each
+def _labelled_fields(value: _Text, lines: Sequence[int], roles: tuple[str, ...] = ("lead", "support")
+                     ) -> list[tuple[str, _Text]]:
+    """A cell's values by the label (of one of `roles`) before each ("Chủ trì: Vụ A; phối hợp: Cục B, …", or each
     label on a line of its own) -> [("lead", "Vụ A;"), ("support", "Cục B, …")]; [] when no such label opens the
     cell. `lines`: each token's line."""
     tokens = value.tokens
@@ -795,7 +800,7 @@ def _labelled_fields(value: _Text, lines: Sequence[int]) -> list[tuple[str, _Tex
             clause = k  # a paragraph of the cell
         if token.endswith(":"):
             role = column_role(" ".join(tokens[clause:k + 1]).rstrip(":"))
-            if role in ("lead", "support"):
+            if role in roles:
                 found.append((role, clause, k + 1))
         if token.endswith((";", ".", ":")):
             clause = k + 1
