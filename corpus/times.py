@@ -132,9 +132,11 @@ _CUES = re.compile(
     r"|(?P<label>\bth[a-z]{1,2}\s+gian(?=\s*:)))"
     r"(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
     r"|(?P<before>\b(?:tru[a-z]{0,3}|vao|ch[a-z]m\s+nh[a-z]t(?:\s+la)?(?:\s+(?:den|vao|truoc|trong))?)\s+"
-    r"(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g|qu[yi]|n[a-z]{0,2}m)\s*[\divl]))"
+    r"(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g|qu[yi]|n[a-z]{0,2}m)\s*[\divl]|\d{1,2}\s*/\s*\d{1,2}\b))"
     r"|(?P<until>\bden\s+(?:(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g)\s*\d)|het\s+(?=n[a-z]{0,2}m\s*\d)))"
     r"|(?P<within>\btrong\s+(?=th[a-z]{0,3}g\s*\d|qu[yi]\s*[\divl]))"
+    # "…, từ ngày 25/8 đến ngày 30/9/2025": a span the task's sentence gives is when it is done
+    r"|(?P<since>\btu\s+(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g)\s*\d))"
     r"|(?P<rec>\bdinh\s+ky\b|\b(?=tru[a-z]{0,3}\s+ng[a-z]{0,2}y\s*\d{1,2}\s+h[ae]ng\s)"
     r"|\b(?=h[ae]ng\s+(?:n[a-z]{0,2}m|qu[yi]|th[a-z]{0,3}g|tuan|ngay)\b)|\b(?=(?:\d{1,2}|mot|hai|ba)\s+lan\s*/))"
     # "… nhiệm vụ thường xuyên", or a closing clause that says only how often ("…; thực hiện thường xuyên.",
@@ -489,6 +491,15 @@ def _scan(folded: str) -> list[_Hit]:
                 and re.fullmatch(r"\s*(?:trong|den|den\s+het|tu)?\s*", folded[prev.end:h.start])):
             merged[-1] = _Hit(prev.start, h.end, "continuous", h.first, h.last)
             continue
+        if (prev is not None and prev.kind == h.kind and h.kind in ("month", "quarter") and prev.first is None
+                and h.first is not None and h.last is not None
+                and re.fullmatch(r"\s*(?:,|va|,\s*va)\s*", folded[prev.end:h.start])):
+            # "Quý III và Quý IV năm 2025", "tháng 01 và tháng 02/2026": the year the last states is the first's
+            # too, and the two are one span.
+            first = _scan(f"{folded[prev.start:prev.end]} nam {h.last.year}")
+            if len(first) == 1 and first[0].first is not None and first[0].first < h.first:
+                merged[-1] = _Hit(prev.start, h.end, "range", first[0].first, h.last)
+                continue
         merged.append(h)
     return merged
 
@@ -610,8 +621,11 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue
         elif (cue.group("adv") and _follows(folded, cue.start(), "not_how_often.txt")) or (
-                (cue.group("before") or cue.group("until")) and _follows(folded, cue.start(), "dating_verbs.txt")):
+                (cue.group("before") or cue.group("until") or cue.group("since"))
+                and _follows(folded, cue.start(), "dating_verbs.txt")):
             continue
+        elif cue.group("since"):
+            chosen = next((h for h in hits if cue.start() <= h.start <= value + 1 and h.kind == "range"), None)
         elif cue.group("cont") or cue.group("adv"):
             chosen = next((h for h in hits if cue.start() <= h.start < cue.end() and h.kind == "continuous"), None)
         elif cue.group("rec") is not None:  # its lookahead forms match empty

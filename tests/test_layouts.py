@@ -953,3 +953,23 @@ def test_a_time_line_closing_a_run_of_tasks_is_the_time_of_each_and_posts_lead()
                     "Thời gian thực hiện: Quý III/2025."]
     first = extract_obligations("t.txt", "p", "xã Nam Đàn", lines, lines)[0]
     assert first.lines[0] == 10 and first.deadline is None
+
+
+@pytest.mark.parametrize(("text", "kind", "first", "last"), [
+    ("Tăng cường tuần tra tại cổng trường, từ ngày 25/8 đến ngày 30/9/2025.", "range", date(2025, 8, 25),
+     date(2025, 9, 30)),
+    ("Lồng ghép nội dung vào hoạt động trải nghiệm từ tháng 9/2025 đến tháng 5/2026.", "range", date(2025, 9, 1),
+     date(2026, 5, 31)),
+    ("Rà soát quy chế phối hợp; hoàn thành trước 31/12/2025.", "day", None, date(2025, 12, 31)),
+    ("Kiểm tra các cơ sở lưu trú trong tháng 01 và tháng 02/2026.", "range", date(2026, 1, 1), date(2026, 2, 28)),
+])
+def test_a_span_or_a_bare_date_the_task_gives_is_its_time(text: str, kind: str, first: date | None,
+                                                            last: date | None) -> None:
+    found = [(e.kind, e.start, e.end) for e, _, _ in find_deadlines(text)]
+    assert found == [(kind, first, last)], found
+
+
+def test_two_quarters_that_share_a_year_are_one_span_and_a_document_in_force_sets_no_time() -> None:
+    cell = parse_cell("Quý III và Quý IV năm 2025")
+    assert cell is not None and (cell.kind, cell.start, cell.end) == ("range", date(2025, 7, 1), date(2025, 12, 31))
+    assert find_deadlines("Luật có hiệu lực từ ngày 01/7/2025 đến ngày 31/12/2025.") == []
