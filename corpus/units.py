@@ -447,3 +447,47 @@ def same_unit(a: str, b: str, threshold: float = 0.8) -> bool:
     if fa == fb:
         return True
     return SequenceMatcher(None, fa, fb).ratio() >= threshold
+
+
+_BRACKETED = re.compile(r"\(([^()]{2,60})\)")
+_SHORT_FORM = re.compile(r"(?:(?P<head>[A-ZĐ][^\W\d_]*)\s+)?(?P<letters>[A-ZĐ][A-ZĐ&]{1,9})")
+_CALLED = ("sau day goi tat la", "sau day viet tat la", "sau day goi la", "goi tat la", "viet tat la")
+
+
+def defined_short_names(lines: Sequence[str]) -> dict[str, str]:
+    """The short names a plan defines for bodies, folded short -> full name as written: "Cục Tin học và Thống kê
+    tài chính (sau đây gọi tắt là Cục THTK)", "Vụ Ngân sách nhà nước (Vụ NSNN)", "Kho bạc Nhà nước (KBNN)". The
+    full name is the nearest run of words before the bracket whose initials hold the short name's letters in
+    order, from its first (after the same head word, when the short name has one)."""
+    text = " ".join(nfc(line).strip() for line in lines)
+    out: dict[str, str] = {}
+    for m in _BRACKETED.finditer(text):
+        inner = m.group(1).strip()
+        folded_inner = fold(inner)
+        for called in _CALLED:
+            if folded_inner.startswith(called + " "):
+                inner = " ".join(inner.split()[len(called.split()):])
+                break
+        short = _SHORT_FORM.fullmatch(inner)
+        if short is None:
+            continue
+        words = text[max(0, m.start() - 160):m.start()].split()[-14:]
+        full = _full_name(words, short.group("head") or "", fold(short.group("letters")).replace("&", ""))
+        if full and starts_unit(full):  # "(DO)" after "Độ mặn, pH, oxy hòa tan" names a measure, not a body
+            out.setdefault(fold(inner), full)
+    return out
+
+
+def _full_name(words: Sequence[str], head: str, letters: str) -> str:
+    """The nearest run of `words` (ending at the last) named by `letters`, after `head` when given, else ""."""
+    initials = [fold(w)[:1] for w in words]
+    for k in range(len(words) - 1, -1, -1):
+        start = k + 1 if head else k
+        if head and fold(words[k]) != fold(head):
+            continue
+        if start >= len(words) or not words[start][:1].isupper() or initials[start] != letters[:1]:
+            continue
+        found = iter(initials[start:])
+        if all(ch in found for ch in letters):
+            return clean_label(" ".join(words[k:]))
+    return ""

@@ -16,7 +16,7 @@ from corpus.reader import PlanFile, read_plan
 from corpus.records import PlanMeta
 from corpus.structure import align_cells, classify, parse
 from corpus.times import find_deadlines, find_times, is_time_cell, parse_cell, parse_time
-from corpus.units import before_assigning, same_unit, split_units, starts_unit
+from corpus.units import before_assigning, defined_short_names, same_unit, split_units, starts_unit
 
 PLANS = Path(__file__).resolve().parent / "plans"
 
@@ -973,3 +973,18 @@ def test_two_quarters_that_share_a_year_are_one_span_and_a_document_in_force_set
     cell = parse_cell("Quý III và Quý IV năm 2025")
     assert cell is not None and (cell.kind, cell.start, cell.end) == ("range", date(2025, 7, 1), date(2025, 12, 31))
     assert find_deadlines("Luật có hiệu lực từ ngày 01/7/2025 đến ngày 31/12/2025.") == []
+
+
+def test_a_short_name_the_plan_defines_is_said_in_full() -> None:
+    lines = ["BỘ TÀI CHÍNH", "", "Số: 12/KH-BTC", "", "KẾ HOẠCH", "Chuyển đổi số ngành tài chính năm 2026", "",
+             "I. TỔ CHỨC THỰC HIỆN",
+             "1. Cục Tin học và Thống kê tài chính (sau đây gọi tắt là Cục THTK) là đơn vị đầu mối theo dõi Kế hoạch.",
+             "2. Vụ Ngân sách nhà nước (Vụ NSNN) chủ trì, phối hợp với Kho bạc Nhà nước (KBNN) hướng dẫn thanh toán.",
+             "3. Cục THTK chủ trì nâng cấp hệ thống báo cáo, hoàn thành trong Quý II/2026.",
+             "4. Vụ NSNN chủ trì, phối hợp với Cục THTK rà soát quy trình, hoàn thành trong tháng 6/2026.",
+             "Chỉ số oxy hòa tan (DO) được theo dõi hằng tháng."]
+    found = {o.lines[0]: (o.lead, o.support) for o in extract_obligations("t.txt", "p", "Bộ Tài chính", lines, lines)}
+    assert found[11] == (("Cục Tin học và Thống kê tài chính",), ())
+    assert found[12] == (("Vụ Ngân sách nhà nước",), ("Cục Tin học và Thống kê tài chính",))
+    assert defined_short_names(lines) == {"cuc thtk": "Cục Tin học và Thống kê tài chính",
+                                          "vu nsnn": "Vụ Ngân sách nhà nước", "kbnn": "Kho bạc Nhà nước"}

@@ -20,6 +20,7 @@ from corpus.units import (
     bare_collective,
     before_assigning,
     clean_label,
+    defined_short_names,
     head_length,
     level_word,
     match_unit,
@@ -1086,6 +1087,13 @@ def extract_obligations(doc: str, plan_id: str, locality: str, raw_lines: Sequen
     for root in roots:
         reader.walk(root, base)
     toks = outline.tokens
+    # A short name the plan defines ("Cục Tin học và Thống kê tài chính (sau đây gọi tắt là Cục THTK)") is said
+    # in full, so that a body is one name however the plan's cells shorten it.
+    short = defined_short_names(restored_lines)
+
+    def full(names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(short.get(fold(n), n) for n in names))
+
     out: list[Obligation] = []
     for t in reader.tasks:
         raw = " ".join(tok.raw for tok in toks[t.start:t.end])
@@ -1098,7 +1106,7 @@ def extract_obligations(doc: str, plan_id: str, locality: str, raw_lines: Sequen
             seen.add(key)
             lead_lines = t.lead_lines if t.lead_lines and not (t.span[0] <= t.lead_lines[0]
                                                               and t.lead_lines[1] <= t.span[1]) else None
-            out.append(Obligation(plan_id, doc, locality, t.span, t.lead, t.support, text, raw, deadline,
+            out.append(Obligation(plan_id, doc, locality, t.span, full(t.lead), full(t.support), text, raw, deadline,
                                   t.heading, where, lead_lines))
     return out
 
