@@ -29,9 +29,9 @@ class ChunkSettings:
     # heading in capitals is a part whatever follows it; 15: body text under a heading in capitals is a passage of
     # its own, and a part that says more than its title ("Phần 3: Kiến nghị cấp trên (…)") is one too; 16: a column
     # headed "Cơ quan, đơn vị" is the lead's; 17: a field label in lower case at a line's start goes on with the
-    # line above ("… (Cơ quan" / "chủ trì: …"); 18: a time line closing a run of tasks without fields belongs to
-    # their section, and a section that names funding or a review as one topic of several still lists tasks
-    version: int = 18
+    # line above ("… (Cơ quan" / "chủ trì: …"); 18 (undone in 19): a time line closing a run of tasks without
+    # fields moved to their section; 19: chunks as in 17 (the line is only marked as the run's time)
+    version: int = 19
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

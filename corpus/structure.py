@@ -79,6 +79,7 @@ class Node:
     cells: tuple[Cell, ...] = ()  # table rows
     columns: tuple[tuple[str, str], ...] = ()  # tables: (role, heading) per column
     unit: str = ""  # rows of a table of values: what the values count, as the table states ("Triệu đồng")
+    closes_run: bool = False  # a time field under the last task of a run: the time of every task of the run
 
 
 @dataclass
@@ -1068,8 +1069,8 @@ _TASK_KINDS = ("num", "item", "bullet", "plus", "para")
 
 def _closing_times(nodes: list[Node]) -> None:
     """A time line that closes a run of tasks none of which has fields ("1.1. …", "1.2. …", "1.3. …" then
-    "Thời gian thực hiện: Quý III/2025.") states the time of the run, not of its last task: it moves up to the
-    section, whose time its tasks inherit."""
+    "Thời gian thực hiện: Quý III/2025.") states the time of the run, not of its last task: it is marked so
+    (it stays where it is, under the last task, for the passages that quote it)."""
     for node in nodes:
         _closing_times(node.children)
         last = node.children[-1] if node.children else None
@@ -1080,8 +1081,7 @@ def _closing_times(nodes: list[Node]) -> None:
             continue
         run = [c for c in node.children[:-1] if c.kind == last.kind]
         if run and not any(g.kind == "field" for c in run for g in c.children):
-            last.children = []
-            node.children.append(time)
+            time.closes_run = True
 
 
 def _assign_roles(outline: Outline) -> None:
