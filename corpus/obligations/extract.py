@@ -548,8 +548,6 @@ class _Reader:
         closing = [g for c in u.children[-1:] for g in c.children if g.closes_run]
         for child in [*u.children, *closing]:
             body = _body(self.toks, child.start, child.end)
-            if child.kind == "field" and child.closes_run and child not in closing:
-                continue  # under the run's last task: the section's, read there
             if child.kind == "field":
                 # One line may hold several fields: "Cơ quan thực hiện: X; Cơ quan phối hợp: Y; Thời hạn: Z".
                 whole = _body(self.toks, child.start, child.end)
