@@ -19,7 +19,9 @@ REQUIRED = ("issuer", "level", "number", "date", "title")
 # The national motto, OCR-tolerant ("Déc 1ap - Tu do - Hanh phiic").
 _MOTTO = re.compile(r"c\w{1,2}ng h\w{1,2} x\w h\w{1,2}i ch\w{1,2} ngh\w{1,2} vi\w{1,2}t nam"
                     r"|d\w{1,2}c l\w{1,2}p t\w d\w h\w{1,3}h ph\w{1,3}c")
-_NUMBER = re.compile(r"(?:^|\s)S[ốoóôồổ6ỗ]\s*[:.]\s*((?:\d[\d.]*[a-zA-Z]?\s*)?/\s*[A-ZĐ][\wĐđ]*(?:\s*-\s*[\wĐđ]+)*)")
+# "Số: 45-KH/ĐU": a Party body's number joins its type with a hyphen, its issuer with a slash.
+_NUMBER = re.compile(r"(?:^|\s)S[ốoóôồổ6ỗ]\s*[:.]\s*((?:\d[\d.]*[a-zA-Z]?\s*)?(?:/|-(?=[A-ZĐ]{1,6}/))\s*[A-ZĐ][\wĐđ]*"
+                     r"(?:\s*[-/]\s*[\wĐđ]+)*)")
 # Document codes: 06/QĐ-TTg, 72/2025/QH15, 66.2/2025/NQ-CP, 46-CT/TW, 459-KHHĐ/TU.
 CODE = re.compile(r"(?<![\w/.])(\d{1,5}(?:\.\d{1,3})?(?:/\d{4})?\s?/\s?[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s?-\s?[A-ZĐa-zđ][A-Za-zĐđ0-9&]*)*"
                   r"|\d{1,4}\s?-\s?[A-ZĐ][A-Za-zĐđ]{0,6}\s?/\s?[A-ZĐ]{1,6})(?![\w/])")
@@ -90,12 +92,17 @@ def _issuer(letterhead: str) -> tuple[str, str, str, str]:
         start = len(joined[:m.start(2)].split())
         n = len(m.group(2).split())
         found.append((m.group(1), " ".join(words[start:start + n])))
+    party = _party_committee(words, joined)
+    if party is not None:
+        return party
     if found:
         key, name = found[-1]
         name = re.sub(r"[-–_]{2,}.*$", "", name).strip(" -–,.")
-        level = {"thanh pho": "thành phố", "dac khu": "đặc khu", "thi xa": "thị xã", "thi tran": "thị trấn",
-                 "tinh": "tỉnh", "xa": "xã", "phuong": "phường", "huyen": "huyện", "quan": "quận"}[key]
+        level = _LEVEL_NAMES[key]
+        body, name = _body_under(name)
         locality = spelled(name, level)
+        if body:  # "UBND TỈNH GIA LAI" / "SỞ Y TẾ": the department is the issuer, of that province
+            return f"{body} {level} {locality}", level, locality, province_of(locality, level)
         if len(found) > 1:
             province = spelled(re.sub(r"[-–_]{2,}.*$", "", found[0][1]).strip(" -–,."), "tỉnh")
         else:
@@ -107,12 +114,86 @@ def _issuer(letterhead: str) -> tuple[str, str, str, str]:
     if joined.startswith("chinh phu"):
         return "Chính phủ", "chính phủ", "", ""
     ministry = re.match(r"bo\s+(.+)$", joined)
+    local = _local_body(words) if ministry else None
+    if local is not None:  # "BỘ CÔNG AN" / "CÔNG AN TỈNH ĐẮK LẮK": the ministry's body in a province issues it
+        return local
     if ministry:
         name = " ".join(words[1:1 + len(ministry.group(1).split())])
         return "Bộ " + _body_case(name), "bộ", "", ""
     if words and sum(w.isupper() for w in words) >= 0.7 * len(words):
         return _body_case(" ".join(words)), "other", "", ""  # a body that is not a people's committee
     return "", "", "", ""
+
+
+_LEVEL_NAMES = {"thanh pho": "thành phố", "dac khu": "đặc khu", "thi xa": "thị xã", "thi tran": "thị trấn",
+                "tinh": "tỉnh", "xa": "xã", "phuong": "phường", "huyen": "huyện", "quan": "quận"}
+# "ĐẢNG BỘ TỈNH NGHỆ AN" / "ĐẢNG ỦY XÃ NAM ĐÀN", "TỈNH ỦY GIA LAI": a Party committee and the place it leads.
+_PARTY = re.compile(r"(dang uy|dang bo|ban thuong vu dang uy)\s+(" + "|".join(_ISSUER_LEVELS) + r")\s+(.+?)"
+                    r"(?=\s+(?:dang uy|dang bo|ban thuong vu|tinh uy|thanh uy)\b|\s+\*|$)"
+                    r"|\b(tinh|thanh) uy\s+(.+?)(?=\s+(?:dang uy|dang bo|ban thuong vu)\b|\s+\*|$)")
+
+
+def _party_committee(words: Sequence[str], joined: str) -> tuple[str, str, str, str] | None:
+    """(issuer, level, locality, province) of a Party committee's letterhead, the lowest committee it names."""
+    found = list(_PARTY.finditer(joined))
+    if not found:
+        return None
+    m = found[-1]
+    name_group = 3 if m.group(1) else 5
+    start = len(joined[:m.start(name_group)].split())
+    name = " ".join(words[start:start + len(m.group(name_group).split())]).strip(" *-–,.")
+    if m.group(1):
+        level = _LEVEL_NAMES[m.group(2)]
+        locality = spelled(name, level)
+        head = "Đảng ủy" if m.group(1) != "dang bo" else "Đảng bộ"
+        return f"{head} {level} {locality}", level, locality, province_of(locality, level)
+    level = "tỉnh" if m.group(4) == "tinh" else "thành phố"
+    locality = spelled(name, level)
+    return f"{'Tỉnh ủy' if level == 'tỉnh' else 'Thành ủy'} {locality}", level, locality, locality
+
+
+def _headed_case(name: str) -> str:
+    """A body's name in capitals as running text writes it, its specialty capitalised after its head: "SỞ Y TẾ"
+    -> "Sở Y tế", "SỞ GIÁO DỤC VÀ ĐÀO TẠO" -> "Sở Giáo dục và Đào tạo", "CÔNG AN" -> "Công an"."""
+    from corpus.units import head_length, words_of
+
+    tokens = name.split()
+    n = head_length(words_of(tokens), 0)
+    rest = _body_case(" ".join(tokens[n:]))
+    return f"{_body_case(' '.join(tokens[:n]))} {rest}".strip()
+
+
+def _body_under(name: str) -> tuple[str, str]:
+    """(body, place) of "GIA LAI SỞ Y TẾ" (a department under the province's committee), else ("", name)."""
+    from corpus.units import starts_unit
+
+    words = name.split()
+    for k in range(1, len(words) - 1):
+        if starts_unit(" ".join(words[k:]).lower()):
+            return _headed_case(" ".join(words[k:])), " ".join(words[:k])
+    return "", name
+
+
+def _local_body(words: Sequence[str]) -> tuple[str, str, str, str] | None:
+    """(issuer, level, locality, province) of "BỘ CÔNG AN CÔNG AN TỈNH ĐẮK LẮK": a body, its level, its place
+    after the ministry's name; None when the letterhead names no such body."""
+    from corpus.units import starts_unit
+
+    folded = [fold(w) for w in words]
+    for j in range(2, len(words) - 2):
+        if not starts_unit(" ".join(words[j:j + 4]).lower()):
+            continue
+        for k in range(j + 1, len(words) - 1):
+            key = next((lv for lv in ("thanh pho", "tinh") if folded[k:k + len(lv.split())] == lv.split()), "")
+            if key:
+                level = _LEVEL_NAMES[key]
+                name = " ".join(words[k + len(key.split()):]).strip(" *-–,.")
+                if not name:
+                    return None
+                locality = spelled(name, level)
+                return f"{_headed_case(' '.join(words[j:k]))} {level} {locality}", level, locality, locality
+        return None
+    return None
 
 
 def _body_case(name: str) -> str:

@@ -988,3 +988,20 @@ def test_a_short_name_the_plan_defines_is_said_in_full() -> None:
     assert found[12] == (("Vụ Ngân sách nhà nước",), ("Cục Tin học và Thống kê tài chính",))
     assert defined_short_names(lines) == {"cuc thtk": "Cục Tin học và Thống kê tài chính",
                                           "vu nsnn": "Vụ Ngân sách nhà nước", "kbnn": "Kho bạc Nhà nước"}
+
+
+@pytest.mark.parametrize(("letterhead", "issuer", "level", "locality", "number"), [
+    (["UBND TỈNH GIA LAI", "SỞ Y TẾ", "Số: 1725/KH-SYT"], "Sở Y tế tỉnh Gia Lai", "tỉnh", "Gia Lai", "1725/KH-SYT"),
+    (["ĐẢNG BỘ TỈNH NGHỆ AN", "ĐẢNG ỦY XÃ NAM ĐÀN", "*", "Số: 45-KH/ĐU", "ĐẢNG CỘNG SẢN VIỆT NAM"],
+     "Đảng ủy xã Nam Đàn", "xã", "Nam Đàn", "45-KH/ĐU"),
+    (["BỘ CÔNG AN", "CÔNG AN TỈNH ĐẮK LẮK", "Số: 3125/KH-CAT"], "Công an tỉnh Đắk Lắk", "tỉnh", "Đắk Lắk",
+     "3125/KH-CAT"),
+    (["ỦY BAN NHÂN DÂN", "XÃ TÂN HỘI", "Số: 12/KH-UBND"], "Ủy ban nhân dân xã Tân Hội", "xã", "Tân Hội", "12/KH-UBND"),
+])
+def test_the_lowest_body_of_a_letterhead_issues_the_plan(letterhead: list[str], issuer: str, level: str,
+                                                           locality: str, number: str) -> None:
+    lines = [*letterhead, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+             f"{locality}, ngày 10 tháng 7 năm 2025", "", "KẾ HOẠCH", "Chuyển đổi số năm 2025", "",
+             "I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích", "Nâng cao hiệu quả quản lý."]
+    meta = read_header("t.txt", lines)
+    assert (meta.issuer, meta.level, meta.locality, meta.number) == (issuer, level, locality, number)
