@@ -129,7 +129,7 @@ _CUE_BEFORE = re.compile(
 # Cues that make a time expression in a task sentence a deadline (a date after "ngày" alone is a reference).
 _CUES = re.compile(
     r"(?:(?P<tght>\bth[a-z]{1,2}\s+gian\s+(?:du\s+kien\s+)?(?:hoan\s+thanh|thuc\s+hien)\b)"
-    r"|(?P<label>\bth[a-z]{1,2}\s+gian(?=\s*:)))"
+    r"|(?P<label>\bth[a-z]{1,2}\s+gian(?=\s*:)|\bth[a-z]{1,2}\s+han(?:\s+hoan\s+thanh)?(?=\s*:)))"
     r"(?:\s+cho\s+[^:;.]{1,80}:)?\s*:?\s*"
     r"|(?P<before>\b(?:tru[a-z]{0,3}|vao|ch[a-z]m\s+nh[a-z]t(?:\s+la)?(?:\s+(?:den|vao|truoc|trong))?)\s+"
     r"(?=(?:ng[a-z]{0,2}y|th[a-z]{0,3}g|qu[yi]|n[a-z]{0,2}m)\s*[\divl]|\d{1,2}\s*/\s*\d{1,2}\b))"
@@ -620,7 +620,8 @@ def find_deadlines(text: str) -> list[tuple[TimeExpr, int, int]]:
             if chosen is None:
                 out.append((cue.start(), min(clause_end, value + 120), None))
                 continue
-        elif (cue.group("adv") and _follows(folded, cue.start(), "not_how_often.txt")) or (
+        elif ((cue.group("adv") or (cue.group("rec") is not None and folded.startswith("dinh ky", cue.start())))
+              and _follows(folded, cue.start(), "not_how_often.txt")) or (
                 (cue.group("before") or cue.group("until") or cue.group("since"))
                 and _follows(folded, cue.start(), "dating_verbs.txt")):
             continue

@@ -1005,3 +1005,17 @@ def test_the_lowest_body_of_a_letterhead_issues_the_plan(letterhead: list[str], 
              "I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích", "Nâng cao hiệu quả quản lý."]
     meta = read_header("t.txt", lines)
     assert (meta.issuer, meta.level, meta.locality, meta.number) == (issuer, level, locality, number)
+
+
+def test_a_periodic_health_check_is_no_recurrence_and_a_standard_body_keeps_its_name() -> None:
+    lines = ["UBND TỈNH GIA LAI", "SỞ Y TẾ", "Số: 17/KH-SYT", "", "KẾ HOẠCH", "Hồ sơ sức khỏe điện tử năm 2025", "",
+             "I. TỔ CHỨC THỰC HIỆN",
+             "1. Giao Phòng Nghiệp vụ Y chủ trì xây dựng hướng dẫn về gói khám sức khỏe định kỳ; thời hạn: trước "
+             "ngày 31/7/2025.",
+             "2. Giao Phòng Tổ chức cán bộ chủ trì, phối hợp với các đơn vị trực thuộc rà soát, điều động bác sĩ "
+             "luân phiên; thời hạn: Quý IV/2025.",
+             "3. Trung tâm Kiểm soát bệnh tật tỉnh định kỳ báo cáo kết quả về Sở Y tế."]
+    found = [(o.lines[0], o.lead, o.deadline.kind if o.deadline else None)
+             for o in extract_obligations("t.txt", "p", "tỉnh Gia Lai", lines, lines)]
+    assert found == [(9, ("Phòng Nghiệp vụ Y",), "day"), (10, ("Phòng Tổ chức cán bộ",), "quarter"),
+                     (11, ("Trung tâm Kiểm soát bệnh tật tỉnh",), "recurring")], found
