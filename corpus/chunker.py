@@ -30,8 +30,9 @@ class ChunkSettings:
     # its own, and a part that says more than its title ("Phần 3: Kiến nghị cấp trên (…)") is one too; 16: a column
     # headed "Cơ quan, đơn vị" is the lead's; 17: a field label in lower case at a line's start goes on with the
     # line above ("… (Cơ quan" / "chủ trì: …"); 18 (undone in 19): a time line closing a run of tasks without
-    # fields moved to their section; 19: chunks as in 17 (the line is only marked as the run's time)
-    version: int = 19
+    # fields moved to their section; 19: chunks as in 17 (the line is only marked as the run's time); 20: a table
+    # ends where a plan's next part opens with its running text in the same block (after a page number or not)
+    version: int = 20
 
     def as_dict(self) -> dict[str, int]:
         """Plain form for the build record."""

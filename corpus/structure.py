@@ -497,6 +497,20 @@ def _values_per_row(rows: Sequence[Sequence[_Block]]) -> int:
     return counts.most_common(1)[0][0] if counts else 0
 
 
+def _part_with_body(lines: Sequence[str], b: _Block) -> bool:
+    """Whether a block is a plan's next part and its running text, not a table's group row: a heading in capitals
+    that names a section of a plan ("IV. KINH PHÍ THỰC HIỆN", sections.txt), after a page number or not, with
+    sentences right under it in the same block ("Kinh phí thực hiện Kế hoạch được bố trí …."): a table's cells
+    are set apart by blank lines."""
+    k = b.first + 1 if lines[b.first].strip().isdigit() else b.first
+    if k >= b.last:
+        return False
+    line = lines[k].strip()
+    body = " ".join(lines[k + 1:b.last + 1])
+    return (_line_kind(line, line) == "part" and _upper_share(line) >= 0.7 and bool(_role_of(line))
+            and bool(_SENT_END.search(body)) and _upper_share(body) < 0.5)
+
+
 def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
     """Tables flattened one cell per line between lines lo and hi: header cells, then rows of cells."""
     blocks = _blocks(lines, lo, hi)
@@ -518,6 +532,8 @@ def _find_tables(lines: Sequence[str], lo: int, hi: int) -> list[_TableRegion]:
             if (is_closing(first_line) or is_doc_start(first_line) or _header_at(blocks, j)
                     or (_line_kind(first_line, b.text) == "part" and not _GROUP_TITLE.match(b.text)
                         and _upper_share(b.text) >= 0.7 and len(b.text.split()) > 3)):
+                break
+            if _part_with_body(lines, b):
                 break
             if _ROW_INDEX.match(b.text) or (_GROUP_TITLE.match(b.text) and len(b.text.split()) <= 14) or not rows:
                 rows.append([b])

@@ -1019,3 +1019,22 @@ def test_a_periodic_health_check_is_no_recurrence_and_a_standard_body_keeps_its_
              for o in extract_obligations("t.txt", "p", "tỉnh Gia Lai", lines, lines)]
     assert found == [(9, ("Phòng Nghiệp vụ Y",), "day"), (10, ("Phòng Tổ chức cán bộ",), "quarter"),
                      (11, ("Trung tâm Kiểm soát bệnh tật tỉnh",), "recurring")], found
+
+
+def test_a_table_ends_where_the_next_part_opens_with_its_text_after_a_page_number() -> None:
+    lines = ["ỦY BAN NHÂN DÂN", "PHƯỜNG HẠC THÀNH", "Số: 31/KH-UBND", "", "KẾ HOẠCH", "Trật tự đô thị năm 2025", "",
+             "III. NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN", "",
+             "STT", "", "Nội dung công việc", "", "Thời gian thực hiện", "", "Đơn vị chủ trì", "", "Đơn vị phối hợp", "",
+             "1", "", "Ra quân lập lại trật tự vỉa hè", "", "Tháng 9/2025", "", "Công an phường", "",
+             "Phòng Kinh tế, Hạ tầng và Đô thị", "",
+             "2", "", "Sơ kết 01 năm thực hiện Kế hoạch", "", "Tháng 10/2026", "", "Phòng Kinh tế, Hạ tầng và Đô thị", "",
+             "Các phòng, đơn vị liên quan", "",
+             "6", "IV. KINH PHÍ THỰC HIỆN",
+             "Kinh phí thực hiện Kế hoạch được bố trí trong dự toán ngân sách phường năm 2025.",
+             "V. TỔ CHỨC THỰC HIỆN",
+             "1. Công an phường chủ trì, phối hợp với Ban Chỉ huy Quân sự phường bảo đảm an ninh, trật tự.",
+             "2. Trưởng các tổ dân phố phổ biến Kế hoạch đến từng hộ gia đình trong tháng 10/2025."]
+    found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "phường Hạc Thành", lines, lines)}
+    assert found.get(44) == ("Công an phường",), found
+    rows = [o.lines for o in extract_obligations("t.txt", "p", "phường Hạc Thành", lines, lines) if o.lines[0] < 40]
+    assert all(last < 40 for _, last in rows), rows  # the last row ends before the page number
