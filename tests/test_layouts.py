@@ -1038,3 +1038,14 @@ def test_a_table_ends_where_the_next_part_opens_with_its_text_after_a_page_numbe
     assert found.get(44) == ("Công an phường",), found
     rows = [o.lines for o in extract_obligations("t.txt", "p", "phường Hạc Thành", lines, lines) if o.lines[0] < 40]
     assert all(last < 40 for _, last in rows), rows  # the last row ends before the page number
+
+
+def test_a_subject_ends_before_dua_dang_tai_pho_bien_and_la_don_vi() -> None:
+    lines = ["BỘ TÀI CHÍNH", "", "Số: 14/KH-BTC", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "", "I. TỔ CHỨC THỰC HIỆN",
+             "1. Cục Tin học và Thống kê tài chính là đơn vị đầu mối giúp Bộ trưởng theo dõi Kế hoạch.",
+             "2. Vụ Tổ chức cán bộ đưa kết quả thực hiện Kế hoạch vào tiêu chí đánh giá hằng năm.",
+             "3. Văn phòng Bộ đăng tải Kế hoạch trên Cổng Thông tin điện tử Bộ Tài chính.",
+             "4. Trưởng các tổ dân phố phổ biến Kế hoạch đến từng hộ gia đình."]
+    found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "Bộ Tài chính", lines, lines)}
+    assert found == {9: ("Cục Tin học và Thống kê tài chính",), 10: ("Vụ Tổ chức cán bộ",), 11: ("Văn phòng Bộ",),
+                     12: ("Trưởng các tổ dân phố",)}, found
