@@ -330,9 +330,12 @@ def subject_at(words: Sequence[Word], tokens: Sequence[str], i: int) -> tuple[tu
     if i >= len(words) or not starts_unit(" ".join(tokens[words[i].first:words[min(i + 4, len(words)) - 1].last + 1])):
         return None
     end = phrase_end(words, tokens, i, max_words=12, whole_head=True)
-    if end >= len(words) or end - i < 2 or not any(phrase_at(words, end, cue) for cue in SUBJECT_CUES):
+    # A name ends at a bracket, and the verb comes after it: "Cục … (sau đây gọi tắt là Cục THTK) là đơn vị …".
+    end = next((k for k in range(i + 1, end) if tokens[words[k].first].startswith("(")), end)
+    verb = _after_apposition(words, tokens, end)
+    if verb >= len(words) or end - i < 2 or not any(phrase_at(words, verb, cue) for cue in SUBJECT_CUES):
         return None
-    return (span_text(tokens, words, i, end),), end
+    return (span_text(tokens, words, i, end),), verb
 
 
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")

@@ -1049,3 +1049,12 @@ def test_a_subject_ends_before_dua_dang_tai_pho_bien_and_la_don_vi() -> None:
     found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "Bộ Tài chính", lines, lines)}
     assert found == {9: ("Cục Tin học và Thống kê tài chính",), 10: ("Vụ Tổ chức cán bộ",), 11: ("Văn phòng Bộ",),
                      12: ("Trưởng các tổ dân phố",)}, found
+
+
+def test_a_subject_before_a_bracket_and_a_ministrys_default_is_the_ministry_not_its_deputies() -> None:
+    lines = ["BỘ TÀI CHÍNH", "", "Số: 15/KH-BTC", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "", "I. TỔ CHỨC THỰC HIỆN",
+             "1. Cục Tin học và Thống kê tài chính (sau đây gọi tắt là Cục THTK) là đơn vị đầu mối theo dõi Kế hoạch.",
+             "2. Tổ chức sơ kết việc thực hiện Kế hoạch trong Quý IV/2026.", "",
+             "Nơi nhận:", "- Bộ trưởng (để b/c);", "- Các Thứ trưởng;", "- Lưu: VT, THTK."]
+    found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "Bộ Tài chính", lines, lines)}
+    assert found == {9: ("Cục Tin học và Thống kê tài chính",), 10: ("Bộ Tài chính",)}, found

@@ -987,8 +987,9 @@ def _cac(word: str) -> bool:
     return token_match("cac", word) and word != "cuc"
 
 
-def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level: str) -> str:
-    """The implementing units named in "Nơi nhận" ("Các phòng, đơn vị … thuộc phường"), else the issuer."""
+def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level: str, issuer: str) -> str:
+    """The implementing units named in "Nơi nhận" ("Các phòng, đơn vị … thuộc phường"), else the issuer ("UBND
+    xã", a ministry by its name)."""
     start = next((i for i, line in enumerate(raw_lines) if is_closing(line)), None)
     if start is not None:
         for raw, restored in zip(raw_lines[start:start + 40], restored_lines[start:start + 40], strict=True):
@@ -1005,10 +1006,11 @@ def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level:
                 if known and known[1] >= len(words) - 1 and _cac(words[0].text):
                     return known[0]
             words = words_of(entries[0].split())
-            if len(words) >= 2 and _cac(words[0].text) and not phrase_at(words, 1, "pct") \
-                    and not phrase_at(words, 1, "pho chu tich"):  # the leaders it is sent to, not the implementers
+            if len(words) >= 2 and _cac(words[0].text) and not any(
+                    phrase_at(words, 1, leader) for leader in ("pct", "pho chu tich", "thu truong", "pho giam doc")):
+                # the leaders it is sent to ("Các Phó Chủ tịch", "Các Thứ trưởng"), not the implementers
                 return clean_label(entries[0])
-    return f"UBND {level}".strip()
+    return f"UBND {level}" if level else issuer
 
 
 def section_context(u: Node, outline: Outline, ctx: _Ctx, reader: _Reader) -> _Ctx:
@@ -1081,7 +1083,7 @@ def extract_obligations(doc: str, plan_id: str, locality: str, raw_lines: Sequen
     level = _level(locality)
     issuer = issuer_short(locality)
     outline = outline or parse(raw_lines, restored_lines)
-    reader = _Reader(outline, issuer, _org_default(raw_lines, restored_lines, level))
+    reader = _Reader(outline, issuer, _org_default(raw_lines, restored_lines, level, issuer))
     reader.assigned = _assigns_by_unit(outline)
     roots = outline.roots
     has_parts = any(r.kind in ("part", "doc") for r in roots)
