@@ -987,7 +987,7 @@ def _cac(word: str) -> bool:
     return token_match("cac", word) and word != "cuc"
 
 
-def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level: str, issuer: str) -> str:
+def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level: str, issuer: str = "") -> str:
     """The implementing units named in "Nơi nhận" ("Các phòng, đơn vị … thuộc phường"), else the issuer ("UBND
     xã", a ministry by its name)."""
     start = next((i for i, line in enumerate(raw_lines) if is_closing(line)), None)
@@ -1010,7 +1010,7 @@ def _org_default(raw_lines: Sequence[str], restored_lines: Sequence[str], level:
                     phrase_at(words, 1, leader) for leader in ("pct", "pho chu tich", "thu truong", "pho giam doc")):
                 # the leaders it is sent to ("Các Phó Chủ tịch", "Các Thứ trưởng"), not the implementers
                 return clean_label(entries[0])
-    return f"UBND {level}" if level else issuer
+    return f"UBND {level}" if level or not issuer else issuer
 
 
 def section_context(u: Node, outline: Outline, ctx: _Ctx, reader: _Reader) -> _Ctx:
