@@ -40,13 +40,14 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) fo
     # A season that comes back each year: "từ tháng 3 đến tháng 11 hằng năm".
     ("rec_season", rf"\b{_TU}\s+{_THANG}\s*(?P<m1>\d{{1,2}})\s*(?:-|den|toi)\s*(?:{_THANG}\s*)?(?P<m2>\d{{1,2}})"
                    rf"\s*,?\s*{_HANG}\s+{_NAM}\b"),
-    ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
+    # "trước ngày 15/12 hằng năm", and "trước 15/12 hằng năm" (a cue stands for "ngày"; a bare date does not)
+    ("rec_yday", rf"(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+(?:{_NGAY}\s*)?|{_NGAY}\s*)(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"(?!\s*[/-]\s*\d)\s*,?\s*{_HANG}\s+{_NAM}\b"),
     ("rec_yday", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_NAM}\s*[,(]?\s*(?:(?:hoan\s+thanh\s+)?(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
                  rf"(?:(?:{_NGAY}\s*)?(?P<d>\d{{1,2}})\s*[/-]\s*(?P<m>\d{{1,2}})"
                  rf"|{_NGAY}\s*(?P<d2>\d{{1,2}})\s+{_THANG}\s*(?P<m2>\d{{1,2}}))\b"
                  rf"(?!\s*[/-]\s*\d|\s*,?\s*{_NAM}\s*\d)"),
-    ("rec_day", rf"(?:dinh\s+ky\s+)?(?:(?:{_TRUOC}|vao)\s+)?{_NGAY}\s*(?P<d>\d{{1,2}})\s+{_HANG}\s+{_THANG}\b"),
+    ("rec_day", rf"(?:dinh\s+ky\s+)?(?:(?:{_TRUOC}|vao)\s+(?:{_NGAY}\s*)?|{_NGAY}\s*)(?P<d>\d{{1,2}})\s+{_HANG}\s+{_THANG}\b"),
     ("rec_month", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_THANG}\b(?:\s*,?\s*(?:(?:{_TRUOC}|vao|cham\s+nhat)\s+)?"
                   rf"{_NGAY}\s*(?P<d>\d{{1,2}})\b(?!\s*[/-]\s*\d))?"),
     ("rec_quarter", rf"(?:dinh\s+ky\s+)?{_HANG}\s+{_QUY}\b"),

@@ -1058,3 +1058,12 @@ def test_a_subject_before_a_bracket_and_a_ministrys_default_is_the_ministry_not_
              "Nơi nhận:", "- Bộ trưởng (để b/c);", "- Các Thứ trưởng;", "- Lưu: VT, THTK."]
     found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "Bộ Tài chính", lines, lines)}
     assert found == {9: ("Cục Tin học và Thống kê tài chính",), 10: ("Bộ Tài chính",)}, found
+
+
+@pytest.mark.parametrize(("text", "recurrence"), [
+    ("Tổng hợp, báo cáo kết quả trước 15/12 hằng năm.", "yearly:15/12"),
+    ("Gửi báo cáo về Sở Nội vụ trước 20 hằng tháng.", "monthly:20"),
+    ("Tổ chức ngày hội 15/12 hằng năm.", "yearly"),  # a bare date with no cue is no day of the year's deadline
+])
+def test_a_cue_stands_for_ngay_before_a_recurring_day(text: str, recurrence: str) -> None:
+    assert [(e.kind, e.recurrence) for e, _, _ in find_deadlines(text)] == [("recurring", recurrence)]
