@@ -21,6 +21,11 @@ from corpus.units import before_assigning, defined_short_names, same_unit, split
 PLANS = Path(__file__).resolve().parent / "plans"
 
 
+
+def _letterhead(issuer: str, number: str, title: str) -> list[str]:
+    """The opening of a plan written for a test: its issuer, number and title, each set off by a blank line."""
+    return [issuer, "", f"Số: {number}", "", "KẾ HOẠCH", title, ""]
+
 def _plan(name: str) -> PlanFile:
     plan = read_plan(PLANS / name)
     assert isinstance(plan, PlanFile)
@@ -174,7 +179,7 @@ def test_obligations_from_table_rows_field_blocks_and_unit_sections() -> None:
 
 
 def test_a_cell_that_lists_bodies_line_by_line_keeps_them_apart() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Dữ liệu quy hoạch", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "9/KH-UBND", "Dữ liệu quy hoạch"),
              "I. NHIỆM VỤ", "", "TT", "", "Nội dung", "", "Cơ quan chủ trì", "", "Cơ quan phối hợp", "",
              "Thời gian hoàn thành", "", "1", "", "Bố trí nhân lực vận hành hệ thống thông tin.", "",
              "Các sở, ngành, UBND xã, phường, đặc khu", "Sở Tài chính", "", "Sở Nội vụ", "", "Năm 2026", "",
@@ -186,7 +191,7 @@ def test_a_cell_that_lists_bodies_line_by_line_keeps_them_apart() -> None:
 
 
 def test_a_table_whose_columns_are_headed_co_quan_dau_moi_and_thoi_gian_thuc_hien_hoan_thanh() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Dữ liệu quy hoạch", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "9/KH-UBND", "Dữ liệu quy hoạch"),
              "I. NHIỆM VỤ", "", "TT", "", "Nhiệm vụ", "", "Cơ quan đầu mối", "", "Thời gian thực hiện/hoàn thành", "",
              "1", "", "Số hóa hồ sơ quy hoạch xây dựng.", "", "Sở Xây dựng", "", "Quý III/2026", "",
              "2", "", "Cập nhật cơ sở dữ liệu đất đai.", "", "Sở Nông nghiệp và Môi trường", "", "Năm 2026", ""]
@@ -209,8 +214,8 @@ def test_the_implementing_units_of_the_recipients_list_are_not_a_department() ->
 
 
 def test_bullets_that_only_name_a_programme_part_belong_to_the_item_above() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 7/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống ma túy năm 2026",
-             "", "III. TỔ CHỨC THỰC HIỆN", "", "1. Công an tỉnh", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "7/KH-UBND", "Phòng, chống ma túy năm 2026"),
+             "III. TỔ CHỨC THỰC HIỆN", "", "1. Công an tỉnh", "",
              "a) Tổ chức thực hiện các dự án do Bộ Công an chủ trì:", "",
              "- Dự án 1: “Phòng ngừa tội phạm về ma túy”.", "",
              "- Tiểu dự án 2 (Dự án 7): “Truyền thông phòng, chống ma túy”.", "",
@@ -227,8 +232,8 @@ def test_bullets_that_only_name_a_programme_part_belong_to_the_item_above() -> N
 def test_one_assigned_bullet_among_unassigned_activities_keeps_its_own_lines() -> None:
     # A plan that assigns work by unit (section III) lists activities without units (section II); the one
     # bullet there that names a unit is that unit's task, on its own line, not the whole of item 1.
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 8/KH-UBND", "", "KẾ HOẠCH", "Khắc phục hậu quả lũ năm 2025",
-             "", "I. MỤC ĐÍCH", "", "Bảo đảm sức khỏe người dân.", "", "II. NỘI", "DUNG HOẠT ĐỘNG TRIỂN KHAI", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "8/KH-UBND", "Khắc phục hậu quả lũ năm 2025"),
+             "I. MỤC ĐÍCH", "", "Bảo đảm sức khỏe người dân.", "", "II. NỘI", "DUNG HOẠT ĐỘNG TRIỂN KHAI", "",
              "1.", "Công tác vệ sinh môi trường", "", "a) Thu gom rác thải", "", "- Tổ chức thu gom rác thải sau lũ.",
              "", "- Khơi thông cống rãnh bị tắc nghẽn.", "", "b) Tiêu độc, khử trùng", "",
              "- Trung tâm Kiểm soát bệnh tật tỉnh chủ trì cấp hóa chất khử trùng.", "",
@@ -256,7 +261,7 @@ def test_what_looks_like_a_recurrence_but_is_not() -> None:
 
 
 def test_the_unit_a_first_bullet_names_is_the_unsaid_subject_of_the_next() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2025", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "9/KH-UBND", "Chuyển đổi số năm 2025"),
              "I. MỤC ĐÍCH", "", "Nâng cao hiệu quả.", "", "II. TỔ CHỨC THỰC HIỆN", "", "1. Sở Y tế", "",
              "- Chủ trì triển khai kế hoạch.", "", "2. Sở Tài chính", "", "- Bố trí kinh phí thực hiện.", "",
              "3. Chế độ thông tin, báo cáo", "",
@@ -270,7 +275,7 @@ def test_the_unit_a_first_bullet_names_is_the_unsaid_subject_of_the_next() -> No
 
 
 def test_a_label_before_a_colon_is_not_the_subject_and_a_bank_is_not_monthly() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Chi trả trợ cấp", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "9/KH-UBND", "Chi trả trợ cấp"),
              "I. MỤC ĐÍCH", "", "Nâng cao hiệu quả.", "", "II. NỘI DUNG THỰC HIỆN", "",
              "a) Ủy ban nhân dân xã, phường tuyên truyền, vận động người hưởng trợ cấp mở tài khoản.", "",
              "b) Mở tài khoản và phát hành thẻ: Ủy ban nhân dân xã, phường phối hợp với các ngân hàng thương mại mở "
@@ -300,7 +305,7 @@ def test_a_head_that_holds_a_verb_is_part_of_the_name() -> None:
 
 
 def test_a_unit_set_off_by_a_colon_leads_its_duties_in_the_organisation_part() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Quan trắc môi trường", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "9/KH-UBND", "Quan trắc môi trường"),
              "I. NỘI DUNG", "", "- Các thông số: Độ mặn, pH, oxy hòa tan.", "", "II. TỔ CHỨC THỰC HIỆN", "",
              "1. Sở Nông nghiệp và Môi trường chủ trì tổ chức quan trắc.", "",
              "2. Sở Tài chính: Căn cứ khả năng cân đối ngân sách, trình cấp có thẩm quyền phê duyệt kinh phí.", "",
@@ -311,7 +316,7 @@ def test_a_unit_set_off_by_a_colon_leads_its_duties_in_the_organisation_part() -
 
 
 def test_a_part_title_with_a_full_stop_and_a_long_section_title_over_subsections() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 49/KH-UBND", "", "KẾ HOẠCH", "Tài chính 03 năm 2026 - 2028", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "49/KH-UBND", "Tài chính 03 năm 2026 - 2028"),
              "I. Dự toán kinh phí.", "", "Kinh phí thực hiện: 500.000.000 đồng.", "",
              "II. Tổ chức thực hiện.", "", "1. Sở Tài chính:", "", "- Tham mưu bố trí dự toán kinh phí hằng năm.", "",
              "III. DỰ BÁO TÁC ĐỘNG VÀ GIẢI PHÁP", "",
@@ -331,7 +336,7 @@ def test_a_part_title_with_a_full_stop_and_a_long_section_title_over_subsections
 
 
 def test_a_task_list_that_names_its_lead_after_the_task_in_brackets_or_after_a_semicolon() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 45/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống bệnh dại năm 2025", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "45/KH-UBND", "Phòng, chống bệnh dại năm 2025"),
              "I. NHIỆM VỤ, GIẢI PHÁP", "",
              "1. Rà soát, thống kê tổng đàn chó, mèo trên địa bàn (Sở Nông nghiệp và Môi trường chủ trì, phối hợp "
              "với Sở Y tế; thời gian hoàn thành: Quý II/2025).", "",
@@ -359,7 +364,7 @@ def test_a_task_list_that_names_its_lead_after_the_task_in_brackets_or_after_a_s
 
 
 def test_a_task_title_that_says_who_leads_leads_the_tasks_under_it() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 51/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "51/KH-UBND", "Chuyển đổi số năm 2026"),
              "II. NHIỆM VỤ, GIẢI PHÁP", "",
              "1. Sở Khoa học và Công nghệ chủ trì, phối hợp với các sở, ngành thực hiện các nhiệm vụ sau:", "",
              "- Xây dựng nền tảng dữ liệu dùng chung.", "", "- Hoàn thành trục tích hợp trước ngày 30/9/2026.", "",
@@ -371,7 +376,7 @@ def test_a_task_title_that_says_who_leads_leads_the_tasks_under_it() -> None:
 
 
 def test_lettered_and_unnumbered_unit_headings_lead_the_bullets_under_them() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 50/KH-UBND", "", "KẾ HOẠCH", "Phòng chống dịch bệnh năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "50/KH-UBND", "Phòng chống dịch bệnh năm 2026"),
              "III. TỔ CHỨC THỰC HIỆN", "", "1. Trách nhiệm của các sở, ngành", "",
              "a) Sở Y tế", "", "- Hướng dẫn chuyên môn phòng, chống dịch bệnh.", "",
              "- Báo cáo kết quả về UBND tỉnh trước ngày 15/12/2026.", "",
@@ -389,7 +394,7 @@ def test_lettered_and_unnumbered_unit_headings_lead_the_bullets_under_them() -> 
 
 
 def test_unit_headings_reach_no_further_than_their_own_tasks() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 52/KH-UBND", "", "KẾ HOẠCH", "Phòng chống dịch bệnh năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "52/KH-UBND", "Phòng chống dịch bệnh năm 2026"),
              "I. NHIỆM VỤ, GIẢI PHÁP", "", "UBND các xã, phường:", "", "- Tổ chức vệ sinh môi trường.", "",
              "1. Công tác truyền thông", "", "- Tăng cường tuyên truyền phòng bệnh.", "",
              "II. TỔ CHỨC THỰC HIỆN", "", "1. Sở Y tế", "", "a) Phòng, chống dịch bệnh", "",
@@ -407,7 +412,7 @@ def test_unit_headings_reach_no_further_than_their_own_tasks() -> None:
 
 
 def test_bullets_straight_under_a_part_do_not_inherit_the_first_ones_unit() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 53/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "53/KH-UBND", "Chuyển đổi số năm 2026"),
              "I. NHIỆM VỤ, GIẢI PHÁP", "", "- Sở Khoa học và Công nghệ chủ trì xây dựng nền tảng dữ liệu.", "",
              "- Tăng cường tuyên truyền về chuyển đổi số.", "", "II. TỔ CHỨC THỰC HIỆN", "", "1. Sở Nội vụ", "",
              "- Hướng dẫn thi đua.", "", "2. Sở Tài chính", "", "- Bố trí kinh phí.", ""]
@@ -418,7 +423,7 @@ def test_bullets_straight_under_a_part_do_not_inherit_the_first_ones_unit() -> N
 
 
 def test_a_lead_named_inside_the_task_as_a_field_or_by_giao_after_a_comma() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 48/KH-UBND", "", "KẾ HOẠCH", "Cải cách hành chính năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "48/KH-UBND", "Cải cách hành chính năm 2026"),
              "I. NHIỆM VỤ, GIẢI PHÁP", "",
              "1. Rà soát thủ tục hành chính nội bộ, giao Sở Tư pháp chủ trì thực hiện, hoàn thành trong quý III/2026.",
              "", "2. Số hóa hồ sơ thủ tục hành chính. Cơ quan chủ trì: Sở Khoa học và Công nghệ; cơ quan phối hợp: "
@@ -432,7 +437,7 @@ def test_a_lead_named_inside_the_task_as_a_field_or_by_giao_after_a_comma() -> N
 
 
 def test_titles_of_the_organisation_part_that_encourage_direct_or_only_name_a_unit() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 46/KH-UBND", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "46/KH-UBND", "Chuyển đổi số năm 2026"),
              "I. TỔ CHỨC THỰC HIỆN", "",
              "1. Sở Nông nghiệp và Môi trường", "chỉ đạo Chi cục Thủy lợi thực hiện các nội dung sau:", "",
              "- Lập dự toán kinh phí quan trắc, trình Sở Tài chính thẩm định.", "",
@@ -459,8 +464,8 @@ def test_titles_of_the_organisation_part_that_encourage_direct_or_only_name_a_un
 
 
 def test_a_task_list_grouped_under_unit_headings_gives_each_group_its_unit() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 47/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống thiên tai năm 2026",
-             "", "I. NHIỆM VỤ CỤ THỂ", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "47/KH-UBND", "Phòng, chống thiên tai năm 2026"),
+             "I. NHIỆM VỤ CỤ THỂ", "",
              "1. Sở Nông nghiệp và Môi trường", "",
              "- Rà soát phương án ứng phó thiên tai, hoàn thành trước ngày 30/4/2026.", "",
              "- Kiểm tra an toàn hồ đập trước mùa mưa lũ.", "",
@@ -484,7 +489,7 @@ def test_a_task_list_grouped_under_unit_headings_gives_each_group_its_unit() -> 
 
 
 def test_a_noun_label_and_its_list_describe_the_plan_they_assign_nothing() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Quan trắc môi trường", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "9/KH-UBND", "Quan trắc môi trường"),
              "I. NỘI DUNG", "", "1. Vùng nuôi tôm", "",
              "- Địa điểm quan trắc: Vùng nuôi tôm thuộc xã Tân Lạc.", "",
              "- Mẫu trầm tích: pH đất, sulfur tổng số, Cu, Pb, Zn.", "",
@@ -513,8 +518,8 @@ def test_unit_lists_split_where_a_new_name_begins() -> None:
 
 
 def test_a_subject_is_read_whole_however_the_plan_writes_its_list() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 12/KH-UBND", "", "KẾ HOẠCH", "Phát động đợt thi đua năm 2026",
-             "", "I. NỘI DUNG THI ĐUA", "", "1. Thi đua hoàn thành các chỉ tiêu phát triển kinh tế - xã hội.", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "12/KH-UBND", "Phát động đợt thi đua năm 2026"),
+             "I. NỘI DUNG THI ĐUA", "", "1. Thi đua hoàn thành các chỉ tiêu phát triển kinh tế - xã hội.", "",
              "2. Thi đua đẩy mạnh cải cách hành chính.", "", "II. TỔ CHỨC THỰC HIỆN", "",
              "1. Thời gian thực hiện", "", "Từ ngày ban hành đến hết năm 2026.", "", "2. Trách nhiệm thực hiện", "",
              "- Các cơ quan, đơn vị, địa phương, doanh nghiệp căn cứ chức năng, nhiệm vụ được giao xây dựng kế",
@@ -583,8 +588,8 @@ def test_every_value_of_a_table_flattened_one_cell_per_line_is_in_a_passage() ->
     # An appendix table the structure reader does not rebuild (no column headings it knows): its values are bare
     # numbers and short cells, one per line. Each must be in some chunk; before, "48" and "732" were dropped as
     # page numbers and "02 lần/tháng" as a title heading nothing.
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Quan trắc môi trường năm 2026",
-             "", "I. NỘI DUNG", "", "1. Lấy mẫu nước tại các vùng nuôi tôm theo phụ lục kèm theo.", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "9/KH-UBND", "Quan trắc môi trường năm 2026"),
+             "I. NỘI DUNG", "", "1. Lấy mẫu nước tại các vùng nuôi tôm theo phụ lục kèm theo.", "",
              "PHỤ LỤC", "SỐ LƯỢNG MẪU QUAN TRẮC", "", "Môi trường nuôi cá lồng:", "03 khu vực nuôi", "",
              "02 lần/tháng", "", "08 tháng", "(từ tháng 3 đến tháng 10)", "", "3", "", "48", "", "Tổng cộng", "",
              "732", "", "7", "", "", "", "2. Kết quả gửi Sở Nông nghiệp và Môi trường."]
@@ -606,7 +611,7 @@ def test_every_value_of_a_table_flattened_one_cell_per_line_is_in_a_passage() ->
 def test_a_numbered_line_ending_with_a_comma_goes_on_and_its_request_names_every_unit() -> None:
     # Hard-wrapped: "17. Khuyến khích A, B," / "C xây dựng …" is one item, addressed to all three; before, its first
     # line was read as a title over a paragraph led by C alone.
-    lines = ["ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Phát triển kinh tế số", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", "9/KH-UBND", "Phát triển kinh tế số"),
              "I. TỔ CHỨC THỰC HIỆN", "", "1. Sở Khoa học và Công nghệ chủ trì, hướng dẫn triển khai Kế hoạch.", "",
              "2. Khuyến khích Liên đoàn Lao động tỉnh, Hội Nông dân tỉnh,",
              "Liên minh Hợp tác xã xây dựng kế hoạch hành động và chỉ đạo hệ thống tổ chức",
@@ -616,7 +621,7 @@ def test_a_numbered_line_ending_with_a_comma_goes_on_and_its_request_names_every
 
 
 def test_a_lead_cell_that_says_what_its_units_do_names_only_the_units() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "", "Số: 9/KH-UBND", "", "KẾ HOẠCH", "Dữ liệu mở", "", "I. NHIỆM VỤ", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "9/KH-UBND", "Dữ liệu mở"), "I. NHIỆM VỤ", "",
              "TT", "", "Nhiệm vụ", "", "Cơ quan chủ trì", "", "Thời gian hoàn thành", "",
              "1", "", "Công bố dữ liệu mở phục vụ phát triển kinh tế số.", "",
              "Sở KH&CN chủ trì hướng dẫn, tổng hợp; Các sở, ngành, UBND cấp xã thực", "hiện công bố hằng năm.", "",
@@ -631,7 +636,7 @@ def test_a_lead_cell_that_says_what_its_units_do_names_only_the_units() -> None:
 
 
 def test_a_task_heading_that_names_a_period_frames_the_tasks_under_it() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 61/KH-UBND", "", "KẾ HOẠCH", "Phát triển du lịch", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "61/KH-UBND", "Phát triển du lịch"),
              "I. NHIỆM VỤ, GIẢI PHÁP", "", "1. Các giải pháp thực hiện kế hoạch 03 năm 2026 - 2028", "",
              "- Sở Văn hóa, Thể thao và Du lịch chủ trì quảng bá điểm đến trên nền tảng số.", "",
              "- Sở Tài chính bố trí kinh phí trước ngày 15/01/2026.", "",
@@ -650,8 +655,8 @@ def test_a_task_heading_that_names_a_period_frames_the_tasks_under_it() -> None:
 
 
 def test_a_sentence_that_hands_work_to_a_unit_is_a_task_in_a_section_that_holds_none() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 62/KH-UBND", "", "KẾ HOẠCH", "Thi đua chi trả không dùng tiền mặt",
-             "", "I. KẾT QUẢ THỰC HIỆN NĂM 2024", "", "Năm 2024, Sở Y tế chủ trì tổ chức 12 lớp tập huấn cho cán bộ xã.",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "62/KH-UBND", "Thi đua chi trả không dùng tiền mặt"),
+             "I. KẾT QUẢ THỰC HIỆN NĂM 2024", "", "Năm 2024, Sở Y tế chủ trì tổ chức 12 lớp tập huấn cho cán bộ xã.",
              "", "II. TIÊU CHÍ ĐÁNH GIÁ", "",
              "a) Trên cơ sở kết quả thực hiện các chỉ tiêu, giao Sở Y tế thành lập đoàn kiểm tra, đánh giá kết quả thi "
              "đua.", "", "b) Tập thể đạt từ 90 điểm trở lên được xếp loại xuất sắc.", "",
@@ -659,7 +664,7 @@ def test_a_sentence_that_hands_work_to_a_unit_is_a_task_in_a_section_that_holds_
     found = {o.lines[0]: o.lead for o in extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)}
     assert found.get(14) == ("Sở Y tế",)  # named by "giao", cut before its verb "thành lập"
     assert 10 not in found and 16 not in found  # a review says what was done; a criterion assigns nothing
-    other = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 64/KH-UBND", "", "KẾ HOẠCH", "Cải cách hành chính", "",
+    other = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "64/KH-UBND", "Cải cách hành chính"),
              "I. MỤC ĐÍCH, YÊU CẦU", "", "- Giao chỉ tiêu cụ thể cho từng xã, phường.", "",
              "II. NHIỆM VỤ", "", "2. Cắt giảm thời gian thực hiện thủ tục hành chính", "",
              "- Sở Tư pháp rà soát quy trình nội bộ.", ""]
@@ -670,7 +675,7 @@ def test_a_sentence_that_hands_work_to_a_unit_is_a_task_in_a_section_that_holds_
 
 
 def test_a_period_item_in_the_organisation_part_says_when_the_plan_runs_and_assigns_nothing() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 63/KH-UBND", "", "KẾ HOẠCH", "Đợt thi đua chào mừng Đại hội", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "63/KH-UBND", "Đợt thi đua chào mừng Đại hội"),
              "I. NỘI DUNG", "", "1. Đẩy mạnh tuyên truyền về Đợt thi đua.", "",
              "II. THỜI GIAN VÀ TRÁCH NHIỆM THỰC HIỆN", "", "1. Thời gian thực hiện", "",
              "Đợt thi đua được triển khai thực hiện từ ngày ban hành Kế hoạch đến hết năm 2026.", "",
@@ -695,7 +700,7 @@ def test_a_heading_in_capitals_with_body_text_right_below_it_is_a_part() -> None
 
 
 def test_one_cell_that_names_the_lead_and_the_support_by_their_labels() -> None:
-    lines = ["BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "", "Số: 64/KH-BNNMT", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "",
+    lines = [*_letterhead("BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "64/KH-BNNMT", "Chuyển đổi số năm 2026"),
              "I. NHIỆM VỤ", "", "STT", "", "Nhiệm vụ", "", "Đơn vị thực hiện", "", "Thời hạn", "",
              "1", "", "Xây dựng cơ sở dữ liệu đất đai", "", "Chủ trì: Cục Quản lý đất đai; phối hợp:",
              "Cục Chuyển đổi số", "", "Quý IV/2026", "",
@@ -856,15 +861,15 @@ def test_a_stop_word_is_told_from_a_word_of_a_name_by_its_diacritics() -> None:
     assert _names("Sở Y tế khi cần thiết báo cáo kết quả") == ("Sở Y tế",)
     assert _names("So Y te khi can thiet bao cao ket qua") == ("Sở Y tế",)
     # and so in a plan: the lead of a task whose field block names a meteorological station
-    lines = ["ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "", "Số: 5/KH-UBND", "", "KẾ HOẠCH", "Phòng, chống thiên tai năm 2026",
-             "", "I. NHIỆM VỤ", "", "1. Dự báo, cảnh báo kịp thời bản tin thời tiết nguy hiểm cho các địa phương (Cơ "
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "5/KH-UBND", "Phòng, chống thiên tai năm 2026"),
+             "I. NHIỆM VỤ", "", "1. Dự báo, cảnh báo kịp thời bản tin thời tiết nguy hiểm cho các địa phương (Cơ "
              "quan chủ trì: Đài Khí tượng Thủy văn tỉnh Quảng Ngãi; thời gian: hằng ngày trong mùa mưa bão).", ""]
     found = extract_obligations("t.txt", "p", "tỉnh Quảng Ngãi", lines, lines)
     assert [o.lead for o in found] == [("Đài Khí tượng Thủy văn tỉnh Quảng Ngãi",)]
 
 
 def test_a_lead_field_that_names_partners_by_their_verb_keeps_them_apart() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 21/KH-UBND", "", "KẾ HOẠCH", "Sắp xếp đơn vị sự nghiệp năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "21/KH-UBND", "Sắp xếp đơn vị sự nghiệp năm 2026"),
              "I. NHIỆM VỤ", "", "1. Rà soát, sắp xếp các đơn vị sự nghiệp công lập thuộc tỉnh.", "",
              "- Đơn vị thực hiện: Sở Nội vụ chủ trì; Sở Tài chính, Sở Y tế phối hợp.", "",
              "- Thời gian thực hiện: Quý II/2026.", "",
@@ -885,7 +890,7 @@ def test_a_lead_field_that_names_partners_by_their_verb_keeps_them_apart() -> No
 
 
 def test_a_tasks_time_field_is_its_deadline_unless_its_wording_sets_one() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 22/KH-UBND", "", "KẾ HOẠCH", "Cải cách hành chính năm 2025", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "22/KH-UBND", "Cải cách hành chính năm 2025"),
              "I. NHIỆM VỤ", "", "1. Rà soát các văn bản quy phạm pháp luật do tỉnh ban hành trước ngày 01/7/2025.", "",
              "- Đơn vị chủ trì: Sở Tư pháp.", "", "- Thời gian thực hiện: Trước ngày 31/12/2025.", ""]
     found = extract_obligations("t.txt", "p", "tỉnh Hòa Bình", lines, lines)
@@ -899,7 +904,7 @@ def test_a_tasks_time_field_is_its_deadline_unless_its_wording_sets_one() -> Non
 
 
 def test_a_subject_may_take_every_level_or_a_bracketed_apposition_before_its_verb() -> None:
-    lines = ["ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "", "Số: 23/KH-UBND", "", "KẾ HOẠCH", "Phát động đợt thi đua năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN TỈNH HÒA BÌNH", "23/KH-UBND", "Phát động đợt thi đua năm 2026"),
              "I. TỔ CHỨC THỰC HIỆN", "",
              "1. Sở Nông nghiệp và Môi trường (cơ quan thường trực Ban Chỉ huy Phòng thủ dân sự tỉnh) theo dõi, đôn đốc "
              "việc thực hiện Kế hoạch.", "",
@@ -909,8 +914,7 @@ def test_a_subject_may_take_every_level_or_a_bracketed_apposition_before_its_ver
 
 
 def test_a_subject_after_an_opening_time_and_its_comma_leads() -> None:
-    lines = ["ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "", "Số: 21/KH-UBND", "", "KẾ HOẠCH",
-             "Bảo đảm trật tự an toàn giao thông năm 2026", "", "I. TỔ CHỨC THỰC HIỆN", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ", "21/KH-UBND", "Bảo đảm trật tự an toàn giao thông năm 2026"), "I. TỔ CHỨC THỰC HIỆN", "",
              "1. Định kỳ 6 tháng (trước ngày 15/6 và 15/12), các đơn vị báo cáo kết quả thực hiện về Sở Xây dựng.", "",
              "2. Hằng năm, Sở Xây dựng tổng hợp, báo cáo UBND thành phố.", "",
              "3. Trước ngày 15/12/2025, UBND các xã, phường gửi báo cáo về Sở Xây dựng.", ""]
@@ -919,7 +923,7 @@ def test_a_subject_after_an_opening_time_and_its_comma_leads() -> None:
 
 
 def test_one_line_that_holds_several_fields_gives_each_its_role() -> None:
-    lines = ["ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG", "", "Số: 31/KH-UBND", "", "KẾ HOẠCH", "Quản lý chất thải năm 2026", "",
+    lines = [*_letterhead("ỦY BAN NHÂN DÂN THÀNH PHỐ ĐÀ NẴNG", "31/KH-UBND", "Quản lý chất thải năm 2026"),
              "I. NHIỆM VỤ CỤ THỂ", "1. Nhóm nhiệm vụ về cơ chế", "1.1. Ban hành hướng dẫn kỹ thuật về phân loại chất thải",
              "Cơ quan thực hiện: Sở Nông nghiệp và Môi trường; Cơ quan phối hợp: Sở Xây dựng, Sở Tư",
              "pháp; Thời hạn: trước ngày 31/10/2025.",
@@ -976,7 +980,7 @@ def test_two_quarters_that_share_a_year_are_one_span_and_a_document_in_force_set
 
 
 def test_a_short_name_the_plan_defines_is_said_in_full() -> None:
-    lines = ["BỘ TÀI CHÍNH", "", "Số: 12/KH-BTC", "", "KẾ HOẠCH", "Chuyển đổi số ngành tài chính năm 2026", "",
+    lines = [*_letterhead("BỘ TÀI CHÍNH", "12/KH-BTC", "Chuyển đổi số ngành tài chính năm 2026"),
              "I. TỔ CHỨC THỰC HIỆN",
              "1. Cục Tin học và Thống kê tài chính (sau đây gọi tắt là Cục THTK) là đơn vị đầu mối theo dõi Kế hoạch.",
              "2. Vụ Ngân sách nhà nước (Vụ NSNN) chủ trì, phối hợp với Kho bạc Nhà nước (KBNN) hướng dẫn thanh toán.",
@@ -1041,7 +1045,7 @@ def test_a_table_ends_where_the_next_part_opens_with_its_text_after_a_page_numbe
 
 
 def test_a_subject_ends_before_dua_dang_tai_pho_bien_and_la_don_vi() -> None:
-    lines = ["BỘ TÀI CHÍNH", "", "Số: 14/KH-BTC", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "", "I. TỔ CHỨC THỰC HIỆN",
+    lines = [*_letterhead("BỘ TÀI CHÍNH", "14/KH-BTC", "Chuyển đổi số năm 2026"), "I. TỔ CHỨC THỰC HIỆN",
              "1. Cục Tin học và Thống kê tài chính là đơn vị đầu mối giúp Bộ trưởng theo dõi Kế hoạch.",
              "2. Vụ Tổ chức cán bộ đưa kết quả thực hiện Kế hoạch vào tiêu chí đánh giá hằng năm.",
              "3. Văn phòng Bộ đăng tải Kế hoạch trên Cổng Thông tin điện tử Bộ Tài chính.",
@@ -1052,7 +1056,7 @@ def test_a_subject_ends_before_dua_dang_tai_pho_bien_and_la_don_vi() -> None:
 
 
 def test_a_subject_before_a_bracket_and_a_ministrys_default_is_the_ministry_not_its_deputies() -> None:
-    lines = ["BỘ TÀI CHÍNH", "", "Số: 15/KH-BTC", "", "KẾ HOẠCH", "Chuyển đổi số năm 2026", "", "I. TỔ CHỨC THỰC HIỆN",
+    lines = [*_letterhead("BỘ TÀI CHÍNH", "15/KH-BTC", "Chuyển đổi số năm 2026"), "I. TỔ CHỨC THỰC HIỆN",
              "1. Cục Tin học và Thống kê tài chính (sau đây gọi tắt là Cục THTK) là đơn vị đầu mối theo dõi Kế hoạch.",
              "2. Tổ chức sơ kết việc thực hiện Kế hoạch trong Quý IV/2026.", "",
              "Nơi nhận:", "- Bộ trưởng (để b/c);", "- Các Thứ trưởng;", "- Lưu: VT, THTK."]
