@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from corpus import wordlists
-from corpus.places import COMMUNE_LEVELS, PROVINCE_LEVELS, province_of, spelled
+from corpus.places import COMMUNE_LEVELS, LEVELS, PROVINCE_LEVELS, province_of, spelled
 from corpus.records import PlanMeta
 from corpus.structure import Outline, is_closing, is_doc_start, parse
 from corpus.text import collapse, fold, nfc, strip_accents
 from corpus.times import find_times
+from corpus.units import head_length, starts_unit, words_of
 
 REQUIRED = ("issuer", "level", "number", "date", "title")
 # The national motto, OCR-tolerant ("Déc 1ap - Tu do - Hanh phiic").
@@ -25,7 +26,7 @@ _NUMBER = re.compile(r"(?:^|\s)S[ốoóôồổ6ỗ]\s*[:.]\s*((?:\d[\d.]*[a-zA-
 # Document codes: 06/QĐ-TTg, 72/2025/QH15, 66.2/2025/NQ-CP, 46-CT/TW, 459-KHHĐ/TU.
 CODE = re.compile(r"(?<![\w/.])(\d{1,5}(?:\.\d{1,3})?(?:/\d{4})?\s?/\s?[A-ZĐ][A-Za-zĐđ0-9&]*(?:\s?-\s?[A-ZĐa-zđ][A-Za-zĐđ0-9&]*)*"
                   r"|\d{1,4}\s?-\s?[A-ZĐ][A-Za-zĐđ]{0,6}\s?/\s?[A-ZĐ]{1,6})(?![\w/])")
-_ISSUER_LEVELS = ("thanh pho", "dac khu", "thi xa", "thi tran", "tinh", "xa", "phuong", "huyen", "quan")
+_ISSUER_LEVELS = tuple(sorted(LEVELS, key=len, reverse=True))  # "thành phố" before "tỉnh", "thị xã" before "xã"
 _STOP_TITLE = ("can cu", "thuc hien", "theo de nghi", "xet de nghi", "kinh gui", "ban hanh kem theo", "kem theo")
 _AUTHORITY = ("uy ban nhan dan", "ubnd", "bo truong", "chu tich", "thu tuong", "giam doc", "hoi dong nhan dan",
               "truong ban")
@@ -98,7 +99,7 @@ def _issuer(letterhead: str) -> tuple[str, str, str, str]:
     if found:
         key, name = found[-1]
         name = re.sub(r"[-–_]{2,}.*$", "", name).strip(" -–,.")
-        level = _LEVEL_NAMES[key]
+        level = LEVELS[key]
         body, name = _body_under(name)
         locality = spelled(name, level)
         if body:  # "UBND TỈNH GIA LAI" / "SỞ Y TẾ": the department is the issuer, of that province
@@ -125,8 +126,6 @@ def _issuer(letterhead: str) -> tuple[str, str, str, str]:
     return "", "", "", ""
 
 
-_LEVEL_NAMES = {"thanh pho": "thành phố", "dac khu": "đặc khu", "thi xa": "thị xã", "thi tran": "thị trấn",
-                "tinh": "tỉnh", "xa": "xã", "phuong": "phường", "huyen": "huyện", "quan": "quận"}
 # "ĐẢNG BỘ TỈNH NGHỆ AN" / "ĐẢNG ỦY XÃ NAM ĐÀN", "TỈNH ỦY GIA LAI": a Party committee and the place it leads.
 _PARTY = re.compile(r"(dang uy|dang bo|ban thuong vu dang uy)\s+(" + "|".join(_ISSUER_LEVELS) + r")\s+(.+?)"
                     r"(?=\s+(?:dang uy|dang bo|ban thuong vu|tinh uy|thanh uy)\b|\s+\*|$)"
@@ -143,7 +142,7 @@ def _party_committee(words: Sequence[str], joined: str) -> tuple[str, str, str, 
     start = len(joined[:m.start(name_group)].split())
     name = " ".join(words[start:start + len(m.group(name_group).split())]).strip(" *-–,.")
     if m.group(1):
-        level = _LEVEL_NAMES[m.group(2)]
+        level = LEVELS[m.group(2)]
         locality = spelled(name, level)
         head = "Đảng ủy" if m.group(1) != "dang bo" else "Đảng bộ"
         return f"{head} {level} {locality}", level, locality, province_of(locality, level)
@@ -155,8 +154,6 @@ def _party_committee(words: Sequence[str], joined: str) -> tuple[str, str, str, 
 def _headed_case(name: str) -> str:
     """A body's name in capitals as running text writes it, its specialty capitalised after its head: "SỞ Y TẾ"
     -> "Sở Y tế", "SỞ GIÁO DỤC VÀ ĐÀO TẠO" -> "Sở Giáo dục và Đào tạo", "CÔNG AN" -> "Công an"."""
-    from corpus.units import head_length, words_of
-
     tokens = name.split()
     n = head_length(words_of(tokens), 0)
     rest = _body_case(" ".join(tokens[n:]))
@@ -165,8 +162,6 @@ def _headed_case(name: str) -> str:
 
 def _body_under(name: str) -> tuple[str, str]:
     """(body, place) of "GIA LAI SỞ Y TẾ" (a department under the province's committee), else ("", name)."""
-    from corpus.units import starts_unit
-
     words = name.split()
     for k in range(1, len(words) - 1):
         if starts_unit(" ".join(words[k:]).lower()):
@@ -177,8 +172,6 @@ def _body_under(name: str) -> tuple[str, str]:
 def _local_body(words: Sequence[str]) -> tuple[str, str, str, str] | None:
     """(issuer, level, locality, province) of "BỘ CÔNG AN CÔNG AN TỈNH ĐẮK LẮK": a body, its level, its place
     after the ministry's name; None when the letterhead names no such body."""
-    from corpus.units import starts_unit
-
     folded = [fold(w) for w in words]
     for j in range(2, len(words) - 2):
         if not starts_unit(" ".join(words[j:j + 4]).lower()):
@@ -186,7 +179,7 @@ def _local_body(words: Sequence[str]) -> tuple[str, str, str, str] | None:
         for k in range(j + 1, len(words) - 1):
             key = next((lv for lv in ("thanh pho", "tinh") if folded[k:k + len(lv.split())] == lv.split()), "")
             if key:
-                level = _LEVEL_NAMES[key]
+                level = LEVELS[key]
                 name = " ".join(words[k + len(key.split()):]).strip(" *-–,.")
                 if not name:
                     return None

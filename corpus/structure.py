@@ -1001,6 +1001,7 @@ def _value_rows(t: _TableRegion, columns: tuple[tuple[str, str], ...],
 
 
 _NOT_TASKS = ("goals", "review", "funding")
+_SECTION_NUMBER = re.compile(r"^(?:[0-9ivx]+[0-9.]*\s+|[a-z]\s+)")  # folded: "1. " / "IV. " / "a) " left as "1 ", "iv ", "a "
 
 
 def _role_of(text: str, among_tasks: bool = False) -> str:
@@ -1009,13 +1010,13 @@ def _role_of(text: str, among_tasks: bool = False) -> str:
     only when they are the heading's ("5. Kinh phí thực hiện", "8. Phương án huy động kinh phí")."""
     f = fold(text)
     squeezed = f.replace(" ", "")
-    label = re.sub(r"^(?:[0-9ivx]+[0-9.]*\s+|[a-z]\s+)", "", f.strip())
+    label = _SECTION_NUMBER.sub("", f.strip())  # the heading after its number ("1.", "IV.", "a)")
     for role, words in wordlists.roles("sections.txt"):
         if among_tasks and role in _NOT_TASKS and re.search(rf"(?:,|\bva)\s+(?:\w+\s+)*?{re.escape(words)}\b", label):
             continue
         if role == "period":
             # The label itself, after its number: "1. Thời gian thực hiện", "IV. THỜI GIAN TỔ CHỨC THỰC HIỆN:".
-            if re.fullmatch(rf"(?:[0-9ivx]+[0-9.]*\s+|[a-z]\s+)?{re.escape(words)}(?:\s+ke hoach)?", f.strip()):
+            if re.fullmatch(rf"{re.escape(words)}(?:\s+ke hoach)?", label):
                 return role
             continue
         if (f"{words} " in f"{f} " and (f.startswith(words) or len(f.split()) <= 12)) or words.replace(" ", "") in squeezed[:40]:
