@@ -238,6 +238,10 @@ class _Reader:
     def lines_of(self, start: int, end: int) -> tuple[int, int]:
         return self.toks[start].line, self.toks[end - 1].line
 
+    def token_lines(self, text: _Text) -> list[int]:
+        """The line of each token of a text (_labelled_fields tells a cell's paragraphs by them)."""
+        return [self.toks[text.first + k].line for k in range(len(text.tokens))]
+
     def own_deadlines(self, body: _Text) -> list[_Dl]:
         """Deadlines the text sets itself (restored reading, else the raw one), with their lines."""
         for reading in body.readings():
@@ -550,9 +554,7 @@ class _Reader:
             body = _body(self.toks, child.start, child.end)
             if child.kind == "field":
                 # One line may hold several fields: "Cơ quan thực hiện: X; Cơ quan phối hợp: Y; Thời hạn: Z".
-                whole = _body(self.toks, child.start, child.end)
-                lines = [self.toks[whole.first + k].line for k in range(len(whole.tokens))]
-                fields = _labelled_fields(whole, lines, ("lead", "support", "time"))
+                fields = _labelled_fields(body, self.token_lines(body), ("lead", "support", "time"))
                 for role, value in fields if len(fields) > 1 else [(child.role, self.field_value(child))]:
                     if role == "time":
                         deadlines.extend(self.cell_deadline(value))
@@ -678,8 +680,7 @@ class _Reader:
                 continue
             # One cell may say both, by their labels: "Chủ trì: Vụ Pháp chế; phối hợp: các Cục …".
             text = self._cell_text(c)
-            lines = [self.toks[text.first + k].line for k in range(len(text.tokens))]
-            fields = _labelled_fields(text, lines) or [(c.role, text)]
+            fields = _labelled_fields(text, self.token_lines(text)) or [(c.role, text)]
             for role, value in fields:
                 if role != "lead":
                     support.extend(self.names(value))
